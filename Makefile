@@ -1,0 +1,77 @@
+# optiroll: `make demo` and `make test` each set up what they need on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.optiroll-installed
+SYSDEPS_STAMP := $(VENV)/.optiroll-sysdeps
+
+.PHONY: help setup sysdeps demo test test-slow test-torch lint reference bench gallery clean
+
+help:
+	@echo "make demo        set up (first time) and run the demo"
+	@echo "make test        set up (first time) and run the default test suite"
+	@echo "make test-slow   also run the slow renders"
+	@echo "make test-torch  install torch==2.13.0 (CPU) and compare live against torch.optim"
+	@echo "make reference   regenerate tests/data/torch_reference.npz with torch"
+	@echo "make bench       run the benchmarks (they print ratios)"
+	@echo "make lint        ruff"
+
+# --- setup ---------------------------------------------------------------
+# System libraries that manim builds against (cairo, pango, pkg-config).
+sysdeps:
+	@if pkg-config --exists cairo pangocairo 2>/dev/null; then \
+	  echo "system libraries for manim: present"; \
+	elif [ "$$(uname)" = Darwin ] && command -v brew >/dev/null; then \
+	  brew install cairo pango pkg-config; \
+	elif command -v apt-get >/dev/null; then \
+	  SUDO=; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcairo2-dev libpango1.0-dev pkg-config; \
+	else \
+	  echo "optiroll needs the cairo and pango development files and pkg-config."; \
+	  echo "Install them with your package manager (e.g. dnf install cairo-devel pango-devel pkgconf)"; \
+	  echo "and run make again."; exit 1; \
+	fi
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(MAKE) --no-print-directory sysdeps
+	$(PY) -m pip install -q -e ".[scenes,test]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+# --- the two README commands ---------------------------------------------
+demo: $(STAMP)
+	$(PY) -m dynamics.demo
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+# --- the rest -------------------------------------------------------------
+test-slow: $(STAMP)
+	$(PY) -m pytest -m "slow or not slow"
+
+$(VENV)/.optiroll-torch: $(STAMP)
+	$(PY) -m pip install -q -e ".[torch]"
+	@touch $@
+
+test-torch: $(VENV)/.optiroll-torch
+	$(PY) -m pytest tests/test_torch_reference.py -v
+
+reference: $(VENV)/.optiroll-torch
+	$(PY) tests/make_torch_reference.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_rollout.py
+
+clean:
+	rm -rf $(VENV) media/videos media/images media/texts media/Tex build *.egg-info

@@ -1,0 +1,223 @@
+"""Loss surfaces over real (seeded, synthetic) data, from the source articles.
+
+Mini-batch gradients sample real data points: :meth:`draw_sample` picks the
+indices of one batch (without replacement) and every ball uses that batch at
+that step, so optimizers compared side by side see the same data stream. The
+batch gradient is the gradient of the same loss restricted to the batch (a
+mean stays a mean, a sum stays a sum), as in the articles' code. The recorded
+loss is always the full-data loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import OptirollError
+from .surface import Array, Surface
+
+
+def _check_batch(batch_size: int | None, m: int) -> None:
+    if batch_size is not None and not 1 <= batch_size <= m:
+        raise OptirollError(
+            f"batch_size must be between 1 and the number of data points ({m}), got {batch_size}"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class LeastSquaresSurface(Surface):
+    """``L(p) = c * sum_i (A_i . p - y_i)^2`` over data rows ``A_i``.
+
+    ``c = 1/m`` (``reduction="mean"``) or ``1/2`` (``reduction="half_sum"``).
+    Gradient ``2c A^T (A p - y)``; Hessian ``2c A^T A`` (constant).
+    """
+
+    A: Array = field(default_factory=lambda: np.zeros((1, 2)))
+    targets: Array = field(default_factory=lambda: np.zeros(1))
+    reduction: str = "mean"
+    has_data = True
+
+    def _scale(self, m: int) -> float:
+        return 1.0 / m if self.reduction == "mean" else 0.5
+
+    def _residual(self, p: Array, idx: Array | None) -> tuple[Array, Array]:
+        A = self.A if idx is None else self.A[idx]
+        t = self.targets if idx is None else self.targets[idx]
+        return np.asarray(p, float) @ A.T - t, A
+
+    def value(self, p: Array) -> Array:
+        r, A = self._residual(p, None)
+        return self._scale(len(A)) * np.einsum("...i,...i->...", r, r)
+
+    def gradient(self, p: Array, sample: Any = None) -> Array:
+        r, A = self._residual(p, sample)
+        return 2.0 * self._scale(len(A)) * (r @ A)
+
+    def value_and_gradient(self, p: Array, sample: Any = None) -> tuple[Array, Array]:
+        if sample is not None:
+            return self.value(p), self.gradient(p, sample)
+        r, A = self._residual(p, None)
+        c = self._scale(len(A))
+        return c * np.einsum("...i,...i->...", r, r), 2.0 * c * (r @ A)
+
+    def hessian(self, p: Array) -> Array:
+        p = np.asarray(p, float)
+        H = 2.0 * self._scale(len(self.A)) * (self.A.T @ self.A)
+        return np.broadcast_to(H, p.shape[:-1] + (2, 2)).copy()
+
+    def draw_sample(self, rng: np.random.Generator, batch_size: int | None, noise: float) -> Any:
+        _check_batch(batch_size, len(self.A))
+        if batch_size is None or batch_size == len(self.A):
+            return None
+        return rng.choice(len(self.A), size=batch_size, replace=False)
+
+    def least_squares_minimum(self) -> tuple[float, float]:
+        sol, *_ = np.linalg.lstsq(self.A, self.targets, rcond=None)
+        return float(sol[0]), float(sol[1])
+
+
+def _sigmoid(z: Array) -> Array:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # overflow-free logistic
+
+
+@dataclass(frozen=True, eq=False)
+class SigmoidSquaredLossSurface(Surface):
+    """``L(w, b) = sum_i 1/2 (sigma(w x_i + b) - y_i)^2`` (article 003).
+
+    With ``f_i = sigma(z_i)``, ``z_i = w x_i + b``:
+    ``dL/dz_i = (f_i - y_i) f_i (1 - f_i)`` and
+    ``d2L/dz_i^2 = f_i (1 - f_i) [f_i (1 - f_i) + (f_i - y_i)(1 - 2 f_i)]``;
+    the gradient is ``sum_i dL/dz_i (x_i, 1)``, the Hessian
+    ``sum_i d2L/dz_i^2 [[x_i^2, x_i], [x_i, 1]]``.
+    """
+
+    xs: Array = field(default_factory=lambda: np.zeros(1))
+    targets: Array = field(default_factory=lambda: np.zeros(1))
+    has_data = True
+
+    def _parts(self, p: Array, idx: Array | None) -> tuple[Array, Array, Array]:
+        p = np.asarray(p, float)
+        xs = self.xs if idx is None else self.xs[idx]
+        t = self.targets if idx is None else self.targets[idx]
+        f = _sigmoid(p[..., 0, None] * xs + p[..., 1, None])
+        return f, t, xs
+
+    def value(self, p: Array) -> Array:
+        f, t, _ = self._parts(p, None)
+        return 0.5 * np.sum((f - t) ** 2, axis=-1)
+
+    def gradient(self, p: Array, sample: Any = None) -> Array:
+        f, t, xs = self._parts(p, sample)
+        dz = (f - t) * f * (1.0 - f)
+        return np.stack([np.sum(dz * xs, -1), np.sum(dz, -1)], axis=-1)
+
+    def hessian(self, p: Array) -> Array:
+        f, t, xs = self._parts(p, None)
+        s = f * (1.0 - f)
+        d2 = s * (s + (f - t) * (1.0 - 2.0 * f))
+        hww, hwb, hbb = np.sum(d2 * xs**2, -1), np.sum(d2 * xs, -1), np.sum(d2, -1)
+        return np.stack([np.stack([hww, hwb], -1), np.stack([hwb, hbb], -1)], -2)
+
+    def draw_sample(self, rng: np.random.Generator, batch_size: int | None, noise: float) -> Any:
+        _check_batch(batch_size, len(self.xs))
+        if batch_size is None or batch_size == len(self.xs):
+            return None
+        return rng.choice(len(self.xs), size=batch_size, replace=False)
+
+
+def linear_regression(
+    n: int = 10, theta: tuple[float, float] = (5.0, 2.0), noise_std: float = 0.2, seed: int = 0
+) -> LeastSquaresSurface:
+    """MSE of ``h(x) = theta0 + theta1 x`` on ``x = 1..n`` (article 001).
+
+    ``y = theta0 + theta1 x + N(0, noise_std^2)``, seeded;
+    ``L(theta0, theta1) = 1/m sum_i (theta0 + theta1 x_i - y_i)^2``.
+    """
+    rng = np.random.default_rng(seed)
+    x = np.linspace(1.0, float(n), n)
+    y = theta[0] + theta[1] * x + rng.normal(0.0, noise_std, n)
+    s = LeastSquaresSurface(
+        name="linear_regression",
+        display_name="Linear regression (MSE)",
+        typst="1/m sum_i (theta_0 + theta_1 x_i - y_i)^2",
+        view=((0.0, 10.0), (0.0, 4.0)),
+        axis_names=("theta_0", "theta_1"),
+        spec={
+            "name": "linear_regression",
+            "n": n,
+            "theta": list(theta),
+            "noise_std": noise_std,
+            "seed": seed,
+        },
+        A=np.stack([np.ones(n), x], axis=1),
+        targets=y,
+        reduction="mean",
+    )
+    object.__setattr__(s, "minima", (s.least_squares_minimum(),))
+    return s
+
+
+def two_weight_linear(
+    n: int = 100, w: tuple[float, float] = (3.0, -5.0), noise_std: float = 0.2, seed: int = 0
+) -> LeastSquaresSurface:
+    """``L(w1, w2) = 1/2 sum_i (w1 x1_i + w2 x2_i - y_i)^2`` (article 002).
+
+    ``x ~ N(0, I)``, ``y = x . w + noise_std * N(0, 1)``, seeded.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 2))
+    y = X @ np.asarray(w, float) + noise_std * rng.standard_normal(n)
+    s = LeastSquaresSurface(
+        name="two_weight_linear",
+        display_name="Two-weight linear model",
+        typst="1/2 sum_i (w_1 x_(1 i) + w_2 x_(2 i) - y_i)^2",
+        view=((-10.0, 10.0), (-10.0, 10.0)),
+        axis_names=("w_1", "w_2"),
+        spec={"name": "two_weight_linear", "n": n, "w": list(w), "noise_std": noise_std,
+              "seed": seed},
+        A=X,
+        targets=y,
+        reduction="half_sum",
+    )
+    object.__setattr__(s, "minima", (s.least_squares_minimum(),))
+    return s
+
+
+def sigmoid_regression(
+    xs: tuple[float, ...] = (0.5, 2.5), ys: tuple[float, ...] = (0.2, 0.9)
+) -> SigmoidSquaredLossSurface:
+    """Squared error of a sigmoid neuron over ``(w, b)`` (article 003).
+
+    Defaults are the article's two points; the minimum is where
+    ``sigma(w x_i + b) = y_i`` for both points (zero loss).
+    """
+    xs_a, ys_a = np.asarray(xs, float), np.asarray(ys, float)
+    if xs_a.shape != ys_a.shape or xs_a.ndim != 1 or len(xs_a) == 0:
+        raise OptirollError("sigmoid_regression needs xs and ys of the same non-zero length")
+    if np.any((ys_a <= 0) | (ys_a >= 1)):
+        raise OptirollError("sigmoid_regression targets ys must lie in (0, 1)")
+    minima: tuple[tuple[float, float], ...] = ()
+    if len(xs_a) == 2 and xs_a[0] != xs_a[1]:
+        logit = np.log(ys_a / (1 - ys_a))
+        w = (logit[1] - logit[0]) / (xs_a[1] - xs_a[0])
+        minima = ((float(w), float(logit[0] - w * xs_a[0])),)
+    return SigmoidSquaredLossSurface(
+        name="sigmoid_regression",
+        display_name="Sigmoid neuron (squared error)",
+        typst="sum_i 1/2 (sigma(w x_i + b) - y_i)^2",
+        view=((-6.0, 6.0), (-6.0, 6.0)),
+        minima=minima,
+        axis_names=("w", "b"),
+        spec={"name": "sigmoid_regression", "xs": list(xs), "ys": list(ys)},
+        xs=xs_a,
+        targets=ys_a,
+    )
+
+
+DATA_SURFACES = {
+    "linear_regression": linear_regression,
+    "two_weight_linear": two_weight_linear,
+    "sigmoid_regression": sigmoid_regression,
+}

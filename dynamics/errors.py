@@ -1,0 +1,77 @@
+"""Error types and small validators shared by the dynamics package.
+
+Every message names the offending parameter, the value it got and what is
+allowed, so a user can fix the call without reading our source.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable
+
+
+class OptirollError(ValueError):
+    """Base class of optiroll's input errors (a ``ValueError``)."""
+
+
+class UnknownNameError(OptirollError):
+    """An unknown surface, optimizer or schedule name."""
+
+
+class FormulaError(OptirollError):
+    """A surface formula that does not parse or uses something not allowed."""
+
+
+def unknown_name(kind: str, name: str, valid: Iterable[str], hint: str = "") -> UnknownNameError:
+    """Build the error for an unknown ``kind`` called ``name``, listing ``valid``."""
+    valid = sorted(valid)
+    close = difflib.get_close_matches(name.lower(), valid, n=1)
+    guess = f" Did you mean {close[0]!r}?" if close else ""
+    return UnknownNameError(
+        f"unknown {kind} {name!r}.{guess} Valid {kind} names: {', '.join(valid)}.{hint}"
+    )
+
+
+def check_number(name: str, value: object) -> float:
+    """Return ``value`` as a finite float or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:
+            value = float(value)  # numpy scalars
+        except (TypeError, ValueError):
+            raise OptirollError(f"{name} must be a number, got {value!r}") from None
+    value = float(value)
+    if not math.isfinite(value):
+        raise OptirollError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def check_range(
+    name: str,
+    value: object,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Check ``low <= value <= high`` (``<`` where open) and return it as a float."""
+    v = check_number(name, value)
+    lo_ok = low is None or (v > low if low_open else v >= low)
+    hi_ok = high is None or (v < high if high_open else v <= high)
+    if not (lo_ok and hi_ok):
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise OptirollError(f"{name} must be in {left}{lo}, {hi}{right}, got {v!r}")
+    return v
+
+
+def check_int(name: str, value: object, low: int = 0) -> int:
+    """Check that ``value`` is an integer ``>= low``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        raise OptirollError(f"{name} must be an integer >= {low}, got {value!r}")
+    if int(value) < low:
+        raise OptirollError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)

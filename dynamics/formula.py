@@ -1,0 +1,156 @@
+"""Safe parsing of surface formulas in ``x`` and ``y``.
+
+A formula is data, not code: the string is parsed with :mod:`ast` and only
+numbers, the names ``x``, ``y``, ``pi``, ``e``, arithmetic operators and a
+fixed set of functions are accepted. The sympy expression is then built node by
+node from that tree; nothing is ever passed to ``eval`` or ``sympify``.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import sympy as sp
+
+from .errors import FormulaError
+
+X, Y = sp.symbols("x y", real=True)
+
+FUNCTIONS: dict[str, sp.Function] = {
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "exp": sp.exp,
+    "log": sp.log,
+    "ln": sp.log,
+    "sqrt": sp.sqrt,
+    "abs": sp.Abs,
+    "tanh": sp.tanh,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "atan": sp.atan,
+    "arctan": sp.atan,
+}
+NAMES: dict[str, sp.Expr] = {"x": X, "y": Y, "pi": sp.pi, "e": sp.E}
+MAX_EXPONENT = 64  # guards against '9**9**9**9' tying up sympy
+_BINOPS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+
+def _pointer(text: str, col: int, message: str) -> FormulaError:
+    caret = " " * max(col, 0) + "^"
+    return FormulaError(
+        f"cannot use formula at position {col + 1}: {message}\n  {text}\n  {caret}\n"
+        "A formula uses x, y, numbers, + - * / ** (or ^), parentheses, pi, e and "
+        f"the functions {', '.join(sorted(FUNCTIONS))}; e.g. '0.1*x**2 + 2*y**2'."
+    )
+
+
+def parse_formula(text: str) -> sp.Expr:
+    """Parse ``text`` into a sympy expression in ``x`` and ``y``.
+
+    ``^`` is read as a power, as in most math notation. Raises
+    :class:`FormulaError` pointing at the offending position.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise FormulaError("a formula must be a non-empty string such as '0.1*x**2 + 2*y**2'")
+    source, index = _caret_to_power(text)
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as err:
+        col = min(max((err.offset or 1) - 1, 0), len(index) - 1)
+        raise _pointer(text, index[col], err.msg or "syntax error") from None
+    expr = _build(tree.body, text, index)
+    if not isinstance(expr, sp.Expr) or expr.free_symbols - {X, Y}:
+        raise FormulaError(f"formula {text!r} must be an expression in x and y")
+    return expr
+
+
+def _caret_to_power(text: str) -> tuple[str, list[int]]:
+    """Replace ``^`` by ``**``; also return, per source column, the text column."""
+    source, index = [], []
+    for i, ch in enumerate(text):
+        piece = "**" if ch == "^" else ch
+        source.append(piece)
+        index.extend([i] * len(piece))
+    index.append(len(text))
+    return "".join(source), index
+
+
+def _col(node: ast.AST, index: list[int]) -> int:
+    col = getattr(node, "col_offset", 0)
+    return index[min(col, len(index) - 1)]
+
+
+def _build(node: ast.AST, text: str, index: list[int]) -> sp.Expr:
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise _pointer(text, _col(node, index), f"{node.value!r} is not a number")
+        return sp.Integer(node.value) if isinstance(node.value, int) else sp.Float(node.value)
+    if isinstance(node, ast.Name):
+        if node.id in NAMES:
+            return NAMES[node.id]
+        raise _pointer(text, _col(node, index), f"unknown name {node.id!r}")
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        left = _build(node.left, text, index)
+        right = _build(node.right, text, index)
+        if isinstance(node.op, ast.Pow) and right.is_number and abs(right) > MAX_EXPONENT:
+            raise _pointer(
+                text, _col(node.right, index), f"exponent {right} is larger than {MAX_EXPONENT}"
+            )
+        return _BINOPS[type(node.op)](left, right)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        operand = _build(node.operand, text, index)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.Call):
+        func = node.func
+        if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
+            what = func.id if isinstance(func, ast.Name) else ast.unparse(func)
+            raise _pointer(text, _col(node, index), f"{what!r} is not an allowed function")
+        if node.keywords or len(node.args) != 1:
+            raise _pointer(text, _col(node, index), f"{func.id} takes one argument")
+        return FUNCTIONS[func.id](_build(node.args[0], text, index))
+    what = type(node).__name__
+    raise _pointer(text, _col(node, index), f"{what} is not allowed in a formula")
+
+
+class TypstPrinter(sp.printing.str.StrPrinter):
+    """Print a sympy expression as Typst math (``x^2 / 16 + 9 y^2``)."""
+
+    def _print_Pow(self, expr: sp.Pow) -> str:
+        base, exp = expr.as_base_exp()
+        if exp == sp.Rational(1, 2):
+            return f"sqrt({self._print(base)})"
+        if exp.is_negative:
+            return f"1 / {self.parenthesize(base ** -exp, 60)}"
+        b = self.parenthesize(base, 60)
+        e = self._print(exp)
+        return f"{b}^({e})" if len(e) > 1 else f"{b}^{e}"
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        text = super()._print_Mul(expr)
+        return text.replace("*", " ")
+
+    def _print_Abs(self, expr: sp.Abs) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Exp1(self, expr: sp.Expr) -> str:
+        return "e"
+
+    def _print_Pi(self, expr: sp.Expr) -> str:
+        return "pi"
+
+    def _print_Function(self, expr: sp.Function) -> str:
+        name = {"atan": "arctan"}.get(expr.func.__name__, expr.func.__name__)
+        args = ", ".join(self._print(a) for a in expr.args)
+        return f"{name}({args})"
+
+
+def to_typst(expr: sp.Expr) -> str:
+    """Typst math source for ``expr`` (for ``MathTypst`` labels)."""
+    return TypstPrinter().doprint(expr)

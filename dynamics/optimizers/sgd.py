@@ -1,0 +1,125 @@
+"""SGD (torch.optim.SGD) and the textbook momentum forms."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from ..errors import OptirollError
+from .base import (
+    Array,
+    Optimizer,
+    Oracle,
+    State,
+    any_number,
+    flag,
+    nonneg,
+    register,
+)
+
+
+@register
+class SGD(Optimizer):
+    r"""torch.optim.SGD, exactly.
+
+    .. code-block:: text
+
+        g_t = grad + weight_decay * w_{t-1}
+        b_1 = g_1;  b_t = momentum * b_{t-1} + (1 - dampening) * g_t     (momentum != 0)
+        d_t = g_t + momentum * b_t   if nesterov   else b_t   (or g_t without momentum)
+        w_t = w_{t-1} - lr * d_t
+
+    Reference: PyTorch docs, torch.optim.SGD; Sutskever et al., 2013.
+    """
+
+    name = "sgd"
+    params = {
+        "lr": (1e-3, nonneg),
+        "momentum": (0.0, nonneg),
+        "dampening": (0.0, any_number),
+        "weight_decay": (0.0, nonneg),
+        "nesterov": (False, flag),
+    }
+    state_names = ("momentum_buffer",)
+
+    def validate(self) -> None:
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise OptirollError("nesterov=True needs momentum > 0 and dampening = 0 (as in torch)")
+
+    def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
+             oracle: Oracle) -> tuple[Array, State]:
+        g = grad + self.weight_decay * params if self.weight_decay else grad
+        buf = state["momentum_buffer"]
+        if self.momentum:
+            buf = g if t == 1 else self.momentum * buf + (1.0 - self.dampening) * g
+            d = g + self.momentum * buf if self.nesterov else buf
+        else:
+            d = g
+        step_size = np.full_like(params, lr)
+        return params - lr * d, {"momentum_buffer": buf, "step_size": step_size}
+
+
+@register
+class GD(Optimizer):
+    r"""Plain gradient descent: ``w_t = w_{t-1} - lr * grad L(w_{t-1})``."""
+
+    name = "gd"
+    params = {"lr": (0.1, nonneg)}
+
+    def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
+             oracle: Oracle) -> tuple[Array, State]:
+        return params - lr * grad, {"step_size": np.full_like(params, lr)}
+
+
+@register
+class Momentum(Optimizer):
+    r"""The momentum articles' heavy ball (seed 000), or its EMA form.
+
+    .. code-block:: text
+
+        heavy ball (ema=False):  v_t = beta * v_{t-1} + grad L(w_{t-1})
+        EMA form   (ema=True):   v_t = beta * v_{t-1} + (1 - beta) * grad L(w_{t-1})
+        w_t = w_{t-1} - lr * v_t,   v_0 = 0
+
+    ``ema=False`` equals torch ``sgd(momentum=beta)``; ``ema=True`` equals
+    ``sgd(momentum=beta, dampening=beta)`` except on the first step, where torch
+    copies the gradient into the buffer undamped. Reference: Polyak, 1964.
+    """
+
+    name = "momentum"
+    params = {"lr": (0.1, nonneg), "beta": (0.9, nonneg), "ema": (False, flag)}
+    state_names = ("velocity",)
+
+    def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
+             oracle: Oracle) -> tuple[Array, State]:
+        scale = (1.0 - self.beta) if self.ema else 1.0
+        v = self.beta * state["velocity"] + scale * grad
+        return params - lr * v, {"velocity": v, "step_size": np.full_like(params, lr)}
+
+
+@register
+class Nesterov(Optimizer):
+    r"""Nesterov's accelerated gradient in look-ahead form.
+
+    .. code-block:: text
+
+        v_t = beta * v_{t-1} + grad L(w_{t-1} - lr * beta * v_{t-1})
+        w_t = w_{t-1} - lr * v_t
+
+    The gradient is taken at the look-ahead point. torch's ``sgd(nesterov=True)``
+    is the same method after a change of variables (it tracks the look-ahead
+    point itself), so its iterates differ from these. Reference: Nesterov,
+    1983; Sutskever et al., 2013, eq. (3)-(4).
+    """
+
+    name = "nesterov"
+    params = {"lr": (0.1, nonneg), "beta": (0.9, nonneg)}
+    state_names = ("velocity",)
+
+    def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
+             oracle: Oracle) -> tuple[Array, State]:
+        v = state["velocity"]
+        g_ahead = oracle.gradient(params - lr * self.beta * v)
+        v = self.beta * v + g_ahead
+        return params - lr * v, {"velocity": v, "step_size": np.full_like(params, lr)}

@@ -1,0 +1,166 @@
+"""Loss surfaces: value, exact gradient and exact Hessian over any leading shape.
+
+A point array has shape ``(..., 2)``; :meth:`Surface.value` returns ``(...)``,
+:meth:`Surface.gradient` ``(..., 2)`` and :meth:`Surface.hessian`
+``(..., 2, 2)``. Symbolic surfaces (the catalog and user formulas) get their
+derivatives from sympy and are compiled to numpy once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from .formula import X, Y, to_typst
+
+Box = tuple[tuple[float, float], tuple[float, float]]
+Array = np.ndarray
+
+#: Divergence bound: a ball further than this many half-widths of the view box
+#: from the box's centre (in either coordinate) has left the picture for good.
+BOUND_FACTOR = 100.0
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """Base class: a scalar loss over two parameters.
+
+    Attributes
+    ----------
+    name : catalog name (or ``"formula"``).
+    display_name : human-readable name for titles.
+    typst : Typst math for the formula, e.g. ``x^2 / 16 + 9 y^2``.
+    view : default view box ``((xmin, xmax), (ymin, ymax))``.
+    minima : known minimisers, possibly empty.
+    axis_names : Typst names of the two parameters, e.g. ``("w", "b")``.
+    spec : keyword arguments that rebuild this surface through
+        :func:`dynamics.surface`.
+    """
+
+    name: str
+    display_name: str
+    typst: str
+    view: Box
+    minima: tuple[tuple[float, float], ...] = ()
+    axis_names: tuple[str, str] = ("x", "y")
+    spec: dict[str, Any] = field(default_factory=dict)
+
+    # -- numerics, overridden by subclasses ---------------------------------
+    def value(self, p: Array) -> Array:
+        raise NotImplementedError
+
+    def gradient(self, p: Array, sample: Any = None) -> Array:
+        raise NotImplementedError
+
+    def hessian(self, p: Array) -> Array:
+        raise NotImplementedError
+
+    def value_and_gradient(self, p: Array, sample: Any = None) -> tuple[Array, Array]:
+        """Full loss and (possibly stochastic) gradient in one pass."""
+        return self.value(p), self.gradient(p, sample)
+
+    # -- stochasticity ------------------------------------------------------
+    #: True where the surface is a loss over data and supports mini-batches.
+    has_data = False
+
+    def draw_sample(self, rng: np.random.Generator, batch_size: int | None, noise: float) -> Any:
+        """One step's randomness, shared by every ball at that step.
+
+        Analytic surfaces: a gradient-noise vector ``N(0, noise^2 I)``.
+        """
+        if noise == 0.0:
+            return None
+        return rng.normal(0.0, noise, size=2)
+
+    # -- geometry -----------------------------------------------------------
+    @property
+    def bound(self) -> tuple[Array, Array]:
+        """(centre, half-width) beyond which a ball counts as diverged."""
+        (x0, x1), (y0, y1) = self.view
+        centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+        half = np.array([(x1 - x0) / 2, (y1 - y0) / 2]) * BOUND_FACTOR
+        return centre, half
+
+    def grid(self, nx: int = 200, ny: int | None = None, view: Box | None = None) -> tuple:
+        """``(xs, ys, Z)`` sampled on a regular grid over ``view``; ``Z[j, i] = f(xs[i], ys[j])``."""
+        (x0, x1), (y0, y1) = view or self.view
+        xs = np.linspace(x0, x1, nx)
+        ys = np.linspace(y0, y1, ny or nx)
+        pts = np.stack(np.meshgrid(xs, ys), axis=-1)
+        return xs, ys, self.value(pts)
+
+    def contains(self, p: Sequence[float]) -> bool:
+        """Whether ``p`` lies inside the divergence bound."""
+        centre, half = self.bound
+        return bool(np.all(np.abs(np.asarray(p, float) - centre) <= half))
+
+    def __repr__(self) -> str:
+        return f"<Surface {self.name}: {self.display_name}>"
+
+
+def _broadcast(values: Sequence[Any], shape: tuple[int, ...]) -> list[Array]:
+    """lambdify returns Python scalars for constant sub-expressions; broadcast them."""
+    out = []
+    for v in values:
+        v = np.asarray(v, dtype=float)
+        out.append(v if v.shape == shape else np.broadcast_to(v, shape))
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class SymbolicSurface(Surface):
+    """A surface given by a sympy expression in ``x`` and ``y``.
+
+    The gradient and Hessian are the exact symbolic derivatives, simplified
+    with common-subexpression elimination and compiled to numpy.
+    """
+
+    expr: sp.Expr = field(default=sp.Integer(0))
+
+    def __post_init__(self) -> None:
+        f = self.expr
+        fx, fy = sp.diff(f, X), sp.diff(f, Y)
+        hess = [sp.diff(fx, X), sp.diff(fx, Y), sp.diff(fy, Y)]
+        object.__setattr__(self, "_f", sp.lambdify((X, Y), f, "numpy"))
+        object.__setattr__(self, "_fg", sp.lambdify((X, Y), [f, fx, fy], "numpy", cse=True))
+        object.__setattr__(self, "_g", sp.lambdify((X, Y), [fx, fy], "numpy", cse=True))
+        object.__setattr__(self, "_h", sp.lambdify((X, Y), hess, "numpy", cse=True))
+
+    def value(self, p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        (v,) = _broadcast([self._f(p[..., 0], p[..., 1])], p.shape[:-1])
+        return v
+
+    def gradient(self, p: Array, sample: Any = None) -> Array:
+        p = np.asarray(p, dtype=float)
+        gx, gy = _broadcast(self._g(p[..., 0], p[..., 1]), p.shape[:-1])
+        g = np.stack([gx, gy], axis=-1)
+        return g if sample is None else g + sample
+
+    def value_and_gradient(self, p: Array, sample: Any = None) -> tuple[Array, Array]:
+        p = np.asarray(p, dtype=float)
+        f, gx, gy = _broadcast(self._fg(p[..., 0], p[..., 1]), p.shape[:-1])
+        g = np.stack([gx, gy], axis=-1)
+        return f, (g if sample is None else g + sample)
+
+    def hessian(self, p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        hxx, hxy, hyy = _broadcast(self._h(p[..., 0], p[..., 1]), p.shape[:-1])
+        return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+
+def formula_surface(text: str, expr: sp.Expr, view: Box | None = None) -> SymbolicSurface:
+    """A surface for a user formula; the view defaults to ``[-2, 2]^2``."""
+    view = view or ((-2.0, 2.0), (-2.0, 2.0))
+    return SymbolicSurface(
+        name="formula",
+        display_name=text,
+        typst=to_typst(expr),
+        view=view,
+        spec={"name": text, "view": [list(view[0]), list(view[1])]},
+        expr=expr,
+    )
