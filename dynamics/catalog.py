@@ -139,7 +139,8 @@ CATALOG: dict[str, Entry] = {
         " - 0.7*exp(-((x - 0.3)**2 + (y + 1.8)**2)/0.5)",
         ((-3.5, 3.5), (-3.5, 3.5)),
         "Three wells",
-        "0.05 (x^2 + y^2) - 2 e^(-(x - 1.5)^2 - (y - 1)^2) - 1.2 e^(-((x + 1.5)^2 + (y + 0.5)^2) / 0.8)"
+        "0.05 (x^2 + y^2) - 2 e^(-(x - 1.5)^2 - (y - 1)^2)"
+        " - 1.2 e^(-((x + 1.5)^2 + (y + 0.5)^2) / 0.8)"
         " - 0.7 e^(-((x - 0.3)^2 + (y + 1.8)^2) / 0.5)",
         ((1.5, 1.0), (-1.5, -0.5), (0.3, -1.8)),  # well centres, refined by Newton below
         "three local minima of different depths (deepest first)",

@@ -61,7 +61,7 @@ def check_range(
     hi_ok = high is None or (v < high if high_open else v <= high)
     if not (lo_ok and hi_ok):
         left = "(" if low_open else "["
-        right = ")" if high_open else "]"
+        right = ")" if high_open or high is None else "]"
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"
         raise OptirollError(f"{name} must be in {left}{lo}, {hi}{right}, got {v!r}")

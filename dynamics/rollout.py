@@ -32,6 +32,7 @@ import numpy as np
 
 from .errors import OptirollError, check_int, check_range
 from .optimizers.base import Optimizer, Oracle
+from .schedules import schedule_from_dict
 from .surface import Surface
 
 RECORDABLE = ("loss", "gradient", "update", "state")
@@ -144,13 +145,12 @@ class Rollout:
 
     def redo(self) -> Rollout:
         """Run again from the recorded metadata (same surface, optimizer, seed)."""
-        from . import optimizer, schedule, surface  # late: the facade imports us
+        from . import optimizer, surface  # late: the facade imports us
 
         m = self.metadata
         opt_kwargs = dict(m["optimizer"]["hyperparams"])
         if "schedule" in m["optimizer"]:
-            sched = dict(m["optimizer"]["schedule"])
-            opt_kwargs["schedule"] = schedule(sched.pop("kind"), **_schedule_args(sched))
+            opt_kwargs["schedule"] = schedule_from_dict(m["optimizer"]["schedule"])
         for k, v in opt_kwargs.items():
             if isinstance(v, list):
                 opt_kwargs[k] = tuple(v)
@@ -166,14 +166,6 @@ class Rollout:
             noise=m["noise"],
             record=tuple(m["record"]),
         )
-
-
-def _schedule_args(d: dict[str, Any]) -> dict[str, Any]:
-    from .schedules import _FIELDS, Schedule
-
-    kind = d.get("kind")
-    fields = _FIELDS.get(kind, set(Schedule.__dataclass_fields__))
-    return {k: v for k, v in d.items() if k in fields}
 
 
 def _last_finite(a: np.ndarray) -> np.ndarray:

@@ -51,7 +51,9 @@ class Schedule:
         return self.start_factor + (self.end_factor - self.start_factor) * frac
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """``{"kind": ..., <its own parameters>}``; :func:`schedule_from_dict` inverts it."""
+        d = asdict(self)
+        return {"kind": self.kind} | {k: d[k] for k in sorted(_FIELDS[self.kind])}
 
 
 _FIELDS = {
@@ -89,4 +91,5 @@ def schedule(kind: str, **kwargs: Any) -> Schedule:
 
 
 def schedule_from_dict(d: dict[str, Any]) -> Schedule:
-    return Schedule(**d)
+    rest = dict(d)
+    return schedule(rest.pop("kind"), **rest)

@@ -86,7 +86,7 @@ class Surface:
         return centre, half
 
     def grid(self, nx: int = 200, ny: int | None = None, view: Box | None = None) -> tuple:
-        """``(xs, ys, Z)`` sampled on a regular grid over ``view``; ``Z[j, i] = f(xs[i], ys[j])``."""
+        """``(xs, ys, Z)`` on a regular grid over ``view``, ``Z[j, i] = f(xs[i], ys[j])``."""
         (x0, x1), (y0, y1) = view or self.view
         xs = np.linspace(x0, x1, nx)
         ys = np.linspace(y0, y1, ny or nx)
