@@ -271,24 +271,34 @@ def rollout(
     rng = np.random.default_rng(seed)
     centre, half = surface.bound
 
-    positions = np.full((n, steps + 1, 2), np.nan)
-    loss = np.full((n, steps + 1), np.nan) if "loss" in record else None
-    grads = np.full((n, steps + 1, 2), np.nan) if "gradient" in record else None
-    update = np.full((n, steps + 1, 2), np.nan) if "update" in record else None
+    # Buffers are step-major (steps+1, n, ...) so each step writes one contiguous
+    # block; the Rollout gets (n, steps+1, ...) views of them.
+    # Every entry is written below (NaN for stopped balls), so np.empty is safe.
+    positions = np.empty((steps + 1, n, 2))
+    loss = np.empty((steps + 1, n)) if "loss" in record else None
+    grads = np.empty((steps + 1, n, 2)) if "gradient" in record else None
+    update = np.empty((steps + 1, n, 2)) if "update" in record else None
     state = opt.init(p)
     keep_state = "state" in record
-    states = {k: np.full((n, steps + 1) + v.shape[1:], np.nan) for k, v in state.items()} \
+    states = {k: np.empty((steps + 1,) + v.shape) for k, v in state.items()} \
         if keep_state else {}
+    lo, hi = centre - half, centre + half
+    # Quick test on whole-array min/max (fast, unlike per-column reductions): every
+    # value within [max(lo), min(hi)] means every ball is inside the box.
+    inner_lo, inner_hi = float(lo.max()), float(hi.min())
 
     alive = np.ones(n, dtype=bool)
     any_dead = False
     diverged_at = np.full(n, -1, dtype=np.int64)
-    positions[:, 0] = p
+    positions[0] = p
     if update is not None:
-        update[:, 0] = 0.0
-    for k, v in state.items():
-        if keep_state:
-            states[k][:, 0] = v
+        update[0] = 0.0
+    for k, v in states.items():
+        v[0] = state[k]
+
+    def mask(a: np.ndarray) -> np.ndarray:
+        """``alive`` shaped to broadcast against a per-ball array ``a``."""
+        return alive.reshape((n,) + (1,) * (a.ndim - 1))
 
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
@@ -303,47 +313,47 @@ def rollout(
                         f"({q[0]:g}, {q[1]:g}); choose another start"
                     )
             if loss is not None:
-                loss[:, t - 1] = f if not any_dead else np.where(alive, f, loss[:, t - 1])
+                loss[t - 1] = f
             if grads is not None:
-                grads[:, t - 1] = g if not any_dead else np.where(alive[:, None], g, np.nan)
+                grads[t - 1] = g
             new_p, new_state = opt.step(p, g, state, t, opt.lr_at(t), Oracle(surface, sample))
-            ok = np.all(np.isfinite(new_p) & (np.abs(new_p - centre) <= half), axis=-1)
-            if not ok.all() or any_dead:
+            # min/max propagate NaN, and NaN compares False: one test for both
+            ok_all = new_p.min() >= inner_lo and new_p.max() <= inner_hi
+            if not ok_all:
+                ok = np.all((new_p >= lo) & (new_p <= hi), axis=-1)
+                ok_all = bool(ok.all())
+            if not ok_all or any_dead:
+                ok = np.all((new_p >= lo) & (new_p <= hi), axis=-1)
                 newly = alive & ~ok
                 if newly.any():
                     diverged_at[newly] = t
-                    escaped = newly & np.all(np.isfinite(new_p), axis=-1)
-                    positions[escaped, t] = new_p[escaped]
-                    if update is not None:
-                        update[escaped, t] = new_p[escaped] - p[escaped]
-                    alive &= ~newly
                     any_dead = True
-                new_p = np.where(alive[:, None], new_p, p)
-                new_state = {
-                    k: np.where(alive.reshape((n,) + (1,) * (v.ndim - 1)), v, state[k])
-                    for k, v in new_state.items()
-                }
-                positions[alive, t] = new_p[alive]
+                # shown: live balls, and the escaping point of a ball that just left
+                shown = np.where(((alive | newly)[:, None]) & np.isfinite(new_p), new_p, np.nan)
+                alive &= ~newly
+                positions[t] = shown
                 if update is not None:
-                    update[alive, t] = new_p[alive] - p[alive]
+                    update[t] = shown - p
+                new_p = np.where(mask(new_p), new_p, p)
+                new_state = {k: np.where(mask(v), v, state[k]) for k, v in new_state.items()}
             else:
-                positions[:, t] = new_p
+                positions[t] = new_p
                 if update is not None:
-                    update[:, t] = new_p - p
-            if keep_state:
-                for k, v in new_state.items():
-                    states[k][:, t] = v if not any_dead else np.where(
-                        alive.reshape((n,) + (1,) * (v.ndim - 1)), v, np.nan)
+                    update[t] = new_p - p
+            for k, v in states.items():
+                v[t] = new_state[k]
             p, state = new_p, new_state
         f, g = surface.value_and_gradient(p, None)
     if loss is not None:
-        loss[:, steps] = np.where(alive, f, np.nan)
-        if any_dead:  # entries from the step of divergence on are NaN
-            idx = np.arange(steps + 1)
-            dead_from = np.where(diverged_at >= 0, diverged_at, steps + 1)
-            loss[idx[None, :] >= dead_from[:, None]] = np.nan
+        loss[steps] = f
     if grads is not None:
-        grads[:, steps] = np.where(alive[:, None], g, np.nan)
+        grads[steps] = g
+    if any_dead:  # from the step of divergence on, loss, gradient and state are NaN
+        dead = np.arange(steps + 1)[:, None] >= np.where(diverged_at >= 0, diverged_at,
+                                                          steps + 1)[None, :]
+        for a in (loss, grads, *states.values()):
+            if a is not None:
+                a[dead] = np.nan
 
     meta = {
         "surface": surface.spec,
@@ -358,7 +368,9 @@ def rollout(
     }
 
     def out(a: np.ndarray | None) -> np.ndarray | None:
-        return None if a is None else (a[0] if single else a)
+        if a is None:
+            return None
+        return a[:, 0] if single else np.swapaxes(a, 0, 1)
 
     return Rollout(
         positions=out(positions),

@@ -144,7 +144,9 @@ class SymbolicSurface(Surface):
     def value_and_gradient(self, p: Array, sample: Any = None) -> tuple[Array, Array]:
         p = np.asarray(p, dtype=float)
         f, gx, gy = _broadcast(self._fg(p[..., 0], p[..., 1]), p.shape[:-1])
-        g = np.stack([gx, gy], axis=-1)
+        g = np.empty(p.shape)
+        g[..., 0] = gx
+        g[..., 1] = gy
         return f, (g if sample is None else g + sample)
 
     def hessian(self, p: Array) -> Array:

@@ -20,8 +20,19 @@ from .base import (
 
 
 def _moments(m: Array, v: Array, g: Array, b1: float, b2: float) -> tuple[Array, Array]:
-    """``m <- m + (1 - b1)(g - m)`` (torch's lerp) and ``v <- b2 v + (1 - b2) g^2``."""
-    return m + (1.0 - b1) * (g - m), b2 * v + (1.0 - b2) * g * g
+    """``m <- m + (1 - b1)(g - m)`` (torch's lerp) and ``v <- b2 v + (1 - b2) g^2``.
+
+    Returns new arrays (the inputs are untouched); the in-place operators on
+    those fresh arrays only save allocations in this hot path.
+    """
+    m_new = g - m
+    m_new *= 1.0 - b1
+    m_new += m
+    v_new = v * b2
+    gg = (1.0 - b2) * g
+    gg *= g
+    v_new += gg
+    return m_new, v_new
 
 
 class _WeightDecayMixin:
@@ -70,8 +81,10 @@ class Adam(_WeightDecayMixin, Optimizer):
         m, v = _moments(state["exp_avg"], state["exp_avg_sq"], g, b1, b2)
         vmax = np.maximum(state["max_exp_avg_sq"], v) if self.amsgrad else state["max_exp_avg_sq"]
         step_size = lr / (1.0 - b1**t)
-        denom = np.sqrt(vmax if self.amsgrad else v) / math.sqrt(1.0 - b2**t) + self.eps
-        per_coord = step_size / denom
+        denom = np.sqrt(vmax if self.amsgrad else v)
+        denom /= math.sqrt(1.0 - b2**t)
+        denom += self.eps
+        per_coord = np.divide(step_size, denom, out=denom)
         new_state = {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": vmax,
                      "step_size": per_coord}
         return params - per_coord * m, new_state
