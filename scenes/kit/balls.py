@@ -1,0 +1,131 @@
+"""Balls, fading trails and arrows on a 2-D frame, driven by the timeline.
+
+Each piece takes arrays from a Rollout (one row per iteration) and the
+Timeline; none computes numerics of its own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import Arrow, Dot, VGroup, VMobject
+
+from . import theme
+from .frame import PlotFrame
+from .timeline import Timeline, at
+
+
+def _first_nan(positions: np.ndarray) -> int:
+    bad = ~np.all(np.isfinite(positions), axis=-1)
+    return int(np.argmax(bad)) if bad.any() else len(positions)
+
+
+class Ball(Dot):
+    """A dot at the rollout's position at the current (fractional) iteration.
+
+    Hidden when the ball is outside the frame (it has flown off) or stopped.
+    """
+
+    def __init__(self, frame: PlotFrame, positions: np.ndarray, timeline: Timeline,
+                 color: str, radius: float = 0.1) -> None:
+        super().__init__(radius=radius, color=color, stroke_color=theme.FOREGROUND,
+                         stroke_width=2.5, fill_opacity=1.0)
+        self.frame, self.positions, self.timeline = frame, np.asarray(positions), timeline
+        self.add_updater(lambda m: m.follow())
+        self.follow()
+
+    def data_point(self) -> np.ndarray:
+        return at(self.positions, self.timeline.iteration)
+
+    def follow(self) -> None:
+        p = self.data_point()
+        visible = bool(np.all(np.isfinite(p)) and self.frame.inside(p)[0])
+        if visible:
+            self.move_to(self.frame.c2p(*p))
+        self.set_fill(opacity=1.0 if visible else 0.0)
+        self.set_stroke(opacity=1.0 if visible else 0.0)
+
+
+class Trail(VGroup):
+    """The polyline through every iterate so far, ending at the ball.
+
+    Segments older than ``fade_after`` iterations are drawn dimmer; a segment
+    that leaves the frame is clipped at its edge.
+    """
+
+    def __init__(self, frame: PlotFrame, positions: np.ndarray, timeline: Timeline,
+                 color: str, width: float = 3.0, fade_after: float = 10.0,
+                 old_opacity: float = 0.35) -> None:
+        super().__init__()
+        self.frame, self.positions, self.timeline = frame, np.asarray(positions), timeline
+        self.fade_after = fade_after
+        self.old = VMobject(stroke_color=color, stroke_width=width, stroke_opacity=old_opacity)
+        self.recent = VMobject(stroke_color=color, stroke_width=width, stroke_opacity=0.95)
+        self.add(self.old, self.recent)
+        self.add_updater(lambda m: m.redraw())
+        self.redraw()
+
+    def data_points(self, start: float, stop: float) -> np.ndarray:
+        """Iterates between two fractional iterations, with both ends interpolated."""
+        stop_ = min(stop, _first_nan(self.positions) - 1 + 0.999999)
+        stop_ = max(stop_, start)
+        ks = np.arange(np.ceil(start), np.floor(stop_) + 1, dtype=int)
+        pts = [at(self.positions, start)] + [self.positions[k] for k in ks] + [
+            at(self.positions, stop_)]
+        return np.array(pts)
+
+    def _clipped(self, pts: np.ndarray) -> list[np.ndarray]:
+        out = []
+        for a, b in zip(pts[:-1], pts[1:], strict=True):
+            seg = self.frame.clip_segment(a, b)
+            if seg is not None:
+                out.append(seg)
+        return out
+
+    def _set(self, mob: VMobject, pts: np.ndarray) -> None:
+        segs = self._clipped(pts) if len(pts) > 1 else []
+        mob.clear_points()
+        for seg in segs:
+            p = self.frame.c2p_array(seg)
+            if mob.has_no_points() or not np.allclose(mob.points[-1], p[0]):
+                mob.start_new_path(p[0])
+            mob.add_line_to(p[1])
+
+    def redraw(self) -> None:
+        it = self.timeline.iteration
+        split = max(0.0, it - self.fade_after)
+        self._set(self.old, self.data_points(0.0, split) if split > 0 else np.zeros((0, 2)))
+        self._set(self.recent, self.data_points(split, it))
+
+    def vertices(self) -> np.ndarray:
+        """Scene points of every drawn vertex (for tests)."""
+        return np.concatenate([m.points for m in (self.old, self.recent) if len(m.points)])
+
+
+class VectorArrow(Arrow):
+    """An arrow at the ball along a per-iteration vector (gradient or update).
+
+    ``scale`` multiplies the vector (in data units) before drawing; ``sign=-1``
+    draws the descent direction of a gradient.
+    """
+
+    def __init__(self, frame: PlotFrame, positions: np.ndarray, vectors: np.ndarray,
+                 timeline: Timeline, color: str, scale: float = 1.0, sign: float = 1.0) -> None:
+        super().__init__(frame.c2p(0, 0), frame.c2p(0, 0) + [0.01, 0, 0], buff=0,
+                         color=color, stroke_width=4, max_tip_length_to_length_ratio=0.3)
+        self.frame, self.positions, self.vectors = frame, positions, vectors
+        self.timeline, self.k = timeline, scale * sign
+        self.add_updater(lambda m: m.follow())
+        self.follow()
+
+    def follow(self) -> None:
+        p = at(self.positions, self.timeline.iteration)
+        v = self.vectors[min(int(round(self.timeline.iteration)), len(self.vectors) - 1)]
+        if not (np.all(np.isfinite(p)) and np.all(np.isfinite(v)) and self.frame.inside(p)[0]):
+            self.set_opacity(0)
+            return
+        a, b = self.frame.c2p(*p), self.frame.c2p(*(p + self.k * v))
+        if np.linalg.norm(b - a) < 1e-3:
+            self.set_opacity(0)
+            return
+        self.put_start_and_end_on(a, b)
+        self.set_opacity(1)

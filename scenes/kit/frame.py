@@ -1,0 +1,166 @@
+"""A boxed coordinate frame with ticks and labels (no LaTeX: ticks are Text).
+
+The mapping from data to scene coordinates is read from the box's current
+corners, so it stays right after the frame is moved or scaled.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import DOWN, LEFT, DashedLine, Line, MathTypst, Rectangle, Text, VGroup
+
+from . import theme
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def nice_ticks(lo: float, hi: float, target: int = 5) -> np.ndarray:
+    """Round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) in [lo, hi]."""
+    raw = (hi - lo) / max(target, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * 0.999)
+    start = math.ceil(lo / step - 1e-9) * step
+    ticks = np.arange(start, hi + step * 1e-6, step)
+    return np.round(ticks, 12)
+
+
+def format_tick(v: float, ticks: np.ndarray) -> str:
+    step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    if step * 10**decimals % 1 > 1e-6:  # e.g. 2.5 steps need one more digit
+        decimals += 1
+    text = f"{v:.{decimals}f}"
+    if float(text) == 0:
+        text = f"{0:.{decimals}f}"
+    return text.replace("-", "−")
+
+
+def power_of_ten(e: int) -> str:
+    return "1" if e == 0 else "10" + str(e).translate(SUPERSCRIPT)
+
+
+class PlotFrame(VGroup):
+    """A rectangle mapping ``x_range`` x ``y_range`` to ``width`` x ``height`` units.
+
+    ``log_y=True`` maps ``log10(y)`` and ticks the powers of ten.
+    """
+
+    def __init__(
+        self,
+        x_range: tuple[float, float],
+        y_range: tuple[float, float],
+        width: float,
+        height: float,
+        *,
+        x_label: str | None = None,
+        y_label: str | None = None,
+        log_y: bool = False,
+        x_ticks: np.ndarray | None = None,
+        y_ticks: np.ndarray | None = None,
+        font_size: float = theme.SMALL_SIZE,
+        zero_line: bool = False,
+    ) -> None:
+        super().__init__()
+        self.x_range = tuple(map(float, x_range))
+        self.log_y = log_y
+        self.y_range = tuple(math.log10(v) for v in y_range) if log_y else tuple(
+            map(float, y_range))
+        self.box = Rectangle(width=width, height=height, stroke_color=theme.FRAME,
+                             stroke_width=2)
+        self.add(self.box)
+        tick_len = 0.08
+        labels = VGroup()
+        xt = nice_ticks(*self.x_range) if x_ticks is None else np.asarray(x_ticks)
+        for v in xt:
+            p = self.c2p(v, self.y_range[0] if not log_y else 10 ** self.y_range[0])
+            self.add(Line(p, p + [0, tick_len, 0], stroke_color=theme.FRAME, stroke_width=2))
+            labels.add(Text(format_tick(v, xt), font=theme.FONT, font_size=font_size,
+                            color=theme.MUTED).next_to(p, DOWN, buff=0.1))
+        if log_y:
+            lo, hi = math.ceil(self.y_range[0] - 1e-9), math.floor(self.y_range[1] + 1e-9)
+            yt_raw = [10.0**e for e in range(lo, hi + 1)]
+            if len(yt_raw) > 7:
+                stride = math.ceil(len(yt_raw) / 6)
+                yt_raw = yt_raw[::-1][::stride][::-1]
+            y_labels = [power_of_ten(round(math.log10(v))) for v in yt_raw]
+        else:
+            yt_raw = nice_ticks(*self.y_range, target=4) if y_ticks is None else np.asarray(
+                y_ticks)
+            y_labels = [format_tick(v, np.asarray(yt_raw)) for v in yt_raw]
+        for v, text in zip(yt_raw, y_labels, strict=True):
+            p = self.c2p(self.x_range[0], v)
+            self.add(Line(p, p + [tick_len, 0, 0], stroke_color=theme.FRAME, stroke_width=2))
+            labels.add(Text(text, font=theme.FONT, font_size=font_size,
+                            color=theme.MUTED).next_to(p, LEFT, buff=0.1))
+        self.tick_labels = labels
+        self.add(labels)
+        if zero_line and not log_y and self.y_range[0] < 0 < self.y_range[1]:
+            self.add(DashedLine(self.c2p(self.x_range[0], 0), self.c2p(self.x_range[1], 0),
+                                stroke_color=theme.FRAME, stroke_width=1.5))
+        self.x_label = self.y_label = None
+        if x_label:
+            self.x_label = _label(x_label, font_size * 1.15).next_to(labels, DOWN, buff=0.12)
+            self.x_label.set_x(self.box.get_center()[0])
+            self.add(self.x_label)
+        if y_label:
+            left = min(m.get_left()[0] for m in labels) if len(labels) else self.box.get_left()[0]
+            self.y_label = _label(y_label, font_size * 1.15)
+            self.y_label.move_to([left - 0.2 - self.y_label.width / 2,
+                                  self.box.get_center()[1], 0])
+            self.add(self.y_label)
+
+    # -- mapping ---------------------------------------------------------------
+    def _corners(self) -> tuple[np.ndarray, np.ndarray]:
+        pts = np.asarray(self.box.points)
+        return pts.min(axis=0), pts.max(axis=0)
+
+    def c2p_array(self, xy: np.ndarray) -> np.ndarray:
+        """Scene points ``(n, 3)`` for data points ``(n, 2)``."""
+        xy = np.asarray(xy, float).reshape(-1, 2)
+        lo, hi = self._corners()
+        y = np.log10(xy[:, 1]) if self.log_y else xy[:, 1]
+        fx = (xy[:, 0] - self.x_range[0]) / (self.x_range[1] - self.x_range[0])
+        fy = (y - self.y_range[0]) / (self.y_range[1] - self.y_range[0])
+        out = np.zeros((len(xy), 3))
+        out[:, 0] = lo[0] + fx * (hi[0] - lo[0])
+        out[:, 1] = lo[1] + fy * (hi[1] - lo[1])
+        return out
+
+    def c2p(self, x: float, y: float) -> np.ndarray:
+        return self.c2p_array(np.array([[x, y]]))[0]
+
+    def inside(self, xy: np.ndarray) -> np.ndarray:
+        """Which data points lie within the frame."""
+        xy = np.asarray(xy, float).reshape(-1, 2)
+        y = np.log10(np.maximum(xy[:, 1], 1e-300)) if self.log_y else xy[:, 1]
+        return ((xy[:, 0] >= self.x_range[0]) & (xy[:, 0] <= self.x_range[1])
+                & (y >= self.y_range[0]) & (y <= self.y_range[1]))
+
+    def clip_segment(self, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+        """The part of data segment ``a -> b`` inside the frame (Liang-Barsky), or None."""
+        (x0, x1), (y0, y1) = self.x_range, self.y_range
+        d = b - a
+        t0, t1 = 0.0, 1.0
+        for p, q in ((-d[0], a[0] - x0), (d[0], x1 - a[0]), (-d[1], a[1] - y0),
+                     (d[1], y1 - a[1])):
+            if p == 0:
+                if q < 0:
+                    return None
+                continue
+            r = q / p
+            if p < 0:
+                t0 = max(t0, r)
+            else:
+                t1 = min(t1, r)
+            if t0 > t1:
+                return None
+        return np.array([a + t0 * d, a + t1 * d])
+
+
+def _label(text: str, size: float) -> MathTypst | Text:
+    """Math labels through Typst; plain words as Text."""
+    if text.startswith("$") and text.endswith("$"):
+        return MathTypst(text[1:-1], font_size=size, color=theme.FOREGROUND)
+    return Text(text, font=theme.FONT, font_size=size, color=theme.FOREGROUND)

@@ -1,0 +1,106 @@
+"""Live text: the iteration counter, each ball's loss, the legend."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Dot, Text, VGroup, VMobject
+
+from . import theme
+from .frame import SUPERSCRIPT
+from .timeline import Timeline
+
+
+def format_value(v: float, digits: int = 3) -> str:
+    """A loss or coordinate for the screen: ``0.102``, ``12.5``, ``2.87×10⁻⁵``.
+
+    Plain decimals from 0.01 to 1000, scientific notation (with a real times
+    sign and superscript exponent) outside, ``digits`` significant digits.
+    """
+    if not math.isfinite(v):
+        return "—"
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if 1e-2 <= a < 1e3:
+        decimals = max(0, digits - 1 - math.floor(math.log10(a)))
+        text = f"{a:.{decimals}f}"
+    else:
+        mant, exp = f"{a:.{digits - 1}e}".split("e")
+        text = f"{mant}×10{str(int(exp)).translate(SUPERSCRIPT)}"
+    return ("−" if v < 0 else "") + text
+
+
+class LiveText(VMobject):
+    """Text that follows ``make()``, rebuilt only when the string changes.
+
+    The glyphs are merged into this one VMobject, so the mobject family never
+    changes while the text does (Manim draws a snapshot of the family taken
+    when an animation starts; replacing children would leave stale glyphs).
+    """
+
+    def __init__(self, make: Callable[[], str], font_size: float = theme.BODY_SIZE,
+                 color: str = theme.FOREGROUND, align: np.ndarray = LEFT) -> None:
+        super().__init__(fill_color=color, fill_opacity=1.0, stroke_width=0)
+        self.make, self.font_size, self.align = make, font_size, align
+        self.current: str | None = None
+        self._natural_height = 0.0
+        self.refresh()
+        self.add_updater(lambda m: m.refresh())
+
+    def refresh(self, force: bool = False) -> None:
+        s = self.make()
+        if s == self.current and not force:
+            return
+        text = Text(s, font=theme.FONT, font_size=self.font_size)
+        points = [m.points for m in text.family_members_with_points()]
+        anchor, factor = None, 1.0
+        if self.current is not None and self.has_points() and self._natural_height > 0:
+            # keep the scale the group was given (e.g. by Glide) and the top corner
+            factor = self.height / self._natural_height
+            anchor = self.get_corner(UP + self.align)
+        self._natural_height = text.height
+        self.set_points(np.concatenate(points) if points else np.zeros((0, 3)))
+        if anchor is not None:
+            self.scale(factor)
+            self.move_to(anchor, aligned_edge=UP + self.align)
+        self.current = s
+
+
+def iteration_readout(timeline: Timeline, font_size: float = theme.BODY_SIZE) -> LiveText:
+    return LiveText(lambda: f"iteration {int(np.floor(timeline.iteration + 1e-9))} / "
+                            f"{timeline.steps}", font_size=font_size)
+
+
+def loss_text(loss: np.ndarray, diverged_at: int, timeline: Timeline) -> Callable[[], str]:
+    """The loss shown at the current iteration (the iterate reached so far)."""
+    def make() -> str:
+        k = int(np.floor(timeline.iteration + 1e-9))
+        if 0 <= diverged_at <= k:
+            return f"diverged at step {diverged_at}"
+        return "loss " + format_value(float(loss[k]))
+    return make
+
+
+class Legend(VGroup):
+    """Rows of colour dot, label and live loss, one per ball."""
+
+    def __init__(self, labels: list[str], colors: list[str], losses: list[np.ndarray],
+                 diverged_at: list[int], timeline: Timeline,
+                 font_size: float = theme.BODY_SIZE) -> None:
+        super().__init__()
+        self.rows = VGroup()
+        for label, color, loss, div in zip(labels, colors, losses, diverged_at, strict=True):
+            dot = Dot(radius=0.09, color=color, stroke_color=theme.FOREGROUND, stroke_width=2)
+            name = Text(label, font=theme.FONT, font_size=font_size, color=theme.FOREGROUND)
+            name.next_to(dot, RIGHT, buff=0.15)
+            value = LiveText(loss_text(loss, div, timeline), font_size=font_size * 0.85,
+                             color=theme.MUTED)
+            value.next_to(name, DOWN, aligned_edge=LEFT, buff=0.08)
+            value.refresh(force=True)
+            row = VGroup(dot, name, value)
+            self.rows.add(row)
+        self.rows.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        self.add(self.rows)

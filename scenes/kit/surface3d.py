@@ -1,0 +1,354 @@
+"""A fast 3-D surface view: numpy projection + pycairo painter's algorithm.
+
+Stock Manim 3-D surfaces cost about a millisecond of Python per face per
+frame. This view projects the whole mesh with a few numpy operations, sorts
+faces, contour segments, trails and balls by depth together, and draws them
+with cairo into one image layer (an ImageMobject filling the frame), so a
+64x64 mesh costs milliseconds per frame. The camera is orthographic: with
+``elevation=90`` and ``lift=0`` the layer lines up pixel for pixel with the
+2-D contour map it was built from, so the map can "rise" into the surface.
+
+Heights are the surface's own values (``z = f(x, y)``, scaled to
+``height`` scene units between the lowest and the ``clip_quantile`` value);
+the ball rides the surface at the interpolated point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cairo
+import numpy as np
+from manim import ImageMobject, ValueTracker, config
+
+from . import theme
+from .contour import ContourMap
+from .timeline import Timeline, at
+
+
+@dataclass
+class Camera:
+    """Orthographic camera. Angles in degrees; ``azimuth=-90`` looks north
+    (towards +y) from the south, ``elevation=90`` looks straight down."""
+
+    azimuth: float = -90.0
+    elevation: float = 90.0
+    zoom: float = 1.0
+    target: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    #: where the target lands on screen (scene units); None: the map's centre
+    screen: tuple[float, float] | None = None
+    #: 0: orthographic; 1: a pinhole camera ``distance`` units from the target
+    perspective: float = 0.0
+    distance: float = 9.0
+
+    def basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        th, ph = np.radians(self.azimuth), np.radians(self.elevation)
+        d = np.array([np.cos(ph) * np.cos(th), np.cos(ph) * np.sin(th), np.sin(ph)])
+        right = np.array([-np.sin(th), np.cos(th), 0.0])
+        up = np.cross(d, right)
+        return d, right, up
+
+
+@dataclass
+class Ball3D:
+    positions: np.ndarray  # (steps+1, 2) data coordinates
+    color: str
+
+
+class SurfaceRenderer:
+    """Projects and rasterises a surface mesh with balls and trails."""
+
+    def __init__(self, contour: ContourMap, *, mesh: int = 64, height: float = 2.0,
+                 clip_quantile: float = 0.98, ball_radius: float = 0.12,
+                 contour_points: int = 48) -> None:
+        self.map = contour
+        self.surface = contour.surface
+        (self.x0, self.x1), (self.y0, self.y1) = contour.x_range, contour.y_range
+        lo, hi = contour._corners()
+        self.centre_scene = (lo + hi) / 2
+        self.sx = (hi[0] - lo[0]) / (self.x1 - self.x0)
+        self.sy = (hi[1] - lo[1]) / (self.y1 - self.y0)
+        ny = max(8, int(round(mesh * (hi[1] - lo[1]) / (hi[0] - lo[0]))))
+        xs, ys, Z = self.surface.grid(mesh + 1, ny + 1, view=(contour.x_range, contour.y_range))
+        self.zmin = float(np.nanmin(Z))
+        self.zclip = float(np.quantile(Z[np.isfinite(Z)], clip_quantile))
+        self.hz = height / max(self.zclip - self.zmin, 1e-12)
+        X, Y = np.meshgrid(xs, ys)
+        self.grid_xy = np.stack([X, Y], -1)
+        self.grid_z = Z
+        fz = (Z[:-1, :-1] + Z[1:, :-1] + Z[:-1, 1:] + Z[1:, 1:]) / 4
+        self.face_rgb = theme.colormap(contour.scale_.fraction(fz)).reshape(-1, 3)
+        self.ball_radius = ball_radius
+        self.contours = self._contour_polylines(contour_points)
+
+    # -- geometry ------------------------------------------------------------
+    def world(self, xy: np.ndarray, z: np.ndarray, lift: float) -> np.ndarray:
+        xy = np.asarray(xy, float)
+        cx, cy = (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+        zz = (np.minimum(np.asarray(z, float), self.zclip) - self.zmin) * self.hz * lift
+        return np.stack([(xy[..., 0] - cx) * self.sx, (xy[..., 1] - cy) * self.sy, zz], -1)
+
+    def _contour_polylines(self, max_points: int) -> list[tuple[np.ndarray, float, np.ndarray]]:
+        """(data points, level, rgb) of each 2-D contour line, thinned."""
+        out = []
+        scale = self.map.scale_
+        import contourpy
+
+        xs, ys, Z = self.map.grid
+        gen = contourpy.contour_generator(xs, ys, Z, line_type=contourpy.LineType.Separate)
+        for level in scale.levels:
+            rgb = theme.colormap(scale.fraction(level))
+            for seg in gen.lines(level):
+                if len(seg) < 2:
+                    continue
+                step = max(1, len(seg) // max_points)
+                pts = seg[::step]
+                if not np.allclose(pts[-1], seg[-1]):
+                    pts = np.vstack([pts, seg[-1]])
+                out.append((pts, float(level), rgb))
+        return out
+
+    # -- rendering ------------------------------------------------------------
+    def render(self, width: int, height: int, camera: Camera, lift: float,
+               balls: list[Ball3D], iteration: float, contour_opacity: float = 1.0,
+               trail_opacity: float = 1.0) -> np.ndarray:
+        """RGBA image ``(height, width, 4)`` of the scene at ``iteration``."""
+        d, right, up = camera.basis()
+        px_per_unit = width / config.frame_width * camera.zoom
+        sc = self.centre_scene[:2] if camera.screen is None else camera.screen
+        centre_px = np.array([
+            (sc[0] + config.frame_width / 2) / config.frame_width * width,
+            (config.frame_height / 2 - sc[1]) / config.frame_height * height,
+        ])
+        target = np.asarray(camera.target, float)
+
+        persp = float(np.clip(camera.perspective, 0.0, 1.0))
+        dist = camera.distance / max(persp, 1e-9)  # effective camera distance
+        eye = target + d * dist
+
+        def project(P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Pixels and depth (distance from the eye; larger is farther)."""
+            Q = P - target
+            toward = Q @ d
+            k = dist / np.maximum(dist - toward, 1e-3 * dist) if persp > 0 else 1.0
+            sx = centre_px[0] + (Q @ right) * px_per_unit * k
+            sy = centre_px[1] - (Q @ up) * px_per_unit * k
+            depth = np.linalg.norm(P - eye, axis=-1) if persp > 0 else -toward
+            return np.stack([sx, sy], -1), depth
+
+        def scale_at(P: np.ndarray) -> float:
+            toward = float((P - target) @ d)
+            return dist / max(dist - toward, 1e-3 * dist) if persp > 0 else 1.0
+
+        V = self.world(self.grid_xy, self.grid_z, lift)
+        S, depth = project(V)
+        quads = np.stack([S[:-1, :-1], S[:-1, 1:], S[1:, 1:], S[1:, :-1]], 2).reshape(-1, 4, 2)
+        fdepth = ((depth[:-1, :-1] + depth[1:, 1:] + depth[:-1, 1:] + depth[1:, :-1]) / 4).ravel()
+        n = np.cross(V[1:, 1:] - V[:-1, :-1], V[:-1, 1:] - V[1:, :-1]).reshape(-1, 3)
+        n /= np.linalg.norm(n, axis=1, keepdims=True) + 1e-12
+        n[n[:, 2] < 0] *= -1
+        light = np.array([-0.35, -0.45, 0.82])
+        light /= np.linalg.norm(light)
+        shade = 0.42 + 0.58 * np.clip(n @ light, 0, 1)
+        facing = n @ d
+        shade = np.where(facing < 0, shade * 0.55, shade)  # underside
+        rgb = np.clip(self.face_rgb * shade[:, None], 0, 1)
+
+        # grow each face by ~0.7 px about its centre: no hairline seams, no stroke needed
+        centres = quads.mean(axis=1, keepdims=True)
+        radius = np.linalg.norm(quads - centres, axis=2, keepdims=True) + 1e-9
+        quads = centres + (quads - centres) * (1.0 + 0.7 / radius)
+
+        # Faces are depth-sorted (painter's algorithm); overlays (contours, trails,
+        # balls) are then drawn over them in their own depth order. That is exact
+        # whenever no face is seen from behind (overlays on such faces are skipped):
+        # a valley seen from above its steepest slope, as the scenes choose.
+        depths: list[float] = fdepth.tolist()
+        payload: list[tuple[int, object]] = [(0, i) for i in range(len(quads))]
+        on_top = 1e9  # sorts overlays after every face
+        bias = 0.0
+        if contour_opacity > 0:
+            for pts, level, c in self.contours:
+                visible = facing[self._face_index(pts)] >= 0  # not on a face turned away
+                W = self.world(pts, np.full(len(pts), level), lift)
+                s2, dep = project(W)
+                mid = (dep[:-1] + dep[1:]) / 2 - bias
+                for j in np.nonzero(visible[:-1] & visible[1:])[0]:
+                    depths.append(mid[j] - on_top)
+                    payload.append((1, (s2[j], s2[j + 1], c)))
+        for ball in balls:
+            for depth_, kind, what in self._ball_items(ball, iteration, lift, project, scale_at,
+                                                      trail_opacity, facing):
+                depths.append(depth_ - on_top)
+                payload.append((kind, what))
+        order = np.argsort(-np.asarray(depths), kind="stable")
+
+        surf = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
+        ctx = cairo.Context(surf)
+        ctx.set_line_join(cairo.LINE_JOIN_ROUND)
+        ctx.set_line_cap(cairo.LINE_CAP_ROUND)
+        line_w = max(1.2, 2.2 * width / 1920 * camera.zoom ** 0.5)
+        for idx in order.tolist():
+            kind, what = payload[idx]
+            if kind == 0:
+                q = quads[what]
+                ctx.set_source_rgb(*rgb[what])
+                ctx.move_to(*q[0])
+                ctx.line_to(*q[1])
+                ctx.line_to(*q[2])
+                ctx.line_to(*q[3])
+                ctx.close_path()
+                ctx.fill()
+            elif kind == 1:
+                a_, b_, c = what
+                ctx.set_source_rgba(*(0.15 + 0.85 * c), 0.9 * contour_opacity)
+                ctx.set_line_width(line_w)
+                ctx.move_to(*a_)
+                ctx.line_to(*b_)
+                ctx.stroke()
+            elif kind == 2:
+                a_, b_, c, alpha, w = what
+                ctx.set_source_rgba(*c, alpha)
+                ctx.set_line_width(w)
+                ctx.move_to(*a_)
+                ctx.line_to(*b_)
+                ctx.stroke()
+            else:
+                centre, radius, c = what
+                grad = cairo.RadialGradient(centre[0] - radius * 0.35, centre[1] - radius * 0.35,
+                                            radius * 0.1, centre[0], centre[1], radius)
+                grad.add_color_stop_rgb(0, *(0.55 + 0.45 * c))
+                grad.add_color_stop_rgb(1, *(0.55 * c))
+                ctx.set_source(grad)
+                ctx.arc(centre[0], centre[1], radius, 0, 2 * np.pi)
+                ctx.fill_preserve()
+                ctx.set_source_rgba(0.9, 0.91, 0.92, 0.9)
+                ctx.set_line_width(max(1.0, radius * 0.12))
+                ctx.stroke()
+        buf = np.ndarray((height, width, 4), np.uint8, surf.get_data())
+        return _bgra_premultiplied_to_rgba(buf)
+
+    def _face_index(self, xy: np.ndarray) -> np.ndarray:
+        """Index of the mesh face under each data point."""
+        nyf, nxf = self.grid_z.shape[0] - 1, self.grid_z.shape[1] - 1
+        i = np.clip(((xy[:, 0] - self.x0) / (self.x1 - self.x0) * nxf).astype(int), 0, nxf - 1)
+        j = np.clip(((xy[:, 1] - self.y0) / (self.y1 - self.y0) * nyf).astype(int), 0, nyf - 1)
+        return j * nxf + i
+
+    def _ball_items(self, ball: Ball3D, iteration: float, lift: float, project, scale_at,
+                    trail_opacity: float, facing: np.ndarray) -> list:
+        rgb = np.array(_hex_rgb(ball.color))
+        pos = np.asarray(ball.positions, float)
+        k_last = int(np.floor(iteration))
+        ok = np.all(np.isfinite(pos), axis=-1)
+        # iterates reached so far, inside the view, plus the interpolated head
+        ks = [k for k in range(0, min(k_last, len(pos) - 1) + 1) if ok[k]]
+        head = at(pos, iteration)
+        pts = [pos[k] for k in ks]
+        if np.all(np.isfinite(head)):
+            pts.append(head)
+        pts = np.array(pts).reshape(-1, 2)
+        items: list = []
+        if len(pts) == 0:
+            return items
+        # inside the map, and not on a face turned away from the camera
+        inside = self.map.inside(pts) & (facing[self._face_index(pts)] >= 0)
+        zs = self.surface.value(pts)
+        up_off = self.ball_radius * 0.25
+        W = self.world(pts, zs, lift) + [0, 0, up_off]
+        S, dep = project(W)
+        px = S
+        width_px = max(1.5, 3.0 * config.pixel_width / 1920)
+        for j in range(len(px) - 1):
+            if inside[j] and inside[j + 1]:
+                items.append(((dep[j] + dep[j + 1]) / 2 - 0.03, 2,
+                              (px[j], px[j + 1], rgb, 0.9 * trail_opacity, width_px)))
+        if inside[-1]:
+            centre_w = self.world(pts[-1:], zs[-1:], lift)[0] + [0, 0, self.ball_radius]
+            c_px, c_dep = project(centre_w[None, :])
+            r_px = self.ball_radius * config.pixel_width / config.frame_width * scale_at(centre_w)
+            items.append((c_dep[0] - self.ball_radius, 3, (c_px[0], r_px, rgb)))
+        return items
+
+
+def _hex_rgb(color: str) -> tuple[float, float, float]:
+    c = str(color).lstrip("#")
+    return tuple(int(c[i:i + 2], 16) / 255 for i in (0, 2, 4))
+
+
+def _bgra_premultiplied_to_rgba(buf: np.ndarray) -> np.ndarray:
+    """cairo's native-endian premultiplied ARGB32 -> straight RGBA.
+
+    Only partly transparent pixels (antialiased edges) need un-premultiplying.
+    """
+    out = buf[..., [2, 1, 0, 3]]
+    a = out[..., 3]
+    edge = (a > 0) & (a < 255)
+    if edge.any():
+        px = out[edge].astype(np.uint16)
+        px[:, :3] = np.minimum(px[:, :3] * 255 // np.maximum(px[:, 3:4], 1), 255)
+        out[edge] = px.astype(np.uint8)
+    return out
+
+
+class SurfaceView(ImageMobject):
+    """The 3-D layer: camera, lift and overlays driven by trackers each frame.
+
+    Trackers (animate them like any ValueTracker): ``azimuth``, ``elevation``,
+    ``zoom``, ``lift`` (0 = flat map, 1 = full height), ``target_x``,
+    ``target_y`` (scene units relative to the map's centre),
+    ``contour_opacity``.
+    """
+
+    def __init__(self, contour: ContourMap, balls: list[Ball3D], timeline: Timeline,
+                 **renderer_kwargs: object) -> None:
+        self.renderer3d = SurfaceRenderer(contour, **renderer_kwargs)
+        self.balls3d, self.timeline = balls, timeline
+        self.azimuth = ValueTracker(-90.0)
+        self.elevation = ValueTracker(90.0)
+        self.zoom = ValueTracker(1.0)
+        self.perspective = ValueTracker(0.0)
+        self.lift = ValueTracker(0.0)
+        self.target_x = ValueTracker(0.0)
+        self.target_y = ValueTracker(0.0)
+        centre = self.renderer3d.centre_scene
+        self.screen_x = ValueTracker(float(centre[0]))
+        self.screen_y = ValueTracker(float(centre[1]))
+        self.contour_opacity = ValueTracker(1.0)
+        self.trail_opacity = ValueTracker(1.0)
+        # ImageMobject.set_opacity overwrites the alpha channel: fade with this instead
+        self.layer_opacity = ValueTracker(1.0)
+        w, h = config.pixel_width, config.pixel_height
+        super().__init__(np.zeros((h, w, 4), np.uint8), scale_to_resolution=h)
+        self.set(height=config.frame_height).move_to([0, 0, 0])
+        self.full_frame_layer = True  # LayerCamera blends it directly
+        self.add_updater(lambda m: m.redraw())
+        self.redraw()
+
+    def camera(self) -> Camera:
+        return Camera(azimuth=self.azimuth.get_value(), elevation=self.elevation.get_value(),
+                      zoom=self.zoom.get_value(), perspective=self.perspective.get_value(),
+                      target=(self.target_x.get_value(), self.target_y.get_value(), 0.0),
+                      screen=(self.screen_x.get_value(), self.screen_y.get_value()))
+
+    def frame_image(self) -> np.ndarray:
+        return self.renderer3d.render(
+            config.pixel_width, config.pixel_height, self.camera(), self.lift.get_value(),
+            self.balls3d, self.timeline.iteration,
+            contour_opacity=self.contour_opacity.get_value(),
+            trail_opacity=self.trail_opacity.get_value())
+
+    def redraw(self) -> None:
+        alpha = self.layer_opacity.get_value()
+        if alpha <= 0:
+            self.pixel_array = np.zeros_like(self.pixel_array)
+            return
+        img = self.frame_image()
+        if alpha < 1:
+            img[..., 3] = (img[..., 3] * alpha).astype(np.uint8)
+        self.pixel_array = img
+
+    def trackers(self) -> list[ValueTracker]:
+        return [self.azimuth, self.elevation, self.zoom, self.perspective, self.lift, self.target_x,
+                self.target_y, self.screen_x, self.screen_y, self.contour_opacity,
+                self.trail_opacity, self.layer_opacity]

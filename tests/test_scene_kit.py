@@ -1,0 +1,188 @@
+"""The kit draws what the rollout says: pixel assertions on tiny in-process renders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import Scene, config, tempconfig
+
+import dynamics as dyn
+from scenes.kit import Ball, ContourMap, IterationPlot, Legend, Timeline, Trail, format_value, theme
+from scenes.kit.surface3d import Ball3D, Camera, SurfaceRenderer
+
+W, H = 320, 180
+
+
+def rgb(hex_color: str) -> np.ndarray:
+    h = hex_color.lstrip("#")
+    return np.array([int(h[i:i + 2], 16) for i in (0, 2, 4)], float)
+
+
+def render(build, tmp_path) -> tuple[np.ndarray, dict]:
+    """Build mobjects in a bare Scene at 320x180 and return the frame (RGB) and the parts."""
+    with tempconfig({"pixel_width": W, "pixel_height": H, "frame_rate": 10,
+                     "write_to_movie": False, "save_last_frame": False,
+                     "media_dir": str(tmp_path), "background_color": theme.BACKGROUND}):
+        scene = Scene()
+        parts = build()
+        scene.add(*parts.values())
+        scene.renderer.update_frame(scene)
+        return scene.renderer.get_frame()[..., :3].astype(float), parts
+
+
+def to_pixel(point: np.ndarray) -> np.ndarray:
+    """Scene point -> pixel index coordinates (column, row) of the pixel centre."""
+    u = (point[0] + config.frame_width / 2) / config.frame_width * W - 0.5
+    v = (config.frame_height / 2 - point[1]) / config.frame_height * H - 0.5
+    return np.array([u, v])
+
+
+def blend_of(pixel: np.ndarray, color: np.ndarray) -> float:
+    """How much of ``color`` over the background explains ``pixel`` (0 when it does not)."""
+    bg = rgb(theme.BACKGROUND)
+    d = color - bg
+    a = float((pixel - bg) @ d / (d @ d))
+    residual = np.linalg.norm(pixel - (bg + a * d))
+    return a if residual < 40 else 0.0
+
+
+def centroid(frame: np.ndarray, color: str, tol: float = 60.0) -> np.ndarray:
+    d = np.linalg.norm(frame - rgb(color), axis=-1)
+    rows, cols = np.nonzero(d < tol)
+    assert len(rows) > 0, "colour not found in frame"
+    return np.array([cols.mean(), rows.mean()])
+
+
+@pytest.fixture(scope="module")
+def lesson() -> tuple[dyn.Surface, list[dyn.Rollout]]:
+    s = dyn.surface("ravine")
+    runs = [dyn.rollout(s, dyn.optimizer("momentum", lr=0.1, beta=b), (-2.4, 0.2), 50)
+            for b in (0.0, 0.8, 0.9)]
+    return s, runs
+
+
+@pytest.mark.parametrize("iteration", [0, 7, 12.5, 31, 50])
+def test_ball_is_drawn_at_the_rollout_point(lesson, tmp_path, iteration: float) -> None:
+    s, runs = lesson
+    color = theme.SKY_BLUE
+
+    def build() -> dict:
+        tl = Timeline(50)
+        tl.set(iteration)
+        m = ContourMap(s, 9.0, 4.3, n_levels=8, resolution=80).shift([-1.0, -0.4, 0])
+        return {"map": m, "ball": Ball(m, runs[1].positions, tl, color)}
+
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        frame, parts = render(build, tmp_path)
+        k0 = int(np.floor(iteration))
+        f = iteration - k0
+        p = runs[1].positions[k0] * (1 - f) + runs[1].positions[min(k0 + 1, 50)] * f
+        expected = to_pixel(parts["map"].c2p(*p))
+    got = centroid(frame, color)
+    assert np.linalg.norm(got - expected) <= 2.0, (got, expected)
+
+
+def test_trail_passes_through_the_iterates(lesson, tmp_path) -> None:
+    s, runs = lesson
+    color, k_now = theme.VERMILLION, 20
+
+    def build() -> dict:
+        tl = Timeline(50)
+        tl.set(k_now)
+        m = ContourMap(s, 9.0, 4.3, n_levels=4, resolution=60)
+        return {"map": m, "trail": Trail(m, runs[0].positions, tl, color, fade_after=1e9)}
+
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        frame, parts = render(build, tmp_path)
+        m, trail = parts["map"], parts["trail"]
+        verts = trail.vertices()
+        target = rgb(color)
+        for k in range(0, k_now + 1):
+            p = m.c2p(*runs[0].positions[k])
+            # geometrically: the polyline has a vertex at every iterate ...
+            assert np.min(np.linalg.norm(verts - p, axis=1)) < 1e-9, k
+            # ... and on screen the trail's colour is there
+            c, r = np.round(to_pixel(p)).astype(int)
+            patch = frame[max(r - 1, 0):r + 2, max(c - 1, 0):c + 2].reshape(-1, 3)
+            assert max(blend_of(px, target) for px in patch) > 0.3, k
+        # nothing beyond the current iteration is drawn
+        future = m.c2p(*runs[0].positions[k_now + 5])
+        assert np.min(np.linalg.norm(verts - future, axis=1)) > 1e-6
+
+
+def test_diverging_ball_leaves_the_map(tmp_path) -> None:
+    s = dyn.surface("ravine")
+    run = dyn.rollout(s, dyn.optimizer("momentum", lr=0.25, beta=0.0), (-2.4, 0.2), 50)
+    k = int(run.diverged_at)
+    assert 0 < k < 50
+    tl = Timeline(50)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 9.0, 4.3, n_levels=4, resolution=60)
+        ball = Ball(m, run.positions, tl, theme.VERMILLION)
+        trail = Trail(m, run.positions, tl, theme.VERMILLION)
+        exits = [i for i in range(k + 1) if not m.inside(run.positions[i])[0]]
+        first_out = exits[0]
+        tl.set(first_out - 1)
+        ball.follow()
+        assert ball.get_fill_opacity() == 1.0
+        tl.set(first_out)  # the ball has crossed the edge of the map
+        ball.follow()
+        trail.redraw()
+        assert ball.get_fill_opacity() == 0.0
+        lo, hi = m._corners()
+        last = trail.vertices()[-1]
+        on_edge = np.isclose(last[:2], lo[:2]) | np.isclose(last[:2], hi[:2])
+        assert on_edge.any(), "the trail is clipped where the ball leaves the map"
+        tl.set(50)
+        legend = Legend(["lr 0.25"], [theme.VERMILLION], [run.loss], [k], tl)
+        assert legend.rows[0][2].current == f"diverged at step {k}"
+        # the 3-D view renders the same run without trouble
+        r = SurfaceRenderer(m, mesh=16)
+        img = r.render(W, H, Camera(-120, 35, 1.0, perspective=1.0), 1.0,
+                       [Ball3D(run.positions, theme.VERMILLION)], 50.0)
+        assert img.shape == (H, W, 4) and img[..., 3].max() == 255
+
+
+def test_plots_reveal_up_to_the_current_iteration(lesson, tmp_path) -> None:
+    s, runs = lesson
+    tl = Timeline(50)
+    tl.set(10.5)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        plot = IterationPlot([r.loss for r in runs], ["#ff0000"] * 3, tl, 5, 2, y_label="loss",
+                             log_y=True)
+        pts = plot.points_until(runs[1].loss, 10.5)
+        assert pts[-1, 0] == 10.5 and len(pts) == 12
+        np.testing.assert_allclose(pts[:11, 1], runs[1].loss[:11])
+        drawn = plot.curves[1].points
+        assert np.allclose(drawn[-1], plot.c2p(10.5, pts[-1, 1]))
+
+
+def test_3d_view_at_top_down_matches_the_2d_map(lesson) -> None:
+    s, runs = lesson
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 9.0, 4.3, n_levels=4, resolution=60).shift([-1, -0.4, 0])
+        r = SurfaceRenderer(m, mesh=24)
+        img = r.render(W, H, Camera(), 0.0, [Ball3D(runs[1].positions, theme.SKY_BLUE)], 0.0)
+        # the flat, top-down layer covers exactly the map's box
+        lo, hi = m._corners()
+        (c0, r1), (c1, r0) = to_pixel(lo), to_pixel(hi)
+        alpha = img[..., 3] > 0
+        rows, cols = np.nonzero(alpha)
+        assert abs(cols.min() - c0) <= 1.5 and abs(cols.max() - c1) <= 1.5
+        assert abs(rows.min() - r0) <= 1.5 and abs(rows.max() - r1) <= 1.5
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.10233, "0.102"), (12.49, "12.5"), (2.8681e-5, "2.87×10⁻⁵"), (3.6e-4, "3.60×10⁻⁴"),
+     (1.0, "1.00"), (1e-6, "1.00×10⁻⁶"), (0.0, "0"), (-0.5, "−0.500"), (float("nan"), "—"),
+     (12345.0, "1.23×10⁴")],
+)
+def test_format_value(value: float, text: str) -> None:
+    assert format_value(value) == text
+
+
+def test_series_colors_are_distinct_and_stable() -> None:
+    cols = theme.series_colors(["gd", "momentum", "momentum"])
+    assert len(set(cols)) == 3 and cols[0] == theme.OPTIMIZER_COLORS["gd"]
+    assert theme.series_colors(["adam"]) == [theme.OPTIMIZER_COLORS["adam"]]

@@ -1,0 +1,98 @@
+"""Rendering through the manim CLI, as users run it: no prompt, every export format."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = ["-r", "320,180", "--fps", "10"]
+
+
+def manim(args: list[str], media: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "manim", "render", "--media_dir", str(media), *args],
+        cwd=REPO, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+        env=env,
+    )
+
+
+def only(paths: list[Path]) -> Path:
+    assert len(paths) == 1, paths
+    return paths[0]
+
+
+def video_facts(path: Path) -> dict:
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        frames = sum(1 for _ in c.decode(s))
+        return {"codec": s.codec_context.name, "pix_fmt": s.codec_context.pix_fmt,
+                "size": (s.codec_context.width, s.codec_context.height),
+                "fps": float(s.average_rate), "frames": frames,
+                "seconds": frames / float(s.average_rate), "metadata": dict(s.metadata)}
+
+
+def test_flagship_renders_tiny_with_no_prompt(tmp_path: Path) -> None:
+    r = manim([*TINY, "scenes/momentum.py"], tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    facts = video_facts(only(list(tmp_path.rglob("MomentumRavine.mp4"))))
+    assert facts["codec"] == "h264" and facts["pix_fmt"] == "yuv420p"
+    assert facts["size"] == (320, 180) and facts["fps"] == 10
+    assert 30 <= facts["seconds"] <= 60, facts  # "about 30 to 60 s in all"
+
+
+def test_last_frame_png(tmp_path: Path) -> None:
+    r = manim(["-s", *TINY, "scenes/momentum.py"], tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    img = np.asarray(Image.open(only(list(tmp_path.rglob("MomentumRavine*.png")))).convert("RGB"))
+    assert img.shape == (180, 320, 3) and img.std() > 10  # a picture, not a blank frame
+
+
+def test_gif_export_frame_count_and_delay(tmp_path: Path) -> None:
+    r = manim(["--format", "gif", "--fps", "25", "-r", "160,90", "tests/scenes/tiny_race.py",
+               "TinyRace"], tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    gif = Image.open(only(list(tmp_path.rglob("TinyRace*.gif"))))
+    assert gif.n_frames == 25  # one second at 25 fps
+    assert gif.info["duration"] == 40  # whole centiseconds: 25 fps plays at real speed
+
+
+def test_transparent_webm(tmp_path: Path) -> None:
+    r = manim(["--format", "webm", "-t", "--fps", "10", "-r", "160,90",
+               "tests/scenes/tiny_race.py", "TinyRace"], tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    facts = video_facts(only(list(tmp_path.rglob("TinyRace*.webm"))))
+    assert facts["codec"] in ("vp9", "libvpx-vp9")
+    assert facts["pix_fmt"] == "yuva420p" or facts["metadata"].get("alpha_mode") == "1", facts
+
+
+def test_diverging_run_renders(tmp_path: Path) -> None:
+    scene = tmp_path / "diverging.py"
+    scene.write_text(
+        "from scenes.momentum import MomentumRavine\n\n"
+        "class Diverging(MomentumRavine):\n"
+        "    LR = 0.25\n    STEPS = 20\n    SHOW_PLOTS = False\n"
+    )
+    r = manim([*TINY, str(scene), "Diverging"], tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert video_facts(only(list(tmp_path.rglob("Diverging.mp4"))))["frames"] > 50
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("flag", "size", "fps"), [("-ql", (854, 480), 15),
+                                                    ("-qm", (1280, 720), 30),
+                                                    ("-qh", (1920, 1080), 60)])
+def test_quality_presets(tmp_path: Path, flag: str, size: tuple[int, int], fps: int) -> None:
+    r = manim([flag, "scenes/momentum.py"], tmp_path, timeout=1800)
+    assert r.returncode == 0, r.stderr[-3000:]
+    facts = video_facts(only(list(tmp_path.rglob("MomentumRavine.mp4"))))
+    assert facts["codec"] == "h264" and facts["pix_fmt"] == "yuv420p"
+    assert facts["size"] == size and facts["fps"] == fps
