@@ -46,8 +46,13 @@ $(STAMP): pyproject.toml | $(PY)
 setup: $(STAMP)
 
 # --- the two README commands ---------------------------------------------
+# The flagship clip at 720p30 (about 2 minutes on 2 cores); the numbers first.
+DEMO_MP4 := media/videos/momentum/720p30/MomentumRavine.mp4
 demo: $(STAMP)
 	$(PY) -m dynamics.demo
+	$(VENV)/bin/manim render -qm scenes/momentum.py
+	@echo ""
+	@echo "The flagship clip is ready: $(CURDIR)/$(DEMO_MP4)"
 
 test: $(STAMP)
 	$(PY) -m ruff check .
@@ -70,8 +75,16 @@ reference: $(VENV)/.optiroll-torch
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-bench: $(STAMP)
+$(VENV)/.optiroll-bench: $(STAMP)
+	$(PY) -m pip install -q -e ".[bench]"
+	@touch $@
+
+bench: $(VENV)/.optiroll-bench
 	$(PY) benchmarks/bench_rollout.py
+	$(PY) benchmarks/bench_render.py
+
+gallery: $(STAMP)
+	$(PY) -m scenes.gallery
 
 clean:
 	rm -rf $(VENV) media/videos media/images media/texts media/Tex build *.egg-info

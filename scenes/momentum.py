@@ -74,6 +74,11 @@ class MomentumRavine(Scene):
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("camera_class", LayerCamera)  # fast 3-D layer compositing
         super().__init__(**kwargs)
+        #: scene time (s) at the end of each part, for stills (see scenes/gallery.py)
+        self.marks: dict[str, float] = {}
+
+    def mark(self, name: str) -> None:
+        self.marks[name] = float(self.renderer.time)
 
     # -- the numbers ------------------------------------------------------------
     def compute(self) -> None:
@@ -139,6 +144,7 @@ class MomentumRavine(Scene):
         self.play(FadeIn(panel), FadeIn(self.balls), run_time=1.0)
         self.add(self.trails, self.balls)
         self.play(tl.play_to())
+        self.mark("race")
         self.wait(self.HOLD)
 
     def velocity_plots(self) -> None:
@@ -148,6 +154,7 @@ class MomentumRavine(Scene):
         px = IterationPlot([v[:, 0] for v in vel], self.colors, tl, w, h, y_label="$v_x$")
         py = IterationPlot([v[:, 1] for v in vel], self.colors, tl, w, h, y_label="$v_y$")
         plots = VGroup(px, py).arrange(RIGHT, buff=1.3).to_edge(DOWN, buff=0.3)
+        py.shift((px.box.get_center()[1] - py.box.get_center()[1]) * UP)  # boxes level
         cap_x = Text("along the valley, velocity builds up", font=theme.FONT,
                      font_size=theme.SMALL_SIZE, color=theme.MUTED).next_to(px.box, UP, 0.12)
         cap_y = Text("across it, the zig-zags cancel", font=theme.FONT,
@@ -164,6 +171,7 @@ class MomentumRavine(Scene):
                   Glide(self.panel, panel_target), FadeOut(self.formula), run_time=1.5)
         self.play(FadeIn(plots), FadeIn(cap_x), FadeIn(cap_y), run_time=1.0)
         self.play(tl.play_to(iterations_per_second=self.REPLAY_SPEED))
+        self.mark("plots")
         self.wait(self.HOLD)
         self.plots = VGroup(plots, cap_x, cap_y)
         self.play(FadeOut(self.plots), self.map.animate.restore(),
@@ -191,6 +199,7 @@ class MomentumRavine(Scene):
                   FadeOut(self.formula), Glide(self.panel, panel_target),
                   run_time=3.5, rate_func=smooth)
         # the balls roll down the valley; the camera follows them and turns
+        self.mark("rise")
         seconds = tl.seconds_to(iterations_per_second=self.FLY_SPEED)
         self.play(tl.play_to(iterations_per_second=self.FLY_SPEED),
                   view.target_x.animate.set_value(0.0), view.azimuth.animate.set_value(-135),
@@ -207,6 +216,7 @@ class MomentumRavine(Scene):
             card.scale_to_fit_width(config.frame_width - 1.0)
         card.to_edge(DOWN, buff=0.35)
         self.play(FadeIn(card, shift=0.2 * UP), run_time=1.2)
+        self.mark("closing")
         self.wait(self.HOLD + 1.0)
 
     def conclusions(self) -> list[str]:

@@ -1,0 +1,94 @@
+"""Make the README's gallery: ``python -m scenes.gallery`` (or ``make gallery``).
+
+Renders the flagship at 720p and 25 fps into a temporary folder, then writes
+into ``media/gallery/``: PNG stills at the end of the race, of the velocity
+plots, mid-way through the 3-D ride and of the closing frame, and a GIF of the
+race (480 px wide, 25 fps, at most 3 MB). Stills are taken at the scene's own
+marks, not at typed-in times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import av
+from manim import tempconfig
+from PIL import Image
+
+from scenes.momentum import MomentumRavine
+
+GALLERY = Path(__file__).resolve().parents[1] / "media" / "gallery"
+GIF_LIMIT = 3 * 1024 * 1024
+
+
+def render(tmp: Path) -> tuple[Path, dict[str, float]]:
+    with tempconfig({"pixel_width": 1280, "pixel_height": 720, "frame_rate": 25,
+                     "media_dir": str(tmp), "disable_caching": True, "verbosity": "WARNING",
+                     "progress_bar": "none"}):
+        scene = MomentumRavine()
+        scene.render()
+        return Path(scene.renderer.file_writer.movie_file_path), dict(scene.marks)
+
+
+def frames_between(video: Path, t0: float, t1: float, width: int) -> list[Image.Image]:
+    out = []
+    with av.open(str(video)) as c:
+        for f in c.decode(video=0):
+            t = float(f.pts * f.time_base)
+            if t0 <= t <= t1:
+                img = f.to_image()
+                out.append(img.resize((width, round(img.height * width / img.width)),
+                                      Image.LANCZOS))
+    return out
+
+
+def frame_at(video: Path, t: float) -> Image.Image:
+    with av.open(str(video)) as c:
+        last = None
+        for f in c.decode(video=0):
+            last = f
+            if float(f.pts * f.time_base) >= t:
+                break
+        return last.to_image()
+
+
+def write_gif(frames: list[Image.Image], path: Path, fps: int = 25) -> int:
+    pal = [f.convert("P", palette=Image.ADAPTIVE, colors=96) for f in frames]
+    tmp = path.with_suffix(".tmp.gif")
+    pal[0].save(tmp, save_all=True, append_images=pal[1:], duration=1000 // fps, loop=0,
+                optimize=True, disposal=1)
+    tmp.replace(path)
+    return path.stat().st_size
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", type=Path, default=GALLERY)
+    args = ap.parse_args()
+    if not args.out.parent.is_dir():
+        raise SystemExit(f"folder {args.out.parent} does not exist; create it first")
+    args.out.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        video, marks = render(Path(tmp))
+        stills = {
+            "momentum-race.png": marks["race"],
+            "momentum-velocity.png": marks["plots"],
+            "momentum-3d.png": (marks["rise"] + marks["closing"]) / 2,
+            "momentum-closing.png": marks["closing"] + 0.5,
+        }
+        for name, t in stills.items():
+            frame_at(video, t).save(args.out / name, optimize=True)
+            print(f"wrote {args.out / name}")
+        race_start = marks["race"] - MomentumRavine.STEPS / MomentumRavine.RACE_SPEED - 1.0
+        for width in (480, 400, 320):
+            size = write_gif(frames_between(video, race_start, marks["race"] + 1.0, width),
+                             args.out / "momentum-race.gif")
+            if size <= GIF_LIMIT:
+                break
+        print(f"wrote {args.out / 'momentum-race.gif'} ({size / 1e6:.1f} MB, {width} px, 25 fps)")
+
+
+if __name__ == "__main__":
+    main()
