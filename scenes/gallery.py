@@ -17,6 +17,7 @@ import av
 from manim import tempconfig
 from PIL import Image
 
+from scenes.gif import read_frames, write_gif
 from scenes.momentum import MomentumRavine
 
 GALLERY = Path(__file__).resolve().parents[1] / "media" / "gallery"
@@ -32,18 +33,6 @@ def render(tmp: Path) -> tuple[Path, dict[str, float]]:
         return Path(scene.renderer.file_writer.movie_file_path), dict(scene.marks)
 
 
-def frames_between(video: Path, t0: float, t1: float, width: int) -> list[Image.Image]:
-    out = []
-    with av.open(str(video)) as c:
-        for f in c.decode(video=0):
-            t = float(f.pts * f.time_base)
-            if t0 <= t <= t1:
-                img = f.to_image()
-                out.append(img.resize((width, round(img.height * width / img.width)),
-                                      Image.LANCZOS))
-    return out
-
-
 def frame_at(video: Path, t: float) -> Image.Image:
     with av.open(str(video)) as c:
         last = None
@@ -52,15 +41,6 @@ def frame_at(video: Path, t: float) -> Image.Image:
             if float(f.pts * f.time_base) >= t:
                 break
         return last.to_image()
-
-
-def write_gif(frames: list[Image.Image], path: Path, fps: int = 25) -> int:
-    pal = [f.convert("P", palette=Image.ADAPTIVE, colors=96) for f in frames]
-    tmp = path.with_suffix(".tmp.gif")
-    pal[0].save(tmp, save_all=True, append_images=pal[1:], duration=1000 // fps, loop=0,
-                optimize=True, disposal=1)
-    tmp.replace(path)
-    return path.stat().st_size
 
 
 def main() -> None:
@@ -83,8 +63,8 @@ def main() -> None:
             print(f"wrote {args.out / name}")
         race_start = marks["race"] - MomentumRavine.STEPS / MomentumRavine.RACE_SPEED - 1.0
         for width in (480, 400, 320):
-            size = write_gif(frames_between(video, race_start, marks["race"] + 1.0, width),
-                             args.out / "momentum-race.gif")
+            frames = read_frames(video, 25, width, race_start, marks["race"] + 1.0)
+            size = write_gif(frames, args.out / "momentum-race.gif")
             if size <= GIF_LIMIT:
                 break
         print(f"wrote {args.out / 'momentum-race.gif'} ({size / 1e6:.1f} MB, {width} px, 25 fps)")

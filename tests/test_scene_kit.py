@@ -186,3 +186,22 @@ def test_series_colors_are_distinct_and_stable() -> None:
     cols = theme.series_colors(["gd", "momentum", "momentum"])
     assert len(set(cols)) == 3 and cols[0] == theme.OPTIMIZER_COLORS["gd"]
     assert theme.series_colors(["adam"]) == [theme.OPTIMIZER_COLORS["adam"]]
+
+
+def test_vector_arrows_follow_the_recorded_vectors(lesson) -> None:
+    from scenes.kit import VectorArrow
+
+    s, runs = lesson
+    run = runs[1]
+    tl = Timeline(50)
+    tl.set(6)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 9.0, 4.3, n_levels=4, resolution=60)
+        vel = VectorArrow(m, run.positions, run.update, tl, theme.SKY_BLUE, scale=2.0)
+        grad = VectorArrow(m, run.positions, run.gradient, tl, theme.ORANGE, scale=0.05,
+                           sign=-1.0)
+        p = run.positions[6]
+        np.testing.assert_allclose(vel.get_start(), m.c2p(*p), atol=1e-9)
+        np.testing.assert_allclose(vel.get_end(), m.c2p(*(p + 2.0 * run.update[6])), atol=1e-9)
+        np.testing.assert_allclose(grad.get_end(), m.c2p(*(p - 0.05 * run.gradient[6])),
+                                   atol=1e-9)

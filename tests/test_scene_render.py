@@ -96,3 +96,38 @@ def test_quality_presets(tmp_path: Path, flag: str, size: tuple[int, int], fps: 
     facts = video_facts(only(list(tmp_path.rglob("MomentumRavine.mp4"))))
     assert facts["codec"] == "h264" and facts["pix_fmt"] == "yuv420p"
     assert facts["size"] == size and facts["fps"] == fps
+
+
+def test_gif_converter_makes_a_small_25fps_gif(tmp_path: Path) -> None:
+    r = manim(["--fps", "10", "-r", "320,180", "tests/scenes/tiny_race.py", "TinyRace"],
+              tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    mp4 = only(list(tmp_path.rglob("TinyRace.mp4")))
+    out = tmp_path / "race.gif"
+    done = subprocess.run([sys.executable, "-m", "scenes.gif", str(mp4), "--out", str(out),
+                           "--width", "160"], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    gif = Image.open(out)
+    assert gif.size == (160, 90)
+    delays = []
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        delays.append(gif.info["duration"])
+    # 1 s of 10 fps video resampled to 25 fps; Pillow merges repeated frames into
+    # longer ones, so every delay is a whole number of 40 ms ticks
+    assert sum(delays) == 1000 and all(d % 40 == 0 for d in delays)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_gif_converter_bad_input(tmp_path: Path) -> None:
+    missing = subprocess.run([sys.executable, "-m", "scenes.gif", str(tmp_path / "no.mp4")],
+                             cwd=REPO, capture_output=True, text=True)
+    assert missing.returncode == 2 and "no video at" in missing.stderr
+    assert "render one first" in missing.stderr
+    from scenes.gif import write_gif
+
+    with pytest.raises(ValueError, match="fps must be 25 or 50"):
+        write_gif([Image.new("RGB", (4, 4))], tmp_path / "a.gif", fps=15)
+    with pytest.raises(ValueError, match="does not exist; create it first"):
+        write_gif([Image.new("RGB", (4, 4))], tmp_path / "nope" / "a.gif")
+    assert not (tmp_path / "nope").exists()
