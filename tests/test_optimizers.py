@@ -169,3 +169,8 @@ def test_spec_is_data() -> None:
     assert d["hyperparams"]["betas"] == [0.9, 0.999] and d["schedule"]["kind"] == "cosine"
     with pytest.raises(TypeError):
         opt.hyperparams["lr"] = 1.0  # immutable
+
+
+def test_none_is_not_a_hyperparameter() -> None:
+    with pytest.raises(ValueError, match="lr must be a number, got None"):
+        dyn.optimizer("adam", lr=None)

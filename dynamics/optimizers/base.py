@@ -115,10 +115,8 @@ class Optimizer:
                 f"unknown hyperparameter {bad!r} for optimizer {self.name!r}; "
                 f"valid: {', '.join(self.params)} (and schedule)"
             )
-        hp = {}
-        for key, (default, check) in self.params.items():
-            value = kwargs.get(key, default)
-            hp[key] = check(key, value) if value is not None or key not in kwargs else None
+        hp = {key: check(key, kwargs.get(key, default))
+              for key, (default, check) in self.params.items()}
         if schedule is not None and not isinstance(schedule, Schedule):
             raise OptirollError(
                 f"schedule must come from dynamics.schedule(...), got {type(schedule).__name__}"

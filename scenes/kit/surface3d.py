@@ -166,13 +166,12 @@ class SurfaceRenderer:
         depths: list[float] = fdepth.tolist()
         payload: list[tuple[int, object]] = [(0, i) for i in range(len(quads))]
         on_top = 1e9  # sorts overlays after every face
-        bias = 0.0
         if contour_opacity > 0:
             for pts, level, c in self.contours:
                 visible = facing[self._face_index(pts)] >= 0  # not on a face turned away
                 W = self.world(pts, np.full(len(pts), level), lift)
                 s2, dep = project(W)
-                mid = (dep[:-1] + dep[1:]) / 2 - bias
+                mid = (dep[:-1] + dep[1:]) / 2
                 for j in np.nonzero(visible[:-1] & visible[1:])[0]:
                     depths.append(mid[j] - on_top)
                     payload.append((1, (s2[j], s2[j + 1], c)))
