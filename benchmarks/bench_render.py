@@ -123,15 +123,17 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1)
     args = ap.parse_args()
     res, fps = ((854, 480), 15) if args.quick else ((1920, 1080), 60)
-    ours, mpl, ride = [], [], []
-    frames = frames3d = 0
+    ours, mpl, ride, stock = [], [], [], []
+    frames = frames3d = frames_stock = 0
     for _ in range(args.repeats):
         t, frames = manim_seconds("Race2D", res, fps)
         ours.append(t)
         mpl.append(matplotlib_seconds(res, fps, frames))
         t3, frames3d = manim_seconds("Ride3D", res, fps)
         ride.append(t3)
-    o, m, r3 = (statistics.median(v) for v in (ours, mpl, ride))
+        ts, frames_stock = manim_seconds("StockSurface3D", res, fps)
+        stock.append(ts)
+    o, m, r3, st = (statistics.median(v) for v in (ours, mpl, ride, stock))
     print(f"2-D race, {res[0]}x{res[1]} at {fps} fps, {frames} frames to MP4 "
           f"(median of {args.repeats})")
     print(f"  optiroll (Manim + kit):   {o:7.1f} s  ({o / frames * 1e3:6.1f} ms/frame)")
@@ -141,6 +143,15 @@ def main() -> None:
     print(f"  3-D per frame:            {r3 / frames3d * 1e3:6.1f} ms")
     print(f"  2-D per frame:            {o / frames * 1e3:6.1f} ms")
     print(f"  ratio 3-D / 2-D:          {(r3 / frames3d) / (o / frames):5.2f}x")
+    from benchmarks.render_scenes import STOCK_MESH
+
+    # the stock run is only a few frames long, so its start-up (about 2 s) is included:
+    # the per-frame figure slightly overstates the stock cost
+    per_stock = st / frames_stock
+    print(f"stock Manim Surface, {STOCK_MESH[0]}x{STOCK_MESH[1]} faces, moving camera, "
+          f"{frames_stock} frames:")
+    print(f"  per frame (start-up included): {per_stock * 1e3:8.0f} ms")
+    print(f"  ratio stock / SurfaceView:     {per_stock / (r3 / frames3d):8.1f}x")
 
 
 if __name__ == "__main__":

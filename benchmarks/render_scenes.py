@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from manim import Scene
+import numpy as np
+from manim import DEGREES, Scene, Surface, ThreeDAxes, ThreeDScene
 
 import dynamics as dyn
 from scenes.kit import Ball, Ball3D, ContourMap, LayerCamera, SurfaceView, Timeline, Trail, theme
 
 STEPS, SPEED = 50, 5.0  # 10 s, as in the flagship
+STOCK_MESH = (64, 31)  # the faces SurfaceView draws for the flagship's map (64 x 31)
 
 
 def lesson() -> tuple[dyn.Surface, list[dyn.Rollout], list[str]]:
@@ -43,3 +45,24 @@ class Ride3D(Scene):
         self.add(view)
         self.play(tl.play_to(), view.azimuth.animate.set_value(-135),
                   view.zoom.animate.set_value(0.8), run_time=STEPS / SPEED)
+
+
+class StockSurface3D(ThreeDScene):
+    """Manim's own Surface at the kit's mesh, with a moving camera, for comparison."""
+
+    SECONDS = 0.25  # a handful of frames: each costs seconds
+
+    def construct(self) -> None:
+        s, _, _ = lesson()
+        (x0, x1), (y0, y1) = s.view
+        nx, ny = STOCK_MESH
+        surface = Surface(
+            lambda u, v: np.array([u * 9.0 / (x1 - x0), v * 4.3 / (y1 - y0),
+                                   float(s.value(np.array([u, v]))) * 0.5]),
+            u_range=(x0, x1), v_range=(y0, y1), resolution=(nx, ny),
+        )
+        surface.set_fill_by_value(axes=ThreeDAxes(), colorscale=[theme.BLUE, theme.YELLOW],
+                                  axis=2)
+        self.set_camera_orientation(phi=50 * DEGREES, theta=-110 * DEGREES)
+        self.add(surface)
+        self.move_camera(theta=-120 * DEGREES, run_time=self.SECONDS)

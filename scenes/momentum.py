@@ -182,15 +182,17 @@ class MomentumRavine(Scene):
         balls3d = [Ball3D(r.positions, c) for r, c in zip(self.runs, self.colors, strict=True)]
         view = SurfaceView(self.map, balls3d, tl, height=self.SURFACE_HEIGHT)
         view.layer_opacity.set_value(0.0)
+        # clear the race, rewind, and replay it on the surface
+        self.play(FadeOut(self.trails), FadeOut(self.balls), run_time=0.6)
+        self.remove(self.trails, self.balls)
+        tl.set(0)
         self.add(view)
         self.bring_to_front(self.title, self.rule, self.formula, self.panel)
-        flat = VGroup(self.map, self.trails, self.balls, self.minima)
         # the 3-D layer starts flat and top-down, exactly over the map: cross-fade
-        self.play(view.layer_opacity.animate.set_value(1.0), FadeOut(flat), run_time=1.2)
-        self.remove(self.trails, self.balls)
+        self.play(view.layer_opacity.animate.set_value(1.0),
+                  FadeOut(VGroup(self.map, self.minima)), run_time=1.2)
         start_x = (self.START[0] - sum(self.map.x_range) / 2) * view.renderer3d.sx
         panel_target = fit_box(self.panel, 3.5, config.frame_width / 2 - 0.3, 0.4, 2.9)
-        tl.set(0)
         # the map rises into the surface while the camera tilts into a 3/4 view
         self.play(view.lift.animate.set_value(1.0), view.elevation.animate.set_value(44),
                   view.azimuth.animate.set_value(-112), view.perspective.animate.set_value(1.0),
