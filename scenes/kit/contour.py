@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contourpy
+import numpy as np
 from manim import VGroup, VMobject
 
 import dynamics as dyn
@@ -41,11 +42,14 @@ class ContourMap(PlotFrame):
         self.scale_ = LevelScale(Z, n_levels=n_levels)
         gen = contourpy.contour_generator(xs, ys, Z, line_type=contourpy.LineType.Separate)
         self.lines = VGroup()
+        #: (points in data coordinates, level) of every contour line, for other views
+        self.data_lines: list[tuple[np.ndarray, float]] = []
         for level in self.scale_.levels:
             color = theme.colormap_hex(float(self.scale_.fraction(level)))
             for seg in gen.lines(level):
                 if len(seg) < 2:
                     continue
+                self.data_lines.append((seg, float(level)))
                 line = VMobject(stroke_color=color, stroke_width=2.2, stroke_opacity=0.9)
                 line.set_points_as_corners(self.c2p_array(seg))
                 self.lines.add(line)

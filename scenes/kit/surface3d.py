@@ -89,23 +89,14 @@ class SurfaceRenderer:
         return np.stack([(xy[..., 0] - cx) * self.sx, (xy[..., 1] - cy) * self.sy, zz], -1)
 
     def _contour_polylines(self, max_points: int) -> list[tuple[np.ndarray, float, np.ndarray]]:
-        """(data points, level, rgb) of each 2-D contour line, thinned."""
+        """(data points, level, rgb) of each of the map's contour lines, thinned."""
         out = []
-        scale = self.map.scale_
-        import contourpy
-
-        xs, ys, Z = self.map.grid
-        gen = contourpy.contour_generator(xs, ys, Z, line_type=contourpy.LineType.Separate)
-        for level in scale.levels:
-            rgb = theme.colormap(scale.fraction(level))
-            for seg in gen.lines(level):
-                if len(seg) < 2:
-                    continue
-                step = max(1, len(seg) // max_points)
-                pts = seg[::step]
-                if not np.allclose(pts[-1], seg[-1]):
-                    pts = np.vstack([pts, seg[-1]])
-                out.append((pts, float(level), rgb))
+        for seg, level in self.map.data_lines:
+            step = max(1, len(seg) // max_points)
+            pts = seg[::step]
+            if not np.allclose(pts[-1], seg[-1]):
+                pts = np.vstack([pts, seg[-1]])
+            out.append((pts, level, theme.colormap(self.map.scale_.fraction(level))))
         return out
 
     # -- rendering ------------------------------------------------------------
