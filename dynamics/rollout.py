@@ -318,13 +318,12 @@ def rollout(
                 grads[t - 1] = g
             new_p, new_state = opt.step(p, g, state, t, opt.lr_at(t), Oracle(surface, sample))
             # min/max propagate NaN, and NaN compares False: one test for both
-            ok_all = new_p.min() >= inner_lo and new_p.max() <= inner_hi
-            if not ok_all:
+            if new_p.min() >= inner_lo and new_p.max() <= inner_hi:
+                ok = None  # every ball is inside
+            else:
                 ok = np.all((new_p >= lo) & (new_p <= hi), axis=-1)
-                ok_all = bool(ok.all())
-            if not ok_all or any_dead:
-                ok = np.all((new_p >= lo) & (new_p <= hi), axis=-1)
-                newly = alive & ~ok
+            if (ok is not None and not ok.all()) or any_dead:
+                newly = alive & ~ok if ok is not None else np.zeros(n, dtype=bool)
                 if newly.any():
                     diverged_at[newly] = t
                     any_dead = True

@@ -33,14 +33,22 @@ def render(tmp: Path) -> tuple[Path, dict[str, float]]:
         return Path(scene.renderer.file_writer.movie_file_path), dict(scene.marks)
 
 
-def frame_at(video: Path, t: float) -> Image.Image:
+def frames_at(video: Path, times: list[float]) -> list[Image.Image]:
+    """The first frame at or after each time (the last frame past the end), in one pass."""
+    pending = sorted(range(len(times)), key=lambda i: times[i])
+    out: list[Image.Image | None] = [None] * len(times)
+    last = None
     with av.open(str(video)) as c:
-        last = None
         for f in c.decode(video=0):
             last = f
-            if float(f.pts * f.time_base) >= t:
+            t = float(f.pts * f.time_base)
+            while pending and t >= times[pending[0]]:
+                out[pending.pop(0)] = f.to_image()
+            if not pending:
                 break
-        return last.to_image()
+    for i in pending:
+        out[i] = last.to_image()
+    return out
 
 
 def main() -> None:
@@ -58,8 +66,8 @@ def main() -> None:
             "momentum-3d.png": (marks["rise"] + marks["closing"]) / 2,
             "momentum-closing.png": marks["closing"] + 0.5,
         }
-        for name, t in stills.items():
-            frame_at(video, t).save(args.out / name, optimize=True)
+        for name, image in zip(stills, frames_at(video, list(stills.values())), strict=True):
+            image.save(args.out / name, optimize=True)
             print(f"wrote {args.out / name}")
         race_start = marks["race"] - MomentumRavine.STEPS / MomentumRavine.RACE_SPEED - 1.0
         for width in (480, 400, 320):

@@ -99,7 +99,6 @@ class Legend(VGroup):
             value = LiveText(loss_text(loss, div, timeline), font_size=font_size * 0.85,
                              color=theme.MUTED)
             value.next_to(name, DOWN, aligned_edge=LEFT, buff=0.08)
-            value.refresh(force=True)
             row = VGroup(dot, name, value)
             self.rows.add(row)
         self.rows.arrange(DOWN, aligned_edge=LEFT, buff=0.3)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import cairo
 import numpy as np
-from manim import ImageMobject, ValueTracker, config
+from manim import ImageMobject, ManimColor, ValueTracker, config
 
 from . import theme
 from .contour import ContourMap
@@ -117,19 +117,22 @@ class SurfaceRenderer:
         dist = camera.distance / max(persp, 1e-9)  # effective camera distance
         eye = target + d * dist
 
+        def magnification(toward: np.ndarray) -> np.ndarray | float:
+            """Perspective scale of points ``toward`` units nearer the eye than the target."""
+            return dist / np.maximum(dist - toward, 1e-3 * dist) if persp > 0 else 1.0
+
         def project(P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             """Pixels and depth (distance from the eye; larger is farther)."""
             Q = P - target
             toward = Q @ d
-            k = dist / np.maximum(dist - toward, 1e-3 * dist) if persp > 0 else 1.0
+            k = magnification(toward)
             sx = centre_px[0] + (Q @ right) * px_per_unit * k
             sy = centre_px[1] - (Q @ up) * px_per_unit * k
             depth = np.linalg.norm(P - eye, axis=-1) if persp > 0 else -toward
             return np.stack([sx, sy], -1), depth
 
         def scale_at(P: np.ndarray) -> float:
-            toward = float((P - target) @ d)
-            return dist / max(dist - toward, 1e-3 * dist) if persp > 0 else 1.0
+            return float(magnification((P - target) @ d))
 
         V = self.world(self.grid_xy, self.grid_z, lift)
         S, depth = project(V)
@@ -227,7 +230,7 @@ class SurfaceRenderer:
 
     def _ball_items(self, ball: Ball3D, iteration: float, lift: float, project, scale_at,
                     trail_opacity: float, facing: np.ndarray) -> list:
-        rgb = np.array(_hex_rgb(ball.color))
+        rgb = np.array(ManimColor(ball.color).to_rgb())
         pos = np.asarray(ball.positions, float)
         k_last = int(np.floor(iteration))
         ok = np.all(np.isfinite(pos), axis=-1)
@@ -259,11 +262,6 @@ class SurfaceRenderer:
             r_px = self.ball_radius * config.pixel_width / config.frame_width * scale_at(centre_w)
             items.append((c_dep[0] - self.ball_radius, 3, (c_px[0], r_px, rgb)))
         return items
-
-
-def _hex_rgb(color: str) -> tuple[float, float, float]:
-    c = str(color).lstrip("#")
-    return tuple(int(c[i:i + 2], 16) / 255 for i in (0, 2, 4))
 
 
 def _bgra_premultiplied_to_rgba(buf: np.ndarray) -> np.ndarray:
