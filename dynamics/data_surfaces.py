@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import OptirollError
-from .surface import Array, Surface
+from .surface import Array, DataSet, Surface
 
 
 def _check_batch(batch_size: int | None, m: int) -> None:
@@ -37,7 +37,24 @@ class LeastSquaresSurface(Surface):
     A: Array = field(default_factory=lambda: np.zeros((1, 2)))
     targets: Array = field(default_factory=lambda: np.zeros(1))
     reduction: str = "mean"
+    #: True when the first column of ``A`` is the constant 1 (an intercept):
+    #: then the data's input is the second column alone
+    intercept: bool = False
+    model: str = "w dot x"
     has_data = True
+
+    @property
+    def data(self) -> DataSet:
+        x = self.A[:, 1] if self.intercept else self.A
+        return DataSet(x=x.copy(), y=self.targets.copy(), model=self.model)
+
+    def predict(self, params: Array, x: Array) -> Array:
+        """``p0 + p1 x`` with an intercept, else ``x . p``."""
+        p = np.asarray(params, float)
+        x = np.asarray(x, float)
+        if self.intercept:
+            return p[..., 0, None] + p[..., 1, None] * x
+        return p @ x.T
 
     def _scale(self, m: int) -> float:
         return 1.0 / m if self.reduction == "mean" else 0.5
@@ -97,6 +114,15 @@ class SigmoidSquaredLossSurface(Surface):
     targets: Array = field(default_factory=lambda: np.zeros(1))
     has_data = True
 
+    @property
+    def data(self) -> DataSet:
+        return DataSet(x=self.xs.copy(), y=self.targets.copy(), model="sigma(w x + b)")
+
+    def predict(self, params: Array, x: Array) -> Array:
+        """``sigma(w x + b)``."""
+        p = np.asarray(params, float)
+        return _sigmoid(p[..., 0, None] * np.asarray(x, float) + p[..., 1, None])
+
     def _parts(self, p: Array, idx: Array | None) -> tuple[Array, Array, Array]:
         p = np.asarray(p, float)
         xs = self.xs if idx is None else self.xs[idx]
@@ -154,6 +180,8 @@ def linear_regression(
         A=np.stack([np.ones(n), x], axis=1),
         targets=y,
         reduction="mean",
+        intercept=True,
+        model="theta_0 + theta_1 x",
     )
     object.__setattr__(s, "minima", (s.least_squares_minimum(),))
     return s
@@ -180,6 +208,7 @@ def two_weight_linear(
         A=X,
         targets=y,
         reduction="half_sum",
+        model="w_1 x_1 + w_2 x_2",
     )
     object.__setattr__(s, "minima", (s.least_squares_minimum(),))
     return s

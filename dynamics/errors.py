@@ -23,11 +23,33 @@ class FormulaError(OptirollError):
     """A surface formula that does not parse or uses something not allowed."""
 
 
+def _edits(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and
+    swaps of neighbours each cost 1 (so 'adma' is 1 from 'adam')."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+def closest(name: str, valid: Iterable[str]) -> str | None:
+    """The valid name a typo most likely meant, or None when nothing is close."""
+    valid = list(valid)
+    close = difflib.get_close_matches(name, valid, n=5, cutoff=0.6)
+    if not close:
+        return None
+    return min(close, key=lambda v: (_edits(name, v), close.index(v)))
+
+
 def unknown_name(kind: str, name: str, valid: Iterable[str], hint: str = "") -> UnknownNameError:
     """Build the error for an unknown ``kind`` called ``name``, listing ``valid``."""
     valid = sorted(valid)
-    close = difflib.get_close_matches(name.lower(), valid, n=1)
-    guess = f" Did you mean {close[0]!r}?" if close else ""
+    close = closest(name.lower(), valid)
+    guess = f" Did you mean {close!r}?" if close else ""
     return UnknownNameError(
         f"unknown {kind} {name!r}.{guess} Valid {kind} names: {', '.join(valid)}.{hint}"
     )

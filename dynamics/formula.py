@@ -63,6 +63,10 @@ def parse_formula(text: str) -> sp.Expr:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
+        end = len(text.rstrip())
+        if text.rstrip()[-1] in "+-*/^(,":  # nothing follows the last operator
+            raise _pointer(text, end - 1, "the formula ends too early: something must follow "
+                                      f"{text.rstrip()[-1]!r}") from None
         col = min(max((err.offset or 1) - 1, 0), len(index) - 1)
         raise _pointer(text, index[col], err.msg or "syntax error") from None
     expr = _build(tree.body, text, index)

@@ -26,6 +26,22 @@ BOUND_FACTOR = 100.0
 
 
 @dataclass(frozen=True, eq=False)
+class DataSet:
+    """The points a data surface's loss is computed over.
+
+    Attributes
+    ----------
+    x : inputs, ``(m,)`` for one feature or ``(m, k)`` for several.
+    y : targets, ``(m,)``.
+    model : Typst for the model's output, e.g. ``theta_0 + theta_1 x``.
+    """
+
+    x: Array
+    y: Array
+    model: str
+
+
+@dataclass(frozen=True, eq=False)
 class Surface:
     """Base class: a scalar loss over two parameters.
 
@@ -75,6 +91,19 @@ class Surface:
         if noise == 0.0:
             return None
         return rng.normal(0.0, noise, size=2)
+
+    # -- data ----------------------------------------------------------------
+    @property
+    def data(self) -> DataSet | None:
+        """The data points of a data surface (None for an analytic surface)."""
+        return None
+
+    def predict(self, params: Array, x: Array) -> Array:
+        """The model's output at inputs ``x`` for parameters ``params`` ``(..., 2)``.
+
+        Data surfaces only; the result has shape ``params.shape[:-1] + (len(x),)``.
+        """
+        raise NotImplementedError(f"{self.name!r} is not a loss over data: it has no model")
 
     # -- geometry -----------------------------------------------------------
     @property

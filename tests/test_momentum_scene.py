@@ -1,37 +1,57 @@
-"""The flagship's numbers come from dynamics, not from the script."""
+"""The flagship's numbers and words come from dynamics, not from the script."""
 
 from __future__ import annotations
 
 import dynamics as dyn
-from scenes.kit import format_value
-from scenes.momentum import MomentumRavine, _round_sig
+from scenes.momentum import MomentumRavine
+from scenes.text import format_value, round_sig
 
 
-def lesson(**overrides) -> MomentumRavine:
-    cls = type("Variant", (MomentumRavine,), overrides)
-    scene = cls.__new__(cls)  # no renderer needed to compute the lesson
-    scene.compute()
-    return scene
+def lesson(**overrides) -> type[MomentumRavine]:
+    return type("Variant", (MomentumRavine,), overrides)
+
+
+def closing(**overrides) -> list[str]:
+    return lesson(**overrides).prepare().conclusions
 
 
 def test_conclusions_are_computed() -> None:
-    scene = lesson()
     runs = [dyn.rollout(dyn.surface("ravine"), dyn.optimizer("momentum", lr=0.1, beta=b),
                         (-2.4, 0.2), 50) for b in (0.0, 0.8, 0.9)]
     ratio = runs[0].final_loss / runs[1].final_loss
-    text = "\n".join(scene.conclusions())
-    assert f"ends {_round_sig(ratio)}× lower" in text
+    text = "\n".join(closing())
+    assert f"ends {round_sig(ratio)}× lower" in text
     assert f"loss {format_value(runs[2].final_loss)}" in text and "β = 0.9" in text
 
 
 def test_conclusions_follow_the_parameters() -> None:
-    text = "\n".join(lesson(LR=0.05, STEPS=80).conclusions())
+    text = "\n".join(closing(LR=0.05, STEPS=80))
     assert "80 steps, lr 0.05" in text
-    diverging = lesson(LR=0.25).conclusions()
+    diverging = closing(LR=0.25)
     assert any("flies off at step" in line for line in diverging)
     assert not any("lower than" in line for line in diverging)
 
 
+def test_plain_gd_need_not_come_first() -> None:
+    lines = closing(BETAS=(0.8, 0.0, 0.9))
+    assert any("β = 0.8 ends" in line and "lower than plain" in line for line in lines)
+    assert any("β = 0.9 builds up" in line for line in lines)
+
+
+def test_every_sentence_is_kept() -> None:
+    lines = closing(BETAS=(0.0, 0.5, 0.8, 0.9, 0.95))
+    overshoot = [line for line in lines if "overshoots" in line]
+    assert len(overshoot) == 2 and len(lines) == 3  # nothing is cut at three lines
+
+
+def test_captions_follow_the_runs() -> None:
+    along, across = lesson().prepare().plots[0].caption, lesson().prepare().plots[1].caption
+    assert along == "along the valley, velocity builds up"
+    assert across == "across it, the zig-zags cancel"
+    swinging = lesson(BETAS=(0.0, 0.8, 0.95)).prepare().plots[1].caption
+    assert swinging == "across it, β = 0.95 keeps zig-zagging"
+
+
 def test_round_sig() -> None:
-    assert _round_sig(3566.2) == "3,600"
-    assert _round_sig(12.34) == "12" and _round_sig(1.234) == "1.2"
+    assert round_sig(3566.2) == "3,600"
+    assert round_sig(12.34) == "12" and round_sig(1.234) == "1.2"

@@ -105,7 +105,10 @@ class Nesterov(Optimizer):
         v_t = beta * v_{t-1} + grad L(w_{t-1} - lr * beta * v_{t-1})
         w_t = w_{t-1} - lr * v_t
 
-    The gradient is taken at the look-ahead point. torch's ``sgd(nesterov=True)``
+    The gradient is taken at the look-ahead point. The state records, for the
+    pictures, the look-ahead point ``lookahead`` and the gradient taken there,
+    ``lookahead_gradient``, as used by step t (to leave w_{t-1}); both are 0
+    before the first step. torch's ``sgd(nesterov=True)``
     is the same method after a change of variables (it tracks the look-ahead
     point itself), so its iterates differ from these. Reference: Nesterov,
     1983; Sutskever et al., 2013, eq. (3)-(4).
@@ -113,11 +116,14 @@ class Nesterov(Optimizer):
 
     name = "nesterov"
     params = {"lr": (0.1, nonneg), "beta": (0.9, nonneg)}
-    state_names = ("velocity",)
+    state_names = ("velocity", "lookahead", "lookahead_gradient")
 
     def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
              oracle: Oracle) -> tuple[Array, State]:
         v = state["velocity"]
-        g_ahead = oracle.gradient(params - lr * self.beta * v)
+        ahead = params - lr * self.beta * v
+        g_ahead = oracle.gradient(ahead)
         v = self.beta * v + g_ahead
-        return params - lr * v, {"velocity": v, "step_size": np.full_like(params, lr)}
+        return params - lr * v, {"velocity": v, "lookahead": ahead,
+                                 "lookahead_gradient": g_ahead,
+                                 "step_size": np.full_like(params, lr)}

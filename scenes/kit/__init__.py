@@ -1,17 +1,29 @@
-"""Reusable Manim pieces. They take Rollout arrays and draw; no numerics here."""
+"""Reusable Manim pieces. They take Rollout arrays and draw; no numerics here.
 
-from . import theme
-from .balls import Ball, Trail, VectorArrow
-from .camera import LayerCamera
-from .contour import ContourMap
-from .frame import PlotFrame
-from .plots import IterationPlot
-from .readouts import Legend, LiveText, format_value, iteration_readout
-from .surface3d import Ball3D, Camera, SurfaceRenderer, SurfaceView
-from .timeline import Timeline, at
+Names load on first use, so ``scenes.kit.theme`` and ``scenes.kit.colors``
+(no manim) import quickly for the command line and the spec checker.
+"""
 
-__all__ = [
-    "Ball", "Ball3D", "Camera", "ContourMap", "LayerCamera", "IterationPlot", "Legend", "LiveText",
-    "PlotFrame", "SurfaceRenderer", "SurfaceView", "Timeline", "Trail", "VectorArrow", "at",
-    "format_value", "iteration_readout", "theme",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "Ball": "balls", "Trail": "balls", "VectorArrow": "balls", "LayerCamera": "camera",
+    "ContourMap": "contour", "PlotFrame": "frame", "IterationPlot": "plots",
+    "Legend": "readouts", "LiveText": "readouts", "iteration_readout": "readouts",
+    "format_value": "readouts", "Ball3D": "surface3d", "Camera": "surface3d",
+    "SurfaceRenderer": "surface3d", "SurfaceView": "surface3d", "Timeline": "timeline",
+    "at": "timeline", "SidePanel": "panel", "DataPanel": "data_panel",
+}
+
+__all__ = sorted([*_WHERE, "theme"])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "theme":
+        return importlib.import_module(".theme", __name__)
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -109,9 +109,11 @@ class VectorArrow(Arrow):
     """
 
     def __init__(self, frame: PlotFrame, positions: np.ndarray, vectors: np.ndarray,
-                 timeline: Timeline, color: str, scale: float = 1.0, sign: float = 1.0) -> None:
+                 timeline: Timeline, color: str, scale: float = 1.0, sign: float = 1.0,
+                 stroke_width: float = 4.0) -> None:
         super().__init__(frame.c2p(0, 0), frame.c2p(0, 0) + [0.01, 0, 0], buff=0,
-                         color=color, stroke_width=4, max_tip_length_to_length_ratio=0.3)
+                         color=color, stroke_width=stroke_width,
+                         max_tip_length_to_length_ratio=0.3)
         self.frame, self.positions, self.vectors = frame, positions, vectors
         self.timeline, self.k = timeline, scale * sign
         self.add_updater(lambda m: m.follow())

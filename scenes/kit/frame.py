@@ -11,9 +11,8 @@ import math
 import numpy as np
 from manim import DOWN, LEFT, DashedLine, Line, MathTypst, Rectangle, Text, VGroup
 
+from ..text import power_of_ten
 from . import theme
-
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def nice_ticks(lo: float, hi: float, target: int = 5) -> np.ndarray:
@@ -35,10 +34,6 @@ def format_tick(v: float, ticks: np.ndarray) -> str:
     if float(text) == 0:
         text = f"{0:.{decimals}f}"
     return text.replace("-", "−")
-
-
-def power_of_ten(e: int) -> str:
-    return "1" if e == 0 else "10" + str(e).translate(SUPERSCRIPT)
 
 
 class PlotFrame(VGroup):
@@ -162,5 +157,5 @@ class PlotFrame(VGroup):
 def _label(text: str, size: float) -> MathTypst | Text:
     """Math labels through Typst; plain words as Text."""
     if text.startswith("$") and text.endswith("$"):
-        return MathTypst(text[1:-1], font_size=size, color=theme.FOREGROUND)
+        return MathTypst(text[1:-1], font_size=size * theme.MATH_SCALE, color=theme.FOREGROUND)
     return Text(text, font=theme.FONT, font_size=size, color=theme.FOREGROUND)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import VGroup, VMobject
+from manim import DL, VGroup, VMobject
 
 from . import theme
 from .frame import PlotFrame
@@ -25,7 +25,7 @@ class IterationPlot(PlotFrame):
     def __init__(self, series: list[np.ndarray], colors: list[str], timeline: Timeline,
                  width: float, height: float, *, y_label: str, x_label: str = "iteration",
                  log_y: bool = False, font_size: float = theme.SMALL_SIZE,
-                 stroke_width: float = 3.0) -> None:
+                 stroke_width: float = 3.0, dashed: list[bool] | None = None) -> None:
         steps = max(len(s) for s in series) - 1
         finite = np.concatenate([s[np.isfinite(s)] for s in series])
         if log_y:
@@ -40,6 +40,9 @@ class IterationPlot(PlotFrame):
         super().__init__((0, steps), y_range, width, height, x_label=x_label, y_label=y_label,
                          log_y=log_y, font_size=font_size, zero_line=not log_y)
         self.series, self.timeline = [np.asarray(s, float) for s in series], timeline
+        self.dashed = list(dashed) if dashed is not None else [False] * len(series)
+        #: dash and gap lengths in scene units, for dashed curves
+        self.dash = (0.12, 0.08)
         self.curves = VGroup(*[VMobject(stroke_color=c, stroke_width=stroke_width)
                                for c in colors])
         self.add(self.curves)
@@ -58,11 +61,43 @@ class IterationPlot(PlotFrame):
 
     def redraw(self) -> None:
         it = self.timeline.iteration
-        for curve, values in zip(self.curves, self.series, strict=True):
+        for curve, values, dashed in zip(self.curves, self.series, self.dashed, strict=True):
             pts = self.points_until(values, it)
             curve.clear_points()
             if len(pts) >= 2:
-                curve.set_points_as_corners(self.c2p_array(pts))
-            elif len(pts) == 1:
-                p = self.c2p_array(pts)[0]
+                scene_pts = self.c2p_array(pts)
+                if not dashed:
+                    curve.set_points_as_corners(scene_pts)
+                    continue
+                for a, b in dashes(scene_pts, *self.dash):
+                    curve.start_new_path(a)
+                    curve.add_line_to(b)
+            else:  # nothing to draw yet: a zero-length path keeps the family's shape fixed
+                p = self.c2p_array(pts)[0] if len(pts) else self.box.get_corner(DL)
                 curve.set_points_as_corners([p, p])
+
+
+def dashes(points: np.ndarray, dash: float, gap: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Straight dash segments along the polyline ``points`` (scene units), starting with a dash.
+
+    Corners inside a dash are cut short, which is invisible at dash lengths
+    of a tenth of a unit.
+    """
+    seg = np.diff(points, axis=0)
+    length = np.linalg.norm(seg, axis=1)
+    cum = np.concatenate([[0.0], np.cumsum(length)])
+    total = cum[-1]
+    out = []
+    period = dash + gap
+    starts = np.arange(0.0, total, period)
+    for s0 in starts:
+        s1 = min(s0 + dash, total)
+        out.append((_along(points, cum, s0), _along(points, cum, s1)))
+    return out
+
+
+def _along(points: np.ndarray, cum: np.ndarray, s: float) -> np.ndarray:
+    i = int(np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(points) - 2))
+    span = cum[i + 1] - cum[i]
+    f = 0.0 if span == 0 else (s - cum[i]) / span
+    return points[i] + (points[i + 1] - points[i]) * f

@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Dot, Text, VGroup, VMobject
 
+from ..text import format_value
 from . import theme
-from .frame import SUPERSCRIPT
 from .timeline import Timeline
-
-
-def format_value(v: float, digits: int = 3) -> str:
-    """A loss or coordinate for the screen: ``0.102``, ``12.5``, ``2.87×10⁻⁵``.
-
-    Plain decimals from 0.01 to 1000, scientific notation (with a real times
-    sign and superscript exponent) outside, ``digits`` significant digits.
-    """
-    if not math.isfinite(v):
-        return "—"
-    if v == 0:
-        return "0"
-    a = abs(v)
-    if 1e-2 <= a < 1e3:
-        decimals = max(0, digits - 1 - math.floor(math.log10(a)))
-        text = f"{a:.{decimals}f}"
-    else:
-        mant, exp = f"{a:.{digits - 1}e}".split("e")
-        text = f"{mant}×10{str(int(exp)).translate(SUPERSCRIPT)}"
-    return ("−" if v < 0 else "") + text
 
 
 class LiveText(VMobject):
@@ -42,12 +21,16 @@ class LiveText(VMobject):
     """
 
     def __init__(self, make: Callable[[], str], font_size: float = theme.BODY_SIZE,
-                 color: str = theme.FOREGROUND, align: np.ndarray = LEFT) -> None:
+                 color: str = theme.FOREGROUND, align: np.ndarray = LEFT,
+                 widest: str | None = None) -> None:
         super().__init__(fill_color=color, fill_opacity=1.0, stroke_width=0)
         self.make, self.font_size, self.align = make, font_size, align
         self.current: str | None = None
         self._natural_height = 0.0
         self.refresh()
+        #: the width of the widest string it will show (``widest``), for layouts
+        self.natural_width = self.width if widest is None else max(
+            self.width, Text(widest, font=theme.FONT, font_size=font_size).width)
         self.add_updater(lambda m: m.refresh())
 
     def refresh(self, force: bool = False) -> None:
@@ -71,16 +54,26 @@ class LiveText(VMobject):
 
 def iteration_readout(timeline: Timeline, font_size: float = theme.BODY_SIZE) -> LiveText:
     return LiveText(lambda: f"iteration {int(np.floor(timeline.iteration + 1e-9))} / "
-                            f"{timeline.steps}", font_size=font_size)
+                            f"{timeline.steps}", font_size=font_size,
+                    widest=f"iteration {timeline.steps} / {timeline.steps}")
+
+
+def loss_string(loss: np.ndarray, diverged_at: int, k: int) -> str:
+    """The loss readout after ``k`` iterations: ``loss 0.102`` or ``diverged at step 7``."""
+    if 0 <= diverged_at <= k:
+        return f"diverged at step {diverged_at}"
+    return "loss " + format_value(float(loss[k]))
+
+
+def widest_loss_string(loss: np.ndarray, diverged_at: int) -> str:
+    """The longest readout a run will show (to reserve room for it)."""
+    return max((loss_string(loss, diverged_at, k) for k in range(len(loss))), key=len)
 
 
 def loss_text(loss: np.ndarray, diverged_at: int, timeline: Timeline) -> Callable[[], str]:
     """The loss shown at the current iteration (the iterate reached so far)."""
     def make() -> str:
-        k = int(np.floor(timeline.iteration + 1e-9))
-        if 0 <= diverged_at <= k:
-            return f"diverged at step {diverged_at}"
-        return "loss " + format_value(float(loss[k]))
+        return loss_string(loss, diverged_at, int(np.floor(timeline.iteration + 1e-9)))
     return make
 
 

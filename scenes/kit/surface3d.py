@@ -15,7 +15,8 @@ the ball rides the surface at the interpolated point.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import cairo
 import numpy as np
@@ -98,6 +99,23 @@ class SurfaceRenderer:
                 pts = np.vstack([pts, seg[-1]])
             out.append((pts, level, theme.colormap(self.map.scale_.fraction(level))))
         return out
+
+    def extent(self, camera: Camera, lift: float) -> tuple[float, float, float, float]:
+        """(left, right, bottom, top) in scene units of the mesh drawn with ``camera``,
+        widened by a ball's radius (balls ride on the surface, inside the mesh)."""
+        d, right, up = camera.basis()
+        target = np.asarray(camera.target, float)
+        persp = float(np.clip(camera.perspective, 0.0, 1.0))
+        dist = camera.distance / max(persp, 1e-9)
+        V = self.world(self.grid_xy, self.grid_z, lift).reshape(-1, 3)
+        Q = V - target
+        k = dist / np.maximum(dist - Q @ d, 1e-3 * dist) if persp > 0 else np.ones(len(Q))
+        sc = self.centre_scene[:2] if camera.screen is None else camera.screen
+        x = sc[0] + (Q @ right) * camera.zoom * k
+        y = sc[1] + (Q @ up) * camera.zoom * k
+        pad = self.ball_radius * 2.2 * camera.zoom * float(k.max())
+        return (float(x.min() - pad), float(x.max() + pad), float(y.min() - pad),
+                float(y.max() + pad))
 
     # -- rendering ------------------------------------------------------------
     def render(self, width: int, height: int, camera: Camera, lift: float,
@@ -306,6 +324,8 @@ class SurfaceView(ImageMobject):
         self.trail_opacity = ValueTracker(1.0)
         # ImageMobject.set_opacity overwrites the alpha channel: fade with this instead
         self.layer_opacity = ValueTracker(1.0)
+        #: when set, the camera comes from this function instead of the trackers
+        self.camera_fn: Callable[[], Camera] | None = None
         w, h = config.pixel_width, config.pixel_height
         super().__init__(np.zeros((h, w, 4), np.uint8), scale_to_resolution=h)
         self.set(height=config.frame_height).move_to([0, 0, 0])
@@ -314,6 +334,8 @@ class SurfaceView(ImageMobject):
         self.redraw()
 
     def camera(self) -> Camera:
+        if self.camera_fn is not None:
+            return self.camera_fn()
         return Camera(azimuth=self.azimuth.get_value(), elevation=self.elevation.get_value(),
                       zoom=self.zoom.get_value(), perspective=self.perspective.get_value(),
                       target=(self.target_x.get_value(), self.target_y.get_value(), 0.0),
@@ -340,3 +362,78 @@ class SurfaceView(ImageMobject):
         return [self.azimuth, self.elevation, self.zoom, self.perspective, self.lift, self.target_x,
                 self.target_y, self.screen_x, self.screen_y, self.contour_opacity,
                 self.trail_opacity, self.layer_opacity]
+
+
+def _lerp(a: float, b: float, f: float) -> float:
+    return a + (b - a) * f
+
+
+class CameraPath:
+    """A camera flight fitted to a panel: poses interpolated between keys, with zoom
+    and screen position chosen so the whole surface stays inside ``region``.
+
+    Parameters
+    ----------
+    renderer : the surface to fly over.
+    keys : ``(azimuth, elevation, zoom)`` poses spread evenly over ``u`` in [0, 1];
+        ``zoom`` is relative to the largest zoom that fits (1 = as large as fits).
+    region : (left, right, bottom, top) in scene units.
+    targets : ``(m, 3)`` world points the camera looks at, spread evenly over ``u``
+        (e.g. following the balls); None looks at the centre.
+    perspective : 0 orthographic ... 1 full perspective.
+    """
+
+    def __init__(self, renderer: SurfaceRenderer, keys: list[tuple[float, float, float]],
+                 region: tuple[float, float, float, float], targets: np.ndarray | None = None,
+                 perspective: float = 1.0, samples: int = 41, margin: float = 0.03) -> None:
+        self.renderer, self.keys = renderer, [tuple(map(float, k)) for k in keys]
+        self.region, self.perspective = region, perspective
+        self.targets = np.zeros((1, 3)) if targets is None else np.asarray(targets, float)
+        self.us = np.linspace(0.0, 1.0, samples)
+        left, right, bottom, top = region
+        zooms, screens = [], []
+        for u in self.us:
+            az, el, rel = self._pose(u)
+            cam = Camera(az, el, 1.0, tuple(self._target(u)), (0.0, 0.0), perspective)
+            x0, x1, y0, y1 = renderer.extent(cam, 1.0)
+            z = rel * (1 - margin) * min((right - left) / (x1 - x0), (top - bottom) / (y1 - y0))
+            zooms.append(z)
+            screens.append(((left + right) / 2 - z * (x0 + x1) / 2,
+                            (bottom + top) / 2 - z * (y0 + y1) / 2))
+        self.zooms, self.screens = np.array(zooms), np.array(screens)
+
+    def _pose(self, u: float) -> tuple[float, float, float]:
+        if len(self.keys) == 1:
+            return self.keys[0]
+        x = u * (len(self.keys) - 1)
+        i = min(int(x), len(self.keys) - 2)
+        f = x - i
+        a, b = self.keys[i], self.keys[i + 1]
+        return (_lerp(a[0], b[0], f), _lerp(a[1], b[1], f), _lerp(a[2], b[2], f))
+
+    def _target(self, u: float) -> np.ndarray:
+        t = np.linspace(0.0, 1.0, len(self.targets))
+        return np.array([np.interp(u, t, self.targets[:, j]) for j in range(3)])
+
+    def at(self, u: float) -> Camera:
+        """The camera at ``u`` in [0, 1] along the flight."""
+        u = float(np.clip(u, 0.0, 1.0))
+        az, el, _ = self._pose(u)
+        zoom = float(np.interp(u, self.us, self.zooms))
+        screen = (float(np.interp(u, self.us, self.screens[:, 0])),
+                  float(np.interp(u, self.us, self.screens[:, 1])))
+        return Camera(az, el, zoom, tuple(self._target(u)), screen, self.perspective)
+
+    def rise(self, r: float, start: Camera) -> Camera:
+        """Blend from ``start`` (e.g. the flat, top-down view) to the flight's first pose."""
+        end = self.at(0.0)
+        r = float(np.clip(r, 0.0, 1.0))
+        sc0 = start.screen if start.screen is not None else tuple(
+            self.renderer.centre_scene[:2])
+        return replace(
+            end, azimuth=_lerp(start.azimuth, end.azimuth, r),
+            elevation=_lerp(start.elevation, end.elevation, r),
+            zoom=_lerp(start.zoom, end.zoom, r),
+            target=tuple(_lerp(a, b, r) for a, b in zip(start.target, end.target, strict=True)),
+            screen=(_lerp(sc0[0], end.screen[0], r), _lerp(sc0[1], end.screen[1], r)),
+            perspective=_lerp(start.perspective, end.perspective, r))

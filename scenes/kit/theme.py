@@ -1,15 +1,27 @@
 """The look shared by every scene: colours, fonts, sizes.
 
-Series colours are the Okabe-Ito palette (safe for the common colour-vision
-deficiencies); the loss colour map is cividis (designed for the same), run from
-dark navy (high loss) to yellow (low loss) so the valley floor glows on the dark
-background.
+Run colours and the loss colour map are chosen together (see
+``tests/test_theme.py`` and :mod:`scenes.kit.colors`):
+
+- Run colours are the Okabe-Ito hues (Okabe & Ito, 2008, "Color Universal
+  Design"), lightened where needed for a dark background (vermillion, bluish
+  green, reddish purple), plus white and a light blue for the seventh and
+  eighth run. Each is at least 20 CIEDE2000 units away from every colour of
+  the loss map, for normal vision and for simulated protanopia, deuteranopia
+  and tritanopia, so no ball or trail disappears into the map.
+- The loss map ("ink") runs from slate (high loss, CIELAB L* 20) to a steel
+  blue (the valley floor, L* 44): darker and less saturated than every run
+  colour (L* 64 to 92), so the balls stay the brightest things on screen.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from manim import ManimColor
+
+if TYPE_CHECKING:
+    from manim import ManimColor
 
 BACKGROUND = "#0E1217"
 FOREGROUND = "#E6E8EB"
@@ -17,55 +29,66 @@ MUTED = "#8A94A3"
 FRAME = "#59626E"
 FONT = "DejaVu Sans"
 
-# Okabe & Ito (2008), "Color Universal Design"
-VERMILLION = "#D55E00"
+# Okabe & Ito (2008), "Color Universal Design", adapted to a dark background
+VERMILLION = "#F2763F"
 SKY_BLUE = "#56B4E9"
-BLUISH_GREEN = "#009E73"
+BLUISH_GREEN = "#2EC28E"
 ORANGE = "#E69F00"
-REDDISH_PURPLE = "#CC79A7"
+REDDISH_PURPLE = "#EE9AC4"
 YELLOW = "#F0E442"
-BLUE = "#0072B2"
-PALETTE = (VERMILLION, SKY_BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, YELLOW, BLUE)
+WHITE = "#E6E8EB"
+LIGHT_BLUE = "#7E9DF2"
+PALETTE = (VERMILLION, SKY_BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, YELLOW, WHITE,
+           LIGHT_BLUE)
 
 #: one colour per optimizer, the same in every scene
 OPTIMIZER_COLORS = {
     "gd": VERMILLION, "sgd": VERMILLION, "momentum": SKY_BLUE, "nesterov": BLUISH_GREEN,
-    "adagrad": ORANGE, "rmsprop": REDDISH_PURPLE, "adadelta": BLUE, "adam": YELLOW,
+    "adagrad": ORANGE, "rmsprop": REDDISH_PURPLE, "adadelta": LIGHT_BLUE, "adam": YELLOW,
     "adamw": YELLOW, "nadam": BLUISH_GREEN, "radam": ORANGE, "adamax": REDDISH_PURPLE,
-    "newton": FOREGROUND, "line_search": MUTED,
+    "newton": WHITE, "line_search": LIGHT_BLUE,
 }
 
-# cividis, sampled at 9 stops (Nunez et al., 2018)
-_CIVIDIS = np.array([
-    [0.000, 0.135, 0.305], [0.139, 0.212, 0.431], [0.266, 0.292, 0.427],
-    [0.376, 0.375, 0.433], [0.486, 0.463, 0.471], [0.600, 0.554, 0.467],
-    [0.718, 0.650, 0.437], [0.846, 0.751, 0.371], [0.996, 0.910, 0.220],
-])
+#: the loss map's stops, from the highest loss to the lowest
+_INK = np.array([
+    [0x2A, 0x2F, 0x45], [0x2F, 0x3D, 0x60], [0x35, 0x55, 0x7E], [0x3C, 0x6E, 0x8E],
+]) / 255.0
 
 TITLE_SIZE = 40
 BODY_SIZE = 26
 SMALL_SIZE = 20
+#: Typst math at this multiple of a Text's font size has the Text's cap height
+#: (measured: "H" is 0.263 units in DejaVu Sans at 26, 0.185 in Typst's math font)
+MATH_SCALE = 1.42
 
 
 def colormap(t: np.ndarray | float) -> np.ndarray:
-    """RGB in [0, 1] for ``t`` in [0, 1], where 0 is the lowest loss (bright)."""
-    t = np.clip(1.0 - np.asarray(t, float), 0.0, 1.0) * (len(_CIVIDIS) - 1)
-    i = np.minimum(t.astype(int), len(_CIVIDIS) - 2)
+    """RGB in [0, 1] for ``t`` in [0, 1], where 0 is the lowest loss (the brightest)."""
+    t = np.clip(1.0 - np.asarray(t, float), 0.0, 1.0) * (len(_INK) - 1)
+    i = np.minimum(t.astype(int), len(_INK) - 2)
     f = (t - i)[..., None]
-    return _CIVIDIS[i] * (1 - f) + _CIVIDIS[i + 1] * f
+    return _INK[i] * (1 - f) + _INK[i + 1] * f
 
 
 def colormap_hex(t: float) -> ManimColor:
+    from manim import ManimColor
+
     return ManimColor.from_rgb(tuple(colormap(t)))
 
 
-def series_colors(names: list[str]) -> list[str]:
-    """A distinct colour per series: the optimizer's own colour when free, else the next."""
-    used: list[str] = []
-    for name in names:
+def series_colors(names: list[str], fixed: list[str | None] | None = None) -> list[str]:
+    """A distinct colour per series: ``fixed[i]`` where given, else the optimizer's own
+    colour when still free, else the next free colour of the palette."""
+    fixed = fixed or [None] * len(names)
+    used: list[str] = [c.upper() for c in fixed if c]
+    out: list[str] = []
+    for name, chosen in zip(names, fixed, strict=True):
+        if chosen:
+            out.append(chosen)
+            continue
         own = OPTIMIZER_COLORS.get(name)
-        if own and own not in used:
-            used.append(own)
-        else:
-            used.append(next(c for c in PALETTE if c not in used))
-    return used
+        pick = own if own and own.upper() not in used else next(
+            (c for c in PALETTE if c.upper() not in used), PALETTE[len(out) % len(PALETTE)])
+        used.append(pick.upper())
+        out.append(pick)
+    return out

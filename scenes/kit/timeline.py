@@ -38,8 +38,12 @@ class Timeline:
                    iterations_per_second: float | None = None) -> float:
         """How long :meth:`play_to` takes to reach ``k`` from the current iteration."""
         k = self.steps if k is None else float(np.clip(k, 0, self.steps))
+        return self.seconds_for(k - self.iteration, iterations_per_second)
+
+    def seconds_for(self, iterations: float, iterations_per_second: float | None = None) -> float:
+        """How long :meth:`play_to` takes to cover ``iterations`` at that speed."""
         ips = iterations_per_second or self.iterations_per_second
-        return max(abs(k - self.iteration) / ips, 1e-3)
+        return max(abs(iterations) / ips, 1e-3)
 
     def play_to(self, k: float | None = None, *, iterations_per_second: float | None = None,
                 rate_func: RateFunction = linear) -> Animation:

@@ -1,0 +1,89 @@
+"""The data panel of a data surface: its points and each run's current model.
+
+For one input feature (``linear_regression``, ``sigmoid_regression``) the
+panel plots the data points and, per run, the model's curve over the inputs
+(the line ``theta_0 + theta_1 x``, the sigmoid ``sigma(w x + b)``). For several
+features (``two_weight_linear``) it plots each point's prediction against its
+target, with the diagonal where a perfect model would put them. The curves
+are precomputed per iteration by the lesson (``model[k]``); the panel only
+interpolates between iterations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DL, Dot, Line, VGroup, VMobject
+
+from . import theme
+from .frame import PlotFrame
+from .timeline import Timeline, at
+
+
+class DataPanel(PlotFrame):
+    """Data points plus one model curve (or point cloud) per run, driven by the timeline.
+
+    Parameters
+    ----------
+    points : ``(m, 2)`` data points to scatter, in the panel's coordinates.
+    x_model : ``(q,)`` abscissae of the model curves (curve mode), or None for
+        prediction-vs-target mode, where ``models`` hold predictions at the
+        data points and the abscissae are ``points[:, 0]``.
+    models : per run, ``(steps + 1, q)`` model values at each iteration.
+    """
+
+    def __init__(self, points: np.ndarray, x_model: np.ndarray | None,
+                 models: list[np.ndarray], colors: list[str], timeline: Timeline,
+                 width: float, height: float, *, x_range: tuple[float, float],
+                 y_range: tuple[float, float], x_label: str, y_label: str,
+                 font_size: float = theme.SMALL_SIZE) -> None:
+        super().__init__(x_range, y_range, width, height, x_label=x_label, y_label=y_label,
+                         font_size=font_size)
+        self.points = np.asarray(points, float)
+        self.x_model = None if x_model is None else np.asarray(x_model, float)
+        self.models = [np.asarray(m, float) for m in models]
+        self.timeline = timeline
+        if self.x_model is None:  # a perfect model puts every point on the diagonal
+            lo, hi = max(x_range[0], y_range[0]), min(x_range[1], y_range[1])
+            self.add(Line(self.c2p(lo, lo), self.c2p(hi, hi), stroke_color=theme.FRAME,
+                          stroke_width=2))
+        self.dots = VGroup(*[Dot(self.c2p(*p), radius=0.055, color=theme.FOREGROUND)
+                             for p in self.points]) if self.x_model is not None else VGroup()
+        self.curves = VGroup(*[VMobject(stroke_color=c, stroke_width=3.5) for c in colors])
+        self.add(self.curves, self.dots)
+        self.curves.add_updater(lambda m: self.redraw())
+        self.redraw()
+
+    def model_at(self, i: int, iteration: float) -> np.ndarray:
+        """Run ``i``'s model values at a fractional iteration (the last finite one after
+        the run stopped)."""
+        return at(self.models[i], iteration)
+
+    def redraw(self) -> None:
+        it = self.timeline.iteration
+        r = 0.05 * (self.box.width / 4.0)
+        for i, curve in enumerate(self.curves):
+            values = self.model_at(i, it)
+            curve.clear_points()
+            if not np.all(np.isfinite(values)):
+                continue
+            if self.x_model is not None:
+                pts = np.stack([self.x_model, values], -1)
+                for a, b in zip(pts[:-1], pts[1:], strict=True):
+                    seg = self.clip_segment(a, b)
+                    if seg is None:
+                        continue
+                    p = self.c2p_array(seg)
+                    if curve.has_no_points() or not np.allclose(curve.points[-1], p[0]):
+                        curve.start_new_path(p[0])
+                    curve.add_line_to(p[1])
+            else:  # a small cross per data point at (target, prediction)
+                pts = np.stack([self.points[:, 0], values], -1)
+                for p in self.c2p_array(pts[self.inside(pts)]):
+                    curve.start_new_path(p + [-r, -r, 0])
+                    curve.add_line_to(p + [r, r, 0])
+                    curve.start_new_path(p + [-r, r, 0])
+                    curve.add_line_to(p + [r, -r, 0])
+        for curve in self.curves:  # a zero-length path keeps the family's shape fixed
+            if curve.has_no_points():
+                corner = self.box.get_corner(DL)
+                curve.set_points_as_corners([corner, corner])

@@ -1,0 +1,179 @@
+"""The side panel: iteration counter, settings line, and one legend row per run.
+
+Its items flow into whatever box the layout gives it: one column when the box
+is tall enough, more columns (or a smaller scale, never below ``MIN_SCALE``)
+when it is not. Moving between boxes glides each item to its new place, so
+live readouts keep updating while they move.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UL, UP, Animation, Dot, Mobject, Text, VGroup
+
+from . import theme
+from .readouts import LiveText, iteration_readout, loss_text, widest_loss_string
+from .timeline import Timeline
+
+#: the smallest scale the panel's text is shown at (26 pt body text -> about 14 pt)
+MIN_SCALE = 0.55
+ROW_GAP = 0.28
+COLUMN_GAP = 0.5
+
+
+def wrap(text: str, width: int) -> str:
+    """Break ``text`` at spaces into lines of at most about ``width`` characters."""
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    lines.append(line)
+    return "\n".join(lines)
+
+
+class LegendRow(VGroup):
+    """Colour dot, label (wrapped when long) and the live loss of one run."""
+
+    def __init__(self, label: str, color: str, loss: np.ndarray, diverged_at: int,
+                 timeline: Timeline, font_size: float = theme.BODY_SIZE,
+                 wrap_at: int = 24) -> None:
+        dot = Dot(radius=0.09, color=color, stroke_color=theme.FOREGROUND, stroke_width=2)
+        name = Text(wrap(label, wrap_at), font=theme.FONT, font_size=font_size,
+                    color=theme.FOREGROUND, line_spacing=0.8)
+        dot.next_to(name, LEFT, buff=0.15).align_to(name, UP).shift(0.03 * DOWN)
+        value = LiveText(loss_text(loss, diverged_at, timeline), font_size=font_size * 0.85,
+                         color=theme.MUTED, widest=widest_loss_string(loss, diverged_at))
+        value.next_to(name, DOWN, aligned_edge=LEFT, buff=0.08)
+        super().__init__(dot, name, value)
+        self.dot, self.name, self.value = dot, name, value
+        #: width with the widest readout this run will show
+        self.natural_width = max(self.width, value.get_left()[0] - self.get_left()[0]
+                                 + value.natural_width)
+
+
+class ArrowKey(VGroup):
+    """One line of the arrows' key: a short arrow in the arrow's style and its meaning."""
+
+    def __init__(self, sample: Mobject, text: str, font_size: float = theme.SMALL_SIZE) -> None:
+        words = Text(text, font=theme.FONT, font_size=font_size, color=theme.MUTED)
+        words.next_to(sample, RIGHT, buff=0.15)
+        super().__init__(sample, words)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where each item goes: scale and top-left corner per item."""
+
+    scale: float
+    columns: int
+    corners: list[tuple[float, float]]
+    width: float
+    height: float
+
+
+class SidePanel(VGroup):
+    """Counter, settings and legend rows, flowed into a box.
+
+    ``top_items`` (counter, settings, arrow key) span the panel's width; ``rows``
+    (one per run) fill columns below them.
+    """
+
+    def __init__(self, labels: list[str], colors: list[str], losses: list[np.ndarray],
+                 diverged_at: list[int], timeline: Timeline, settings: str | None = None,
+                 extra: list[Mobject] | None = None, font_size: float = theme.BODY_SIZE) -> None:
+        super().__init__()
+        self.counter = iteration_readout(timeline, font_size=font_size)
+        self.top_items: list[Mobject] = [self.counter]
+        if settings:
+            self.settings = Text(settings, font=theme.FONT, font_size=theme.SMALL_SIZE,
+                                 color=theme.MUTED)
+            self.top_items.append(self.settings)
+        self.top_items += list(extra or [])
+        self.rows = [LegendRow(lab, col, loss, div, timeline, font_size)
+                     for lab, col, loss, div in zip(labels, colors, losses, diverged_at,
+                                                    strict=True)]
+        self.add(*self.top_items, *self.rows)
+        self.natural = {id(m): (getattr(m, "natural_width", m.width), m.height)
+                        for m in self.items}
+        self.scales = {id(m): 1.0 for m in self.items}
+        self.place(self.flow_to(-10.0, 10.0, 10.0, -10.0))
+
+    @property
+    def items(self) -> list[Mobject]:
+        return [*self.top_items, *self.rows]
+
+    def natural_width(self) -> float:
+        """Width in one column at full size."""
+        return max(self.natural[id(m)][0] for m in self.items)
+
+    def flow_to(self, left: float, right: float, top: float, bottom: float) -> Flow:
+        """The largest flow (1 to 4 columns, scale <= 1) that fits the box."""
+        width, height = right - left, top - bottom
+        best: Flow | None = None
+        top_w = max(self.natural[id(m)][0] for m in self.top_items)
+        top_h = sum(self.natural[id(m)][1] for m in self.top_items) + ROW_GAP * len(
+            self.top_items)
+        row_w = max(self.natural[id(m)][0] for m in self.rows)
+        row_h = max(self.natural[id(m)][1] for m in self.rows)
+        for cols in range(1, min(4, len(self.rows)) + 1):
+            per_col = math.ceil(len(self.rows) / cols)
+            need_w = max(top_w, cols * row_w + (cols - 1) * COLUMN_GAP)
+            need_h = top_h + per_col * row_h + (per_col - 1) * ROW_GAP
+            s = min(1.0, width / need_w, height / need_h)
+            if best is None or s > best.scale + 1e-9:
+                corners = []
+                y = top
+                for m in self.top_items:
+                    corners.append((left, y))
+                    y -= (self.natural[id(m)][1] + ROW_GAP) * s
+                for i in range(len(self.rows)):
+                    c, r = divmod(i, per_col)
+                    corners.append((left + c * (row_w + COLUMN_GAP) * s,
+                                    y - r * (row_h + ROW_GAP) * s))
+                best = Flow(s, cols, corners, need_w * s, need_h * s)
+        assert best is not None
+        return best
+
+    def place(self, flow: Flow) -> None:
+        """Put every item at its place in ``flow`` at once."""
+        for m, corner in zip(self.items, flow.corners, strict=True):
+            self._set(m, flow.scale, np.array([corner[0], corner[1], 0.0]))
+
+    def glide(self, flow: Flow, **kwargs: object) -> list[Animation]:
+        """Animations that move every item to its place in ``flow``."""
+        return [_Reflow(self, m, flow.scale, np.array([x, y, 0.0]), **kwargs)
+                for m, (x, y) in zip(self.items, flow.corners, strict=True)]
+
+    def _set(self, m: Mobject, scale: float, corner: np.ndarray) -> None:
+        """Scale ``m`` to ``scale`` of its natural size, its top-left corner at ``corner``.
+
+        Scales are tracked, not measured: a row's width changes with its live text."""
+        m.scale(scale / self.scales[id(m)])
+        self.scales[id(m)] = scale
+        m.move_to(corner, aligned_edge=UL)
+
+
+class _Reflow(Animation):
+    """One panel item moving and scaling to its place in a new flow (live text keeps
+    updating while it moves)."""
+
+    def __init__(self, panel: SidePanel, item: Mobject, scale: float, corner: np.ndarray,
+                 **kwargs: object) -> None:
+        self.panel, self.scale_to, self.corner_to = panel, scale, corner
+        super().__init__(item, suspend_mobject_updating=False, **kwargs)
+
+    def begin(self) -> None:
+        self.scale_from = self.panel.scales[id(self.mobject)]
+        self.corner_from = self.mobject.get_corner(UL)
+        super().begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        self.panel._set(self.mobject, self.scale_from + (self.scale_to - self.scale_from) * a,
+                        self.corner_from + (self.corner_to - self.corner_from) * a)

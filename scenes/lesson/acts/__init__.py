@@ -1,0 +1,47 @@
+"""The acts a lesson plays, in order: title, race, replay, 3-D, closing.
+
+An act is a reusable beat: it reads the lesson's prepared runs, timeline and
+stage, plays its animations and computes no numerics. ``seconds(lesson)``
+says how long it lasts (the command's progress bars use it; a test checks it
+against rendered clips).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from .closing import Closing
+from .race import Race
+from .replay import Replay
+from .surface3d import Surface3D
+from .title import Title
+
+if TYPE_CHECKING:
+    from ..scene import Lesson
+
+
+class Act(Protocol):
+    name: str
+
+    def seconds(self, lesson: Lesson) -> float: ...
+
+    def play(self, lesson: Lesson) -> None: ...
+
+
+def acts_for(lesson: Lesson) -> list[Act]:
+    """The acts a lesson's spec asks for."""
+    show = lesson.prepared.spec.show
+    acts: list[Act] = []
+    if show.title:
+        acts.append(Title())
+    acts.append(Race())
+    if show.plots:
+        acts.append(Replay())
+    if show.surface3d:
+        acts.append(Surface3D())
+    if lesson.stage.card is not None:
+        acts.append(Closing())
+    return acts
+
+
+__all__ = ["Act", "Closing", "Race", "Replay", "Surface3D", "Title", "acts_for"]

@@ -1,0 +1,95 @@
+"""Race act: balls with fading trails race on the map; the legend shows live losses
+and "diverged at step k"; optional arrows (gradient step, step taken, look-ahead
+gradient) ride along, slowly, for the first steps."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from manim import Circle, FadeIn, FadeOut, VGroup
+
+from ...kit import theme
+from ...kit.balls import Ball, Trail, VectorArrow
+from ..stage import ARROW_STYLE
+
+if TYPE_CHECKING:
+    from ..prepare import ArrowData
+    from ..scene import Lesson
+
+ENTER = 1.0
+ARROWS_OUT = 0.6
+
+
+def arrow_steps(lesson: Lesson) -> int:
+    """How many steps play slowly with arrows (0: no arrows)."""
+    show = lesson.prepared.spec.show
+    if not show.arrows:
+        return 0
+    return min(show.arrow_steps or lesson.timeline.steps, lesson.timeline.steps)
+
+
+class Race:
+    name = "race"
+
+    def seconds(self, lesson: Lesson) -> float:
+        spec, tl = lesson.prepared.spec, lesson.timeline
+        k = arrow_steps(lesson)
+        t = ENTER + (0.0 if lesson.prepared.spec.show.title else ENTER)
+        if k:
+            t += max(k / spec.pacing.arrow_speed, 1e-3)
+            t += ARROWS_OUT if k < tl.steps else 0.0
+        if k < tl.steps:
+            t += tl.seconds_for(tl.steps - k, spec.pacing.race(spec.steps))
+        return t + spec.pacing.hold
+
+    def play(self, lesson: Lesson) -> None:
+        p, stage, tl = lesson.prepared, lesson.stage, lesson.timeline
+        spec = p.spec
+        if not spec.show.title:  # no title act: bring the header and map in now
+            lesson.play(FadeIn(stage.header), FadeIn(stage.map), FadeIn(stage.minima),
+                        *([FadeIn(stage.rules)] if stage.rules_in_header else []),
+                        run_time=ENTER)
+        tl.set(0)
+        stage.trails = VGroup(*[
+            Trail(stage.map, r.positions, tl, c, fade_after=spec.show.trail_fade)
+            for r, c in zip(p.runs, p.colors, strict=True)]) if spec.show.trails else VGroup()
+        stage.balls = VGroup(*[Ball(stage.map, r.positions, tl, c)
+                               for r, c in zip(p.runs, p.colors, strict=True)])
+        arrows = VGroup(*[make_arrow(stage.map, a, p.colors[a.run], tl) for a in p.arrows])
+        enter = [FadeIn(stage.panel), FadeIn(stage.balls)]
+        if stage.data is not None:
+            enter.append(FadeIn(stage.data))
+        if len(arrows):
+            enter.append(FadeIn(arrows))
+        lesson.play(*enter, run_time=ENTER)
+        lesson.add(stage.trails, arrows, stage.balls)
+        lesson.mark("race-start")
+        k = arrow_steps(lesson)
+        if k:
+            lesson.play(tl.play_to(k, iterations_per_second=spec.pacing.arrow_speed))
+            if k < tl.steps:
+                lesson.play(FadeOut(arrows), run_time=ARROWS_OUT)
+                lesson.remove(arrows)
+        stage.arrows = arrows if k >= tl.steps else VGroup()
+        if k < tl.steps:
+            lesson.play(tl.play_to(iterations_per_second=spec.pacing.race(spec.steps)))
+        lesson.mark("race")
+        lesson.wait(spec.pacing.hold)
+
+
+def make_arrow(frame, a: ArrowData, color: str, tl) -> VGroup:
+    """An arrow of kind ``a.kind`` in its style; the look-ahead one with a ring at the
+    look-ahead point."""
+    style = ARROW_STYLE[a.kind]
+    arrow = VectorArrow(frame, a.positions, a.vectors, tl, style["color"] or color,
+                        stroke_width=style["stroke_width"])
+    if a.kind != "lookahead":
+        return VGroup(arrow)
+    ring = Circle(radius=0.07, color=theme.YELLOW, stroke_width=2.5)
+    ring.add_updater(lambda m: _follow_point(m, frame, arrow))
+    return VGroup(arrow, ring)
+
+
+def _follow_point(ring, frame, arrow: VectorArrow) -> None:
+    ring.move_to(arrow.get_start())
+    ring.set_stroke(opacity=arrow.get_stroke_opacity())

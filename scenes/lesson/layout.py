@@ -1,0 +1,174 @@
+"""Automatic layout: the frame divided into panels, per stage of a lesson.
+
+Pure geometry in scene units (no manim). A lesson measures what it shows
+(the header's height, the side panel's natural width, the closing card's
+height, the map's aspect) and :func:`plan` returns, for each stage, a
+:class:`Box` per panel. Boxes of one stage never overlap and all lie inside
+the frame minus a margin; the acts then fit each mobject into its box
+(shrinking, never growing past its natural size).
+
+Stages: ``race`` (map, data panel, side panel), ``replay`` (the same, smaller,
+above a row of plots), ``surface3d`` (the 3-D view and the side panel) and
+``closing`` (the current view above the closing card).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MARGIN = 0.3  #: scene units between the frame's edge and any panel
+GAP = 0.4  #: between neighbouring panels
+
+
+@dataclass(frozen=True)
+class Box:
+    left: float
+    right: float
+    bottom: float
+    top: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.top - self.bottom
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return ((self.left + self.right) / 2, (self.bottom + self.top) / 2)
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+    def split_columns(self, widths: list[float], gap: float = GAP) -> list[Box]:
+        """Side-by-side boxes of the given widths (a width of 0 takes what is left)."""
+        rest = self.width - gap * (len(widths) - 1) - sum(widths)
+        free = sum(1 for w in widths if w == 0)
+        out, x = [], self.left
+        for w in widths:
+            w = w if w else max(rest / max(free, 1), 0.0)
+            out.append(Box(x, x + w, self.bottom, self.top))
+            x += w + gap
+        return out
+
+    def split_rows(self, heights: list[float], gap: float = GAP) -> list[Box]:
+        """Stacked boxes, top first, of the given heights (0 takes what is left)."""
+        rest = self.height - gap * (len(heights) - 1) - sum(heights)
+        free = sum(1 for h in heights if h == 0)
+        out, y = [], self.top
+        for h in heights:
+            h = h if h else max(rest / max(free, 1), 0.0)
+            out.append(Box(self.left, self.right, y - h, y))
+            y -= h + gap
+        return out
+
+    def fit(self, aspect: float, align: str = "top-left") -> Box:
+        """The largest box of ``aspect`` (width / height) inside this one."""
+        w = min(self.width, self.height * aspect)
+        h = w / aspect
+        left = self.left if "left" in align else (self.right - w if "right" in align
+                                                   else self.center[0] - w / 2)
+        top = self.top if "top" in align else self.center[1] + h / 2
+        return Box(left, left + w, top - h, top)
+
+    def inside(self, other: Box, tol: float = 1e-6) -> bool:
+        return (self.left >= other.left - tol and self.right <= other.right + tol
+                and self.bottom >= other.bottom - tol and self.top <= other.top + tol)
+
+    def overlaps(self, other: Box, tol: float = 1e-6) -> bool:
+        return (self.left < other.right - tol and other.left < self.right - tol
+                and self.bottom < other.top - tol and other.bottom < self.top - tol)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a lesson shows, measured in scene units at natural size."""
+
+    frame_width: float
+    frame_height: float
+    header_height: float
+    side_width: float  #: the side panel's natural width (counter, settings, legend)
+    #: the header with the title alone, as the 3-D act shows it (0: same as the header)
+    title_height: float = 0.0
+    surface3d: bool = False
+    data: bool = False
+    plots: int = 0
+    card_height: float = 0.0  #: the closing card (0: no closing card)
+    #: width / height of the map and the data panel with their labels, once built;
+    #: then each row packs them left to right and the side panel takes the rest
+    map_aspect: float | None = None
+    data_aspect: float | None = None
+
+
+@dataclass
+class Layout:
+    """Panel boxes per stage: ``layout.stages["race"]["map"]``."""
+
+    frame: Box
+    stages: dict[str, dict[str, Box]] = field(default_factory=dict)
+
+    def __getitem__(self, stage: str) -> dict[str, Box]:
+        return self.stages[stage]
+
+
+def plan(needs: Needs) -> Layout:
+    """Boxes for every stage of a lesson with these needs."""
+    fw, fh = needs.frame_width, needs.frame_height
+    frame = Box(-fw / 2, fw / 2, -fh / 2, fh / 2)
+    inner = Box(frame.left + MARGIN, frame.right - MARGIN, frame.bottom + MARGIN,
+                frame.top - MARGIN)
+    header, main = inner.split_rows([needs.header_height, 0], gap=0.3)
+    side_w = min(needs.side_width, 0.34 * inner.width)
+    layout = Layout(frame)
+
+    def row(box: Box) -> dict[str, Box]:
+        """Map, data panel and side panel side by side; packed left once measured."""
+        if needs.data:
+            view, data, side = box.split_columns([0, 0.3 * box.width, side_w])
+        else:
+            (view, side), data = box.split_columns([0, side_w]), None
+        out = {"map": view, "side": side}
+        if data is not None:
+            out["data"] = data
+        if needs.map_aspect is None:
+            return out
+        out["map"] = view.fit(needs.map_aspect, "top-left")
+        right = out["map"].right
+        if data is not None:
+            free = Box(right + GAP, data.right, data.bottom, data.top)
+            out["data"] = free.fit(needs.data_aspect or data.aspect, "top-left")
+            right = out["data"].right
+        out["side"] = Box(right + GAP, box.right, box.bottom, box.top)
+        return out
+
+    layout.stages["race"] = {"header": header, **row(main)}
+    if needs.plots:
+        rows = 2 if needs.plots == 4 else 1
+        top_share = 0.4 if rows == 2 else 0.47
+        top, bottom = main.split_rows([top_share * main.height, 0])
+        replay = {"header": header, **row(top)}
+        per_row = needs.plots if rows == 1 else 2
+        row_boxes = bottom.split_rows([0] * rows, gap=0.25)
+        for i in range(needs.plots):
+            r = row_boxes[i // per_row]
+            replay[f"plot{i}"] = r.split_columns([0] * per_row, gap=0.5)[i % per_row]
+        layout.stages["replay"] = replay
+    # the 3-D act keeps only the title in the header, to give the surface more room
+    header3d, main3d = inner.split_rows([needs.title_height or needs.header_height, 0], gap=0.3)
+    if needs.card_height:
+        main3d, card3d = main3d.split_rows([0, needs.card_height], gap=0.25)
+    view3d, side3d = main3d.split_columns([0, side_w])
+    layout.stages["surface3d"] = {"header": header3d, "view3d": view3d, "side": side3d}
+    if needs.surface3d:  # the closing card comes below the 3-D view
+        layout.stages["closing"] = dict(layout.stages["surface3d"])
+    else:
+        above_card = main
+        if needs.card_height:
+            above_card, card3d = main.split_rows([0, needs.card_height], gap=0.25)
+        layout.stages["closing"] = {"header": header, **row(above_card)}
+    if needs.card_height:
+        layout.stages["closing"]["card"] = card3d
+    return layout

@@ -1,0 +1,172 @@
+"""Reading lesson specs from TOML, with errors that name the file, line and fix.
+
+``load_spec(path)`` returns a validated :class:`~scenes.lesson.spec.LessonSpec`
+or raises :class:`SpecError`, whose ``str()`` is one line per problem, e.g.::
+
+    adaptive.toml:4: unknown key 'stpes'. Did you mean 'steps'? Valid keys here: ...
+    adaptive.toml:9: runs[2].lr: lr must be in [0, inf), got -0.4
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .spec import CameraSpec, LessonSpec, PacingSpec, ShowSpec, did_you_mean
+
+
+class SpecError(ValueError):
+    """A lesson spec that cannot be used; ``problems`` holds one message per line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+_TABLES: dict[str, type[BaseModel]] = {"show": ShowSpec, "pacing": PacingSpec,
+                                       "camera": CameraSpec}
+
+
+def load_spec(path: str | Path) -> LessonSpec:
+    """Read and validate a ``.toml`` lesson spec."""
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError([f"{path}: no such file; write one with `optiroll new NAME`"])
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError([_toml_message(path, err)]) from None
+    return validate(data, source=path, text=text)
+
+
+def validate(data: dict[str, Any], source: str | Path = "<spec>", text: str = "") -> LessonSpec:
+    """Validate a spec given as data (what a TOML file parses to)."""
+    try:
+        return LessonSpec.model_validate(data)
+    except ValidationError as err:
+        raise SpecError(describe(err, source, text)) from None
+
+
+def _toml_message(path: Path, err: tomllib.TOMLDecodeError) -> str:
+    msg = str(err)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    if m:
+        what = msg[:m.start()].strip()
+        return (f"{path}:{m.group(1)}:{m.group(2)}: TOML syntax error: {what} "
+                "(check quotes, brackets and `key = value` pairs on that line)")
+    return f"{path}: TOML syntax error: {msg}"
+
+
+# -- turning pydantic's errors into one line each ------------------------------------
+def describe(err: ValidationError, source: str | Path, text: str = "") -> list[str]:
+    """One line per problem: ``file:line: where: what, and the fix``."""
+    out: list[str] = []
+    for e in err.errors(include_url=False):
+        loc = _clean(list(e["loc"]))
+        ctx = e.get("ctx") or {}
+        where = loc
+        if e["type"] == "optiroll":
+            loc = loc + list(ctx.get("at", []))
+            where = loc
+            msg = ctx["message"]
+        elif e["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            valid = _valid_keys(loc[:-1])
+            where = loc[:-1]
+            msg = (f"unknown key {key!r}.{did_you_mean(key, valid)} "
+                   f"Valid keys here: {', '.join(valid)}.")
+        elif e["type"] == "missing":
+            msg = f"missing key {loc[-1]!r}: every lesson needs it (see `optiroll new`)"
+            where = loc[:-1]
+        else:
+            msg = e["msg"].removeprefix("Value error, ") + _shape_hint(loc)
+        line = locate(text, loc) if text else None
+        prefix = f"{source}:{line}:" if line else f"{source}:"
+        entry = f"{prefix} {_dotted(where)}: {msg}" if where else f"{prefix} {msg}"
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
+def _clean(loc: list[Any]) -> list[Any]:
+    """Drop pydantic's internal location parts (union branches, validator names)."""
+    return [p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function")
+                                                          or p in ("str", "PlotSpec")))]
+
+
+def _shape_hint(loc: list[Any]) -> str:
+    key = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    if isinstance(loc[-1], int) if loc else False:
+        return ""
+    return {"start": " (write it as [x, y])", "view": " (write it as [[xmin, xmax], [ymin, ymax]])",
+            "betas": " (write it as [beta1, beta2])"}.get(key, "")
+
+
+def _valid_keys(loc: list[Any]) -> list[str]:
+    names = [p for p in loc if isinstance(p, str)]
+    if not names:
+        return list(LessonSpec.model_fields)
+    model = _TABLES.get(names[0])
+    if model is ShowSpec and "plots" in names:
+        from .spec import PlotSpec
+        return list(PlotSpec.model_fields)
+    if model is CameraSpec and "path" in names:
+        from .spec import CameraKey
+        return list(CameraKey.model_fields)
+    return list(model.model_fields) if model else []
+
+
+def _dotted(loc: list[Any]) -> str:
+    out = ""
+    for p in loc:
+        out += f"[{p}]" if isinstance(p, int) else (("." if out else "") + str(p))
+    return out
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?\s*(#.*)?$")
+
+
+def locate(text: str, loc: list[Any]) -> int | None:
+    """The 1-based line of the TOML text where ``loc`` (e.g. ``['runs', 1, 'lr']``) is set.
+
+    Follows table headers (``[show]``, ``[[runs]]``) and finds ``key =`` inside
+    the right table; returns the table's header line when the key is not
+    written there (a missing key), or None when nothing matches.
+    """
+    lines = text.splitlines()
+    table, index = "", -1
+    counts: dict[str, int] = {}
+    keys = [p for p in loc if isinstance(p, str)]
+    want_table = ""
+    want_index = -1
+    key = keys[-1] if keys else None
+    if loc and isinstance(loc[0], str) and (loc[0] in _TABLES or loc[0] == "runs") \
+            and len(loc) > 1:
+        want_table = loc[0]
+        want_index = loc[1] if loc[0] == "runs" and len(loc) > 1 and isinstance(loc[1], int) \
+            else -1
+        key = next((p for p in loc[1:] if isinstance(p, str)), None)
+    header_line = None
+    for n, raw in enumerate(lines, 1):
+        m = _HEADER.match(raw)
+        if m:
+            table = m.group(1)
+            counts[table] = counts.get(table, -1) + 1
+            index = counts[table]
+            if table == want_table and (want_index < 0 or index == want_index):
+                header_line = n
+            continue
+        in_place = table == want_table and (want_index < 0 or index == want_index)
+        if key and in_place and re.match(rf"^\s*{re.escape(key)}\s*=", raw):
+            return n
+        if not want_table and table == "" and key and re.match(rf"^\s*{re.escape(key)}\s*=", raw):
+            return n
+        if want_table and table == "" and re.match(rf"^\s*{re.escape(want_table)}\s*=", raw):
+            return n  # an inline table: show = {...}
+    return header_line

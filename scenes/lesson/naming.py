@@ -1,0 +1,132 @@
+"""Words and formulas for a lesson: run labels, optimizer names, update rules (Typst).
+
+Display data only: nothing here computes a trajectory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dynamics as dyn
+
+DISPLAY = {
+    "gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
+    "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adadelta": "AdaDelta", "adam": "Adam",
+    "adamw": "AdamW", "nadam": "NAdam", "radam": "RAdam", "adamax": "Adamax",
+    "newton": "Newton", "line_search": "Line search",
+}
+
+SYMBOLS = {"beta": "β", "alpha": "α", "rho": "ρ", "betas": "β", "eps": "ε", "momentum": "μ",
+           "weight_decay": "λ", "damping": "λ", "lr_decay": "lr decay"}
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    if isinstance(v, tuple | list):
+        return "(" + ", ".join(_fmt(x) for x in v) + ")"
+    if isinstance(v, float | int):
+        return f"{v:g}"
+    return str(v)
+
+
+def _setting(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return key.replace("_", " ") if value else f"no {key.replace('_', ' ')}"
+    return f"{SYMBOLS.get(key, key.replace('_', ' '))} {_fmt(value)}"
+
+
+def default_labels(runs: list[Any], starts: list[tuple[float, float]]) -> list[str]:
+    """A label per run: the optimizer's name plus whatever tells it apart from the others.
+
+    ``runs`` are :class:`~scenes.lesson.spec.RunSpec`; a hyperparameter is named
+    when runs of the same optimizer differ in it, per-run settings (batch size,
+    noise, schedule, start) when any two runs differ in them.
+    """
+    opts = [r.built_optimizer for r in runs]
+    labels = []
+    for i, (run, opt) in enumerate(zip(runs, opts, strict=True)):
+        same = [o for o in opts if o.name == opt.name]
+        parts = []
+        for key, value in opt.hyperparams.items():
+            if len({_fmt(o.hyperparams[key]) for o in same}) > 1:
+                parts.append(_setting(key, value))
+        if len({r.batch_size for r in runs}) > 1:
+            parts.append("full batch" if run.batch_size is None else f"batch {run.batch_size}")
+        if len({r.noise for r in runs}) > 1 and run.noise:
+            parts.append(f"noise {run.noise:g}")
+        if len({r.schedule.kind if r.schedule else None for r in runs}) > 1 and run.schedule:
+            parts.append(f"{run.schedule.kind} schedule")
+        if len(set(starts)) > 1:
+            parts.append(f"from ({starts[i][0]:g}, {starts[i][1]:g})")
+        name = DISPLAY.get(opt.name, opt.name)
+        labels.append(name + (", " + ", ".join(parts) if parts else ""))
+    return labels
+
+
+# -- update rules, as Typst math -----------------------------------------------------
+_G = "g = nabla L(w)"
+
+
+def update_rule(opt: dyn.Optimizer) -> str:
+    """The update equations of ``opt`` in the textbooks' notation (Typst math).
+
+    ``g`` is the gradient, ``eta`` the learning rate; conventions follow the
+    optimizer's own options (EMA momentum, eps inside the square root, ...).
+    """
+    hp = opt.hyperparams
+    gap = " #h(1.2em) "
+    name = opt.name
+    if name == "gd":
+        return "w arrow.l w - eta nabla L(w)"
+    if name == "sgd":
+        if not hp["momentum"]:
+            return "w arrow.l w - eta nabla L(w)"
+        d = "g + mu b" if hp["nesterov"] else "b"
+        return f"b arrow.l mu b + nabla L(w){gap}w arrow.l w - eta ({d})"
+    if name == "momentum":
+        g = "(1 - beta) nabla L(w)" if hp["ema"] else "nabla L(w)"
+        return f"v arrow.l beta v + {g}{gap}w arrow.l w - eta v"
+    if name == "nesterov":
+        return f"v arrow.l beta v + nabla L(w - eta beta v){gap}w arrow.l w - eta v"
+    inside = hp.get("eps_inside_sqrt", False)
+    if name == "adagrad":
+        den = "sqrt(s + epsilon)" if inside else "(sqrt(s) + epsilon)"
+        return f"s arrow.l s + g^2{gap}w arrow.l w - eta / {den} g"
+    if name == "rmsprop":
+        den = "sqrt(s + epsilon)" if inside else "(sqrt(s) + epsilon)"
+        return f"s arrow.l alpha s + (1 - alpha) g^2{gap}w arrow.l w - eta / {den} g"
+    if name == "adadelta":
+        return (f"s arrow.l rho s + (1 - rho) g^2{gap}"
+                "w arrow.l w - eta sqrt(u + epsilon) / sqrt(s + epsilon) g")
+    if name in ("adam", "adamw", "nadam", "radam"):
+        m_hat = {"nadam": "tilde(m)", "radam": "r hat(m)"}.get(name, "hat(m)")
+        decay = " - eta lambda w" if name == "adamw" else ""
+        return (f"m arrow.l beta_1 m + (1 - beta_1) g{gap}v arrow.l beta_2 v + (1 - beta_2) g^2"
+                f"{gap}w arrow.l w - eta {m_hat} / (sqrt(hat(v)) + epsilon){decay}")
+    if name == "adamax":
+        return (f"m arrow.l beta_1 m + (1 - beta_1) g{gap}u arrow.l max(beta_2 u, |g|)"
+                f"{gap}w arrow.l w - eta hat(m) / u")
+    if name == "newton":
+        return "w arrow.l w - eta (nabla^2 L(w))^(-1) nabla L(w)"
+    if name == "line_search":
+        return "w arrow.l w - s nabla L(w), #h(0.4em) s \"halved until Armijo holds\""
+    return f"\"{name}\""
+
+
+def uses_g(rule: str) -> bool:
+    """Whether ``rule`` writes the gradient as ``g`` (then a key ``g = nabla L(w)`` helps)."""
+    return any(tok in rule for tok in (" g ", " g^", " g\n", "g)", " g/")) or rule.endswith(" g")
+
+
+def rules(optimizers: list[dyn.Optimizer]) -> list[tuple[str, str]]:
+    """``(display name, Typst rule)`` of each distinct rule among ``optimizers``, in order."""
+    seen: dict[str, str] = {}
+    for opt in optimizers:
+        rule = update_rule(opt)
+        if rule not in seen.values():
+            seen[DISPLAY.get(opt.name, opt.name)] = rule
+    return list(seen.items())
+
+
+GRADIENT_KEY = _G

@@ -1,0 +1,254 @@
+"""From a validated spec to everything the acts draw: rollouts, labels, colours, series.
+
+This is the one place a lesson touches numerics, and all of them come from
+:mod:`dynamics` (``spec.rollouts()``); the rest picks recorded arrays by name
+and lays them out for the acts. No manim here, so ``optiroll check`` runs it
+without starting a renderer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import dynamics as dyn
+
+from ..kit.theme import series_colors
+from ..text import format_value, round_sig
+from .loading import SpecError
+from .naming import default_labels, rules
+from .spec import LessonSpec, PlotSpec, did_you_mean
+
+#: y-axis labels of the common series (Typst math between $ signs)
+SERIES_LABELS = {
+    "loss": "loss", "gradient": "$nabla L$", "update": "$Delta w$", "velocity": "$v$",
+    "step_size": "$eta$", "exp_avg": "$m$", "exp_avg_sq": "$v$", "sum": "$s$",
+    "square_avg": "$s$", "momentum_buffer": "$b$", "acc_delta": "$u$", "exp_inf": "$u$",
+}
+LOG_BY_DEFAULT = ("loss", "step_size")
+
+
+@dataclass
+class PlotData:
+    """One plot's curves, ready to draw."""
+
+    spec: PlotSpec
+    series: list[np.ndarray]
+    colors: list[str]
+    dashed: list[bool]
+    log: bool
+    label: str
+    caption: str | None = None
+    #: "solid x, dashed y" when both coordinates share the plot
+    key: str | None = None
+
+
+@dataclass
+class ArrowData:
+    """Per-iteration arrows of one run: drawn at ``positions[k]`` along ``vectors[k]``."""
+
+    kind: str
+    run: int
+    positions: np.ndarray
+    vectors: np.ndarray
+
+
+@dataclass
+class DataView:
+    """What the data panel draws (see :class:`scenes.kit.data_panel.DataPanel`)."""
+
+    points: np.ndarray
+    x_model: np.ndarray | None
+    models: list[np.ndarray]
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    x_label: str
+    y_label: str
+
+
+@dataclass
+class Prepared:
+    spec: LessonSpec
+    surface: dyn.Surface
+    runs: list[dyn.Rollout]
+    labels: list[str]
+    colors: list[str]
+    settings: str | None
+    rules: list[tuple[str, str]]
+    plots: list[PlotData] = field(default_factory=list)
+    arrows: list[ArrowData] = field(default_factory=list)
+    data: DataView | None = None
+    conclusions: list[str] = field(default_factory=list)
+
+
+Conclusions = Callable[[LessonSpec, list[dyn.Rollout], list[str]], list[str]]
+Captions = Callable[[LessonSpec, list[dyn.Rollout], list[str]], list[str | None]]
+
+
+def prepare(spec: LessonSpec, conclusions: Conclusions | None = None,
+            captions: Captions | None = None) -> Prepared:
+    """Run every rollout and resolve what the spec asks to show.
+
+    Raises :class:`SpecError` for requests that only the runs can refute (a plot
+    of a series no run records).
+    """
+    runs = spec.rollouts()
+    starts = [spec.start_of(i) for i in range(len(spec.runs))]
+    auto = default_labels(spec.runs, starts)
+    labels = [r.label or a for r, a in zip(spec.runs, auto, strict=True)]
+    colors = series_colors([r.built_optimizer.name for r in spec.runs],
+                           [r.color for r in spec.runs])
+    p = Prepared(spec, spec.surface_object, runs, labels, colors, settings_line(spec),
+                 rules([r.built_optimizer for r in spec.runs]))
+    p.plots = [plot_data(spec, runs, colors, i, ps) for i, ps in enumerate(spec.show.plots)]
+    if captions is not None:
+        for plot, caption in zip(p.plots, captions(spec, runs, labels), strict=False):
+            plot.caption = caption if caption is not None else plot.caption
+    p.arrows = [a for kind in spec.show.arrows for a in arrow_data(spec, runs, kind)]
+    if spec.shows_data:
+        p.data = data_view(spec.surface_object, runs)
+    p.conclusions = (conclusions or generic_conclusions)(spec, runs, labels)
+    return p
+
+
+# -- series -----------------------------------------------------------------------
+def recorded(run: dyn.Rollout) -> dict[str, np.ndarray]:
+    """Every series a run recorded, by name."""
+    out = {"loss": run.loss, "gradient": run.gradient, "update": run.update, **run.state}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def plot_data(spec: LessonSpec, runs: list[dyn.Rollout], colors: list[str], index: int,
+              ps: PlotSpec) -> PlotData:
+    available = [recorded(r) for r in runs]
+    having = [i for i, a in enumerate(available) if ps.name in a]
+    if not having:
+        names = sorted(set().union(*available))
+        raise SpecError([f"show.plots[{index}]: no run records {ps.name!r}."
+                         f"{did_you_mean(ps.name, names)} Recorded: {', '.join(names)}."])
+    series, cols, dashed = [], [], []
+    vector = available[having[0]][ps.name].ndim == 2
+    coords = ([0 if ps.coordinate == "x" else 1] if ps.coordinate else [0, 1]) if vector else [None]
+    for c in coords:
+        for i in having:
+            values = available[i][ps.name]
+            series.append(values if c is None else values[:, c])
+            cols.append(colors[i])
+            dashed.append(c == 1 and len(coords) == 2)
+    log = ps.log if ps.log is not None else ps.name in LOG_BY_DEFAULT
+    finite = np.concatenate([s[np.isfinite(s)] for s in series])
+    if log and not np.any(finite > 0):
+        raise SpecError([f"show.plots[{index}]: {ps.series!r} has no positive values to show "
+                         "on a log axis; set log = false for this plot"])
+    if not log and finite.size == 0:
+        raise SpecError([f"show.plots[{index}]: {ps.series!r} has no finite values to show"])
+    label = ps.label or _axis_label(ps)
+    key = "solid: x, dashed: y" if vector and len(coords) == 2 else None
+    return PlotData(ps, series, cols, dashed, log, label, ps.caption, key)
+
+
+def _axis_label(ps: PlotSpec) -> str:
+    base = SERIES_LABELS.get(ps.name, ps.name.replace("_", " "))
+    if not ps.coordinate:
+        return base
+    if base.startswith("$"):
+        inner = base.strip("$")
+        inner = f"({inner})" if " " in inner else inner
+        return f"${inner}_{ps.coordinate}$"
+    return f"{base} ({ps.coordinate})"
+
+
+# -- arrows -----------------------------------------------------------------------
+def _next(a: np.ndarray) -> np.ndarray:
+    """``out[k] = a[k + 1]`` (the step that leaves iterate k); NaN after the last."""
+    out = np.full_like(a, np.nan)
+    out[:-1] = a[1:]
+    return out
+
+
+def _lrs(opt: dyn.Optimizer, steps: int) -> np.ndarray:
+    """``lrs[k]``: the learning rate of the step that leaves iterate k."""
+    return np.array([opt.lr_at(k + 1) for k in range(steps + 1)])
+
+
+def arrow_data(spec: LessonSpec, runs: list[dyn.Rollout], kind: str) -> list[ArrowData]:
+    out = []
+    for i, (run_spec, run) in enumerate(zip(spec.runs, runs, strict=True)):
+        opt = run_spec.built_optimizer
+        lrs = _lrs(opt, spec.steps)[:, None] * spec.show.arrow_scale
+        if kind == "gradient":
+            out.append(ArrowData(kind, i, run.positions, -lrs * run.gradient))
+        elif kind == "velocity":
+            out.append(ArrowData(kind, i, run.positions,
+                                 _next(run.update) * spec.show.arrow_scale))
+        elif kind == "lookahead" and "lookahead" in run.state:
+            out.append(ArrowData(kind, i, _next(run.state["lookahead"]),
+                                 -lrs * _next(run.state["lookahead_gradient"])))
+    return out
+
+
+# -- data panel -------------------------------------------------------------------
+def data_view(surface: dyn.Surface, runs: list[dyn.Rollout]) -> DataView:
+    data = surface.data
+    assert data is not None
+    if data.x.ndim == 1:
+        x, y = data.x, data.y
+        pad = 0.06 * (x.max() - x.min() or 1.0)
+        x_range = (float(x.min() - pad), float(x.max() + pad))
+        xs = np.linspace(*x_range, 80)
+        if "sigma" in data.model:
+            y_range = (-0.05, 1.05)
+        else:
+            span = y.max() - y.min() or 1.0
+            y_range = (float(min(0.0, y.min() - 0.15 * span)), float(y.max() + 0.15 * span))
+        models = [surface.predict(r.positions, xs) for r in runs]
+        return DataView(np.stack([x, y], -1), xs, models, x_range, y_range, "$x$", "$y$")
+    y = data.y
+    span = y.max() - y.min() or 1.0
+    rng = (float(y.min() - 0.1 * span), float(y.max() + 0.1 * span))
+    models = [surface.predict(r.positions, data.x) for r in runs]
+    return DataView(np.stack([y, y], -1), None, models, rng, rng, "target", "prediction")
+
+
+# -- words computed from the runs -------------------------------------------------------
+def settings_line(spec: LessonSpec) -> str | None:
+    """What every run shares, e.g. ``lr 0.1 · start (-2.4, 0.2)``; None when nothing is."""
+    if not spec.show.settings:
+        return None
+    parts = []
+    lrs = {r.built_optimizer.hyperparams["lr"] for r in spec.runs}
+    if len(lrs) == 1:
+        parts.append(f"lr {lrs.pop():g}")
+    starts = {spec.start_of(i) for i in range(len(spec.runs))}
+    if len(starts) == 1:
+        x, y = starts.pop()
+        parts.append(f"start ({x:g}, {y:g})")
+    batches = {r.batch_size for r in spec.runs}
+    if len(batches) == 1 and None not in batches:
+        parts.append(f"batch {batches.pop()}")
+    return " · ".join(parts) or None
+
+
+def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
+                        labels: list[str]) -> list[str]:
+    """The closing card of a spec lesson: which runs flew off, which ended lowest and by
+    how much (the ratio of the losses above the surface's known minimum, when all
+    are positive)."""
+    lines = [f"{label} flies off at step {int(run.diverged_at)}: its steps are too large "
+             "for this surface" for label, run in zip(labels, runs, strict=True)
+             if run.diverged]
+    final = {i: float(r.final_loss) for i, r in enumerate(runs) if not r.diverged}
+    if not final:
+        return lines
+    best, worst = min(final, key=final.get), max(final, key=final.get)
+    text = f"After {spec.steps} steps, {labels[best]} ends " + (
+        "lowest: " if len(final) > 1 else "at ") + f"loss {format_value(final[best])}"
+    s = spec.surface_object
+    floor = min(float(s.value(np.array(m))) for m in s.minima) if s.minima else 0.0
+    above_best, above_worst = final[best] - floor, final[worst] - floor
+    if len(final) > 1 and above_best > 0 and above_worst / above_best >= 1.5:
+        text += f", {round_sig(above_worst / above_best)}× below {labels[worst]}"
+    lines.append(text)
+    return lines

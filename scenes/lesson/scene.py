@@ -1,0 +1,122 @@
+"""``Lesson``: a Manim Scene that plays a lesson spec as a sequence of acts.
+
+A Python lesson subclasses it and sets ``spec`` (or overrides ``make_spec``),
+optionally ``conclusions`` and ``captions`` (pure functions of the spec and the
+runs); a TOML lesson becomes a subclass through :func:`lesson_class`. Both
+spellings fill the same :class:`~scenes.lesson.spec.LessonSpec`.
+
+Following Manim's advice, the work happens in ``setup()`` (rollouts, stage,
+layout), not in ``__init__``; each act is a ``next_section``, so ``-n`` ranges,
+gallery stills and slide pauses key on act names. The class is cooperative
+(``super().__init__(*args, **kwargs)``) so it combines with manim-slides'
+``Slide`` as that package's own mixins do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from manim import Scene, config
+
+import dynamics as dyn
+
+from ..kit import theme
+from ..kit.camera import LayerCamera
+from ..kit.timeline import Timeline
+from .acts import Act, acts_for
+from .prepare import Prepared, generic_conclusions, prepare
+from .spec import LessonSpec
+from .stage import Stage
+
+MANIM_DEFAULT_BACKGROUND = "#000000"
+
+
+def use_theme_background() -> None:
+    """The theme's background, wherever Manim runs from (manim.cfg is read from the
+    current folder only); a background the user chose on the command line stays."""
+    if str(config.background_color).upper().startswith(MANIM_DEFAULT_BACKGROUND):
+        config.background_color = theme.BACKGROUND
+
+
+class Lesson(Scene):
+    """A lesson played from its spec: title, race, replay, 3-D, closing."""
+
+    #: the lesson; a subclass sets it or overrides :meth:`make_spec`
+    spec: ClassVar[LessonSpec | None] = None
+    #: called with the number of frames written, as they are written (the command's
+    #: progress display); and once with ``-total`` frames planned, before the first
+    progress: ClassVar[Callable[[int], None] | None] = None
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("camera_class", LayerCamera)  # fast 3-D layer compositing
+        use_theme_background()
+        super().__init__(*args, **kwargs)
+        #: scene time (s) at named moments ("race", "plots", "rise", "closing")
+        self.marks: dict[str, float] = {}
+
+    # -- what a Python lesson may override ------------------------------------------
+    @classmethod
+    def make_spec(cls) -> LessonSpec:
+        if cls.spec is None:
+            raise TypeError(f"{cls.__name__} needs a spec: set `spec = LessonSpec(...)` or "
+                            "override make_spec()")
+        return cls.spec
+
+    @staticmethod
+    def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
+        """The closing card's sentences, a pure function of the spec and the runs."""
+        return generic_conclusions(spec, runs, labels)
+
+    @staticmethod
+    def captions(spec: LessonSpec, runs: list[dyn.Rollout],
+                 labels: list[str]) -> list[str | None]:
+        """One caption per plot (None keeps the spec's own), a pure function like
+        :meth:`conclusions`."""
+        return [plot.caption for plot in spec.show.plots]
+
+    @classmethod
+    def prepare(cls) -> Prepared:
+        """The lesson's runs and words, without rendering (for tests and checks)."""
+        return prepare(cls.make_spec(), cls.conclusions, cls.captions)
+
+    # -- Manim's hooks -------------------------------------------------------------
+    def setup(self) -> None:
+        self.prepared: Prepared = self.prepare()
+        spec = self.prepared.spec
+        self.timeline = Timeline(spec.steps, spec.pacing.race(spec.steps))
+        self.stage = Stage(self.prepared, self.timeline)
+        self.acts: list[Act] = acts_for(self)
+        self._hook_progress()
+
+    def construct(self) -> None:
+        for act in self.acts:
+            self.next_section(act.name)
+            act.play(self)
+
+    # -- helpers ------------------------------------------------------------------
+    def mark(self, name: str) -> None:
+        self.marks[name] = float(self.renderer.time)
+
+    def planned_seconds(self) -> float:
+        """The clip's length, from the acts' own timings (after ``setup()``)."""
+        return sum(act.seconds(self) for act in self.acts)
+
+    def _hook_progress(self) -> None:
+        report = type(self).progress
+        if report is None:
+            return
+        report(-round(self.planned_seconds() * config.frame_rate))
+        add_frame = self.renderer.add_frame
+
+        def counted(frame: object, num_frames: int = 1) -> None:
+            add_frame(frame, num_frames)
+            if not self.renderer.skip_animations:
+                report(num_frames)
+
+        self.renderer.add_frame = counted
+
+
+def lesson_class(spec: LessonSpec, name: str = "SpecLesson") -> type[Lesson]:
+    """A Scene class that plays ``spec`` (for TOML lessons)."""
+    return type(name, (Lesson,), {"spec": spec, "__module__": __name__})

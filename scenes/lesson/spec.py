@@ -1,0 +1,360 @@
+"""The lesson spec: one pydantic model that TOML files and Python lessons fill.
+
+A spec says *what* to compare (surface, runs, what to show, pacing); the acts
+and the layout decide *where* things go. Unknown keys are errors, so a typo is
+caught before any frame is drawn. Validation also builds the surface and every
+optimizer through :mod:`dynamics`, so a bad name, formula or hyperparameter
+fails here with dynamics' own message.
+
+Every key, its default and its meaning is listed in the README ("Lesson spec
+reference"); ``tests/test_lesson_spec.py`` checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+import dynamics as dyn
+from dynamics.errors import closest, unknown_name
+from dynamics.optimizers.base import REGISTRY
+
+
+def _number(v: Any) -> float:
+    """A real number; strings and booleans are refused (TOML ``lr = "0.1"``)."""
+    if isinstance(v, bool) or isinstance(v, str) or v is None:
+        raise ValueError(f"expected a number, got {v!r}")
+    try:
+        out = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a number, got {v!r}") from None
+    if not np.isfinite(out):
+        raise ValueError(f"expected a finite number, got {v!r}")
+    return out
+
+
+def _integer(v: Any) -> int:
+    if isinstance(v, bool) or isinstance(v, str) or v is None:
+        raise ValueError(f"expected an integer, got {v!r}")
+    if isinstance(v, int | np.integer) or (isinstance(v, float | np.floating) and v == int(v)):
+        return int(v)
+    raise ValueError(f"expected an integer, got {v!r}")
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+Integer = Annotated[int, BeforeValidator(_integer)]
+Point = tuple[Number, Number]
+Box = tuple[tuple[Number, Number], tuple[Number, Number]]
+
+ARROWS = ("gradient", "velocity", "lookahead")
+
+
+def problem(message: str, *at: str | int) -> PydanticCustomError:
+    """A validation error whose message is ours; ``at`` extends its location."""
+    return PydanticCustomError("optiroll", "{message}", {"message": message, "at": list(at)})
+
+
+def did_you_mean(key: str, valid: list[str]) -> str:
+    close = closest(key, valid)
+    return f" Did you mean {close!r}?" if close else ""
+
+
+def _flag(v: Any) -> bool:
+    if not isinstance(v, bool | np.bool_):
+        raise ValueError(f"expected true or false, got {v!r}")
+    return bool(v)
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+# -- runs ---------------------------------------------------------------------------
+class ScheduleSpec(BaseModel):
+    """``schedule = {kind = "cosine", T_max = 100}``: any :func:`dynamics.schedule`."""
+
+    model_config = ConfigDict(extra="allow")
+    kind: str
+
+    def build(self) -> dyn.Schedule:
+        return dyn.schedule(self.kind, **(self.model_extra or {}))
+
+
+RUN_KEYS = ("optimizer", "label", "color", "start", "seed", "batch_size", "noise", "schedule")
+
+
+class RunSpec(BaseModel):
+    """One ball: an optimizer with its hyperparameters, plus optional per-run settings.
+
+    Every key that is not one of :data:`RUN_KEYS` is a hyperparameter of the
+    optimizer, with torch's keyword names (``lr``, ``betas``, ``momentum``, ...).
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    optimizer: str
+    label: str | None = None
+    color: str | None = None
+    start: Point | None = None
+    seed: Integer | None = None
+    batch_size: Integer | None = None
+    noise: Number = 0.0
+    schedule: ScheduleSpec | None = None
+
+    _optimizer: dyn.Optimizer = PrivateAttr()
+
+    @property
+    def hyperparameters(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        h = v.lstrip("#")
+        if len(h) != 6 or any(c not in "0123456789abcdefABCDEF" for c in h):
+            raise ValueError(f"color must be a hex colour such as '#56B4E9', got {v!r}")
+        return "#" + h.upper()
+
+    @model_validator(mode="after")
+    def _build(self) -> RunSpec:
+        name = self.optimizer.lower().replace("-", "_")
+        if name not in REGISTRY:
+            raise problem(str(unknown_name("optimizer", self.optimizer, REGISTRY)),
+                          "optimizer")
+        params = list(REGISTRY[name].params)
+        hyper = self.hyperparameters
+        for key, value in hyper.items():
+            if key not in params:
+                raise problem(
+                    f"unknown key {key!r} in a run.{did_you_mean(key, params + list(RUN_KEYS))} "
+                    f"A run takes {', '.join(RUN_KEYS)} and the hyperparameters of "
+                    f"{name!r}: {', '.join(params)}.", key)
+            if isinstance(value, str):
+                raise problem(f"{key} must be a number or true/false, got the string {value!r}; "
+                              "write it without quotes", key)
+        try:
+            schedule = self.schedule.build() if self.schedule else None
+        except dyn.OptirollError as err:
+            raise problem(str(err), "schedule") from None
+        try:
+            self._optimizer = dyn.optimizer(name, schedule=schedule, **hyper)
+        except dyn.OptirollError as err:
+            key = next((k for k in hyper if str(err).startswith(k)), None)
+            raise problem(str(err), *([key] if key else [])) from None
+        return self
+
+    @property
+    def built_optimizer(self) -> dyn.Optimizer:
+        return self._optimizer
+
+
+# -- what to show -------------------------------------------------------------------
+class PlotSpec(Strict):
+    """One plot of a recorded series against the iteration.
+
+    ``series`` is ``loss``, ``gradient``, ``update``, or any optimizer state entry
+    (``velocity``, ``step_size``, ``exp_avg_sq``, ...); a vector series plots
+    both coordinates (x solid, y dashed) unless suffixed ``.x`` or ``.y``.
+    """
+
+    series: str
+    log: Flag | None = None
+    label: str | None = None
+    caption: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.series.split(".")[0]
+
+    @property
+    def coordinate(self) -> Literal["x", "y"] | None:
+        parts = self.series.split(".")
+        return parts[1] if len(parts) == 2 else None  # type: ignore[return-value]
+
+    @field_validator("series")
+    @classmethod
+    def _series(cls, v: str) -> str:
+        parts = v.split(".")
+        if not parts[0] or len(parts) > 2 or (len(parts) == 2 and parts[1] not in ("x", "y")):
+            raise ValueError(f"series must be a name with an optional .x or .y, got {v!r} "
+                             "(e.g. 'loss', 'step_size', 'velocity.x')")
+        return v
+
+
+def _plot_entry(v: Any) -> Any:
+    return {"series": v} if isinstance(v, str) else v
+
+
+class ShowSpec(Strict):
+    """``[show]``: which acts and overlays the lesson plays."""
+
+    title: Flag = True
+    formula: Flag = True
+    rules: Flag = True
+    minima: Flag = True
+    settings: Flag = True
+    trails: Flag = True
+    trail_fade: Annotated[Number, Field(ge=0)] = 10.0
+    plots: list[Annotated[PlotSpec, BeforeValidator(_plot_entry)]] = []
+    arrows: list[Literal["gradient", "velocity", "lookahead"]] = []
+    arrow_steps: Annotated[Integer, Field(ge=1)] | None = None
+    arrow_scale: Annotated[Number, Field(gt=0)] = 1.0
+    data: Flag | None = None
+    surface3d: Flag = False
+    closing: Flag = True
+
+    @field_validator("plots")
+    @classmethod
+    def _few_plots(cls, v: list[PlotSpec]) -> list[PlotSpec]:
+        if len(v) > 4:
+            raise ValueError(f"at most 4 plots fit beside the map, got {len(v)}")
+        return v
+
+
+class PacingSpec(Strict):
+    """``[pacing]``: speeds in iterations per second, holds in seconds."""
+
+    race_speed: Annotated[Number, Field(gt=0)] | None = None
+    replay_speed: Annotated[Number, Field(gt=0)] | None = None
+    fly_speed: Annotated[Number, Field(gt=0)] | None = None
+    arrow_speed: Annotated[Number, Field(gt=0)] = 1.5
+    hold: Annotated[Number, Field(ge=0)] = 2.0
+
+    def race(self, steps: int) -> float:
+        """Default: the race lasts about 10 s (between 1 and 60 iterations per second)."""
+        return self.race_speed or float(np.clip(steps / 10.0, 1.0, 60.0))
+
+    def replay(self, steps: int) -> float:
+        return self.replay_speed or 1.6 * self.race(steps)
+
+    def fly(self, steps: int) -> float:
+        return self.fly_speed or self.race(steps)
+
+
+class CameraKey(Strict):
+    azimuth: Number = -112.0
+    elevation: Annotated[Number, Field(ge=5, le=90)] = 44.0
+    zoom: Annotated[Number, Field(gt=0, le=1)] = 1.0
+
+
+def _default_path() -> list[CameraKey]:
+    return [CameraKey(azimuth=-112, elevation=44), CameraKey(azimuth=-135, elevation=46)]
+
+
+class CameraSpec(Strict):
+    """``[camera]``: the 3-D act's camera. ``path`` lists poses: the first is reached
+    as the map rises, the others are spread over the ride. ``zoom`` is relative to
+    the largest zoom that keeps the surface inside its panel (1 = as large as fits)."""
+
+    height: Annotated[Number, Field(gt=0, le=1.5)] = 0.3
+    path: Annotated[list[CameraKey], Field(min_length=1)] = Field(default_factory=_default_path)
+    follow: Flag = True
+    perspective: Annotated[Number, Field(ge=0, le=1)] = 1.0
+
+
+# -- the lesson ---------------------------------------------------------------------
+class LessonSpec(Strict):
+    """A whole lesson. See the README's "Lesson spec reference" for every key."""
+
+    title: Annotated[str, Field(min_length=1)]
+    subtitle: str | None = None
+    surface: str
+    surface_options: dict[str, Any] = {}
+    view: Box | None = None
+    steps: Annotated[Integer, Field(ge=1, le=100_000)]
+    start: Point | None = None
+    seed: Annotated[Integer, Field(ge=0)] = 0
+    runs: list[RunSpec]
+    show: ShowSpec = ShowSpec()
+    pacing: PacingSpec = PacingSpec()
+    camera: CameraSpec = CameraSpec()
+
+    _surface: dyn.Surface = PrivateAttr()
+
+    @field_validator("runs")
+    @classmethod
+    def _some_runs(cls, v: list[RunSpec]) -> list[RunSpec]:
+        if not v:
+            raise ValueError("the lesson has no runs: add at least one [[runs]] table with an "
+                             "optimizer, e.g. optimizer = \"gd\" and lr = 0.1")
+        if len(v) > 8:
+            raise ValueError(f"at most 8 runs fit on screen, got {len(v)}")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> LessonSpec:
+        try:
+            self._surface = dyn.surface(self.surface, view=self.view, **self.surface_options)
+        except dyn.OptirollError as err:
+            at = "surface_options" if self.surface_options and "surface" in str(err)[:40] \
+                and "unknown" not in str(err) else "surface"
+            raise problem(str(err), at) from None
+        (x0, x1), (y0, y1) = self._surface.view
+        for i, run in enumerate(self.runs):
+            start = run.start if run.start is not None else self.start
+            if start is None:
+                raise problem("no start for this run: give `start = [x, y]` at the top of the "
+                              "lesson (every run's default) or in the run", "runs", i)
+            if not (x0 <= start[0] <= x1 and y0 <= start[1] <= y1):
+                where = ("runs", i, "start") if run.start is not None else ("start",)
+                raise problem(
+                    f"start ({start[0]:g}, {start[1]:g}) lies outside the view x in "
+                    f"[{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]: move the start or widen "
+                    f"`view = [[xmin, xmax], [ymin, ymax]]`", *where)
+            if run.batch_size is not None and not self._surface.has_data:
+                raise problem(f"batch_size needs a data surface; {self._surface.name!r} is "
+                              "analytic: use noise = ... for noisy gradients", "runs", i,
+                              "batch_size")
+        if "lookahead" in self.show.arrows and not any(
+                r.built_optimizer.name == "nesterov" for r in self.runs):
+            raise problem("arrows = [\"lookahead\"] needs a run with optimizer = \"nesterov\" "
+                          "(the look-ahead form records where it takes the gradient)",
+                          "show", "arrows")
+        if self.show.data and self._surface.data is None:
+            raise problem(f"data = true needs a data surface (linear_regression, "
+                          f"two_weight_linear, sigmoid_regression); {self._surface.name!r} "
+                          "has no data points", "show", "data")
+        return self
+
+    # -- derived ----------------------------------------------------------------
+    @property
+    def surface_object(self) -> dyn.Surface:
+        return self._surface
+
+    def start_of(self, i: int) -> tuple[float, float]:
+        run = self.runs[i]
+        start = run.start if run.start is not None else self.start
+        assert start is not None  # checked above
+        return (float(start[0]), float(start[1]))
+
+    def seed_of(self, i: int) -> int:
+        run = self.runs[i]
+        return self.seed if run.seed is None else run.seed
+
+    @property
+    def shows_data(self) -> bool:
+        return self.show.data if self.show.data is not None else self._surface.data is not None
+
+    def rollouts(self) -> list[dyn.Rollout]:
+        """Every run's rollout, computed by dynamics (the only numerics of a lesson)."""
+        return [
+            dyn.rollout(self._surface, run.built_optimizer, self.start_of(i), self.steps,
+                        seed=self.seed_of(i), batch_size=run.batch_size, noise=run.noise)
+            for i, run in enumerate(self.runs)
+        ]

@@ -1,0 +1,258 @@
+"""The stage: the persistent mobjects of a lesson and the boxes they live in.
+
+Built once per lesson from its :class:`~scenes.lesson.prepare.Prepared` data:
+the header (title, formula, update rules), the contour map, the side panel
+(counter, settings, legend), the data panel and the closing card are measured,
+:func:`~scenes.lesson.layout.plan` divides the frame, and each piece is sized
+to its box. Acts move pieces between stages with :meth:`Stage.arrange`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    UP,
+    Animation,
+    Arrow,
+    MathTypst,
+    Mobject,
+    Rectangle,
+    Text,
+    VGroup,
+    config,
+)
+
+from ..kit import theme
+from ..kit.contour import ContourMap
+from ..kit.data_panel import DataPanel
+from ..kit.frame import PlotFrame
+from ..kit.motion import Glide, MinimaMarkers
+from ..kit.panel import ArrowKey, SidePanel, wrap
+from ..kit.timeline import Timeline
+from .layout import Box, Needs, plan
+from .prepare import Prepared
+
+#: smallest scale a map or plot is shown at when it must shrink to fit a box
+MIN_MAP_SCALE = 0.55
+#: labels longer than this wrap onto a second line in the legend
+LABEL_WRAP = 22
+ARROW_STYLE = {
+    "gradient": dict(color=theme.FOREGROUND, stroke_width=3.0, text="gradient step −lr·∇L"),
+    "velocity": dict(color=None, stroke_width=4.5, text="step taken"),
+    "lookahead": dict(color=theme.YELLOW, stroke_width=3.0, text="gradient at the look-ahead"),
+}
+
+
+def box_of(m: Mobject) -> Box:
+    """The bounding box of a mobject (all its family) in scene units."""
+    return Box(m.get_left()[0], m.get_right()[0], m.get_bottom()[1], m.get_top()[1])
+
+
+def fit_target(m: Mobject, box: Box, align: str = "top-left", max_scale: float = 1.0,
+               natural_width: float | None = None) -> Rectangle:
+    """Where ``m`` goes in ``box``: scaled to fit (never beyond ``max_scale`` of its
+    natural width), placed at ``align`` ("top-left", "top", "center")."""
+    natural = natural_width or m.width
+    s = min(max_scale * natural / m.width, box.width / m.width, box.height / m.height)
+    w, h = m.width * s, m.height * s
+    x = box.left + w / 2 if "left" in align else box.center[0]
+    y = box.top - h / 2 if "top" in align else box.center[1]
+    return Rectangle(width=w, height=h).move_to([x, y, 0])
+
+
+def place(m: Mobject, target: Rectangle) -> None:
+    m.scale(target.width / m.width)
+    m.move_to(target.get_center())
+
+
+class Stage:
+    """Every persistent piece of a lesson and the layout that places them."""
+
+    def __init__(self, p: Prepared, timeline: Timeline) -> None:
+        self.p, self.timeline = p, timeline
+        spec = p.spec
+        fw, fh = config.frame_width, config.frame_height
+        self.header = self._header()
+        self.rules_in_header = False
+        self.rules = self._rules()
+        self.panel = SidePanel(
+            [wrap(lab, LABEL_WRAP) for lab in p.labels], p.colors,
+            [r.loss for r in p.runs], [int(r.diverged_at) for r in p.runs], timeline,
+            settings=p.settings, extra=self._arrow_key())
+        self.card = self._card(fw - 2 * 0.3) if spec.show.closing and p.conclusions else None
+        needs = Needs(fw, fh, header_height=self.header.height,
+                      title_height=self.header.title.height, surface3d=spec.show.surface3d,
+                      side_width=min(self.panel.natural_width(), 0.34 * fw),
+                      data=p.data is not None, plots=len(p.plots),
+                      card_height=self.card.height if self.card is not None else 0.0)
+        race = plan(needs)["race"]  # first pass: regions to build the map and data panel in
+        place(self.header, fit_target(self.header, race["header"]))
+        self.map = self._map(race["map"])
+        self.data = self._data(race["data"]) if p.data is not None else None
+        # second pass: rows packed with the measured map and data panel
+        self.layout = plan(replace(needs, map_aspect=self.map.width / self.map.height,
+                                   data_aspect=self.data.width / self.data.height
+                                   if self.data is not None else None))
+        race = self.layout["race"]
+        self._place_rules(race["header"])
+        self.minima = MinimaMarkers(self.map, p.surface.minima) if spec.show.minima \
+            else VGroup()
+        self.panel.place(self.panel.flow_to(race["side"].left, race["side"].right,
+                                            race["side"].top, race["side"].bottom))
+        self.map_natural = self.map.width
+        self.data_natural = self.data.width if self.data is not None else 0.0
+
+    # -- pieces -----------------------------------------------------------------
+    def _header(self) -> VGroup:
+        spec = self.p.spec
+        title = Text(spec.title, font=theme.FONT, font_size=theme.TITLE_SIZE,
+                     color=theme.FOREGROUND, weight="BOLD")
+        lines: list[Mobject] = [title]
+        if spec.subtitle:
+            lines.append(Text(spec.subtitle, font=theme.FONT, font_size=theme.BODY_SIZE,
+                              color=theme.MUTED))
+        if spec.show.formula:
+            lines.append(MathTypst(f"L({', '.join(self.p.surface.axis_names)}) = "
+                                   f"{self.p.surface.typst}",
+                                   font_size=theme.SMALL_SIZE * theme.MATH_SCALE,
+                                   color=theme.MUTED))
+        group = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        group.title = title
+        group.lines = lines
+        return group
+
+    def _rules(self) -> VGroup:
+        if not self.p.spec.show.rules:
+            return VGroup()
+        rules = self.p.rules
+        items = []
+        for name, rule in rules:
+            math = MathTypst(rule, font_size=34, color=theme.FOREGROUND)
+            if len(rules) > 1:
+                tag = Text(name, font=theme.FONT, font_size=theme.BODY_SIZE, color=theme.MUTED)
+                items.append(VGroup(tag, math).arrange(DOWN, aligned_edge=LEFT, buff=0.12))
+            else:
+                items.append(math)
+        return VGroup(*items).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+
+    def _place_rules(self, header: Box) -> None:
+        """One short rule stays in the header, right of the title; several are shown
+        on their own card in the title act and leave before the race."""
+        if not len(self.rules):
+            return
+        title = self.header.title
+        room = Box(title.get_right()[0] + 0.8, header.right, header.bottom, header.top)
+        fits = len(self.rules) == 1 and room.width > 0 and min(
+            room.width / self.rules.width, 1.0) >= 0.75
+        if fits:
+            self.rules_in_header = True
+            target = fit_target(self.rules, Box(room.left, room.right, header.bottom,
+                                                title.get_top()[1]))
+            place(self.rules, target)
+            self.rules.align_to(title, UP).shift(0.05 * DOWN)
+            self.rules.align_to(np.array([header.right, 0, 0]), np.array([1, 0, 0]))
+        else:
+            main = self.layout["race"]["map"]
+            area = Box(-config.frame_width / 2 + 0.6, config.frame_width / 2 - 0.6,
+                       -config.frame_height / 2 + 0.6, main.top)
+            place(self.rules, fit_target(self.rules, area, align="center"))
+
+    def _arrow_key(self) -> list[Mobject]:
+        kinds = self.p.spec.show.arrows
+        out: list[Mobject] = []
+        for kind in kinds:
+            style = ARROW_STYLE[kind]
+            color = style["color"] or theme.FOREGROUND
+            sample = Arrow([0, 0, 0], [0.55, 0, 0], buff=0, color=color,
+                           stroke_width=style["stroke_width"],
+                           max_tip_length_to_length_ratio=0.35)
+            out.append(ArrowKey(sample, style["text"]))
+        return out
+
+    def _card(self, width: float) -> VGroup:
+        """The closing sentences: shrunk (to 80 %) to fit the width, else wrapped at words
+        into balanced lines."""
+        def text(s: str) -> Text:
+            return Text(s, font=theme.FONT, font_size=theme.BODY_SIZE, color=theme.FOREGROUND,
+                        line_spacing=0.9)
+
+        lines = [text(s) for s in self.p.conclusions]
+        scale = min(1.0, width / max(t.width for t in lines))
+        if scale < 0.8:
+            scale = 0.8
+            lines = [text(wrap(s, int(np.ceil(len(s) / np.ceil(t.width * 0.8 / width))) + 2))
+                     if t.width * 0.8 > width else t
+                     for s, t in zip(self.p.conclusions, lines, strict=True)]
+        card = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.18).scale(scale)
+        if card.width > width:
+            card.scale_to_fit_width(width)
+        return card
+
+    def _map(self, region: Box) -> ContourMap:
+        surface = self.p.surface
+        probe = PlotFrame(*surface.view, 4.0, 3.0, x_label=f"${surface.axis_names[0]}$",
+                          y_label=f"${surface.axis_names[1]}$")
+        over = _overhang(probe)
+        avail = Box(region.left + over[0], region.right - over[1], region.bottom + over[2],
+                    region.top - over[3])
+        # equal axes where the view's shape allows; a long ravine fills its box instead
+        aspect = float(np.clip(_aspect(surface.view), 0.6 * avail.aspect, avail.aspect))
+        box = avail.fit(aspect, align="top-left")
+        m = ContourMap(surface, box.width, box.height)
+        m.shift(np.array([box.center[0], box.center[1], 0]) - m.box.get_center())
+        return m
+
+    def _data(self, region: Box) -> DataPanel:
+        d = self.p.data
+        assert d is not None
+        probe = PlotFrame(d.x_range, d.y_range, 4.0, 3.0, x_label=d.x_label, y_label=d.y_label)
+        over = _overhang(probe)
+        avail = Box(region.left + over[0], region.right - over[1], region.bottom + over[2],
+                    region.top - over[3])
+        box = avail.fit(float(np.clip(avail.aspect, 0.8, 1.3)), align="top-left")
+        panel = DataPanel(d.points, d.x_model, d.models, self.p.colors, self.timeline,
+                          box.width, box.height, x_range=d.x_range, y_range=d.y_range,
+                          x_label=d.x_label, y_label=d.y_label)
+        panel.shift(np.array([box.center[0], box.center[1], 0]) - panel.box.get_center())
+        return panel
+
+    # -- moving between stages --------------------------------------------------------
+    def arrange(self, stage: str, **kwargs: object) -> list[Animation]:
+        """Animations that bring the map, data panel and side panel to ``stage``'s boxes."""
+        boxes = self.layout[stage]
+        anims: list[Animation] = []
+        if "map" in boxes:
+            anims.append(Glide(self.map, fit_target(self.map, boxes["map"],
+                                                    natural_width=self.map_natural), **kwargs))
+        if self.data is not None and "data" in boxes:
+            anims.append(Glide(self.data, fit_target(self.data, boxes["data"],
+                                                     natural_width=self.data_natural),
+                               **kwargs))
+        side = boxes["side"]
+        anims += self.panel.glide(self.panel.flow_to(side.left, side.right, side.top,
+                                                     side.bottom), **kwargs)
+        return anims
+
+    def panels(self) -> dict[str, Mobject]:
+        """The pieces on screen that must not overlap (for tests and checks)."""
+        out: dict[str, Mobject] = {"header": self.header, "side": self.panel}
+        if self.rules_in_header:
+            out["rules"] = self.rules
+        return out
+
+
+def _aspect(view: tuple[tuple[float, float], tuple[float, float]]) -> float:
+    (x0, x1), (y0, y1) = view
+    return (x1 - x0) / (y1 - y0)
+
+
+def _overhang(frame: PlotFrame) -> tuple[float, float, float, float]:
+    """How far a frame's labels reach beyond its box: left, right, bottom, top."""
+    full, box = box_of(frame), box_of(frame.box)
+    return (box.left - full.left + 0.02, full.right - box.right + 0.02,
+            box.bottom - full.bottom + 0.02, full.top - box.top + 0.02)
+

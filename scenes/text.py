@@ -1,0 +1,48 @@
+"""Numbers as the screen shows them (no manim here, so pure functions can use them).
+
+``format_value`` for losses and coordinates, ``round_sig`` for ratios in
+sentences, ``power_of_ten`` for log-axis ticks.
+"""
+
+from __future__ import annotations
+
+import math
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def format_value(v: float, digits: int = 3) -> str:
+    """A loss or coordinate for the screen: ``0.102``, ``12.5``, ``2.87×10⁻⁵``.
+
+    Rounded to ``digits`` significant digits first, then written as a plain
+    decimal from 0.01 to 1000 and in scientific notation (a real times sign,
+    a superscript exponent) outside, so 99.9999 and 100 read the same.
+    """
+    if not math.isfinite(v):
+        return "—"
+    if v == 0:
+        return "0"
+    a = abs(v)
+    e = math.floor(math.log10(a))
+    r = round(a, digits - 1 - e)
+    if r >= 10.0 ** (e + 1):  # rounding carried into the next decade
+        e += 1
+    if 1e-2 <= r < 1e3:
+        text = f"{r:.{max(0, digits - 1 - e)}f}"
+    else:
+        text = f"{r / 10.0**e:.{digits - 1}f}×10{str(e).translate(SUPERSCRIPT)}"
+    return ("−" if v < 0 else "") + text
+
+
+def round_sig(x: float, sig: int = 2) -> str:
+    """``3566 -> '3,600'``, ``12.34 -> '12'``, ``1.234 -> '1.2'``: a ratio for a sentence."""
+    if not math.isfinite(x):
+        return "∞"
+    digits = sig - 1 - int(math.floor(math.log10(abs(x))))
+    v = round(x, digits)
+    return f"{v:,.0f}" if v >= 100 else f"{v:.{max(digits, 0)}f}"
+
+
+def power_of_ten(e: int) -> str:
+    """``-3 -> '10⁻³'``, ``0 -> '1'``."""
+    return "1" if e == 0 else "10" + str(e).translate(SUPERSCRIPT)
