@@ -21,7 +21,7 @@ import dynamics as dyn
 from scenes.kit import theme
 from scenes.lesson import CameraSpec, LessonSpec, PacingSpec, RunSpec, ShowSpec
 from scenes.lesson.scene import Lesson
-from scenes.text import format_value, round_sig
+from scenes.text import format_value, times
 
 
 class MomentumRavine(Lesson):
@@ -87,7 +87,7 @@ class MomentumRavine(Lesson):
         if plain and moving:
             best = min(moving, key=lambda i: runs[i].final_loss)
             ratio = runs[plain[0]].final_loss / runs[best].final_loss
-            how = f"{round_sig(ratio)}× lower" if ratio >= 1 else f"{round_sig(1 / ratio)}× higher"
+            how = f"{times(ratio)} lower" if ratio >= 1 else f"{times(1 / ratio)} higher"
             lines.append(f"{spec.steps} steps, lr {lr:g}: momentum β = {betas[best]:g} ends "
                          f"{how} than plain gradient descent")
             lines += [f"β = {betas[i]:g} builds up too much speed and overshoots: loss "

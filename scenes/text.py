@@ -46,3 +46,11 @@ def round_sig(x: float, sig: int = 2) -> str:
 def power_of_ten(e: int) -> str:
     """``-3 -> '10⁻³'``, ``0 -> '1'``."""
     return "1" if e == 0 else "10" + str(e).translate(SUPERSCRIPT)
+
+
+def times(ratio: float) -> str:
+    """A ratio for a sentence: ``3,600×`` below ten thousand, else in orders of magnitude
+    (``17 orders of magnitude``)."""
+    if math.isfinite(ratio) and ratio >= 1e4:
+        return f"{math.floor(math.log10(ratio))} orders of magnitude"
+    return f"{round_sig(ratio)}×"

@@ -38,7 +38,7 @@ class DataPanel(PlotFrame):
                  font_size: float = theme.SMALL_SIZE) -> None:
         super().__init__(x_range, y_range, width, height, x_label=x_label, y_label=y_label,
                          font_size=font_size)
-        self.points = np.asarray(points, float)
+        self.data_xy = np.asarray(points, float)
         self.x_model = None if x_model is None else np.asarray(x_model, float)
         self.models = [np.asarray(m, float) for m in models]
         self.timeline = timeline
@@ -47,7 +47,7 @@ class DataPanel(PlotFrame):
             self.add(Line(self.c2p(lo, lo), self.c2p(hi, hi), stroke_color=theme.FRAME,
                           stroke_width=2))
         self.dots = VGroup(*[Dot(self.c2p(*p), radius=0.055, color=theme.FOREGROUND)
-                             for p in self.points]) if self.x_model is not None else VGroup()
+                             for p in self.data_xy]) if self.x_model is not None else VGroup()
         self.curves = VGroup(*[VMobject(stroke_color=c, stroke_width=3.5) for c in colors])
         self.add(self.curves, self.dots)
         self.curves.add_updater(lambda m: self.redraw())
@@ -77,7 +77,7 @@ class DataPanel(PlotFrame):
                         curve.start_new_path(p[0])
                     curve.add_line_to(p[1])
             else:  # a small cross per data point at (target, prediction)
-                pts = np.stack([self.points[:, 0], values], -1)
+                pts = np.stack([self.data_xy[:, 0], values], -1)
                 for p in self.c2p_array(pts[self.inside(pts)]):
                     curve.start_new_path(p + [-r, -r, 0])
                     curve.add_line_to(p + [r, r, 0])

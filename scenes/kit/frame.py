@@ -67,7 +67,12 @@ class PlotFrame(VGroup):
         self.add(self.box)
         tick_len = 0.08
         labels = VGroup()
-        xt = nice_ticks(*self.x_range) if x_ticks is None else np.asarray(x_ticks)
+        # no more ticks than their labels have room for (a label is ~0.3 units tall at 20 pt)
+        unit = font_size / theme.SMALL_SIZE
+        max_x = max(2, int(width / (0.9 * unit)) + 1)
+        max_y = max(2, int(height / (0.42 * unit)) + 1)
+        xt = nice_ticks(*self.x_range, target=min(5, max_x - 1)) if x_ticks is None \
+            else np.asarray(x_ticks)
         for v in xt:
             p = self.c2p(v, self.y_range[0] if not log_y else 10 ** self.y_range[0])
             self.add(Line(p, p + [0, tick_len, 0], stroke_color=theme.FRAME, stroke_width=2))
@@ -76,13 +81,14 @@ class PlotFrame(VGroup):
         if log_y:
             lo, hi = math.ceil(self.y_range[0] - 1e-9), math.floor(self.y_range[1] + 1e-9)
             yt_raw = [10.0**e for e in range(lo, hi + 1)]
-            if len(yt_raw) > 7:
-                stride = math.ceil(len(yt_raw) / 6)
+            most = min(7, max_y)
+            if len(yt_raw) > most:
+                stride = math.ceil(len(yt_raw) / (most - 1))
                 yt_raw = yt_raw[::-1][::stride][::-1]
             y_labels = [power_of_ten(round(math.log10(v))) for v in yt_raw]
         else:
-            yt_raw = nice_ticks(*self.y_range, target=4) if y_ticks is None else np.asarray(
-                y_ticks)
+            yt_raw = nice_ticks(*self.y_range, target=min(4, max_y - 1)) if y_ticks is None \
+                else np.asarray(y_ticks)
             y_labels = [format_tick(v, np.asarray(yt_raw)) for v in yt_raw]
         for v, text in zip(yt_raw, y_labels, strict=True):
             p = self.c2p(self.x_range[0], v)
@@ -96,12 +102,12 @@ class PlotFrame(VGroup):
                                 stroke_color=theme.FRAME, stroke_width=1.5))
         self.x_label = self.y_label = None
         if x_label:
-            self.x_label = _label(x_label, font_size * 1.15).next_to(labels, DOWN, buff=0.12)
+            self.x_label = axis_label(x_label, font_size * 1.15).next_to(labels, DOWN, buff=0.12)
             self.x_label.set_x(self.box.get_center()[0])
             self.add(self.x_label)
         if y_label:
             left = min(m.get_left()[0] for m in labels) if len(labels) else self.box.get_left()[0]
-            self.y_label = _label(y_label, font_size * 1.15)
+            self.y_label = axis_label(y_label, font_size * 1.15)
             self.y_label.move_to([left - 0.2 - self.y_label.width / 2,
                                   self.box.get_center()[1], 0])
             self.add(self.y_label)
@@ -154,7 +160,7 @@ class PlotFrame(VGroup):
         return np.array([a + t0 * d, a + t1 * d])
 
 
-def _label(text: str, size: float) -> MathTypst | Text:
+def axis_label(text: str, size: float) -> MathTypst | Text:
     """Math labels through Typst; plain words as Text."""
     if text.startswith("$") and text.endswith("$"):
         return MathTypst(text[1:-1], font_size=size * theme.MATH_SCALE, color=theme.FOREGROUND)

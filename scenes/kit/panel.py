@@ -55,6 +55,9 @@ class LegendRow(VGroup):
         #: width with the widest readout this run will show
         self.natural_width = max(self.width, value.get_left()[0] - self.get_left()[0]
                                  + value.natural_width)
+        #: size without the readout (the compact legend beside plots)
+        self.compact_size = (name.get_right()[0] - self.get_left()[0],
+                             self.get_top()[1] - name.get_bottom()[1])
 
 
 class ArrowKey(VGroup):
@@ -68,13 +71,15 @@ class ArrowKey(VGroup):
 
 @dataclass(frozen=True)
 class Flow:
-    """Where each item goes: scale and top-left corner per item."""
+    """Where each item goes: scale and top-left corner per item. ``compact`` rows show
+    no live readout (beside plots, which show the same numbers)."""
 
     scale: float
     columns: int
     corners: list[tuple[float, float]]
     width: float
     height: float
+    compact: bool = False
 
 
 class SidePanel(VGroup):
@@ -102,6 +107,7 @@ class SidePanel(VGroup):
         self.natural = {id(m): (getattr(m, "natural_width", m.width), m.height)
                         for m in self.items}
         self.scales = {id(m): 1.0 for m in self.items}
+        self.opacities: dict[int, float] = {}
         self.place(self.flow_to(-10.0, 10.0, 10.0, -10.0))
 
     @property
@@ -112,15 +118,17 @@ class SidePanel(VGroup):
         """Width in one column at full size."""
         return max(self.natural[id(m)][0] for m in self.items)
 
-    def flow_to(self, left: float, right: float, top: float, bottom: float) -> Flow:
+    def flow_to(self, left: float, right: float, top: float, bottom: float,
+                compact: bool = False) -> Flow:
         """The largest flow (1 to 4 columns, scale <= 1) that fits the box."""
         width, height = right - left, top - bottom
         best: Flow | None = None
-        top_w = max(self.natural[id(m)][0] for m in self.top_items)
-        top_h = sum(self.natural[id(m)][1] for m in self.top_items) + ROW_GAP * len(
-            self.top_items)
-        row_w = max(self.natural[id(m)][0] for m in self.rows)
-        row_h = max(self.natural[id(m)][1] for m in self.rows)
+        tops = self.top_items[:1] if compact else self.top_items  # compact: the counter alone
+        top_w = max(self.natural[id(m)][0] for m in tops)
+        top_h = sum(self.natural[id(m)][1] for m in tops) + ROW_GAP * len(tops)
+        sizes = [m.compact_size if compact else self.natural[id(m)] for m in self.rows]
+        row_w = max(w for w, _ in sizes)
+        row_h = max(h for _, h in sizes)
         for cols in range(1, min(4, len(self.rows)) + 1):
             per_col = math.ceil(len(self.rows) / cols)
             need_w = max(top_w, cols * row_w + (cols - 1) * COLUMN_GAP)
@@ -131,12 +139,13 @@ class SidePanel(VGroup):
                 y = top
                 for m in self.top_items:
                     corners.append((left, y))
-                    y -= (self.natural[id(m)][1] + ROW_GAP) * s
+                    if m in tops:
+                        y -= (self.natural[id(m)][1] + ROW_GAP) * s
                 for i in range(len(self.rows)):
                     c, r = divmod(i, per_col)
                     corners.append((left + c * (row_w + COLUMN_GAP) * s,
                                     y - r * (row_h + ROW_GAP) * s))
-                best = Flow(s, cols, corners, need_w * s, need_h * s)
+                best = Flow(s, cols, corners, need_w * s, need_h * s, compact)
         assert best is not None
         return best
 
@@ -144,10 +153,23 @@ class SidePanel(VGroup):
         """Put every item at its place in ``flow`` at once."""
         for m, corner in zip(self.items, flow.corners, strict=True):
             self._set(m, flow.scale, np.array([corner[0], corner[1], 0.0]))
+        for m in self.items:
+            self.opacities[id(m)] = self.opacity(m, flow)
+            self.shown(m).set_opacity(self.opacities[id(m)])
+
+    def shown(self, m: Mobject) -> Mobject:
+        """The part of an item a compact flow hides: a row's readout, or the whole item."""
+        return m.value if m in self.rows else m
+
+    def opacity(self, m: Mobject, flow: Flow) -> float:
+        """1 where ``flow`` shows the item (or its readout), 0 where it hides it."""
+        return 0.0 if flow.compact and m is not self.counter else 1.0
 
     def glide(self, flow: Flow, **kwargs: object) -> list[Animation]:
-        """Animations that move every item to its place in ``flow``."""
-        return [_Reflow(self, m, flow.scale, np.array([x, y, 0.0]), **kwargs)
+        """Animations that move every item to its place in ``flow`` (fading what a
+        compact flow hides, and back)."""
+        return [_Reflow(self, m, flow.scale, np.array([x, y, 0.0]), self.opacity(m, flow),
+                        **kwargs)
                 for m, (x, y) in zip(self.items, flow.corners, strict=True)]
 
     def _set(self, m: Mobject, scale: float, corner: np.ndarray) -> None:
@@ -164,16 +186,22 @@ class _Reflow(Animation):
     updating while it moves)."""
 
     def __init__(self, panel: SidePanel, item: Mobject, scale: float, corner: np.ndarray,
-                 **kwargs: object) -> None:
+                 opacity: float, **kwargs: object) -> None:
         self.panel, self.scale_to, self.corner_to = panel, scale, corner
+        self.opacity_to = opacity
         super().__init__(item, suspend_mobject_updating=False, **kwargs)
 
     def begin(self) -> None:
         self.scale_from = self.panel.scales[id(self.mobject)]
         self.corner_from = self.mobject.get_corner(UL)
+        self.opacity_from = self.panel.opacities.get(id(self.mobject), 1.0)
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
         self.panel._set(self.mobject, self.scale_from + (self.scale_to - self.scale_from) * a,
                         self.corner_from + (self.corner_to - self.corner_from) * a)
+        if self.opacity_to != self.opacity_from:
+            o = self.opacity_from + (self.opacity_to - self.opacity_from) * a
+            self.panel.shown(self.mobject).set_opacity(o)
+            self.panel.opacities[id(self.mobject)] = o

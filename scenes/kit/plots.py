@@ -23,7 +23,7 @@ class IterationPlot(PlotFrame):
     """
 
     def __init__(self, series: list[np.ndarray], colors: list[str], timeline: Timeline,
-                 width: float, height: float, *, y_label: str, x_label: str = "iteration",
+                 width: float, height: float, *, y_label: str | None, x_label: str = "iteration",
                  log_y: bool = False, font_size: float = theme.SMALL_SIZE,
                  stroke_width: float = 3.0, dashed: list[bool] | None = None) -> None:
         steps = max(len(s) for s in series) - 1

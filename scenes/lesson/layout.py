@@ -145,16 +145,11 @@ def plan(needs: Needs) -> Layout:
         return out
 
     layout.stages["race"] = {"header": header, **row(main)}
-    if needs.plots:
-        rows = 2 if needs.plots == 4 else 1
-        top_share = 0.4 if rows == 2 else 0.47
-        top, bottom = main.split_rows([top_share * main.height, 0])
+    if needs.plots:  # the map above a row of plots
+        top, bottom = main.split_rows([0.47 * main.height, 0])
         replay = {"header": header, **row(top)}
-        per_row = needs.plots if rows == 1 else 2
-        row_boxes = bottom.split_rows([0] * rows, gap=0.25)
-        for i in range(needs.plots):
-            r = row_boxes[i // per_row]
-            replay[f"plot{i}"] = r.split_columns([0] * per_row, gap=0.5)[i % per_row]
+        for i, box in enumerate(bottom.split_columns([0] * needs.plots, gap=0.5)):
+            replay[f"plot{i}"] = box
         layout.stages["replay"] = replay
     # the 3-D act keeps only the title in the header, to give the surface more room
     header3d, main3d = inner.split_rows([needs.title_height or needs.header_height, 0], gap=0.3)

@@ -16,7 +16,7 @@ import numpy as np
 import dynamics as dyn
 
 from ..kit.theme import series_colors
-from ..text import format_value, round_sig
+from ..text import format_value, times
 from .loading import SpecError
 from .naming import default_labels, rules
 from .spec import LessonSpec, PlotSpec, did_you_mean
@@ -249,6 +249,6 @@ def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
     floor = min(float(s.value(np.array(m))) for m in s.minima) if s.minima else 0.0
     above_best, above_worst = final[best] - floor, final[worst] - floor
     if len(final) > 1 and above_best > 0 and above_worst / above_best >= 1.5:
-        text += f", {round_sig(above_worst / above_best)}× below {labels[worst]}"
+        text += f", {times(above_worst / above_best)} below {labels[worst]}"
     lines.append(text)
     return lines

@@ -15,6 +15,7 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    RIGHT,
     UP,
     Animation,
     Arrow,
@@ -31,7 +32,7 @@ from ..kit.contour import ContourMap
 from ..kit.data_panel import DataPanel
 from ..kit.frame import PlotFrame
 from ..kit.motion import Glide, MinimaMarkers
-from ..kit.panel import ArrowKey, SidePanel, wrap
+from ..kit.panel import ArrowKey, Flow, SidePanel, wrap
 from ..kit.timeline import Timeline
 from .layout import Box, Needs, plan
 from .prepare import Prepared
@@ -97,16 +98,33 @@ class Stage:
         self.layout = plan(replace(needs, map_aspect=self.map.width / self.map.height,
                                    data_aspect=self.data.width / self.data.height
                                    if self.data is not None else None))
+        self._centre_rows()
         race = self.layout["race"]
+        place(self.map, fit_target(self.map, race["map"]))
+        if self.data is not None:
+            place(self.data, fit_target(self.data, race["data"]))
         self._place_rules(race["header"])
         self.minima = MinimaMarkers(self.map, p.surface.minima) if spec.show.minima \
             else VGroup()
-        self.panel.place(self.panel.flow_to(race["side"].left, race["side"].right,
-                                            race["side"].top, race["side"].bottom))
+        self.panel.place(self.flow("race"))
         self.map_natural = self.map.width
         self.data_natural = self.data.width if self.data is not None else 0.0
 
     # -- pieces -----------------------------------------------------------------
+    def _centre_rows(self) -> None:
+        """Centre each row (map, data panel, side panel) when it leaves room to spare."""
+        for stage, boxes in self.layout.stages.items():
+            if "map" not in boxes:
+                continue
+            side = boxes["side"]
+            used = self.flow(stage).width
+            shift = max(0.0, (side.width - used) / 2)
+            for key in ("map", "data"):
+                if key in boxes:
+                    b = boxes[key]
+                    boxes[key] = Box(b.left + shift, b.right + shift, b.bottom, b.top)
+            boxes["side"] = Box(side.left + shift, side.right, side.bottom, side.top)
+
     def _header(self) -> VGroup:
         spec = self.p.spec
         title = Text(spec.title, font=theme.FONT, font_size=theme.TITLE_SIZE,
@@ -137,6 +155,11 @@ class Stage:
                 items.append(VGroup(tag, math).arrange(DOWN, aligned_edge=LEFT, buff=0.12))
             else:
                 items.append(math)
+        if len(items) > 3:  # many rules: two columns, read down each
+            half = (len(items) + 1) // 2
+            cols = [VGroup(*items[:half]).arrange(DOWN, aligned_edge=LEFT, buff=0.3),
+                    VGroup(*items[half:]).arrange(DOWN, aligned_edge=LEFT, buff=0.3)]
+            return VGroup(*cols).arrange(RIGHT, aligned_edge=UP, buff=0.8)
         return VGroup(*items).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
 
     def _place_rules(self, header: Box) -> None:
@@ -232,10 +255,14 @@ class Stage:
             anims.append(Glide(self.data, fit_target(self.data, boxes["data"],
                                                      natural_width=self.data_natural),
                                **kwargs))
-        side = boxes["side"]
-        anims += self.panel.glide(self.panel.flow_to(side.left, side.right, side.top,
-                                                     side.bottom), **kwargs)
+        anims += self.panel.glide(self.flow(stage), **kwargs)
         return anims
+
+    def flow(self, stage: str) -> Flow:
+        """The side panel's flow in ``stage``: compact (no readouts) beside plots."""
+        side = self.layout[stage]["side"]
+        return self.panel.flow_to(side.left, side.right, side.top, side.bottom,
+                                  compact=stage == "replay")
 
     def panels(self) -> dict[str, Mobject]:
         """The pieces on screen that must not overlap (for tests and checks)."""

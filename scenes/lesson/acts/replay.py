@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-from manim import RIGHT, UP, FadeIn, FadeOut, Text, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Mobject, Text, VGroup
 
 from ...kit import theme
-from ...kit.frame import PlotFrame
+from ...kit.frame import axis_label
 from ...kit.plots import IterationPlot
 from ..layout import Box
 from ..stage import box_of, fit_target, place
@@ -47,39 +46,52 @@ class Replay:
 
 
 def build_plot(d: PlotData, tl, box: Box) -> VGroup:
-    """A plot with its caption above and its key, sized to fill ``box``."""
-    caption = Text(d.caption, font=theme.FONT, font_size=theme.SMALL_SIZE,
-                   color=theme.MUTED) if d.caption else None
-    key = Text(d.key, font=theme.FONT, font_size=theme.SMALL_SIZE * 0.85,
-               color=theme.MUTED) if d.key else None
-    top_h = max(caption.height if caption else 0.0, key.height if key else 0.0)
-    top_h = top_h + 0.12 if top_h else 0.0
-    probe = PlotFrame((0, 10), (0, 1), 4.0, 2.0, x_label="iteration", y_label=d.label,
-                      log_y=False)
+    """A plot sized to fill ``box``: its caption on top, then its y label (left) and
+    key (right) above the axes, so the axes get the whole width."""
+    small = theme.SMALL_SIZE
+    caption = Text(d.caption, font=theme.FONT, font_size=small, color=theme.MUTED) \
+        if d.caption else None
+    label = axis_label(d.label, small * 1.15)
+    key = Text(d.key, font=theme.FONT, font_size=small * 0.85, color=theme.MUTED) \
+        if d.key else None
+    # the key goes beside the y label when both fit over the axes, else on a line above
+    key_beside = key is not None and label.width + key.width + 0.3 <= box.width - 1.2
+    lines = [caption.height if caption else 0.0,
+             key.height if key is not None and not key_beside else 0.0]
+    above = sum(x + 0.12 for x in lines if x) + max(
+        label.height, key.height if key_beside else 0.0) + 0.12
+
+    def make(w: float, h: float) -> IterationPlot:
+        return IterationPlot(d.series, d.colors, tl, w, h, y_label=None, log_y=d.log,
+                             dashed=d.dashed)
+
+    probe = make(max(box.width - 1.0, 1.0), max(box.height - above - 0.8, 0.6))
     full, inner = box_of(probe), box_of(probe.box)
-    left, right = inner.left - full.left + 0.25, full.right - inner.right + 0.05
-    bottom = inner.bottom - full.bottom + 0.05
+    left = inner.left - full.left + 0.02
+    right = full.right - inner.right + 0.02
+    bottom = inner.bottom - full.bottom + 0.02
     w = max(box.width - left - right, 0.5)
-    h = max(box.height - bottom - top_h - 0.05, 0.4)
-    plot = IterationPlot(d.series, d.colors, tl, w, h, y_label=d.label, log_y=d.log,
-                         dashed=d.dashed)
+    h = max(box.height - bottom - above, 0.4)
+    plot = make(w, h)
     plot.shift([box.left + left + w / 2 - plot.box.get_center()[0],
-                box.top - top_h - h / 2 - plot.box.get_center()[1], 0])
-    group = VGroup(plot)
+                box.top - above - h / 2 - plot.box.get_center()[1], 0])
+    label.next_to(plot.box, UP, buff=0.12).align_to(plot.box, LEFT)
+    group = VGroup(plot, label)
+    top: Mobject = label
+    if key is not None:
+        if key_beside:
+            key.next_to(plot.box, UP, buff=0.12).align_to(plot.box, RIGHT)
+            key.align_to(label, DOWN)
+        else:
+            key.next_to(label, UP, buff=0.12).align_to(plot.box, RIGHT)
+            top = key
+        group.add(key)
     if caption is not None:
-        caption.next_to(plot.box, UP, buff=0.12)
+        caption.next_to(top, UP, buff=0.12)
+        caption.set_x(plot.box.get_center()[0])
         if caption.width > box.width:
             caption.scale_to_fit_width(box.width)
         group.add(caption)
-    if key is not None:
-        key.next_to(plot.box, UP, buff=0.12).align_to(plot.box, RIGHT)
-        if caption is not None:  # both above the plot: caption left, key right
-            caption.align_to(plot.box, np.array([-1.0, 0, 0]))
-            room = key.get_left()[0] - 0.25 - caption.get_left()[0]
-            if caption.width > room:
-                caption.scale(room / caption.width, about_edge=np.array([-1.0, -1.0, 0]))
-        group.add(key)
-    if not box_of(group).inside(box):  # labels longer than the probe's: shrink to fit
+    if not box_of(group).inside(box):  # a label wider than its plot: shrink to fit
         place(group, fit_target(group, box))
     return group
-

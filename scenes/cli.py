@@ -1,0 +1,436 @@
+"""``optiroll``: render, check, list and start lessons from the command line.
+
+    optiroll render examples/adaptive.toml -ql        # a spec, a scene file or a library name
+    optiroll render momentum adaptive --jobs 2 -ql    # several at once, one progress row each
+    optiroll check my_lesson.toml                     # validate without rendering
+    optiroll list surfaces                            # the catalogs, one line each
+    optiroll new my_lesson                            # a commented starter spec
+
+Quality and output flags mean what they mean to ``manim render``. Bad input
+(an unknown name, a typo in a spec, a missing folder) gets one line naming the
+problem and the fix, and exit status 2; nothing is written at the output path.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing as mp
+import queue
+import sys
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+import click
+
+from .jobs import FORMATS, QUALITIES, Job, JobError, Options, Result, run
+
+EXIT_BAD_INPUT = 2
+DEFAULT_FOLDER = Path("media") / "lessons"
+SUFFIXES = {".mp4": "mp4", ".gif": "gif", ".webm": "webm", ".mov": "mov", ".png": "png"}
+
+
+def fail(message: str) -> None:
+    """Print one clear message and stop with exit status 2."""
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="optiroll")
+def main() -> None:
+    """Exact, animated, lecture-ready pictures of gradient-descent optimizers."""
+
+
+# -- render -------------------------------------------------------------------------
+@main.command()
+@click.argument("lessons", nargs=-1, required=True)
+@click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="h",
+              show_default=True, help="l 480p15, m 720p30, h 1080p60, p 1440p60, k 2160p60 "
+              "(as manim: -ql -qm -qh -qp -qk)")
+@click.option("-r", "--resolution", metavar="W,H", help="pixel size, e.g. -r 1280,720")
+@click.option("--fps", "--frame_rate", "fps", type=int, help="frames per second")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="output format (default mp4, or the --out suffix's)")
+@click.option("-t", "--transparent", is_flag=True, help="transparent background "
+              "(webm, mov, png)")
+@click.option("-s", "--save_last_frame", "last_frame", is_flag=True,
+              help="save the last frame as a PNG")
+@click.option("-o", "--out", type=click.Path(path_type=Path),
+              help="output file (one lesson) or existing folder (several)")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="lessons rendered in parallel processes")
+@click.option("--debug", is_flag=True, help="show the whole traceback of a failed render")
+def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: int | None,
+           fmt: str | None, transparent: bool, last_frame: bool, out: Path | None,
+           jobs: int, debug: bool) -> None:
+    """Render LESSONS: .toml specs, scene files (file.py or file.py:Scene) or library
+    lessons by name (see `optiroll list lessons`)."""
+    fmt = _format(fmt, out if len(lessons) == 1 else None, last_frame)
+    options = Options(quality, _resolution(resolution), fps, fmt, transparent, last_frame)
+    try:
+        options.check()
+    except JobError as err:
+        fail(str(err))
+    several = len(lessons) > 1
+    todo: list[Job] = []
+    early: list[Result] = []  # lessons refused before rendering (listed with the others)
+    for arg in lessons:
+        try:
+            job = _job(arg, options, out, several)
+            if any(j.name == job.name for j in todo):
+                raise JobError(f"two lessons named {job.name!r} would write the same file; "
+                               "render them separately with -o")
+            _validate(job)
+            todo.append(job)
+        except JobError as err:
+            if not several:
+                fail(str(err))
+            early.append(Result(arg, False, None, str(err), bad_input=True))
+    results = early + (_render_all(todo, jobs, debug) if todo else [])
+    if not several and not results[0].ok and results[0].bad_input:
+        fail(results[0].message)
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        if r.ok:
+            click.echo(f"wrote {_shown(r.out)}")
+    if failed:
+        click.echo("", err=True)
+        for r in failed:
+            lines = r.message.splitlines()
+            if len(lines) == 1 and not lines[0].startswith(r.name):
+                click.echo(f"failed: {r.name}: {lines[0]}", err=True)
+            else:
+                click.echo(f"failed: {r.name}", err=True)
+                for line in lines:
+                    click.echo(f"  {line}", err=True)
+        raise SystemExit(EXIT_BAD_INPUT if all(r.bad_input for r in failed) else 1)
+
+
+def _validate(job: Job) -> None:
+    """Check a spec (every key, name and hyperparameter, and its runs) before any render."""
+    if not job.is_spec:
+        return
+    from .lesson import SpecError, load_spec
+    from .lesson.prepare import prepare
+
+    try:
+        prepare(load_spec(job.path))
+    except SpecError as err:
+        raise JobError(str(err)) from None
+
+
+def _format(fmt: str | None, out: Path | None, last_frame: bool) -> str:
+    suffix = out.suffix.lower() if out is not None and out.suffix else ""
+    if suffix and suffix not in SUFFIXES:
+        fail(f"--out {out}: unknown suffix {suffix!r}; use one of {', '.join(SUFFIXES)}")
+    implied = SUFFIXES.get(suffix)
+    if last_frame:
+        if suffix and suffix != ".png":
+            fail(f"-s saves a PNG, but --out ends in {suffix}; use a .png name")
+        return "png" if fmt == "png" else "mp4"
+    if implied == "png":
+        fail(f"--out {out}: a .png file holds one frame; add -s for the last frame, or use "
+             "--format png with a folder name for every frame")
+    if fmt and implied and fmt != implied:
+        fail(f"--format {fmt} but --out ends in {suffix}; make them agree")
+    return fmt or implied or "mp4"
+
+
+def _resolution(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        w, h = (int(v) for v in text.replace("x", ",").split(","))
+    except ValueError:
+        fail(f"-r {text}: write the size as W,H, e.g. -r 1280,720")
+    return w, h
+
+
+def _job(arg: str, options: Options, out: Path | None, several: bool) -> Job:
+    """A job for one LESSON argument, with its output path checked."""
+    from .library import entries, find
+
+    scene = None
+    path_text = arg
+    if ".py:" in arg:
+        path_text, scene = arg.rsplit(":", 1)
+    path = Path(path_text)
+    if path.suffix in (".toml", ".py"):
+        if not path.is_file():
+            hint = " (write one with `optiroll new NAME`)" if path.suffix == ".toml" else ""
+            raise JobError(f"no such file: {path}{hint}")
+    elif path.suffix:
+        raise JobError(f"{arg}: a lesson is a .toml spec, a .py scene file or a library name")
+    else:
+        found = find(arg)
+        if found is None:
+            from dynamics.errors import closest
+
+            names = [e.name for e in entries()]
+            guess = closest(arg, names)
+            hint = f" Did you mean {guess!r}?" if guess else ""
+            raise JobError(f"unknown lesson {arg!r}.{hint} Lessons: {', '.join(names)}; or "
+                           "give a .toml or .py file.")
+        path = found
+    name = scene if scene and path.stem != scene.lower() else path.stem
+    target = _output(name, options, out, several)
+    return Job(name=name, path=path.resolve(), out=target.resolve(), options=options,
+               scene=scene)
+
+
+def _output(name: str, options: Options, out: Path | None, several: bool) -> Path:
+    default = f"{name}_{options.tag()}{options.extension}"
+    if out is None:
+        DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
+        return DEFAULT_FOLDER / default
+    if several:
+        if not out.is_dir():
+            raise JobError(f"--out {out}: with several lessons, --out must be an existing "
+                           f"folder (mkdir -p {out})")
+        return out / default
+    if out.is_dir() and options.format != "png":
+        return out / default
+    if not out.parent.is_dir():
+        raise JobError(f"--out {out}: folder {out.parent} does not exist; create it first "
+                       f"(mkdir -p {out.parent})")
+    if options.extension and out.suffix.lower() != options.extension:
+        return out.with_name(out.name + options.extension)
+    return out
+
+
+def _render_all(todo: list[Job], workers: int, debug: bool) -> list[Result]:
+    """Run every job, ``workers`` at a time, each in a process of its own."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    ctx = mp.get_context("spawn")
+    manager = ctx.Manager()
+    updates = manager.Queue()
+    report = functools.partial(_put, updates)
+    done: dict[str, Result] = {}
+    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx) as pool:
+        futures: dict[Future, Job] = {pool.submit(run, job, report, debug): job
+                                      for job in todo}
+        display = _Display(todo, console)
+        with display:
+            while len(done) < len(todo):
+                _drain(updates, display)
+                for f, job in futures.items():
+                    if f.done() and job.name not in done:
+                        done[job.name] = _result_of(f, job)
+                        display.finish(done[job.name])
+                time.sleep(0.1)
+            _drain(updates, display)
+    manager.shutdown()
+    return [done[j.name] for j in todo]
+
+
+def _put(q: queue.Queue, name: str, n: int) -> None:
+    q.put((name, n))
+
+
+def _drain(updates: queue.Queue, display: _Display) -> None:
+    while True:
+        try:
+            name, n = updates.get_nowait()
+        except queue.Empty:
+            return
+        display.update(name, n)
+
+
+def _result_of(f: Future, job: Job) -> Result:
+    try:
+        return f.result()
+    except Exception as err:  # noqa: BLE001 - a worker that died
+        return Result(job.name, False, None, f"the render process stopped: {err}")
+
+
+class _Display:
+    """One progress row per lesson (frames done / total) on a terminal; plain lines
+    elsewhere (logs, CI)."""
+
+    def __init__(self, todo: list[Job], console) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.console = console
+        self.live = console.is_terminal
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TextColumn("frames"),
+                                 TimeElapsedColumn(), console=console, disable=not self.live)
+        self.rows = {j.name: self.progress.add_task(j.name, total=None) for j in todo}
+        self.started: set[str] = set()
+
+    def __enter__(self) -> _Display:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)
+
+    def update(self, name: str, n: int) -> None:
+        if n < 0:  # the planned total
+            self.progress.update(self.rows[name], total=-n)
+            if not self.live and name not in self.started:
+                self.console.print(f"rendering {name} ({-n} frames)")
+            self.started.add(name)
+        else:
+            self.progress.advance(self.rows[name], n)
+
+    def finish(self, r: Result) -> None:
+        task = self.progress.tasks[self.rows[r.name]]
+        if r.ok and task.total is not None:
+            self.progress.update(self.rows[r.name], completed=task.total)
+        self.progress.update(self.rows[r.name], description=f"{r.name} "
+                             + ("[green]done" if r.ok else "[red]failed"))
+        if not self.live:
+            self.console.print(f"{r.name}: {'done' if r.ok else 'failed'}")
+
+
+def _shown(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# -- check ------------------------------------------------------------------------------
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+def check(specs: tuple[Path, ...]) -> None:
+    """Validate SPECS (.toml lesson specs) without rendering: every key, name, formula,
+    hyperparameter and plot is checked, and every run is computed."""
+    from .lesson import SpecError, load_spec
+    from .lesson.prepare import prepare
+
+    bad = False
+    for path in specs:
+        if path.suffix != ".toml":
+            click.echo(f"{path}: check takes .toml lesson specs", err=True)
+            bad = True
+            continue
+        try:
+            spec = load_spec(path)
+            p = prepare(spec)
+        except SpecError as err:
+            click.echo(str(err), err=True)
+            bad = True
+            continue
+        acts = ["title"] * spec.show.title + ["race"] + ["replay"] * bool(spec.show.plots) \
+            + ["3-D"] * spec.show.surface3d + ["closing"] * spec.show.closing
+        click.echo(f"{path}: ok: {spec.title!r}, {len(spec.runs)} runs, {spec.steps} steps; "
+                   f"acts: {', '.join(acts)}")
+        for label, rollout in zip(p.labels, p.runs, strict=True):
+            if rollout.diverged:
+                click.echo(f"  note: {label} diverges at step {int(rollout.diverged_at)}; the "
+                           "clip shows it flying off the map")
+    if bad:
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+# -- list ---------------------------------------------------------------------------------
+CATALOGS = ("surfaces", "optimizers", "lessons")
+
+
+@main.command(name="list")
+@click.argument("what", required=False, type=click.Choice(CATALOGS))
+def list_(what: str | None) -> None:
+    """Print the catalogs, one line each: surfaces, optimizers, lessons (default: all)."""
+    for name in [what] if what else list(CATALOGS):
+        if not what:
+            click.echo(f"{name}:")
+        for line in _catalog(name):
+            click.echo(("  " if not what else "") + line)
+
+
+def _catalog(name: str) -> list[str]:
+    import dynamics as dyn
+
+    if name == "surfaces":
+        out = []
+        for n in dyn.surface_names():
+            s = dyn.surface(n)
+            (x0, x1), (y0, y1) = s.view
+            out.append(f"{n:<20} {s.display_name}  [view x {x0:g}..{x1:g}, y {y0:g}..{y1:g}]")
+        return out
+    if name == "optimizers":
+        from dynamics.optimizers.base import REGISTRY
+
+        from .lesson.naming import DISPLAY
+
+        out = []
+        for n in dyn.optimizer_names():
+            cls = REGISTRY[n]
+            params = ", ".join(f"{k}={v[0]!r}" for k, v in cls.params.items())
+            out.append(f"{n:<12} {DISPLAY.get(n, n):<12} {params}")
+        return out
+    from .library import entries
+
+    return [f"{e.name:<20} {e.description}  ({_shown(e.path)})" for e in entries()]
+
+
+# -- new ----------------------------------------------------------------------------------
+@main.command()
+@click.argument("name")
+@click.option("--force", is_flag=True, help="overwrite an existing file")
+def new(name: str, force: bool) -> None:
+    """Write NAME.toml, a commented starter spec to edit and render."""
+    path = Path(name if name.endswith(".toml") else f"{name}.toml")
+    if not path.parent.is_dir():
+        fail(f"folder {path.parent} does not exist; create it first (mkdir -p {path.parent})")
+    if path.exists() and not force:
+        fail(f"{path} exists; choose another name or add --force to overwrite it")
+    title = path.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "My lesson"
+    path.write_text(STARTER.replace("TITLE", title.replace('"', "'")), encoding="utf-8")
+    click.echo(f"wrote {path}: edit it, then `optiroll render {path} -ql`")
+
+
+STARTER = '''# An optiroll lesson. Render a preview:  optiroll render THIS_FILE -ql
+# Check it without rendering:            optiroll check THIS_FILE
+# Every key and its default: the README's "Lesson spec reference".
+
+title = "TITLE"
+surface = "elongated_bowl"      # a catalog name (optiroll list surfaces) or a formula in x, y
+# view = [[-6, 6], [-3, 3]]      # the part of the plane shown (default: the surface's own)
+steps = 30                       # optimizer steps per run
+start = [-5, -2]                 # where every ball starts (a run may set its own)
+
+# One [[runs]] table per ball: an optimizer (optiroll list optimizers) and its
+# hyperparameters with torch's names. label, color, start, seed, batch_size,
+# noise and schedule are optional.
+[[runs]]
+optimizer = "gd"
+lr = 0.4
+
+[[runs]]
+optimizer = "momentum"
+lr = 0.4
+beta = 0.8
+
+[[runs]]
+optimizer = "adam"
+lr = 0.4
+betas = [0.9, 0.999]
+
+[show]
+plots = ["loss"]                 # any recorded series: loss, step_size, velocity.x, ...
+# arrows = ["gradient"]          # gradient, velocity, lookahead (Nesterov)
+# surface3d = true               # the map rises into a 3-D surface
+# formula = true                 # title, rules, minima, settings, trails, closing: on/off
+
+[pacing]
+# race_speed = 3                 # iterations per second (default: the race lasts ~10 s)
+hold = 2.0                       # seconds to let a result sink in
+'''
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,283 @@
+"""Render jobs: one lesson in, one file out, in a process and a folder of its own.
+
+A :class:`Job` is self-contained data (where the lesson is, how to render it,
+where the file goes), so it can run in this process, in a worker process, or
+later on another machine unchanged. :func:`run` renders in a fresh temporary
+working folder (Manim's text cache, its SVG temp files, partial movies and
+manim-slides' ``./slides`` are all relative to the working folder or the media
+folder, so parallel jobs sharing one race) and moves the result to its output
+path only when it is complete: a failed job leaves nothing there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import inspect
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+QUALITIES = {
+    "l": ("low_quality", 854, 480, 15), "m": ("medium_quality", 1280, 720, 30),
+    "h": ("high_quality", 1920, 1080, 60), "p": ("production_quality", 2560, 1440, 60),
+    "k": ("fourk_quality", 3840, 2160, 60),
+}
+FORMATS = ("mp4", "gif", "webm", "mov", "png")
+GIF_RATES = (25, 50)
+
+
+class JobError(Exception):
+    """A job that cannot run as asked: the message names the problem and the fix."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to render: Manim's own flags, with the same meanings."""
+
+    quality: str = "h"
+    resolution: tuple[int, int] | None = None
+    fps: int | None = None
+    format: str = "mp4"
+    transparent: bool = False
+    last_frame: bool = False
+
+    @property
+    def size(self) -> tuple[int, int]:
+        _, w, h, _ = QUALITIES[self.quality]
+        return self.resolution or (w, h)
+
+    @property
+    def frame_rate(self) -> int:
+        if self.fps:
+            return self.fps
+        rate = QUALITIES[self.quality][3]
+        return 25 if self.format == "gif" else rate
+
+    @property
+    def extension(self) -> str:
+        """The output's suffix ('' for a folder of PNG frames)."""
+        if self.last_frame:
+            return ".png"
+        if self.format == "png":
+            return ""
+        if self.transparent and self.format == "mp4":
+            return ".mov"  # H.264 has no alpha channel: Manim writes QuickTime
+        return f".{self.format}"
+
+    def tag(self) -> str:
+        """``480p15``, as Manim names its quality folders."""
+        w, h = self.size
+        return f"{h}p" if self.last_frame else f"{h}p{self.frame_rate}"
+
+    def check(self) -> None:
+        if self.format not in FORMATS:
+            raise JobError(f"unknown format {self.format!r}; choose from {', '.join(FORMATS)}")
+        if self.format == "gif" and self.frame_rate not in GIF_RATES:
+            raise JobError(f"GIF frame delays are whole centiseconds: use --fps 25 or 50 for a "
+                           f"GIF (got --fps {self.fps})")
+        if self.format == "gif" and self.transparent:
+            raise JobError("a GIF has no alpha channel here; use --format webm or png with -t")
+        if self.last_frame and self.format not in ("png", "mp4"):
+            raise JobError("-s saves the last frame as a PNG; leave out --format")
+        w, h = self.size
+        if w < 16 or h < 16 or w % 2 or h % 2:
+            raise JobError(f"-r {w},{h}: width and height must be even numbers of at least 16 "
+                           "pixels (video encoders need even sizes)")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One lesson to render: a ``.toml`` spec or a scene file (and scene name)."""
+
+    name: str
+    path: Path
+    out: Path
+    options: Options = field(default_factory=Options)
+    scene: str | None = None
+
+    @property
+    def is_spec(self) -> bool:
+        return self.path.suffix == ".toml"
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    ok: bool
+    out: Path | None = None
+    message: str = ""
+    #: True when the failure is the input's fault (exit status 2)
+    bad_input: bool = False
+
+
+# -- loading a lesson ----------------------------------------------------------------
+def scene_classes(path: Path) -> list[type]:
+    """The Scene classes a scene file defines (not those it imports)."""
+    from manim import Scene
+
+    name = "optiroll_scene_" + "".join(c if c.isalnum() else "_" for c in path.stem)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise JobError(f"{path}: cannot be loaded as a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return [obj for _, obj in inspect.getmembers(module, inspect.isclass)
+            if issubclass(obj, Scene) and obj is not Scene and obj.__module__ == name]
+
+
+def load_scene(job: Job) -> type:
+    """The Scene class of a job (a spec becomes a Lesson subclass)."""
+    if job.is_spec:
+        from .lesson import load_spec
+        from .lesson.scene import lesson_class
+
+        return lesson_class(load_spec(job.path), _class_name(job.name))
+    classes = scene_classes(job.path)
+    if job.scene:
+        found = [c for c in classes if c.__name__ == job.scene]
+        if not found:
+            raise JobError(f"{job.path} has no scene {job.scene!r}; it has "
+                           f"{', '.join(c.__name__ for c in classes) or 'none'}")
+        return found[0]
+    if len(classes) != 1:
+        names = ", ".join(c.__name__ for c in classes) or "none"
+        raise JobError(f"{job.path} defines {len(classes)} scenes ({names}); name one: "
+                       f"optiroll render {job.path}:SceneName")
+    return classes[0]
+
+
+def _class_name(name: str) -> str:
+    parts = "".join(c if c.isalnum() else " " for c in name).split()
+    out = "".join(p[:1].upper() + p[1:] for p in parts) or "Lesson"
+    return out if out[0].isalpha() else "Lesson" + out
+
+
+# -- running -------------------------------------------------------------------------
+@contextlib.contextmanager
+def _working_folder() -> Iterator[Path]:
+    """A fresh temporary folder as the current working folder, removed afterwards."""
+    old = Path.cwd()
+    tmp = Path(tempfile.mkdtemp(prefix="optiroll-job-"))
+    os.chdir(tmp)
+    try:
+        yield tmp
+    finally:
+        os.chdir(old)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def manim_config(options: Options, media: Path) -> dict[str, Any]:
+    w, h = options.size
+    return {
+        "pixel_width": w, "pixel_height": h, "frame_rate": options.frame_rate,
+        "format": "png" if options.format == "png" else (
+            "mp4" if options.format == "gif" else options.format),
+        "transparent": options.transparent, "save_last_frame": options.last_frame,
+        "write_to_movie": not options.last_frame and options.format != "png",
+        "media_dir": str(media), "disable_caching": True, "progress_bar": "none",
+        "verbosity": "WARNING", "preview": False,
+    }
+
+
+def run(job: Job, report: Callable[[str, int], None] | None = None,
+        debug: bool = False) -> Result:
+    """Render ``job``; ``report(name, n)`` gets ``-total`` once, then frames as written."""
+    try:
+        job.options.check()
+        with _working_folder() as tmp:
+            produced = _render(job, tmp / "media", report)
+            _deliver(job, produced, tmp)
+        return Result(job.name, True, job.out)
+    except Exception as err:  # noqa: BLE001 - every failure becomes one clear line
+        return _failure(job, err, debug)
+
+
+def _render(job: Job, media: Path, report: Callable[[str, int], None] | None) -> Path:
+    from manim import tempconfig
+
+    from .lesson.scene import Lesson
+
+    cls = load_scene(job)
+    lesson = issubclass(cls, Lesson)
+    if report is not None and lesson:  # a lesson reports its planned length, then frames
+        cls = type(cls.__name__, (cls,), {"progress": staticmethod(
+            lambda n: report(job.name, n)), "__module__": cls.__module__})
+    with tempconfig(manim_config(job.options, media)):
+        scene = cls()
+        if report is not None and not lesson:  # any other scene: frames as written
+            add_frame = scene.renderer.add_frame
+
+            def counted(frame: object, num_frames: int = 1) -> None:
+                add_frame(frame, num_frames)
+                if not scene.renderer.skip_animations:
+                    report(job.name, num_frames)
+
+            scene.renderer.add_frame = counted
+        scene.render()
+        writer = scene.renderer.file_writer
+        if job.options.last_frame:
+            return _newest(media, "*.png")
+        if job.options.format == "png":
+            frames = sorted(media.rglob("*.png"))
+            if not frames:
+                raise JobError("the scene wrote no frames")
+            return frames[0].parent
+        return Path(writer.movie_file_path)
+
+
+def _newest(folder: Path, pattern: str) -> Path:
+    found = sorted(folder.rglob(pattern), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise JobError("the scene wrote no image")
+    return found[-1]
+
+
+def _deliver(job: Job, produced: Path, tmp: Path) -> None:
+    """Move the finished output to ``job.out``: whole, or not at all."""
+    out = job.out
+    staging = out.parent / f".{out.name}.optiroll-tmp"
+    try:
+        if job.options.format == "gif" and not job.options.last_frame:
+            from .gif import read_frames, write_gif
+
+            write_gif(read_frames(produced, job.options.frame_rate), staging,
+                      job.options.frame_rate)
+        elif produced.is_dir():
+            staging.mkdir()
+            for i, frame in enumerate(sorted(produced.glob("*.png"))):
+                shutil.copyfile(frame, staging / f"{job.name}_{i:04d}.png")
+        else:
+            shutil.copyfile(produced, staging)
+        if out.is_dir() and staging.is_dir():
+            shutil.rmtree(out)
+        os.replace(staging, out)
+    finally:
+        if staging.is_dir():
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            staging.unlink(missing_ok=True)
+
+
+def _failure(job: Job, err: Exception, debug: bool) -> Result:
+    from dynamics import OptirollError
+
+    from .lesson import SpecError
+
+    bad = isinstance(err, SpecError | OptirollError | JobError)
+    if bad:
+        message = str(err)
+    else:
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        message = (f"{type(err).__name__}: {err} (in {Path(where.filename).name}, line "
+                   f"{where.lineno}; run with --debug for the whole traceback)")
+    if debug:
+        message += "\n" + "".join(traceback.format_exception(err))
+    return Result(job.name, False, None, message, bad)
