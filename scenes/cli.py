@@ -86,7 +86,8 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
         except JobError as err:
             if not several:
                 fail(str(err))
-            early.append(Result(arg, False, None, str(err), bad_input=True))
+            name = Path(arg.split(".py:")[0]).stem if Path(arg).suffix else arg
+            early.append(Result(name, False, None, str(err), bad_input=True))
     results = early + (_render_all(todo, jobs, debug) if todo else [])
     if not several and not results[0].ok and results[0].bad_input:
         fail(results[0].message)
@@ -175,8 +176,9 @@ def _job(arg: str, options: Options, out: Path | None, several: bool) -> Job:
         path = found
     name = scene if scene and path.stem != scene.lower() else path.stem
     target = _output(name, options, out, several)
+    cfg = Path.cwd() / "manim.cfg"
     return Job(name=name, path=path.resolve(), out=target.resolve(), options=options,
-               scene=scene)
+               scene=scene, config_file=cfg.resolve() if cfg.is_file() else None)
 
 
 def _output(name: str, options: Options, out: Path | None, several: bool) -> Path:

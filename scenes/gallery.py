@@ -1,10 +1,10 @@
 """Make the README's gallery: ``python -m scenes.gallery`` (or ``make gallery``).
 
-Renders the flagship at 720p and 25 fps into a temporary folder, then writes
-into ``media/gallery/``: PNG stills at the end of the race, of the velocity
-plots, mid-way through the 3-D ride and of the closing frame, and a GIF of the
-race (480 px wide, 25 fps, at most 3 MB). Stills are taken at the scene's own
-marks, not at typed-in times.
+Renders the flagship and the adaptive example spec at 720p and 25 fps into a
+temporary folder, then writes into ``media/gallery/``: PNG stills at the end of
+the race, of the plots, mid-way through the 3-D ride and of the closing frame,
+and a GIF of the flagship's race (480 px wide, 25 fps, at most 3 MB). Stills
+are taken at the lessons' own marks, not at typed-in times.
 """
 
 from __future__ import annotations
@@ -18,17 +18,22 @@ from manim import tempconfig
 from PIL import Image
 
 from scenes.gif import read_frames, write_gif
+from scenes.lesson import load_spec
+from scenes.lesson.scene import lesson_class
 from scenes.momentum import MomentumRavine
 
 GALLERY = Path(__file__).resolve().parents[1] / "media" / "gallery"
 GIF_LIMIT = 3 * 1024 * 1024
 
 
-def render(tmp: Path) -> tuple[Path, dict[str, float]]:
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "adaptive.toml"
+
+
+def render(tmp: Path, scene_class: type = MomentumRavine) -> tuple[Path, dict[str, float]]:
     with tempconfig({"pixel_width": 1280, "pixel_height": 720, "frame_rate": 25,
                      "media_dir": str(tmp), "disable_caching": True, "verbosity": "WARNING",
                      "progress_bar": "none"}):
-        scene = MomentumRavine()
+        scene = scene_class()
         scene.render()
         return Path(scene.renderer.file_writer.movie_file_path), dict(scene.marks)
 
@@ -51,6 +56,12 @@ def frames_at(video: Path, times: list[float]) -> list[Image.Image]:
     return out
 
 
+def save_stills(video: Path, stills: dict[str, float], out: Path) -> None:
+    for name, image in zip(stills, frames_at(video, list(stills.values())), strict=True):
+        image.save(out / name, optimize=True)
+        print(f"wrote {out / name}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, default=GALLERY)
@@ -59,19 +70,20 @@ def main() -> None:
         raise SystemExit(f"folder {args.out.parent} does not exist; create it first")
     args.out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        example, example_marks = render(Path(tmp) / "example",
+                                        lesson_class(load_spec(EXAMPLE), "Adaptive"))
+        save_stills(example, {"adaptive-race.png": example_marks["race"],
+                              "adaptive-plots.png": example_marks["plots"]}, args.out)
         video, marks = render(Path(tmp))
-        stills = {
+        save_stills(video, {
             "momentum-race.png": marks["race"],
             "momentum-velocity.png": marks["plots"],
-            "momentum-3d.png": (marks["rise"] + marks["closing"]) / 2,
+            "momentum-3d.png": (marks["rise"] + marks["ride"]) / 2,
             "momentum-closing.png": marks["closing"] + 0.5,
-        }
-        for name, image in zip(stills, frames_at(video, list(stills.values())), strict=True):
-            image.save(args.out / name, optimize=True)
-            print(f"wrote {args.out / name}")
-        race_start = marks["race"] - MomentumRavine.STEPS / MomentumRavine.RACE_SPEED - 1.0
+        }, args.out)
         for width in (480, 400, 320):
-            frames = read_frames(video, 25, width, race_start, marks["race"] + 1.0)
+            frames = read_frames(video, 25, width, marks["race-start"] - 1.0,
+                                 marks["race"] + 1.0)
             size = write_gif(frames, args.out / "momentum-race.gif")
             if size <= GIF_LIMIT:
                 break

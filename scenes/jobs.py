@@ -79,11 +79,11 @@ class Options:
     def check(self) -> None:
         if self.format not in FORMATS:
             raise JobError(f"unknown format {self.format!r}; choose from {', '.join(FORMATS)}")
+        if self.format == "gif" and self.transparent:
+            raise JobError("a GIF has no alpha channel here; use --format webm or png with -t")
         if self.format == "gif" and self.frame_rate not in GIF_RATES:
             raise JobError(f"GIF frame delays are whole centiseconds: use --fps 25 or 50 for a "
                            f"GIF (got --fps {self.fps})")
-        if self.format == "gif" and self.transparent:
-            raise JobError("a GIF has no alpha channel here; use --format webm or png with -t")
         if self.last_frame and self.format not in ("png", "mp4"):
             raise JobError("-s saves the last frame as a PNG; leave out --format")
         w, h = self.size
@@ -101,6 +101,9 @@ class Job:
     out: Path
     options: Options = field(default_factory=Options)
     scene: str | None = None
+    #: the ``manim.cfg`` of the folder the command ran in (Manim reads it from the
+    #: working folder, which a job replaces with its own)
+    config_file: Path | None = None
 
     @property
     def is_spec(self) -> bool:
@@ -201,7 +204,7 @@ def run(job: Job, report: Callable[[str, int], None] | None = None,
 
 
 def _render(job: Job, media: Path, report: Callable[[str, int], None] | None) -> Path:
-    from manim import tempconfig
+    from manim import config, tempconfig
 
     from .lesson.scene import Lesson
 
@@ -210,7 +213,10 @@ def _render(job: Job, media: Path, report: Callable[[str, int], None] | None) ->
     if report is not None and lesson:  # a lesson reports its planned length, then frames
         cls = type(cls.__name__, (cls,), {"progress": staticmethod(
             lambda n: report(job.name, n)), "__module__": cls.__module__})
-    with tempconfig(manim_config(job.options, media)):
+    with tempconfig({}):
+        if job.config_file is not None:
+            config.digest_file(str(job.config_file))
+        config.update(manim_config(job.options, media))
         scene = cls()
         if report is not None and not lesson:  # any other scene: frames as written
             add_frame = scene.renderer.add_frame

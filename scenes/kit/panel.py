@@ -9,6 +9,7 @@ live readouts keep updating while they move.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +26,9 @@ COLUMN_GAP = 0.5
 
 
 def wrap(text: str, width: int) -> str:
-    """Break ``text`` at spaces into lines of at most about ``width`` characters."""
-    words, lines, line = text.split(), [], ""
+    """Break ``text`` at spaces into lines of at most about ``width`` characters; a
+    parenthesis such as ``(1.5, 0.01)`` is never split."""
+    words, lines, line = re.findall(r"\S*\([^)]*\)\S*|\S+", text), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:
             lines.append(line)
@@ -156,6 +158,16 @@ class SidePanel(VGroup):
         for m in self.items:
             self.opacities[id(m)] = self.opacity(m, flow)
             self.shown(m).set_opacity(self.opacities[id(m)])
+
+    def visible_parts(self) -> list[Mobject]:
+        """The items (or parts of rows) not hidden by a compact flow."""
+        out: list[Mobject] = []
+        for m in self.items:
+            if self.opacities.get(id(m), 1.0) > 0:
+                out.append(m)
+            elif m in self.rows:
+                out.append(VGroup(m.dot, m.name))
+        return out
 
     def shown(self, m: Mobject) -> Mobject:
         """The part of an item a compact flow hides: a row's readout, or the whole item."""

@@ -30,8 +30,9 @@ class IterationPlot(PlotFrame):
         finite = np.concatenate([s[np.isfinite(s)] for s in series])
         if log_y:
             pos = finite[finite > 0]
-            lo = 10 ** math.floor(math.log10(pos.min()))
-            hi = 10 ** math.ceil(math.log10(pos.max()))
+            # whole decades, with room: a curve never runs along the frame
+            lo = 10 ** math.floor(math.log10(pos.min()) - 0.05)
+            hi = 10 ** math.ceil(math.log10(pos.max()) + 0.05)
             y_range = (lo, hi)
         else:
             lo, hi = float(finite.min()), float(finite.max())

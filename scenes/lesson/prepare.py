@@ -133,7 +133,7 @@ def plot_data(spec: LessonSpec, runs: list[dyn.Rollout], colors: list[str], inde
     coords = ([0 if ps.coordinate == "x" else 1] if ps.coordinate else [0, 1]) if vector else [None]
     for c in coords:
         for i in having:
-            values = available[i][ps.name]
+            values = on_map(available[i][ps.name], runs[i].positions, spec.surface_object.view)
             series.append(values if c is None else values[:, c])
             cols.append(colors[i])
             dashed.append(c == 1 and len(coords) == 2)
@@ -147,6 +147,20 @@ def plot_data(spec: LessonSpec, runs: list[dyn.Rollout], colors: list[str], inde
     label = ps.label or _axis_label(ps)
     key = "solid: x, dashed: y" if vector and len(coords) == 2 else None
     return PlotData(ps, series, cols, dashed, log, label, ps.caption, key)
+
+
+def on_map(values: np.ndarray, positions: np.ndarray,
+           view: tuple[tuple[float, float], tuple[float, float]]) -> np.ndarray:
+    """``values`` up to the last iterate on the map; NaN once the ball has left it
+    (plots end where the ball and its trail leave the picture)."""
+    (x0, x1), (y0, y1) = view
+    inside = (positions[:, 0] >= x0) & (positions[:, 0] <= x1) & (positions[:, 1] >= y0) & (
+        positions[:, 1] <= y1)
+    if inside.all():
+        return values
+    out = np.array(values, float)
+    out[int(np.argmin(inside)):] = np.nan
+    return out
 
 
 def _axis_label(ps: PlotSpec) -> str:
@@ -236,9 +250,8 @@ def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
     """The closing card of a spec lesson: which runs flew off, which ended lowest and by
     how much (the ratio of the losses above the surface's known minimum, when all
     are positive)."""
-    lines = [f"{label} flies off at step {int(run.diverged_at)}: its steps are too large "
-             "for this surface" for label, run in zip(labels, runs, strict=True)
-             if run.diverged]
+    lines = [f"{label} flies off: it diverges at step {int(run.diverged_at)}"
+             for label, run in zip(labels, runs, strict=True) if run.diverged]
     final = {i: float(r.final_loss) for i, r in enumerate(runs) if not r.diverged}
     if not final:
         return lines

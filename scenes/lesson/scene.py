@@ -52,8 +52,10 @@ class Lesson(Scene):
         kwargs.setdefault("camera_class", LayerCamera)  # fast 3-D layer compositing
         use_theme_background()
         super().__init__(*args, **kwargs)
-        #: scene time (s) at named moments ("race", "plots", "rise", "closing")
+        #: scene time (s) at named moments ("race", "plots", "rise", "ride", "closing")
         self.marks: dict[str, float] = {}
+        #: the panels' boxes at those moments (for layout tests)
+        self.snapshots: dict[str, dict] = {}
 
     # -- what a Python lesson may override ------------------------------------------
     @classmethod
@@ -96,7 +98,9 @@ class Lesson(Scene):
 
     # -- helpers ------------------------------------------------------------------
     def mark(self, name: str) -> None:
+        """Note the time of a named moment and where every panel is then."""
         self.marks[name] = float(self.renderer.time)
+        self.snapshots[name] = self.stage.boxes()
 
     def planned_seconds(self) -> float:
         """The clip's length, from the acts' own timings (after ``setup()``)."""

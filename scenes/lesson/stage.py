@@ -9,6 +9,7 @@ to its box. Acts move pieces between stages with :meth:`Stage.arrange`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -109,6 +110,9 @@ class Stage:
         self.panel.place(self.flow("race"))
         self.map_natural = self.map.width
         self.data_natural = self.data.width if self.data is not None else 0.0
+        #: the panels on screen besides the header, by name: a mobject, or a function
+        #: giving its box (the 3-D view); the acts keep it current
+        self.on_screen: dict[str, Mobject | Callable[[], Box]] = {}
 
     # -- pieces -----------------------------------------------------------------
     def _centre_rows(self) -> None:
@@ -264,11 +268,13 @@ class Stage:
         return self.panel.flow_to(side.left, side.right, side.top, side.bottom,
                                   compact=stage == "replay")
 
-    def panels(self) -> dict[str, Mobject]:
-        """The pieces on screen that must not overlap (for tests and checks)."""
-        out: dict[str, Mobject] = {"header": self.header, "side": self.panel}
+    def boxes(self) -> dict[str, Box]:
+        """The bounding box of every panel on screen now (they must not overlap)."""
+        out = {"header": box_of(self.header)}
         if self.rules_in_header:
-            out["rules"] = self.rules
+            out["rules"] = box_of(self.rules)
+        for name, what in self.on_screen.items():
+            out[name] = what() if callable(what) else box_of(what)
         return out
 
 

@@ -30,5 +30,6 @@ class Closing:
         if not lesson.prepared.spec.show.surface3d:  # the 2-D view makes room for the card
             lesson.play(*stage.arrange("closing"), run_time=MOVE)
         lesson.play(FadeIn(card, shift=0.2 * UP), run_time=SHOW)
+        stage.on_screen["card"] = card
         lesson.mark("closing")
         lesson.wait(lesson.prepared.spec.pacing.hold + 1.0)

@@ -63,6 +63,9 @@ class Race:
             enter.append(FadeIn(arrows))
         lesson.play(*enter, run_time=ENTER)
         lesson.add(stage.trails, arrows, stage.balls)
+        stage.on_screen.update(map=stage.map, side=_Visible(stage.panel))
+        if stage.data is not None:
+            stage.on_screen["data"] = stage.data
         lesson.mark("race-start")
         k = arrow_steps(lesson)
         if k:
@@ -93,3 +96,17 @@ def make_arrow(frame, a: ArrowData, color: str, tl) -> VGroup:
 def _follow_point(ring, frame, arrow: VectorArrow) -> None:
     ring.move_to(arrow.get_start())
     ring.set_stroke(opacity=arrow.get_stroke_opacity())
+
+
+class _Visible:
+    """The box of a side panel's visible parts (a compact flow hides some)."""
+
+    def __init__(self, panel) -> None:
+        self.panel = panel
+
+    def __call__(self):
+        from ..layout import Box
+
+        parts = self.panel.visible_parts()
+        return Box(min(p.get_left()[0] for p in parts), max(p.get_right()[0] for p in parts),
+                   min(p.get_bottom()[1] for p in parts), max(p.get_top()[1] for p in parts))

@@ -38,11 +38,14 @@ class Replay:
         tl.set(0)
         lesson.play(*stage.arrange("replay"), run_time=MOVE)
         lesson.play(FadeIn(plots), run_time=SHOW)
+        stage.on_screen.update({f"plot{i}": plot for i, plot in enumerate(plots)})
         lesson.play(tl.play_to(iterations_per_second=p.spec.pacing.replay(p.spec.steps)))
         lesson.mark("plots")
         lesson.wait(p.spec.pacing.hold)
         lesson.play(FadeOut(plots), *stage.arrange("race"), run_time=LEAVE)
         lesson.remove(plots)
+        for i in range(len(plots)):
+            del stage.on_screen[f"plot{i}"]
 
 
 def build_plot(d: PlotData, tl, box: Box) -> VGroup:

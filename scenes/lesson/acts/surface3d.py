@@ -10,6 +10,7 @@ from manim import FadeOut, ValueTracker, VGroup, linear, smooth
 
 from ...kit.surface3d import Ball3D, CameraPath, SurfaceView
 from ...kit.timeline import at
+from ..layout import Box
 
 if TYPE_CHECKING:
     from ..scene import Lesson
@@ -51,6 +52,11 @@ class Surface3D:
         leaving += [stage.data] if stage.data is not None else []
         lesson.play(view.layer_opacity.animate.set_value(1.0), FadeOut(VGroup(*leaving)),
                     run_time=CROSSFADE)
+        stage.header.remove(*stage.header.lines[1:])  # the title alone from here on
+        for name in ("map", "data"):
+            stage.on_screen.pop(name, None)
+        stage.on_screen["view3d"] = lambda: Box(*view.renderer3d.extent(
+            view.camera(), view.lift.get_value()))
         rise, ride = ValueTracker(0.0), ValueTracker(0.0)
         view.camera_fn = lambda: path.rise(rise.get_value(), flat) if ride.get_value() == 0 \
             else path.at(ride.get_value())
@@ -64,6 +70,7 @@ class Surface3D:
                     ride.animate(rate_func=smooth).set_value(1.0), run_time=seconds)
         stage.view3d = view
         stage.path = path
+        lesson.mark("ride")
 
 
 def follow_targets(lesson: Lesson, view: SurfaceView, samples: int = 21) -> np.ndarray:

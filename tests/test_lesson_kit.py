@@ -1,0 +1,149 @@
+"""New kit pieces behind the Lesson layer: the side panel's flow, the data panel, dashed
+curves, the fitted 3-D camera path and the look-ahead arrow."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import config, tempconfig
+
+import dynamics as dyn
+from scenes.kit import theme
+from scenes.kit.contour import ContourMap
+from scenes.kit.data_panel import DataPanel
+from scenes.kit.panel import SidePanel, wrap
+from scenes.kit.plots import dashes
+from scenes.kit.surface3d import Ball3D, CameraPath, SurfaceRenderer
+from scenes.kit.timeline import Timeline
+from scenes.lesson import validate
+from scenes.lesson.prepare import prepare
+
+W, H = 320, 180
+
+
+@pytest.fixture(scope="module")
+def runs() -> list[dyn.Rollout]:
+    s = dyn.surface("ravine")
+    return [dyn.rollout(s, dyn.optimizer("momentum", lr=0.1, beta=b), (-2.4, 0.2), 30)
+            for b in (0.0, 0.8, 0.9)]
+
+
+def panel(runs, labels=None) -> SidePanel:
+    labels = labels or ["β = 0", "β = 0.8", "β = 0.9"]
+    return SidePanel(labels, [theme.VERMILLION, theme.SKY_BLUE, theme.BLUISH_GREEN],
+                     [r.loss for r in runs], [int(r.diverged_at) for r in runs], Timeline(30),
+                     settings="lr 0.1")
+
+
+def bounds(mobs) -> tuple[float, float, float, float]:
+    return (min(m.get_left()[0] for m in mobs), max(m.get_right()[0] for m in mobs),
+            min(m.get_bottom()[1] for m in mobs), max(m.get_top()[1] for m in mobs))
+
+
+@pytest.mark.parametrize("box", [(0.0, 4.0, 3.0, -3.0), (0.0, 9.0, 1.5, -0.2),
+                                 (-1.0, 1.5, 3.0, 1.0)])
+def test_side_panel_flows_into_any_box(runs, box) -> None:
+    p = panel(runs, ["a long label that will need to wrap somewhere", "b", "c"])
+    flow = p.flow_to(*box)
+    p.place(flow)
+    left, right, top, bottom = box
+    x0, x1, y0, y1 = bounds(p.visible_parts())
+    assert x0 >= left - 1e-6 and x1 <= right + 1e-6 and y0 >= bottom - 1e-6 and y1 <= top + 1e-6
+    assert 0 < flow.scale <= 1
+    if box == (0.0, 9.0, 1.5, -0.2):  # wide and short: the rows go side by side
+        assert flow.columns > 1
+
+
+def test_compact_flow_hides_readouts_and_settings(runs) -> None:
+    p = panel(runs)
+    p.place(p.flow_to(0, 6, 3, -3, compact=True))
+    assert all(row.value.get_fill_opacity() == 0 for row in p.rows)
+    assert p.settings.get_fill_opacity() == 0 and p.counter.get_fill_opacity() == 1
+    p.place(p.flow_to(0, 6, 3, -3))
+    assert all(row.value.get_fill_opacity() == 1 for row in p.rows)
+
+
+def test_panel_reserves_room_for_its_widest_readout(runs) -> None:
+    p = panel(runs)
+    for row in p.rows:
+        assert row.natural_width >= row.width - 1e-9
+    tl = p.counter  # "iteration 30 / 30" is wider than "iteration 0 / 30"
+    assert tl.natural_width > tl.width
+
+
+def test_wrap_keeps_parentheses_whole() -> None:
+    assert wrap("Momentum, from (1.5, 0.01)", 20) == "Momentum, from\n(1.5, 0.01)"
+    assert max(len(x) for x in wrap("one two three four five six", 9).split("\n")) <= 9
+
+
+def test_dashes_follow_the_polyline() -> None:
+    pts = np.array([[0.0, 0, 0], [1.0, 0, 0], [1.0, 1.0, 0]])
+    segs = dashes(pts, 0.1, 0.1)
+    assert len(segs) == 10
+    np.testing.assert_allclose(segs[0][0], [0, 0, 0])
+    np.testing.assert_allclose(segs[5][0], [1.0, 0.0, 0])  # the corner starts a dash
+    for a, b in segs:
+        assert np.linalg.norm(b - a) <= 0.1 + 1e-12
+
+
+def test_data_panel_draws_each_runs_current_line() -> None:
+    s = validate({"title": "t", "surface": "linear_regression", "steps": 10, "start": [0, 0],
+                  "runs": [{"optimizer": "sgd", "lr": 0.01}]})
+    p = prepare(s)
+    d = p.data
+    tl = Timeline(10)
+    tl.set(6.5)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        view = DataPanel(d.points, d.x_model, d.models, p.colors, tl, 5, 3,
+                         x_range=d.x_range, y_range=d.y_range, x_label=d.x_label,
+                         y_label=d.y_label)
+        theta = p.runs[0].positions[6] * 0.5 + p.runs[0].positions[7] * 0.5
+        drawn = view.curves[0].points
+        for x in (2.0, 5.0, 9.0):  # the drawn line passes through theta0 + theta1 x
+            want = view.c2p(x, theta[0] + theta[1] * x)
+            dist = np.min(np.linalg.norm(drawn - want, axis=1))
+            seg = view.curves[0].points.reshape(-1, 4, 3)
+            on = [np.linalg.norm(np.cross(b[3] - b[0], want - b[0])) / np.linalg.norm(
+                b[3] - b[0]) for b in seg if b[0][0] <= want[0] <= b[3][0]]
+            assert dist < 0.5 and min(on) < 1e-6
+        assert len(view.dots) == 10
+
+
+def test_camera_path_keeps_the_surface_in_its_panel() -> None:
+    """Rendered 3-D layers stay inside the panel all along a flight (a pixel test)."""
+    s = dyn.surface("himmelblau")
+    run = dyn.rollout(s, dyn.optimizer("adam", lr=0.2), (-0.5, -4.0), 30)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 6.0, 6.0, n_levels=6, resolution=60)
+        r3d = SurfaceRenderer(m, mesh=24, height=2.0)
+        region = (-6.5, 1.0, -3.5, 2.0)
+        path = CameraPath(r3d, [(-110, 40, 1.0), (-160, 30, 1.0)], region,
+                          targets=np.array([[1.0, -1.0, 0.5], [-1.0, 1.0, 0.0]]))
+        fw, fh = config.frame_width, config.frame_height
+        for u in (0.0, 0.3, 0.7, 1.0):
+            img = r3d.render(W, H, path.at(u), 1.0, [Ball3D(run.positions, theme.YELLOW)],
+                             30.0 * u)
+            rows, cols = np.nonzero(img[..., 3] > 0)
+            x0 = cols.min() / W * fw - fw / 2
+            x1 = (cols.max() + 1) / W * fw - fw / 2
+            y1 = fh / 2 - rows.min() / H * fh
+            y0 = fh / 2 - (rows.max() + 1) / H * fh
+            px = fw / W  # one pixel of antialiasing
+            assert x0 >= region[0] - px and x1 <= region[1] + px, u
+            assert y0 >= region[2] - px and y1 <= region[3] + px, u
+            # and it is not timid: the surface fills the panel's width or height
+            assert max((x1 - x0) / (region[1] - region[0]),
+                       (y1 - y0) / (region[3] - region[2])) > 0.85, u
+
+
+def test_lookahead_arrow_starts_at_the_lookahead_point() -> None:
+    s = validate({"title": "t", "surface": "ravine", "steps": 6, "start": [-2.4, 0.2],
+                  "runs": [{"optimizer": "nesterov", "lr": 0.07, "beta": 0.9}],
+                  "show": {"arrows": ["lookahead"]}})
+    p = prepare(s)
+    a, run = p.arrows[0], p.runs[0]
+    for k in range(5):
+        ahead = run.positions[k] - 0.07 * 0.9 * run.state["velocity"][k]
+        np.testing.assert_allclose(a.positions[k], ahead, atol=1e-12)
+        g = dyn.surface("ravine").gradient(ahead)
+        np.testing.assert_allclose(a.vectors[k], -0.07 * g, atol=1e-12)

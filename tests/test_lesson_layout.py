@@ -1,0 +1,102 @@
+"""Automatic layout: for 1, 3 and 8 runs with long labels, at every stage of a lesson,
+no two panels overlap and every panel lies inside the frame, at any frame shape."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from manim import config, tempconfig
+
+from scenes.lesson import LessonSpec, validate
+from scenes.lesson.layout import MARGIN, Box, Needs, plan
+from scenes.lesson.scene import lesson_class
+
+LONG = "a label of about forty characters, long"  # 39 characters
+
+
+def spec(runs: int, *, long_labels: bool = True, plots: int = 2, surface3d: bool = True,
+         surface: str = "himmelblau", data: bool = False) -> LessonSpec:
+    optimizers = ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "radam"]
+    lr = {"gd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.5, "rmsprop": 0.05,
+          "adam": 0.2, "adamw": 0.2, "radam": 0.2}
+    if data:
+        surface, optimizers, lr = "linear_regression", ["sgd"] * 8, dict(sgd=0.01)
+    rows = [{"optimizer": o, "lr": lr[o], **({"label": f"{i}: {LONG}"} if long_labels else {}),
+             **({"batch_size": i + 1} if data else {})}
+            for i, o in enumerate(optimizers[:runs])]
+    series = ["loss", "step_size", "update.x", "gradient"][:plots]
+    start = [0.0, 0.0] if data else [-0.5, -4.0]
+    return validate({"title": "Layout " + LONG, "surface": surface, "steps": 12,
+                     "start": start, "runs": rows,
+                     "show": {"plots": series, "surface3d": surface3d,
+                              "arrows": ["gradient", "velocity"], "arrow_steps": 2},
+                     "pacing": {"hold": 0.1}})
+
+
+def snapshots(s: LessonSpec, size: tuple[int, int] = (320, 180)) -> tuple[dict, Box]:
+    """Play the lesson without rendering frames; the panels' boxes at each act's end."""
+    cls = lesson_class(s, "LayoutProbe")
+    with tempconfig({"pixel_width": size[0], "pixel_height": size[1], "frame_rate": 5,
+                     "save_last_frame": True, "write_to_movie": False,
+                     "media_dir": "/tmp/optiroll-layout-tests", "disable_caching": True,
+                     "verbosity": "ERROR", "progress_bar": "none"}):
+        scene = cls()
+        scene.render()
+        fw, fh = config.frame_width, config.frame_height
+    return scene.snapshots, Box(-fw / 2, fw / 2, -fh / 2, fh / 2)
+
+
+def assert_clean(snaps: dict, frame: Box) -> None:
+    assert {"race", "closing"} <= set(snaps)
+    for moment, boxes in snaps.items():
+        for name, box in boxes.items():
+            assert box.inside(frame, tol=1e-3), (moment, name, box, frame)
+        for (a, ba), (b, bb) in itertools.combinations(boxes.items(), 2):
+            assert not ba.overlaps(bb, tol=1e-3), (moment, a, ba, b, bb)
+
+
+@pytest.mark.parametrize("runs", [1, 3, 8])
+def test_no_overlaps_with_long_labels(runs: int) -> None:
+    snaps, frame = snapshots(spec(runs))
+    assert {"plots", "ride"} <= set(snaps)
+    assert_clean(snaps, frame)
+
+
+def test_no_overlaps_with_four_plots_and_a_data_panel() -> None:
+    snaps, frame = snapshots(spec(8, plots=4, surface3d=False, data=True))
+    assert "data" in snaps["race"] and "plot3" in snaps["plots"]
+    assert_clean(snaps, frame)
+
+
+@pytest.mark.parametrize("size", [(320, 320), (240, 320)])
+def test_other_frame_shapes(size: tuple[int, int]) -> None:
+    snaps, frame = snapshots(spec(3, plots=1), size)
+    assert_clean(snaps, frame)
+
+
+def test_text_never_shrinks_below_half_size() -> None:
+    """The side panel keeps its text legible: at least half its natural size, even for
+    eight runs with long labels beside four plots."""
+    cls = lesson_class(spec(8, plots=4, surface3d=False), "ScaleProbe")
+    with tempconfig({"pixel_width": 320, "pixel_height": 180, "verbosity": "ERROR",
+                     "media_dir": "/tmp/optiroll-layout-tests"}):
+        scene = cls()
+        scene.setup()
+        for stage in ("race", "replay", "closing"):
+            assert scene.stage.flow(stage).scale >= 0.5, stage
+
+
+def test_plan_is_clean_for_every_combination() -> None:
+    for data, plots, card, s3d in itertools.product([False, True], range(5), [0.0, 1.2],
+                                                    [False, True]):
+        layout = plan(Needs(14.22, 8.0, header_height=1.5, title_height=0.6, side_width=4.0,
+                            data=data, plots=plots, card_height=card, surface3d=s3d,
+                            map_aspect=1.4, data_aspect=1.0))
+        inner = Box(-7.11 + MARGIN, 7.11 - MARGIN, -4 + MARGIN, 4 - MARGIN)
+        for stage, boxes in layout.stages.items():
+            for name, box in boxes.items():
+                assert box.inside(inner, tol=1e-6), (stage, name)
+                assert box.width > 0 and box.height > 0, (stage, name, box)
+            for (a, ba), (b, bb) in itertools.combinations(boxes.items(), 2):
+                assert not ba.overlaps(bb), (stage, a, b)

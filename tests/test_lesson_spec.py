@@ -1,0 +1,321 @@
+"""Lesson specs: every documented key does what the README says; bad specs get one clear
+message per problem, naming the file, line and fix."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from manim import tempconfig
+
+import dynamics as dyn
+from scenes.lesson import SpecError, load_spec, validate
+from scenes.lesson.acts import Closing, Replay, Surface3D, Title
+from scenes.lesson.prepare import prepare
+from scenes.lesson.scene import Lesson, lesson_class
+from scenes.lesson.spec import (
+    RUN_KEYS,
+    CameraKey,
+    CameraSpec,
+    LessonSpec,
+    PacingSpec,
+    PlotSpec,
+    RunSpec,
+    ShowSpec,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text()
+BASE = {"title": "T", "surface": "elongated_bowl", "steps": 8, "start": [-5, -2],
+        "runs": [{"optimizer": "gd", "lr": 0.4}, {"optimizer": "adam", "lr": 0.4}]}
+
+
+def spec_with(**changes) -> LessonSpec:
+    data = {k: (v.copy() if isinstance(v, dict) else v) for k, v in BASE.items()}
+    for key, value in changes.items():
+        if "__" in key:
+            table, sub = key.split("__")
+            data.setdefault(table, {})[sub] = value
+        else:
+            data[key] = value
+    return validate(data)
+
+
+def set_up(s: LessonSpec) -> Lesson:
+    """A lesson with its stage built, nothing played."""
+    with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 5,
+                     "verbosity": "ERROR", "media_dir": "/tmp/optiroll-spec-tests"}):
+        scene = lesson_class(s)()
+        scene.setup()
+    return scene
+
+
+def played(s: LessonSpec) -> Lesson:
+    """A lesson played through without writing frames (every act's end state)."""
+    with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 5,
+                     "save_last_frame": True, "write_to_movie": False, "verbosity": "ERROR",
+                     "disable_caching": True, "media_dir": "/tmp/optiroll-spec-tests"}):
+        scene = lesson_class(s)()
+        scene.render()
+    return scene
+
+
+# -- the reference in the README covers every key ----------------------------------------
+def documented_keys() -> set[str]:
+    section = README.split("## Lesson spec reference", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `([^`]+)` \|", section, flags=re.M))
+
+
+def model_keys() -> set[str]:
+    keys = {k for k in LessonSpec.model_fields if k not in ("show", "pacing", "camera", "runs")}
+    keys |= {f"show.{k}" for k in ShowSpec.model_fields}
+    keys |= {f"pacing.{k}" for k in PacingSpec.model_fields}
+    keys |= {f"camera.{k}" for k in CameraSpec.model_fields}
+    keys |= {f"camera.path[].{k}" for k in CameraKey.model_fields}
+    keys |= {f"show.plots[].{k}" for k in PlotSpec.model_fields}
+    keys |= {f"runs[].{k}" for k in RUN_KEYS} | {"runs[].<hyperparameter>",
+                                                 "runs[].schedule.<parameter>"}
+    return keys
+
+
+def test_every_key_is_documented_and_every_documented_key_exists() -> None:
+    assert documented_keys() == model_keys()
+    assert set(RunSpec.model_fields) == set(RUN_KEYS)
+
+
+# -- each key does what it says --------------------------------------------------------------
+def test_top_level_keys() -> None:
+    s = spec_with(view=[[-4, 4], [-2.5, 2.5]], steps=5, start=[-3, 1], seed=3)
+    assert s.surface_object.view == ((-4.0, 4.0), (-2.5, 2.5))
+    runs = s.rollouts()
+    assert runs[0].positions.shape == (6, 2) and tuple(runs[0].positions[0]) == (-3.0, 1.0)
+    assert s.seed_of(0) == 3
+    formula = spec_with(surface="x**2 + 3*y**2", view=[[-2, 2], [-2, 2]], start=[1, 1])
+    np.testing.assert_allclose(formula.surface_object.value(np.array([1.0, 1.0])), 4.0)
+    data = validate({**BASE, "surface": "linear_regression", "start": [0, 0],
+                     "surface_options": {"n": 5, "seed": 2},
+                     "runs": [{"optimizer": "sgd", "lr": 0.01, "batch_size": 2},
+                              {"optimizer": "sgd", "lr": 0.01, "batch_size": 2, "seed": 9}]})
+    assert len(data.surface_object.data.x) == 5
+    a, b = data.rollouts()
+    assert not np.array_equal(a.positions, b.positions)  # per-run seeds pick other batches
+
+
+def test_title_subtitle_formula_rules_minima_settings() -> None:
+    on = set_up(spec_with(subtitle="a subtitle"))
+    assert on.stage.header.title.text.replace(" ", "") == "T"
+    assert len(on.stage.header.lines) == 3 and len(on.stage.rules) == 2
+    assert len(on.stage.minima) == 1 and on.prepared.settings == "lr 0.4 · start (-5, -2)"
+    off = set_up(spec_with(show={"formula": False, "rules": False, "minima": False,
+                                 "settings": False, "title": False}))
+    assert len(off.stage.header.lines) == 1 and len(off.stage.rules) == 0
+    assert len(off.stage.minima) == 0 and off.prepared.settings is None
+    assert not any(isinstance(a, Title) for a in off.acts)
+    assert any(isinstance(a, Title) for a in on.acts)
+
+
+def test_show_acts() -> None:
+    plain = set_up(spec_with())
+    assert [type(a).__name__ for a in plain.acts] == ["Title", "Race", "Closing"]
+    full = set_up(spec_with(show={"plots": ["loss"], "surface3d": True}))
+    assert [type(a) for a in full.acts][2:] == [Replay, Surface3D, Closing]
+    quiet = set_up(spec_with(show={"closing": False}))
+    assert not any(isinstance(a, Closing) for a in quiet.acts)
+
+
+def test_plots_in_both_spellings() -> None:
+    s = spec_with(show={"plots": ["loss", {"series": "step_size.y", "log": False,
+                                           "label": "$eta_y$", "caption": "per coordinate"}]})
+    p = prepare(s)
+    loss, step = p.plots
+    assert loss.log and loss.label == "loss" and len(loss.series) == 2
+    assert not step.log and step.label == "$eta_y$" and step.caption == "per coordinate"
+    np.testing.assert_array_equal(step.series[1], p.runs[1].state["step_size"][:, 1])
+    both = prepare(spec_with(show={"plots": ["update"]})).plots[0]
+    assert both.dashed == [False, False, True, True] and both.key == "solid: x, dashed: y"
+
+
+def test_arrows_keys() -> None:
+    p = prepare(spec_with(show={"arrows": ["gradient", "velocity"], "arrow_scale": 0.5}))
+    grad = next(a for a in p.arrows if a.kind == "gradient" and a.run == 0)
+    np.testing.assert_allclose(grad.vectors[0], -0.4 * 0.5 * p.runs[0].gradient[0])
+    vel = next(a for a in p.arrows if a.kind == "velocity" and a.run == 1)
+    np.testing.assert_allclose(vel.vectors[2], 0.5 * p.runs[1].update[3])
+    nest = validate({**BASE, "runs": [{"optimizer": "nesterov", "lr": 0.1, "beta": 0.5}],
+                     "show": {"arrows": ["lookahead"]}})
+    ahead = prepare(nest).arrows[0]
+    run = prepare(nest).runs[0]
+    np.testing.assert_allclose(ahead.positions[0], run.positions[0])  # v_0 = 0
+    np.testing.assert_allclose(ahead.positions[1], run.positions[1] - 0.1 * 0.5 * 0.1
+                               * run.state["velocity"][1] / 0.1)
+    slow = set_up(spec_with(show={"arrows": ["gradient"], "arrow_steps": 3},
+                            pacing={"arrow_speed": 1.0, "race_speed": 5.0}))
+    fast = set_up(spec_with(show={"arrows": ["gradient"], "arrow_steps": 1},
+                            pacing={"arrow_speed": 1.0, "race_speed": 5.0}))
+    race = [a for a in slow.acts if a.name == "race"][0]
+    assert race.seconds(slow) - race.seconds(fast) == pytest.approx(2 * (1.0 - 0.2))
+
+
+def test_data_panel_key() -> None:
+    data = {**BASE, "surface": "linear_regression", "start": [0, 0],
+            "runs": [{"optimizer": "sgd", "lr": 0.01}]}
+    assert prepare(validate(data)).data is not None  # on by default on data surfaces
+    assert prepare(validate({**data, "show": {"data": False}})).data is None
+    p = prepare(validate(data))
+    theta = p.runs[0].positions[4]
+    np.testing.assert_allclose(p.data.models[0][4], theta[0] + theta[1] * p.data.x_model)
+
+
+def test_pacing_keys() -> None:
+    def seconds(**pacing) -> dict[str, float]:
+        lesson = set_up(spec_with(show={"plots": ["loss"], "surface3d": True}, pacing=pacing))
+        return {a.name: a.seconds(lesson) for a in lesson.acts}
+
+    base = seconds(race_speed=4.0, replay_speed=4.0, fly_speed=4.0, hold=1.0)
+    assert seconds(race_speed=2.0, replay_speed=4.0, fly_speed=4.0, hold=1.0)["race"] \
+        == pytest.approx(base["race"] + 8 / 2 - 8 / 4)
+    assert seconds(race_speed=4.0, replay_speed=8.0, fly_speed=4.0, hold=1.0)["replay"] \
+        == pytest.approx(base["replay"] - 1.0)
+    assert seconds(race_speed=4.0, replay_speed=4.0, fly_speed=1.0, hold=1.0)["surface3d"] \
+        == pytest.approx(base["surface3d"] + 8 - 2)
+    assert seconds(race_speed=4.0, replay_speed=4.0, fly_speed=4.0, hold=3.0)["closing"] \
+        == pytest.approx(base["closing"] + 2.0)
+    assert PacingSpec().race(50) == 5.0 and PacingSpec().race(5) == 1.0  # ~10 s races
+
+
+def test_camera_and_trail_keys() -> None:
+    s = spec_with(show={"surface3d": True, "trail_fade": 3.0},
+                  camera={"height": 0.5, "follow": False, "perspective": 0.5,
+                          "path": [{"azimuth": -100, "elevation": 30, "zoom": 0.8}]})
+    lesson = played(s)
+    path = lesson.stage.path
+    assert path.keys == [(-100.0, 30.0, 0.8)] and path.perspective == 0.5
+    assert np.all(path.targets == 0)  # no following: the camera looks at the centre
+    r3d = lesson.stage.view3d.renderer3d
+    assert r3d.hz * (r3d.zclip - r3d.zmin) == pytest.approx(0.5 * lesson.stage.map.box.height)
+    assert all(t.fade_after == 3.0 for t in lesson.stage.trails)
+    no_trails = played(spec_with(show={"trails": False}))
+    assert len(no_trails.stage.trails) == 0
+
+
+def test_run_keys() -> None:
+    s = validate({**BASE, "runs": [
+        {"optimizer": "adam", "lr": 0.1, "betas": [0.8, 0.99], "label": "mine",
+         "color": "#123456", "start": [1, 1], "seed": 4,
+         "schedule": {"kind": "exponential", "gamma": 0.5}},
+        {"optimizer": "sgd", "lr": 0.1, "noise": 0.5}]})
+    p = prepare(s)
+    assert p.labels[0] == "mine" and p.colors[0] == "#123456"
+    opt = s.runs[0].built_optimizer
+    assert opt.hyperparams["betas"] == (0.8, 0.99) and opt.lr_at(3) == pytest.approx(0.025)
+    assert tuple(p.runs[0].positions[0]) == (1.0, 1.0) and s.seed_of(0) == 4
+    quiet = dyn.rollout(s.surface_object, s.runs[1].built_optimizer, (-5, -2), 8)
+    assert not np.allclose(quiet.positions, p.runs[1].positions)  # noise = 0.5 applied
+
+
+def test_default_labels_tell_runs_apart() -> None:
+    p = prepare(validate({**BASE, "runs": [
+        {"optimizer": "gd", "lr": 0.02}, {"optimizer": "gd", "lr": 0.1},
+        {"optimizer": "momentum", "lr": 0.1, "beta": 0.9}]}))
+    assert p.labels == ["GD, lr 0.02", "GD, lr 0.1", "Momentum"]
+    assert len(set(p.colors)) == 3
+
+
+def test_spec_and_python_lesson_give_identical_rollouts() -> None:
+    toml = load_spec(REPO / "examples" / "adaptive.toml")
+
+    class Adaptive(Lesson):
+        spec = LessonSpec(
+            title="Adaptive step sizes", surface="elongated_bowl", view=((-6, 6), (-3, 3)),
+            steps=20, start=(-5, -2),
+            runs=[RunSpec(optimizer="adagrad", lr=0.4, eps=1e-6, eps_inside_sqrt=True),
+                  RunSpec(optimizer="rmsprop", lr=0.4, alpha=0.9, eps=1e-6,
+                          eps_inside_sqrt=True),
+                  RunSpec(optimizer="adam", lr=0.4)],
+            show=ShowSpec(plots=["loss", "step_size"]), pacing=PacingSpec(race_speed=2))
+
+    assert Adaptive.spec.model_dump() == toml.model_dump()
+    for a, b in zip(prepare(toml).runs, Adaptive.prepare().runs, strict=True):
+        np.testing.assert_array_equal(a.positions, b.positions)
+        np.testing.assert_array_equal(a.state["step_size"], b.state["step_size"])
+    adagrad = prepare(toml).runs[0].positions[-1]  # the AdaGrad article's figure
+    np.testing.assert_allclose(adagrad, [-2.382563, -0.158591], atol=5e-7)
+
+
+# -- bad specs -----------------------------------------------------------------------------------
+def problems(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "lesson.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    return str(err.value)
+
+
+GOOD = """title = "T"
+surface = "elongated_bowl"
+steps = 8
+start = [-5, -2]
+
+[[runs]]
+optimizer = "gd"
+lr = 0.4
+"""
+
+
+def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
+    msg = problems(tmp_path, GOOD.replace("steps = 8", "steps = = 8"))
+    assert re.match(r".*lesson\.toml:3:\d+: TOML syntax error", msg), msg
+
+
+@pytest.mark.parametrize(("bad", "expected"), [
+    (GOOD.replace("steps = 8", "stpes = 8"),
+     [r"lesson\.toml:3: unknown key 'stpes'\. Did you mean 'steps'\?"]),
+    (GOOD + "\n[show]\nplot = [\"loss\"]\n",
+     [r"lesson\.toml:11: show: unknown key 'plot'\. Did you mean 'plots'\?"]),
+    (GOOD.replace("lr = 0.4", "lr = 0.4\nlrr = 1"),
+     [r"lesson\.toml:9: runs\[0\]\.lrr: unknown key 'lrr' in a run\. Did you mean 'lr'\?"]),
+    (GOOD.replace('"elongated_bowl"', '"rosenbrok"'),
+     [r"lesson\.toml:2: surface: unknown surface 'rosenbrok'\. Did you mean 'rosenbrock'\?"
+      r".*Valid surface names: .*himmelblau"]),
+    (GOOD.replace('"gd"', '"adma"'),
+     [r"runs\[0\]\.optimizer: unknown optimizer 'adma'\. Did you mean 'adam'\?.*rmsprop"]),
+    (GOOD.replace("lr = 0.4", "lr = -0.4"),
+     [r"lesson\.toml:8: runs\[0\]\.lr: lr must be in \[0, inf\), got -0\.4"]),
+    (GOOD.replace("lr = 0.4", 'lr = "0.4"'),
+     [r"runs\[0\]\.lr: lr must be a number or true/false, got the string '0\.4'"]),
+    (GOOD.replace("start = [-5, -2]", "start = [-9, 0]"),
+     [r"lesson\.toml:4: start: start \(-9, 0\) lies outside the view x in \[-6, 6\], "
+      r"y in \[-3, 3\]: move the start or widen `view"]),
+    (GOOD.replace('"elongated_bowl"', '"x**2 +"'),
+     [r"surface: cannot use formula at position 6: the formula ends too early", r"\^"]),
+    (GOOD.split("[[runs]]")[0] + "runs = []\n",
+     [r"runs: the lesson has no runs: add at least one \[\[runs\]\] table"]),
+    (GOOD.replace('optimizer = "gd"', 'optimizer = "adam"\nbetas = [0.9, 1.5]'),
+     [r"runs\[0\]\.betas: betas\[1\] must be in \[0, 1\), got 1\.5"]),
+    (GOOD + '\n[show]\nsurface3d = "yes"\n', [r"show\.surface3d: expected true or false"]),
+    (GOOD + '\n[show]\narrows = ["lookahead"]\n',
+     [r"show\.arrows: arrows = \[\"lookahead\"\] needs a run with optimizer = \"nesterov\""]),
+    (GOOD.replace("lr = 0.4", "lr = 0.4\nbatch_size = 2"),
+     [r"runs\[0\]\.batch_size: batch_size needs a data surface"]),
+])
+def test_bad_specs(tmp_path: Path, bad: str, expected: list[str]) -> None:
+    msg = problems(tmp_path, bad)
+    assert "Traceback" not in msg
+    for pattern in expected:
+        assert re.search(pattern, msg, flags=re.S), msg
+
+
+def test_a_plot_of_a_series_no_run_records(tmp_path: Path) -> None:
+    path = tmp_path / "lesson.toml"
+    path.write_text(GOOD + '\n[show]\nplots = ["velocty"]\n')
+    with pytest.raises(SpecError, match=r"show\.plots\[0\]: no run records 'velocty'\..*"
+                                        r"Recorded: .*step_size"):
+        prepare(load_spec(path))
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    msg = problems(tmp_path, GOOD.replace("steps = 8", "stpes = 8").replace(
+        '"gd"', '"adma"'))
+    assert "stpes" in msg and "adma" in msg and "missing key 'steps'" in msg
