@@ -83,6 +83,7 @@ def matplotlib_seconds(res: tuple[int, int], fps: int, frames: int) -> float:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
+    from matplotlib.colors import ListedColormap
 
     from benchmarks.render_scenes import STEPS, lesson
     from scenes.kit import theme
@@ -94,7 +95,8 @@ def matplotlib_seconds(res: tuple[int, int], fps: int, frames: int) -> float:
     levels = LevelScale(Z).levels  # the same levels as the Manim contour map
     fig = plt.figure(figsize=(res[0] / 100, res[1] / 100), dpi=100, facecolor=theme.BACKGROUND)
     ax = fig.add_axes((0.08, 0.12, 0.86, 0.8), facecolor=theme.BACKGROUND)
-    ax.contour(xs, ys, Z, levels=levels, cmap="cividis_r", linewidths=1.5)
+    ink = ListedColormap(theme.colormap(np.linspace(1.0, 0.0, 256)))  # our loss map
+    ax.contour(xs, ys, Z, levels=levels, cmap=ink, linewidths=1.5)
     ax.set_xlim(*s.view[0])
     ax.set_ylim(*s.view[1])
     trails = [ax.plot([], [], color=c, lw=2)[0] for c in colors]

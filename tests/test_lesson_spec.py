@@ -295,6 +295,11 @@ def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
     (GOOD.replace('optimizer = "gd"', 'optimizer = "adam"\nbetas = [0.9, 1.5]'),
      [r"runs\[0\]\.betas: betas\[1\] must be in \[0, 1\), got 1\.5"]),
     (GOOD + '\n[show]\nsurface3d = "yes"\n', [r"show\.surface3d: expected true or false"]),
+    (GOOD.replace("start = [-5, -2]", "start = [-5, -2]\nview = [[1, -1], [0, 1]]"),
+     [r"lesson\.toml:5: view: view needs xmin < xmax"]),
+    (GOOD.replace('"elongated_bowl"', '"linear_regression"').replace(
+        "start = [-5, -2]", "start = [0, 0]\nsurface_options = {nn = 3}"),
+     [r"lesson\.toml:5: surface_options: surface 'linear_regression'.*'nn'"]),
     (GOOD + '\n[show]\narrows = ["lookahead"]\n',
      [r"show\.arrows: arrows = \[\"lookahead\"\] needs a run with optimizer = \"nesterov\""]),
     (GOOD.replace("lr = 0.4", "lr = 0.4\nbatch_size = 2"),

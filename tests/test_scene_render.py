@@ -131,3 +131,18 @@ def test_gif_converter_bad_input(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="does not exist; create it first"):
         write_gif([Image.new("RGB", (4, 4))], tmp_path / "nope" / "a.gif")
     assert not (tmp_path / "nope").exists()
+
+
+def test_same_picture_from_any_folder(tmp_path: Path) -> None:
+    """manim.cfg is read from the working folder only; the lesson sets its own background."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-m", "manim", "render", "-s", *TINY, "--media_dir",
+                        str(tmp_path), str(REPO / "scenes" / "momentum.py")], cwd=tmp_path,
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600,
+                       env=env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    img = np.asarray(Image.open(only(list(tmp_path.rglob("MomentumRavine*.png")))).convert("RGB"))
+    from scenes.kit import theme
+
+    want = [int(theme.BACKGROUND[i:i + 2], 16) for i in (1, 3, 5)]
+    assert np.abs(img[1, 1].astype(int) - want).max() <= 2  # not Manim's black

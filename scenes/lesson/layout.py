@@ -20,6 +20,13 @@ MARGIN = 0.3  #: scene units between the frame's edge and any panel
 GAP = 0.4  #: between neighbouring panels
 
 
+def _spans(total: float, sizes: list[float], gap: float) -> list[float]:
+    """``sizes`` with each 0 replaced by an equal share of what the others leave."""
+    rest = total - gap * (len(sizes) - 1) - sum(sizes)
+    free = max(sum(1 for x in sizes if x == 0), 1)
+    return [x if x else max(rest / free, 0.0) for x in sizes]
+
+
 @dataclass(frozen=True)
 class Box:
     left: float
@@ -45,22 +52,16 @@ class Box:
 
     def split_columns(self, widths: list[float], gap: float = GAP) -> list[Box]:
         """Side-by-side boxes of the given widths (a width of 0 takes what is left)."""
-        rest = self.width - gap * (len(widths) - 1) - sum(widths)
-        free = sum(1 for w in widths if w == 0)
         out, x = [], self.left
-        for w in widths:
-            w = w if w else max(rest / max(free, 1), 0.0)
+        for w in _spans(self.width, widths, gap):
             out.append(Box(x, x + w, self.bottom, self.top))
             x += w + gap
         return out
 
     def split_rows(self, heights: list[float], gap: float = GAP) -> list[Box]:
         """Stacked boxes, top first, of the given heights (0 takes what is left)."""
-        rest = self.height - gap * (len(heights) - 1) - sum(heights)
-        free = sum(1 for h in heights if h == 0)
         out, y = [], self.top
-        for h in heights:
-            h = h if h else max(rest / max(free, 1), 0.0)
+        for h in _spans(self.height, heights, gap):
             out.append(Box(self.left, self.right, y - h, y))
             y -= h + gap
         return out

@@ -302,8 +302,13 @@ class LessonSpec(Strict):
         try:
             self._surface = dyn.surface(self.surface, view=self.view, **self.surface_options)
         except dyn.OptirollError as err:
-            at = "surface_options" if self.surface_options and "surface" in str(err)[:40] \
-                and "unknown" not in str(err) else "surface"
+            if str(err).startswith("view"):
+                at = "view"
+            elif self.surface_options and not isinstance(err, dyn.UnknownNameError
+                                                         | dyn.FormulaError):
+                at = "surface_options"
+            else:
+                at = "surface"
             raise problem(str(err), at) from None
         (x0, x1), (y0, y1) = self._surface.view
         for i, run in enumerate(self.runs):
