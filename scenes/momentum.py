@@ -28,6 +28,7 @@ class MomentumRavine(Lesson):
     """The momentum lesson: 2-D race, velocity plots, 3-D fly-through."""
 
     SURFACE = "ravine"
+    VIEW = None  # ((xmin, xmax), (ymin, ymax)); None: the surface's own view
     START = (-2.4, 0.2)
     LR = 0.1
     STEPS = 50
@@ -49,7 +50,7 @@ class MomentumRavine(Lesson):
                         color=theme.OPTIMIZER_COLORS["gd"] if b == 0 else None)
                 for b in cls.BETAS]
         return LessonSpec(
-            title="Momentum in a ravine", surface=cls.SURFACE, start=cls.START,
+            title="Momentum in a ravine", surface=cls.SURFACE, view=cls.VIEW, start=cls.START,
             steps=cls.STEPS, runs=runs,
             show=ShowSpec(plots=["velocity.x", "velocity.y"] if cls.SHOW_PLOTS else [],
                           surface3d=cls.SHOW_3D),

@@ -34,9 +34,9 @@ def spec(runs: int, *, long_labels: bool = True, plots: int = 2, surface3d: bool
                      "pacing": {"hold": 0.1}})
 
 
-def snapshots(s: LessonSpec, size: tuple[int, int] = (320, 180)) -> tuple[dict, Box]:
+def snapshots(s: LessonSpec | type, size: tuple[int, int] = (320, 180)) -> tuple[dict, Box]:
     """Play the lesson without rendering frames; the panels' boxes at each act's end."""
-    cls = lesson_class(s, "LayoutProbe")
+    cls = lesson_class(s, "LayoutProbe") if isinstance(s, LessonSpec) else s
     with tempconfig({"pixel_width": size[0], "pixel_height": size[1], "frame_rate": 5,
                      "save_last_frame": True, "write_to_movie": False,
                      "media_dir": "/tmp/optiroll-layout-tests", "disable_caching": True,
@@ -100,3 +100,35 @@ def test_plan_is_clean_for_every_combination() -> None:
                 assert box.width > 0 and box.height > 0, (stage, name, box)
             for (a, ba), (b, bb) in itertools.combinations(boxes.items(), 2):
                 assert not ba.overlaps(bb), (stage, a, b)
+
+
+def test_the_flagships_old_layout_defects_are_gone() -> None:
+    """Without the 3-D act the closing card used to lie on the map's x labels; with four
+    betas the legend used to shrink to 9 px text at 480p beside the plots."""
+    from scenes.momentum import MomentumRavine
+
+    variant = type("FourBetas2D", (MomentumRavine,), {"BETAS": (0.0, 0.5, 0.8, 0.9),
+                                                       "SHOW_3D": False, "HOLD": 0.1})
+    snaps, frame = snapshots(variant, (854, 480))
+    assert "card" in snaps["closing"] and "plot1" in snaps["plots"]
+    assert_clean(snaps, frame)
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
+                     "media_dir": "/tmp/optiroll-layout-tests"}):
+        lesson = variant()
+        lesson.setup()
+        body_cap_px = 0.263 * 480 / 8  # a 26 pt capital in pixels at 480p, full size
+        for stage in ("race", "replay", "closing"):
+            assert lesson.stage.flow(stage).scale * body_cap_px >= 12, stage
+
+
+def test_a_start_outside_the_view_is_refused_by_name() -> None:
+    from scenes.lesson import SpecError
+    from scenes.momentum import MomentumRavine
+
+    outside = type("Outside", (MomentumRavine,), {"START": (-3.0, 0.0)})
+    with pytest.raises(SpecError, match=r"start \(-3, 0\) lies outside the view x in "
+                                        r"\[-2\.5, 2\.5\].*widen"):
+        outside.prepare()
+    wider = type("Wider", (MomentumRavine,), {"START": (-3.0, 0.0),
+                                               "VIEW": ((-3.5, 3.5), (-0.6, 0.6))})
+    assert wider.prepare().surface.view == ((-3.5, 3.5), (-0.6, 0.6))

@@ -205,3 +205,20 @@ def test_vector_arrows_follow_the_recorded_vectors(lesson) -> None:
         np.testing.assert_allclose(vel.get_end(), m.c2p(*(p + 2.0 * run.update[6])), atol=1e-9)
         np.testing.assert_allclose(grad.get_end(), m.c2p(*(p - 0.05 * run.gradient[6])),
                                    atol=1e-9)
+
+
+@pytest.mark.parametrize("boundary", [0.01, 1.0, 10.0, 100.0, 1000.0])
+def test_format_value_rounds_before_choosing_a_spelling(boundary: float) -> None:
+    """Just below a boundary rounds to the boundary and is written as the boundary is."""
+    below, at, above = boundary * (1 - 1e-6), boundary, boundary * (1 + 1e-6)
+    assert format_value(below) == format_value(at) == format_value(above)
+    assert format_value(-below) == format_value(-at) == "−" + format_value(at)
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (99.9999, "100"), (100.0, "100"), (9.9996, "10.0"), (10.0, "10.0"), (0.99999, "1.00"),
+    (999.96, "1.00×10³"), (1000.0, "1.00×10³"), (0.0099999, "0.0100"), (0.00999, "9.99×10⁻³"),
+    (0.0123, "0.0123"), (123.4, "123"), (999.4, "999"),
+])
+def test_format_value_boundaries(value: float, text: str) -> None:
+    assert format_value(value) == text

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from manim import Scene, config
+from pydantic import ValidationError
 
 import dynamics as dyn
 
@@ -25,6 +26,7 @@ from ..kit import theme
 from ..kit.camera import LayerCamera
 from ..kit.timeline import Timeline
 from .acts import Act, acts_for
+from .loading import SpecError, describe
 from .prepare import Prepared, generic_conclusions, prepare
 from .spec import LessonSpec
 from .stage import Stage
@@ -79,8 +81,15 @@ class Lesson(Scene):
 
     @classmethod
     def prepare(cls) -> Prepared:
-        """The lesson's runs and words, without rendering (for tests and checks)."""
-        return prepare(cls.make_spec(), cls.conclusions, cls.captions)
+        """The lesson's runs and words, without rendering (for tests and checks).
+
+        A spec that does not validate raises :class:`SpecError` with one line per
+        problem, as a TOML spec would."""
+        try:
+            spec = cls.make_spec()
+        except ValidationError as err:
+            raise SpecError(describe(err, f"{cls.__module__}.{cls.__name__}")) from None
+        return prepare(spec, cls.conclusions, cls.captions)
 
     # -- Manim's hooks -------------------------------------------------------------
     def setup(self) -> None:

@@ -33,9 +33,9 @@ class Replay:
     def play(self, lesson: Lesson) -> None:
         p, stage, tl = lesson.prepared, lesson.stage, lesson.timeline
         boxes = stage.layout["replay"]
+        tl.set(0)  # first: the plots are built (and fade in) showing iteration 0
         plots = VGroup(*[build_plot(d, tl, boxes[f"plot{i}"]) for i, d in enumerate(p.plots)])
         stage.plots = plots
-        tl.set(0)
         lesson.play(*stage.arrange("replay"), run_time=MOVE)
         lesson.play(FadeIn(plots), run_time=SHOW)
         stage.on_screen.update({f"plot{i}": plot for i, plot in enumerate(plots)})

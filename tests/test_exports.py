@@ -1,0 +1,138 @@
+"""Every export keeps what the scene drew: each run colour, on a ball over the loss map's
+colours and on a legend dot, survives MP4 (-ql, -qh), GIF, WebM, PNG frames and the last
+frame PNG within a stated colour difference; and the README's gallery shows them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from scenes.kit import theme
+from scenes.kit.colors import delta_e, hex_to_rgb, lab
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "scenes"))
+from palette import BALL_RADIUS, BALLS, DOT_RADIUS, DOTS  # noqa: E402
+
+PALETTE_SCENE = str(REPO / "tests" / "scenes" / "palette.py")
+#: CIEDE2000 between a ball's (or dot's) centre and its theme colour in any export; 1 is
+#: the smallest difference most people notice, and yuv420p video with its chroma
+#: subsampling stays under 1.5 at the centre of a ball
+MAX_DELTA_E = 3.0
+
+
+def optiroll(*args: str, cwd: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-m", "scenes.cli", "render", PALETTE_SCENE, *args],
+                       cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+
+
+def last_frame(path: Path) -> np.ndarray:
+    """The last frame of any export, decoded as RGB."""
+    if path.is_dir():
+        return np.asarray(Image.open(sorted(path.glob("*.png"))[-1]).convert("RGB"))
+    if path.suffix == ".png":
+        return np.asarray(Image.open(path).convert("RGB"))
+    if path.suffix == ".gif":
+        gif = Image.open(path)
+        gif.seek(gif.n_frames - 1)
+        return np.asarray(gif.convert("RGB"))
+    with av.open(str(path)) as c:
+        frame = None
+        for frame in c.decode(video=0):
+            pass
+        return frame.to_ndarray(format="rgb24")
+
+
+def centre_colour(img: np.ndarray, point: tuple[float, float], radius: float) -> np.ndarray:
+    """Median colour (sRGB in [0, 1]) inside half the radius of a disc at a scene point."""
+    h, w = img.shape[:2]
+    frame_width = 8.0 * w / h
+    cx = (point[0] + frame_width / 2) / frame_width * w
+    cy = (4.0 - point[1]) / 8.0 * h
+    r = max(1, int(radius * h / 8.0 * 0.5))
+    ys, xs = np.mgrid[-r:r + 1, -r:r + 1]
+    inside = xs**2 + ys**2 <= r**2
+    pixels = img[(round(cy) + ys)[inside], (round(cx) + xs)[inside]]
+    return np.median(pixels, axis=0) / 255.0
+
+
+def colour_errors(img: np.ndarray) -> dict[str, float]:
+    out = {}
+    for what, points, radius in (("ball", BALLS, BALL_RADIUS), ("dot", DOTS, DOT_RADIUS)):
+        for point, colour in zip(points, theme.PALETTE, strict=True):
+            got = lab(centre_colour(img, point, radius))
+            out[f"{what} {colour}"] = float(delta_e(got, lab(hex_to_rgb(colour))))
+    return out
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("exports")
+    optiroll("-ql", "-o", "ql.mp4", cwd=tmp)
+    optiroll("-qh", "-o", "qh.mp4", cwd=tmp)
+    optiroll("-ql", "--format", "gif", "-o", "cli.gif", cwd=tmp)
+    optiroll("-ql", "--fps", "25", "-o", "ql25.mp4", cwd=tmp)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    subprocess.run([sys.executable, "-m", "scenes.gif", str(tmp / "ql25.mp4"), "--out",
+                    str(tmp / "converter.gif")], cwd=REPO, env=env, check=True,
+                   capture_output=True)
+    optiroll("-ql", "-t", "--format", "webm", "-o", "alpha.webm", cwd=tmp)
+    optiroll("-ql", "--fps", "5", "--format", "png", "-o", "frames", cwd=tmp)
+    optiroll("-ql", "-s", "-o", "last.png", cwd=tmp)
+    return {"MP4 -ql": tmp / "ql.mp4", "MP4 -qh": tmp / "qh.mp4",
+            "GIF (optiroll render -o x.gif)": tmp / "cli.gif",
+            "GIF (python -m scenes.gif)": tmp / "converter.gif",
+            "WebM with alpha": tmp / "alpha.webm", "PNG frames": tmp / "frames",
+            "PNG last frame": tmp / "last.png"}
+
+
+@pytest.mark.parametrize("kind", ["MP4 -ql", "MP4 -qh", "GIF (optiroll render -o x.gif)",
+                                  "GIF (python -m scenes.gif)", "WebM with alpha",
+                                  "PNG frames", "PNG last frame"])
+def test_every_export_keeps_every_run_colour(exports, kind: str) -> None:
+    errors = colour_errors(last_frame(exports[kind]))
+    worst = max(errors, key=errors.get)
+    assert errors[worst] <= MAX_DELTA_E, (kind, worst, errors[worst])
+
+
+def test_the_median_cut_palette_would_have_failed(exports, tmp_path: Path) -> None:
+    """The palette the converter used before turned the run colours grey: this test
+    catches it."""
+    from scenes.gif import read_frames
+
+    frames = read_frames(exports["GIF (python -m scenes.gif)"].with_name("ql25.mp4"), 25)
+    old = [f.convert("P", palette=Image.ADAPTIVE, colors=96) for f in frames]
+    path = tmp_path / "old.gif"
+    old[0].save(path, save_all=True, append_images=old[1:], duration=40, loop=0)
+    assert max(colour_errors(last_frame(path)).values()) > 2 * MAX_DELTA_E
+
+
+# -- the README's gallery ----------------------------------------------------------------------
+GALLERY = REPO / "media" / "gallery"
+FLAGSHIP_COLOURS = (theme.VERMILLION, theme.SKY_BLUE, theme.BLUISH_GREEN)
+
+
+def pixels_near(img: np.ndarray, colour: str, within: float = 6.0) -> int:
+    lab_img = lab(img.reshape(-1, 3) / 255.0)
+    return int((delta_e(lab_img, lab(hex_to_rgb(colour))[None]) < within).sum())
+
+
+@pytest.mark.parametrize(("name", "least"), [
+    ("momentum-race.gif", 10), ("momentum-race.png", 50), ("momentum-velocity.png", 50),
+    ("momentum-3d.png", 50), ("momentum-closing.png", 50)])
+def test_gallery_shows_the_run_colours(name: str, least: int) -> None:
+    """The README's GIF and stills show each flagship run in its colour (the GIF that
+    shipped before this test had no pixel of any run colour)."""
+    img = last_frame(GALLERY / name)
+    for colour in FLAGSHIP_COLOURS:
+        assert pixels_near(img, colour) >= least, (name, colour)
