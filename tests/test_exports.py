@@ -47,10 +47,8 @@ def last_frame(path: Path) -> np.ndarray:
         gif.seek(gif.n_frames - 1)
         return np.asarray(gif.convert("RGB"))
     with av.open(str(path)) as c:
-        frame = None
-        for frame in c.decode(video=0):
-            pass
-        return frame.to_ndarray(format="rgb24")
+        *_, last = c.decode(video=0)
+        return last.to_ndarray(format="rgb24")
 
 
 def centre_colour(img: np.ndarray, point: tuple[float, float], radius: float) -> np.ndarray:
