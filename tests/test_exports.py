@@ -84,18 +84,23 @@ def exports(tmp_path_factory) -> dict[str, Path]:
     subprocess.run([sys.executable, "-m", "scenes.gif", str(tmp / "ql25.mp4"), "--out",
                     str(tmp / "converter.gif")], cwd=REPO, env=env, check=True,
                    capture_output=True)
+    subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--format", "gif",
+                    "--media_dir", str(tmp / "manim"), PALETTE_SCENE, "Palette"], cwd=tmp,
+                   env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
     optiroll("-ql", "-t", "--format", "webm", "-o", "alpha.webm", cwd=tmp)
     optiroll("-ql", "--fps", "5", "--format", "png", "-o", "frames", cwd=tmp)
     optiroll("-ql", "-s", "-o", "last.png", cwd=tmp)
     return {"MP4 -ql": tmp / "ql.mp4", "MP4 -qh": tmp / "qh.mp4",
             "GIF (optiroll render -o x.gif)": tmp / "cli.gif",
             "GIF (python -m scenes.gif)": tmp / "converter.gif",
+            "GIF (manim render --format gif)": next((tmp / "manim").rglob("Palette*.gif")),
             "WebM with alpha": tmp / "alpha.webm", "PNG frames": tmp / "frames",
             "PNG last frame": tmp / "last.png"}
 
 
 @pytest.mark.parametrize("kind", ["MP4 -ql", "MP4 -qh", "GIF (optiroll render -o x.gif)",
-                                  "GIF (python -m scenes.gif)", "WebM with alpha",
+                                  "GIF (python -m scenes.gif)",
+                                  "GIF (manim render --format gif)", "WebM with alpha",
                                   "PNG frames", "PNG last frame"])
 def test_every_export_keeps_every_run_colour(exports, kind: str) -> None:
     errors = colour_errors(last_frame(exports[kind]))
@@ -134,3 +139,11 @@ def test_gallery_shows_the_run_colours(name: str, least: int) -> None:
     img = last_frame(GALLERY / name)
     for colour in FLAGSHIP_COLOURS:
         assert pixels_near(img, colour) >= least, (name, colour)
+
+
+def test_manims_own_gif_goes_through_the_converter(exports) -> None:
+    """With the kit's writer (lessons use it), `manim render --format gif` plays at 25 fps
+    like the converter's GIFs, not at -ql's 15 fps."""
+    gif = Image.open(exports["GIF (manim render --format gif)"])
+    assert gif.info["duration"] == 40
+    assert sum(1 for _ in range(gif.n_frames)) >= 1

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from manim import Scene, config
+from manim.renderer.cairo_renderer import CairoRenderer
 from pydantic import ValidationError
 
 import dynamics as dyn
@@ -25,6 +26,7 @@ import dynamics as dyn
 from ..kit import theme
 from ..kit.camera import LayerCamera
 from ..kit.timeline import Timeline
+from ..kit.writer import ColourGifWriter
 from .acts import Act, acts_for
 from .loading import SpecError, describe
 from .prepare import Prepared, generic_conclusions, prepare
@@ -51,8 +53,11 @@ class Lesson(Scene):
     progress: ClassVar[Callable[[int], None] | None] = None
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        use_theme_background()  # before the camera is made: it reads the config
         kwargs.setdefault("camera_class", LayerCamera)  # fast 3-D layer compositing
-        use_theme_background()
+        # GIFs that keep the run colours, even from `manim render --format gif`
+        kwargs.setdefault("renderer", CairoRenderer(camera_class=kwargs["camera_class"],
+                                                    file_writer_class=ColourGifWriter))
         super().__init__(*args, **kwargs)
         #: scene time (s) at named moments ("race", "plots", "rise", "ride", "closing")
         self.marks: dict[str, float] = {}

@@ -7,8 +7,10 @@ frame. One second long.
 """
 
 from manim import Dot, Scene, Square
+from manim.renderer.cairo_renderer import CairoRenderer
 
 from scenes.kit import Timeline, theme
+from scenes.kit.writer import ColourGifWriter
 from scenes.lesson.scene import use_theme_background
 
 N = len(theme.PALETTE)
@@ -23,6 +25,7 @@ DOT_RADIUS = 0.15
 class Palette(Scene):
     def __init__(self, **kwargs) -> None:
         use_theme_background()
+        kwargs.setdefault("renderer", CairoRenderer(file_writer_class=ColourGifWriter))
         super().__init__(**kwargs)
 
     def construct(self) -> None:
