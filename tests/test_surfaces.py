@@ -202,3 +202,23 @@ def test_sigmoid_regression_minimum_fits_both_points() -> None:
     assert s.value(np.array(s.minima[0])) < 1e-25
     with pytest.raises(dyn.OptirollError, match="batch_size"):
         s.draw_sample(np.random.default_rng(0), 5, 0.0)
+
+
+def test_data_surfaces_expose_their_data_and_model() -> None:
+    reg = dyn.surface("linear_regression", n=10, seed=0)
+    np.testing.assert_array_equal(reg.data.x, np.arange(1.0, 11.0))
+    assert reg.data.y.shape == (10,) and reg.data.model == "theta_0 + theta_1 x"
+    theta = np.array([[5.0, 2.0], [1.0, 0.0]])
+    np.testing.assert_allclose(reg.predict(theta, reg.data.x)[0], 5 + 2 * reg.data.x)
+    # the loss is the mean squared error of that model on that data
+    np.testing.assert_allclose(reg.value(theta[0]),
+                               np.mean((reg.predict(theta[0], reg.data.x) - reg.data.y) ** 2))
+    two = dyn.surface("two_weight_linear", n=20)
+    assert two.data.x.shape == (20, 2)
+    np.testing.assert_allclose(two.predict(np.array([3.0, -5.0]), two.data.x),
+                               two.data.x @ [3.0, -5.0])
+    sig = dyn.surface("sigmoid_regression")
+    np.testing.assert_allclose(sig.predict(np.array(sig.minima[0]), sig.data.x), sig.data.y)
+    assert dyn.surface("bowl").data is None
+    with pytest.raises(NotImplementedError, match="not a loss over data"):
+        dyn.surface("bowl").predict(np.zeros(2), np.zeros(3))

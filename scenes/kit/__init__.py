@@ -16,6 +16,7 @@ _WHERE = {
     "format_value": "readouts", "Ball3D": "surface3d", "Camera": "surface3d",
     "SurfaceRenderer": "surface3d", "SurfaceView": "surface3d", "Timeline": "timeline",
     "at": "timeline", "SidePanel": "panel", "DataPanel": "data_panel",
+    "ThemedScene": "scene", "CameraPath": "surface3d", "ColourGifWriter": "writer",
 }
 
 __all__ = sorted([*_WHERE, "theme"])

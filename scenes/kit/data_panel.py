@@ -36,8 +36,10 @@ class DataPanel(PlotFrame):
                  width: float, height: float, *, x_range: tuple[float, float],
                  y_range: tuple[float, float], x_label: str, y_label: str,
                  font_size: float = theme.SMALL_SIZE) -> None:
+        xs = np.asarray(points, float)[:, 0]
         super().__init__(x_range, y_range, width, height, x_label=x_label, y_label=y_label,
-                         font_size=font_size)
+                         font_size=font_size,
+                         x_integer=bool(np.all(xs == np.round(xs)) and np.ptp(xs) >= 2))
         self.data_xy = np.asarray(points, float)
         self.x_model = None if x_model is None else np.asarray(x_model, float)
         self.models = [np.asarray(m, float) for m in models]

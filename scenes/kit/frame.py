@@ -15,11 +15,19 @@ from ..text import power_of_ten
 from . import theme
 
 
-def nice_ticks(lo: float, hi: float, target: int = 5) -> np.ndarray:
-    """Round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) in [lo, hi]."""
+def nice_ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> np.ndarray:
+    """Round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) in [lo, hi].
+
+    ``integer=True`` (iterations, integer data) keeps to whole steps of 1, 2 or 5
+    times a power of ten: 0, 2, 4 rather than 0.0, 2.5, 5.0.
+    """
     raw = (hi - lo) / max(target, 1)
+    if integer:
+        raw = max(raw, 1.0)
     mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * 0.999)
+    # whole steps skip 2.5, so they may be a little finer than asked
+    steps, slack = ((1, 2, 5, 10), 0.8) if integer else ((1, 2, 2.5, 5, 10), 0.999)
+    step = next(m * mag for m in steps if m * mag >= raw * slack)
     start = math.ceil(lo / step - 1e-9) * step
     ticks = np.arange(start, hi + step * 1e-6, step)
     return np.round(ticks, 12)
@@ -53,6 +61,7 @@ class PlotFrame(VGroup):
         y_label: str | None = None,
         log_y: bool = False,
         x_ticks: np.ndarray | None = None,
+        x_integer: bool = False,
         y_ticks: np.ndarray | None = None,
         font_size: float = theme.SMALL_SIZE,
         zero_line: bool = False,
@@ -71,8 +80,8 @@ class PlotFrame(VGroup):
         unit = font_size / theme.SMALL_SIZE
         max_x = max(2, int(width / (0.9 * unit)) + 1)
         max_y = max(2, int(height / (0.42 * unit)) + 1)
-        xt = nice_ticks(*self.x_range, target=min(5, max_x - 1)) if x_ticks is None \
-            else np.asarray(x_ticks)
+        xt = nice_ticks(*self.x_range, target=min(5, max_x - 1), integer=x_integer) \
+            if x_ticks is None else np.asarray(x_ticks)
         for v in xt:
             p = self.c2p(v, self.y_range[0] if not log_y else 10 ** self.y_range[0])
             self.add(Line(p, p + [0, tick_len, 0], stroke_color=theme.FRAME, stroke_width=2))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 from manim import Animation, Mobject, Rectangle, Star, VGroup
 
@@ -33,11 +35,6 @@ class Glide(Animation):
         self.mobject.move_to(self.start_center + (self.target_center - self.start_center) * a)
 
 
-def ghost(mobject: Mobject) -> Rectangle:
-    """An invisible box with ``mobject``'s bounds, to compute a Glide target."""
-    return Rectangle(width=mobject.width, height=mobject.height).move_to(mobject)
-
-
 class MinimaMarkers(VGroup):
     """Stars at a surface's known minima, kept on the map as it moves."""
 
@@ -54,11 +51,33 @@ class MinimaMarkers(VGroup):
             star.move_to(self.frame.c2p(*p))
 
 
-def fit_box(mobject: Mobject, left: float, right: float, bottom: float, top: float) -> Rectangle:
-    """A Glide target: ``mobject``'s box scaled down (never up) to fit the region,
-    centred vertically at the region's top and horizontally at its left."""
-    box = ghost(mobject)
-    factor = min(1.0, (right - left) / box.width, (top - bottom) / box.height)
-    box.scale(factor)
-    box.move_to([left + box.width / 2, top - box.height / 2, 0])
-    return box
+class Bounds(Protocol):
+    """A box in scene units (``scenes.lesson.layout.Box`` is one)."""
+
+    left: float
+    right: float
+    bottom: float
+    top: float
+
+
+def fit_target(m: Mobject, box: Bounds, align: str = "top-left", max_scale: float = 1.0,
+               natural_width: float | None = None) -> Rectangle:
+    """Where ``m`` goes in ``box``: scaled to fit (never beyond ``max_scale`` of its
+    natural width), placed at ``align`` ("top-left", "top", "center").
+
+    Use it with :func:`place` to put a panel of your own inside the frame, or as the
+    target of a :class:`Glide`.
+    """
+    natural = natural_width or m.width
+    s = min(max_scale * natural / m.width, (box.right - box.left) / m.width,
+            (box.top - box.bottom) / m.height)
+    w, h = m.width * s, m.height * s
+    x = box.left + w / 2 if "left" in align else (box.left + box.right) / 2
+    y = box.top - h / 2 if "top" in align else (box.bottom + box.top) / 2
+    return Rectangle(width=w, height=h).move_to([x, y, 0])
+
+
+def place(m: Mobject, target: Mobject) -> None:
+    """Scale and move ``m`` onto ``target``'s box at once."""
+    m.scale(target.width / m.width)
+    m.move_to(target.get_center())

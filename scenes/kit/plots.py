@@ -39,7 +39,8 @@ class IterationPlot(PlotFrame):
             pad = 0.08 * (hi - lo or 1.0)
             y_range = (lo - pad, hi + pad)
         super().__init__((0, steps), y_range, width, height, x_label=x_label, y_label=y_label,
-                         log_y=log_y, font_size=font_size, zero_line=not log_y)
+                         log_y=log_y, font_size=font_size, zero_line=not log_y,
+                         x_integer=True)
         self.series, self.timeline = [np.asarray(s, float) for s in series], timeline
         self.dashed = list(dashed) if dashed is not None else [False] * len(series)
         #: dash and gap lengths in scene units, for dashed curves

@@ -1,4 +1,4 @@
-"""``Lesson``: a Manim Scene that plays a lesson spec as a sequence of acts.
+"""``Lesson``: a (themed) Manim Scene that plays a lesson spec as a sequence of acts.
 
 A Python lesson subclasses it and sets ``spec`` (or overrides ``make_spec``),
 optionally ``conclusions`` and ``captions`` (pure functions of the spec and the
@@ -17,33 +17,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from manim import Scene, config
-from manim.renderer.cairo_renderer import CairoRenderer
+from manim import config
 from pydantic import ValidationError
 
 import dynamics as dyn
 
-from ..kit import theme
-from ..kit.camera import LayerCamera
+from ..kit.scene import ThemedScene
 from ..kit.timeline import Timeline
-from ..kit.writer import ColourGifWriter
 from .acts import Act, acts_for
 from .loading import SpecError, describe
 from .prepare import Prepared, generic_conclusions, prepare
 from .spec import LessonSpec
 from .stage import Stage
 
-MANIM_DEFAULT_BACKGROUND = "#000000"
 
-
-def use_theme_background() -> None:
-    """The theme's background, wherever Manim runs from (manim.cfg is read from the
-    current folder only); a background the user chose on the command line stays."""
-    if str(config.background_color).upper().startswith(MANIM_DEFAULT_BACKGROUND):
-        config.background_color = theme.BACKGROUND
-
-
-class Lesson(Scene):
+class Lesson(ThemedScene):
     """A lesson played from its spec: title, race, replay, 3-D, closing."""
 
     #: the lesson; a subclass sets it or overrides :meth:`make_spec`
@@ -53,11 +41,6 @@ class Lesson(Scene):
     progress: ClassVar[Callable[[int], None] | None] = None
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        use_theme_background()  # before the camera is made: it reads the config
-        kwargs.setdefault("camera_class", LayerCamera)  # fast 3-D layer compositing
-        # GIFs that keep the run colours, even from `manim render --format gif`
-        kwargs.setdefault("renderer", CairoRenderer(camera_class=kwargs["camera_class"],
-                                                    file_writer_class=ColourGifWriter))
         super().__init__(*args, **kwargs)
         #: scene time (s) at named moments ("race", "plots", "rise", "ride", "closing")
         self.marks: dict[str, float] = {}

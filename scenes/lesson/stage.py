@@ -22,7 +22,6 @@ from manim import (
     Arrow,
     MathTypst,
     Mobject,
-    Rectangle,
     Text,
     VGroup,
     config,
@@ -32,7 +31,7 @@ from ..kit import theme
 from ..kit.contour import ContourMap
 from ..kit.data_panel import DataPanel
 from ..kit.frame import PlotFrame
-from ..kit.motion import Glide, MinimaMarkers
+from ..kit.motion import Glide, MinimaMarkers, fit_target, place
 from ..kit.panel import ArrowKey, Flow, SidePanel, wrap
 from ..kit.timeline import Timeline
 from .layout import Box, Needs, plan
@@ -52,23 +51,6 @@ ARROW_STYLE = {
 def box_of(m: Mobject) -> Box:
     """The bounding box of a mobject (all its family) in scene units."""
     return Box(m.get_left()[0], m.get_right()[0], m.get_bottom()[1], m.get_top()[1])
-
-
-def fit_target(m: Mobject, box: Box, align: str = "top-left", max_scale: float = 1.0,
-               natural_width: float | None = None) -> Rectangle:
-    """Where ``m`` goes in ``box``: scaled to fit (never beyond ``max_scale`` of its
-    natural width), placed at ``align`` ("top-left", "top", "center")."""
-    natural = natural_width or m.width
-    s = min(max_scale * natural / m.width, box.width / m.width, box.height / m.height)
-    w, h = m.width * s, m.height * s
-    x = box.left + w / 2 if "left" in align else box.center[0]
-    y = box.top - h / 2 if "top" in align else box.center[1]
-    return Rectangle(width=w, height=h).move_to([x, y, 0])
-
-
-def place(m: Mobject, target: Rectangle) -> None:
-    m.scale(target.width / m.width)
-    m.move_to(target.get_center())
 
 
 class Stage:

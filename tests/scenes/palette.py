@@ -6,12 +6,10 @@ background, all at fixed scene points so a test can find them in any decoded
 frame. One second long.
 """
 
-from manim import Dot, Scene, Square
-from manim.renderer.cairo_renderer import CairoRenderer
+from manim import Dot, Square
 
 from scenes.kit import Timeline, theme
-from scenes.kit.writer import ColourGifWriter
-from scenes.lesson.scene import use_theme_background
+from scenes.kit.scene import ThemedScene
 
 N = len(theme.PALETTE)
 #: scene points of the balls, each on a square of map colour (x across the frame)
@@ -22,12 +20,7 @@ BALL_RADIUS = 0.3
 DOT_RADIUS = 0.15
 
 
-class Palette(Scene):
-    def __init__(self, **kwargs) -> None:
-        use_theme_background()
-        kwargs.setdefault("renderer", CairoRenderer(file_writer_class=ColourGifWriter))
-        super().__init__(**kwargs)
-
+class Palette(ThemedScene):
     def construct(self) -> None:
         squares = [Square(1.6, stroke_width=0, fill_opacity=1,
                           fill_color=theme.colormap_hex(i / (N - 1))).move_to(p + (0,))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from manim import UP, FadeIn
 
-from ..stage import fit_target, place
+from ...kit.motion import fit_target, place
 
 if TYPE_CHECKING:
     from ..scene import Lesson

@@ -9,9 +9,10 @@ from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Mobject, Text, VGroup
 
 from ...kit import theme
 from ...kit.frame import axis_label
+from ...kit.motion import fit_target, place
 from ...kit.plots import IterationPlot
 from ..layout import Box
-from ..stage import box_of, fit_target, place
+from ..stage import box_of
 
 if TYPE_CHECKING:
     from ..prepare import PlotData
