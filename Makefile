@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.optiroll-installed
 SYSDEPS_STAMP := $(VENV)/.optiroll-sysdeps
 
-.PHONY: help setup sysdeps demo test test-slow test-torch lint reference bench gallery clean
+.PHONY: help setup sysdeps demo test test-slow test-torch lint reference bench gallery revealjs clean
 
 help:
 	@echo "make demo        set up (first time) and run the demo"
@@ -16,6 +16,7 @@ help:
 	@echo "make reference   regenerate tests/data/torch_reference.npz with torch"
 	@echo "make bench       run the benchmarks (they print ratios)"
 	@echo "make lint        ruff"
+	@echo "make revealjs    refresh the shipped reveal.js (offline decks) from npm"
 
 # --- setup ---------------------------------------------------------------
 # System libraries that manim builds against (cairo, pango, pkg-config).
@@ -54,7 +55,24 @@ demo: $(STAMP)
 	@echo ""
 	@echo "The flagship clip is ready: $(CURDIR)/$(DEMO_MP4)"
 
-test: $(STAMP)
+# Debian's chromium and its driver, for the slide-deck test in a real browser (headless);
+# without apt the test says why it skipped.
+BROWSER_STAMP := $(VENV)/.optiroll-browser
+$(BROWSER_STAMP): | $(PY)
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+	  echo "browser for the deck test: present"; \
+	elif command -v apt-get >/dev/null; then \
+	  SUDO=; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver \
+	  || ($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      $$SUDO apt-get install -y -qq chromium chromium-driver) \
+	  || echo "could not install chromium: the slide-deck browser test will skip"; \
+	else \
+	  echo "no apt-get: install chromium and chromedriver to run the slide-deck browser test"; \
+	fi
+	@touch $@
+
+test: $(STAMP) $(BROWSER_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -83,8 +101,19 @@ bench: $(VENV)/.optiroll-bench
 	$(PY) benchmarks/bench_rollout.py
 	$(PY) benchmarks/bench_render.py
 
-gallery: $(STAMP)
+gallery: $(STAMP) $(BROWSER_STAMP)
 	$(PY) -m scenes.gallery
+
+# Refresh the reveal.js files shipped for offline decks from the npm registry (pinned).
+REVEALJS_VERSION := 6.0.1
+REVEALJS_FILES := dist/reveal.js dist/reveal.css dist/theme/black.css dist/plugin/notes.js \
+                  dist/plugin/markdown.js dist/plugin/highlight/zenburn.css LICENSE
+revealjs:
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent reveal.js@$(REVEALJS_VERSION) \
+	  && tar xzf reveal.js-$(REVEALJS_VERSION).tgz) && \
+	for f in $(REVEALJS_FILES); do mkdir -p scenes/assets/revealjs/$$(dirname $$f); \
+	  cp $$tmp/package/$$f scenes/assets/revealjs/$$f; done && \
+	echo $(REVEALJS_VERSION) > scenes/assets/revealjs/VERSION && rm -rf $$tmp
 
 clean:
 	rm -rf $(VENV) media/videos media/images media/texts media/Tex build *.egg-info

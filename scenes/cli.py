@@ -19,6 +19,7 @@ import queue
 import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -42,14 +43,21 @@ def main() -> None:
     """Exact, animated, lecture-ready pictures of gradient-descent optimizers."""
 
 
+def quality_options(command):
+    """Manim's quality flags, shared by `render` and `slides`."""
+    command = click.option("--fps", "--frame_rate", "fps", type=int,
+                           help="frames per second")(command)
+    command = click.option("-r", "--resolution", metavar="W,H",
+                           help="pixel size, e.g. -r 1280,720")(command)
+    return click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="h",
+                        show_default=True, help="l 480p15, m 720p30, h 1080p60, p 1440p60, "
+                        "k 2160p60 (as manim: -ql -qm -qh -qp -qk)")(command)
+
+
 # -- render -------------------------------------------------------------------------
 @main.command()
 @click.argument("lessons", nargs=-1, required=True)
-@click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="h",
-              show_default=True, help="l 480p15, m 720p30, h 1080p60, p 1440p60, k 2160p60 "
-              "(as manim: -ql -qm -qh -qp -qk)")
-@click.option("-r", "--resolution", metavar="W,H", help="pixel size, e.g. -r 1280,720")
-@click.option("--fps", "--frame_rate", "fps", type=int, help="frames per second")
+@quality_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="output format (default mp4, or the --out suffix's)")
 @click.option("-t", "--transparent", is_flag=True, help="transparent background "
@@ -88,6 +96,8 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
                 fail(str(err))
             name = Path(arg.split(".py:")[0]).stem if Path(arg).suffix else arg
             early.append(Result(name, False, None, str(err), bad_input=True))
+    if any(j.out.parent == DEFAULT_FOLDER.resolve() for j in todo):
+        DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
     results = early + (_render_all(todo, jobs, debug) if todo else [])
     if not several and not results[0].ok and results[0].bad_input:
         fail(results[0].message)
@@ -184,8 +194,7 @@ def _job(arg: str, options: Options, out: Path | None, several: bool) -> Job:
 def _output(name: str, options: Options, out: Path | None, several: bool) -> Path:
     default = f"{name}_{options.tag()}{options.extension}"
     if out is None:
-        DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
-        return DEFAULT_FOLDER / default
+        return DEFAULT_FOLDER / default  # created when the job is started
     if several:
         if not out.is_dir():
             raise JobError(f"--out {out}: with several lessons, --out must be an existing "
@@ -302,6 +311,51 @@ def _shown(path: Path | None) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+# -- slides -----------------------------------------------------------------------------
+@main.command()
+@click.argument("lesson")
+@quality_options
+@click.option("--html", type=click.Path(path_type=Path),
+              help="the reveal.js deck to write (a videos-and-reveal.js folder goes beside it)")
+@click.option("--pptx", type=click.Path(path_type=Path), help="the PowerPoint deck to write")
+@click.option("--debug", is_flag=True, help="show the whole traceback of a failed render")
+def slides(lesson: str, quality: str, resolution: str | None, fps: int | None,
+           html: Path | None, pptx: Path | None, debug: bool) -> None:
+    """Render LESSON as a slide deck with a pause at each act: an offline HTML deck
+    (--html) and/or a PPTX (--pptx); default: an HTML deck in media/lessons."""
+    options = Options(quality, _resolution(resolution), fps)
+    try:
+        options.check()
+        job = _job(lesson, options, None, several=False)
+        if html is None and pptx is None:
+            DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
+            html = job.out.with_suffix(".html")
+        for path, suffix in ((html, ".html"), (pptx, ".pptx")):
+            if path is None:
+                continue
+            if path.suffix.lower() != suffix:
+                raise JobError(f"--{suffix[1:]} {path}: the file name must end in {suffix}")
+            if not path.parent.is_dir():
+                raise JobError(f"--{suffix[1:]} {path}: folder {path.parent} does not exist; "
+                               f"create it first (mkdir -p {path.parent})")
+        deck_html = html.resolve() if html else None
+        deck_pptx = pptx.resolve() if pptx else None
+        job = replace(job, html=deck_html, pptx=deck_pptx, out=deck_html or deck_pptx)
+        _validate(job)
+    except JobError as err:
+        fail(str(err))
+    result = _render_all([job], 1, debug)[0]
+    if not result.ok:
+        click.echo(f"failed: {result.name}: {result.message}", err=True)
+        raise SystemExit(EXIT_BAD_INPUT if result.bad_input else 1)
+    for path in (job.html, job.pptx):
+        if path is not None:
+            click.echo(f"wrote {_shown(path)}")
+    if job.html is not None:
+        click.echo(f"open {_shown(job.html)} in a browser (no network needed); arrow keys move "
+                   "between slides")
 
 
 # -- check ------------------------------------------------------------------------------

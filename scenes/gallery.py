@@ -4,7 +4,9 @@ Renders the flagship and the adaptive example spec at 720p and 25 fps into a
 temporary folder, then writes into ``media/gallery/``: PNG stills at the end of
 the race, of the plots, mid-way through the 3-D ride and of the closing frame,
 and a GIF of the flagship's race (480 px wide, 25 fps, at most 3 MB). Stills
-are taken at the lessons' own marks, not at typed-in times.
+are taken at the lessons' own marks, not at typed-in times. With chromium and
+selenium installed (``make test`` installs both), it also builds the adaptive
+example's HTML deck and photographs it in the browser, offline, on its race slide.
 """
 
 from __future__ import annotations
@@ -56,6 +58,33 @@ def frames_at(video: Path, times: list[float]) -> list[Image.Image]:
     return out
 
 
+def deck_screenshot(tmp: Path, out: Path) -> None:
+    """The adaptive example's HTML deck, opened offline in chromium, on its race slide."""
+    import subprocess
+    import sys
+    import time
+
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    from scenes.lesson.slides import headless_browser
+
+    html = tmp / "deck.html"
+    subprocess.run([sys.executable, "-m", "scenes.cli", "slides", str(EXAMPLE), "-r",
+                    "1280,720", "--fps", "15", "--html", str(html)], check=True,
+                   capture_output=True)
+    driver = headless_browser(offline=True)
+    try:
+        driver.get(html.as_uri())
+        time.sleep(1.0)
+        ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
+        time.sleep(6.0)  # well into the race
+        driver.save_screenshot(str(out / "deck-in-browser.png"))
+    finally:
+        driver.quit()
+    print(f"wrote {out / 'deck-in-browser.png'}")
+
+
 def save_stills(video: Path, stills: dict[str, float], out: Path) -> None:
     for name, image in zip(stills, frames_at(video, list(stills.values())), strict=True):
         image.save(out / name, optimize=True)
@@ -70,6 +99,10 @@ def main() -> None:
         raise SystemExit(f"folder {args.out.parent} does not exist; create it first")
     args.out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        try:
+            deck_screenshot(Path(tmp), args.out)
+        except (FileNotFoundError, ImportError) as err:
+            print(f"no deck screenshot: {err}")
         example, example_marks = render(Path(tmp) / "example",
                                         lesson_class(load_spec(EXAMPLE), "Adaptive"))
         save_stills(example, {"adaptive-race.png": example_marks["race"],

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import inspect
+import logging
 import os
 import shutil
 import sys
@@ -104,10 +105,17 @@ class Job:
     #: the ``manim.cfg`` of the folder the command ran in (Manim reads it from the
     #: working folder, which a job replaces with its own)
     config_file: Path | None = None
+    #: a slide deck instead of a clip: the HTML file and/or the PPTX to write
+    html: Path | None = None
+    pptx: Path | None = None
 
     @property
     def is_spec(self) -> bool:
         return self.path.suffix == ".toml"
+
+    @property
+    def is_deck(self) -> bool:
+        return self.html is not None or self.pptx is not None
 
 
 @dataclass(frozen=True)
@@ -197,7 +205,10 @@ def run(job: Job, report: Callable[[str, int], None] | None = None,
         job.options.check()
         with _working_folder() as tmp:
             produced = _render(job, tmp / "media", report)
-            _deliver(job, produced, tmp)
+            if job.is_deck:
+                _deliver_deck(job, produced.name, tmp)
+            else:
+                _deliver(job, produced, tmp)
         return Result(job.name, True, job.out)
     except Exception as err:  # noqa: BLE001 - every failure becomes one clear line
         return _failure(job, err, debug)
@@ -210,6 +221,15 @@ def _render(job: Job, media: Path, report: Callable[[str, int], None] | None) ->
 
     cls = load_scene(job)
     lesson = issubclass(cls, Lesson)
+    if job.is_deck:
+        if not lesson:
+            raise JobError(f"{job.path.name}: slides need a lesson (a .toml spec or a Lesson "
+                           f"subclass); {cls.__name__} is a plain Scene")
+        os.environ["TQDM_DISABLE"] = "1"  # manim-slides' progress bars, in this worker only
+        from .lesson.slides import slide_class
+
+        logging.getLogger("manim-slides").setLevel(logging.WARNING)
+        cls = slide_class(cls)
     if report is not None and lesson:  # a lesson reports its planned length, then frames
         cls = type(cls.__name__, (cls,), {"progress": staticmethod(
             lambda n: report(job.name, n)), "__module__": cls.__module__})
@@ -229,6 +249,8 @@ def _render(job: Job, media: Path, report: Callable[[str, int], None] | None) ->
             scene.renderer.add_frame = counted
         scene.render()
         writer = scene.renderer.file_writer
+        if job.is_deck:  # manim-slides wrote ./slides/<Scene>.json and its videos
+            return Path("slides") / cls.__name__
         if job.options.last_frame:
             return _newest(media, "*.png")
         if job.options.format == "png":
@@ -265,6 +287,42 @@ def _deliver(job: Job, produced: Path, tmp: Path) -> None:
         if out.is_dir() and staging.is_dir():
             shutil.rmtree(out)
         os.replace(staging, out)
+    finally:
+        if staging.is_dir():
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            staging.unlink(missing_ok=True)
+
+
+def _deliver_deck(job: Job, scene_name: str, tmp: Path) -> None:
+    """Build the deck in the job's folder, then move each file into place whole."""
+    from .lesson.slides import build_deck
+
+    built = tmp / "deck"
+    built.mkdir()
+    html = built / job.html.name if job.html is not None else None
+    pptx = built / job.pptx.name if job.pptx is not None else None
+    build_deck(scene_name, tmp / "slides", html, pptx, job.options.size)
+    if pptx is not None and job.pptx is not None:
+        _move_into_place(pptx, job.pptx)
+    if html is not None and job.html is not None:
+        assets = f"{html.stem}_assets"
+        _move_into_place(built / assets, job.html.parent / assets)
+        _move_into_place(html, job.html)
+
+
+def _move_into_place(src: Path, dest: Path) -> None:
+    """Copy ``src`` (a file or a folder) beside ``dest`` under a hidden name, then rename
+    it onto ``dest``: a reader sees the old one or the new one, never half of one."""
+    staging = dest.parent / f".{dest.name}.optiroll-tmp"
+    try:
+        if src.is_dir():
+            shutil.copytree(src, staging)
+            if dest.is_dir():
+                shutil.rmtree(dest)
+        else:
+            shutil.copyfile(src, staging)
+        os.replace(staging, dest)
     finally:
         if staging.is_dir():
             shutil.rmtree(staging, ignore_errors=True)

@@ -24,6 +24,7 @@ from scenes.lesson.spec import (
     PlotSpec,
     RunSpec,
     ShowSpec,
+    SlidesSpec,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,7 +70,9 @@ def documented_keys() -> set[str]:
 
 
 def model_keys() -> set[str]:
-    keys = {k for k in LessonSpec.model_fields if k not in ("show", "pacing", "camera", "runs")}
+    keys = {k for k in LessonSpec.model_fields
+            if k not in ("show", "pacing", "camera", "runs", "slides")}
+    keys |= {f"slides.{k}" for k in SlidesSpec.model_fields}
     keys |= {f"show.{k}" for k in ShowSpec.model_fields}
     keys |= {f"pacing.{k}" for k in PacingSpec.model_fields}
     keys |= {f"camera.{k}" for k in CameraSpec.model_fields}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import dynamics as dyn
@@ -14,7 +15,7 @@ def test_python_examples_run() -> None:
     blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
     assert blocks
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
+        exec(compile(textwrap.dedent(block), "README.md", "exec"), {})
 
 
 def test_catalog_table_lists_every_surface() -> None:

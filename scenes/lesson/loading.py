@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .spec import CameraSpec, LessonSpec, PacingSpec, ShowSpec, did_you_mean
+from .spec import CameraSpec, LessonSpec, PacingSpec, ShowSpec, SlidesSpec, did_you_mean
 
 
 class SpecError(ValueError):
@@ -29,7 +29,7 @@ class SpecError(ValueError):
 
 
 _TABLES: dict[str, type[BaseModel]] = {"show": ShowSpec, "pacing": PacingSpec,
-                                       "camera": CameraSpec}
+                                       "camera": CameraSpec, "slides": SlidesSpec}
 
 
 def load_spec(path: str | Path) -> LessonSpec:

@@ -90,8 +90,12 @@ class Lesson(ThemedScene):
 
     def construct(self) -> None:
         for act in self.acts:
-            self.next_section(act.name)
             act.play(self)
+
+    def begin_act(self, name: str, loop: bool = False) -> None:
+        """Where an act begins (each act calls it): a Manim section here; a slide
+        break in a deck (:mod:`scenes.lesson.slides`), looping if ``loop``."""
+        self.next_section(name)
 
     # -- helpers ------------------------------------------------------------------
     def mark(self, name: str) -> None:

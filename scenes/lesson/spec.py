@@ -268,6 +268,12 @@ class CameraSpec(Strict):
     perspective: Annotated[Number, Field(ge=0, le=1)] = 1.0
 
 
+class SlidesSpec(Strict):
+    """``[slides]``: the lesson as a slide deck (``optiroll slides``)."""
+
+    loop_race: Flag = False
+
+
 # -- the lesson ---------------------------------------------------------------------
 class LessonSpec(Strict):
     """A whole lesson. See the README's "Lesson spec reference" for every key."""
@@ -284,6 +290,7 @@ class LessonSpec(Strict):
     show: ShowSpec = ShowSpec()
     pacing: PacingSpec = PacingSpec()
     camera: CameraSpec = CameraSpec()
+    slides: SlidesSpec = SlidesSpec()
 
     _surface: dyn.Surface = PrivateAttr()
 

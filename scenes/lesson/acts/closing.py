@@ -23,6 +23,7 @@ class Closing:
         return (MOVE if moves else 0.0) + SHOW + lesson.prepared.spec.pacing.hold + 1.0
 
     def play(self, lesson: Lesson) -> None:
+        lesson.begin_act(self.name)
         stage = lesson.stage
         card = stage.card
         box = stage.layout["closing"]["card"]

@@ -66,6 +66,8 @@ class Race:
         stage.on_screen.update(map=stage.map, side=_Visible(stage.panel))
         if stage.data is not None:
             stage.on_screen["data"] = stage.data
+        # the race's slide starts here, after the legend came in, so it can loop
+        lesson.begin_act(self.name, loop=spec.slides.loop_race)
         lesson.mark("race-start")
         k = arrow_steps(lesson)
         if k:

@@ -32,6 +32,7 @@ class Replay:
             + spec.pacing.hold + LEAVE
 
     def play(self, lesson: Lesson) -> None:
+        lesson.begin_act(self.name)
         p, stage, tl = lesson.prepared, lesson.stage, lesson.timeline
         boxes = stage.layout["replay"]
         tl.set(0)  # first: the plots are built (and fade in) showing iteration 0

@@ -28,6 +28,7 @@ class Surface3D:
         return CLEAR + CROSSFADE + RISE + tl.seconds_for(tl.steps, spec.pacing.fly(spec.steps))
 
     def play(self, lesson: Lesson) -> None:
+        lesson.begin_act(self.name)
         p, stage, tl = lesson.prepared, lesson.stage, lesson.timeline
         spec = p.spec
         gone = VGroup(stage.trails, stage.balls, stage.arrows)

@@ -24,6 +24,7 @@ class Title:
         return WRITE + RULES + (READ + 0.8 if on_card else 0.0) + DRAW
 
     def play(self, lesson: Lesson) -> None:
+        lesson.begin_act(self.name)
         stage = lesson.stage
         header = stage.header
         lesson.play(Write(header.title), run_time=WRITE)

@@ -1,0 +1,85 @@
+"""Lessons as slide decks (manim-slides): a pause at every act, offline HTML and PPTX.
+
+:func:`slide_class` turns any Lesson class into a manim-slides ``Slide`` whose
+slides begin where the lesson's acts begin (the race optionally looping while
+the lecturer talks). :func:`build_deck` converts what it rendered into a
+reveal.js HTML deck that needs no network (reveal.js is shipped with optiroll,
+``scenes/assets/revealjs``, and copied beside the deck) and/or a PPTX with one
+slide per act, each holding its video. Plain ``manim render`` of a lesson is
+untouched: only these classes are Slides.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from manim_slides import Slide
+
+from .scene import Lesson
+
+REVEALJS = Path(__file__).resolve().parents[1] / "assets" / "revealjs"
+REVEALJS_VERSION = (REVEALJS / "VERSION").read_text().strip()
+
+
+class LessonSlides(Slide):
+    """Mix in before a Lesson class to make it a deck: ``class MomentumSlides(LessonSlides,
+    MomentumRavine): pass``. A slide begins where each act begins."""
+
+    skip_reversing = True  # reversed clips serve only manim-slides' own player
+
+    def begin_act(self, name: str, loop: bool = False) -> None:
+        if self.renderer.num_plays == 0:  # manim-slides opens the first slide itself
+            Lesson.begin_act(self, name)
+            return
+        self.next_slide(name, loop=loop)
+
+
+def slide_class(lesson: type[Lesson]) -> type:
+    """A deck of ``lesson``, under the lesson's own name."""
+    return type(lesson.__name__, (LessonSlides, lesson), {"__module__": lesson.__module__})
+
+
+def build_deck(scene_name: str, slides_folder: Path, html: Path | None = None,
+               pptx: Path | None = None, size: tuple[int, int] = (1280, 720)) -> None:
+    """Convert the rendered slides of ``scene_name`` into ``html`` and/or ``pptx``.
+
+    The HTML deck is ``html`` plus a folder ``<name>_assets`` beside it holding the
+    videos and reveal.js: open the file from disk, no network needed.
+    """
+    from manim_slides.config import PresentationConfig
+    from manim_slides.convert import PowerPoint, RevealJS
+
+    configs = [PresentationConfig.from_file(slides_folder / f"{scene_name}.json")]
+    if html is not None:
+        assets = f"{html.stem}_assets"
+        RevealJS(presentation_configs=configs, title=scene_name, assets_dir=assets,
+                 reveal_version=REVEALJS_VERSION, cdn_url=f"{assets}/revealjs",
+                 background_color=str(configs[0].background_color)).convert_to(html)
+        shutil.copytree(REVEALJS, html.parent / assets / "revealjs", dirs_exist_ok=True)
+    if pptx is not None:
+        PowerPoint(presentation_configs=configs, width=size[0],
+                   height=size[1]).convert_to(pptx)
+
+
+def headless_browser(offline: bool = True):
+    """Debian's chromium under selenium, headless, autoplay allowed; with ``offline``,
+    every host name fails to resolve, so a deck that needs the network shows it.
+
+    Raises ``FileNotFoundError`` when chromium or chromedriver is not installed.
+    """
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        raise FileNotFoundError("chromium and chromedriver are needed (Debian: apt-get install "
+                                "chromium chromium-driver; `make test` does it)")
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,720",
+                "--hide-scrollbars", "--autoplay-policy=no-user-gesture-required"):
+        options.add_argument(arg)
+    if offline:
+        options.add_argument("--host-resolver-rules=MAP * ~NOTFOUND")
+    options.binary_location = chromium
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    return webdriver.Chrome(service=webdriver.ChromeService(driver), options=options)
