@@ -269,29 +269,21 @@ def _newest(folder: Path, pattern: str) -> Path:
 
 
 def _deliver(job: Job, produced: Path, tmp: Path) -> None:
-    """Move the finished output to ``job.out``: whole, or not at all."""
-    out = job.out
-    staging = out.parent / f".{out.name}.optiroll-tmp"
-    try:
-        if job.options.format == "gif" and not job.options.last_frame:
-            from .gif import read_frames, write_gif
+    """Make the final file (or folder of frames) in the job's folder, then move it to
+    ``job.out`` whole."""
+    final = produced
+    if job.options.format == "gif" and not job.options.last_frame:
+        from .gif import read_frames, write_gif
 
-            write_gif(read_frames(produced, job.options.frame_rate), staging,
-                      job.options.frame_rate)
-        elif produced.is_dir():
-            staging.mkdir()
-            for i, frame in enumerate(sorted(produced.glob("*.png"))):
-                shutil.copyfile(frame, staging / f"{job.name}_{i:04d}.png")
-        else:
-            shutil.copyfile(produced, staging)
-        if out.is_dir() and staging.is_dir():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    finally:
-        if staging.is_dir():
-            shutil.rmtree(staging, ignore_errors=True)
-        else:
-            staging.unlink(missing_ok=True)
+        final = tmp / "out.gif"
+        write_gif(read_frames(produced, job.options.frame_rate), final,
+                  job.options.frame_rate)
+    elif produced.is_dir():  # a PNG sequence, named after the lesson
+        final = tmp / "frames"
+        final.mkdir()
+        for i, frame in enumerate(sorted(produced.glob("*.png"))):
+            shutil.copyfile(frame, final / f"{job.name}_{i:04d}.png")
+    _move_into_place(final, job.out)
 
 
 def _deliver_deck(job: Job, scene_name: str, tmp: Path) -> None:
