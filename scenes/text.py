@@ -7,6 +7,7 @@ sentences, ``power_of_ten`` for log-axis ticks.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -54,3 +55,15 @@ def times(ratio: float) -> str:
     if math.isfinite(ratio) and ratio >= 1e4:
         return f"{math.floor(math.log10(ratio))} orders of magnitude"
     return f"{round_sig(ratio)}×"
+
+
+def loss_string(loss: Sequence[float], diverged_at: int, k: int) -> str:
+    """The loss readout after ``k`` iterations: ``loss 0.102`` or ``diverged at step 7``."""
+    if 0 <= diverged_at <= k:
+        return f"diverged at step {diverged_at}"
+    return "loss " + format_value(float(loss[k]))
+
+
+def point_string(x: float, y: float, decimals: int = 6) -> str:
+    """``(−2.382563, −0.158591)``: a position as the books print it, with real minus signs."""
+    return f"({x:.{decimals}f}, {y:.{decimals}f})".replace("-", "−")

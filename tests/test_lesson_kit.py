@@ -17,6 +17,7 @@ from scenes.kit.surface3d import Ball3D, CameraPath, SurfaceRenderer
 from scenes.kit.timeline import Timeline
 from scenes.lesson import validate
 from scenes.lesson.prepare import prepare
+from scenes.text import loss_string
 
 W, H = 320, 180
 
@@ -30,9 +31,9 @@ def runs() -> list[dyn.Rollout]:
 
 def panel(runs, labels=None) -> SidePanel:
     labels = labels or ["β = 0", "β = 0.8", "β = 0.9"]
+    readouts = [[loss_string(r.loss, int(r.diverged_at), k) for k in range(31)] for r in runs]
     return SidePanel(labels, [theme.VERMILLION, theme.SKY_BLUE, theme.BLUISH_GREEN],
-                     [r.loss for r in runs], [int(r.diverged_at) for r in runs], Timeline(30),
-                     settings="lr 0.1")
+                     readouts, Timeline(30), settings="lr 0.1", facts=["a computed fact"])
 
 
 def bounds(mobs) -> tuple[float, float, float, float]:

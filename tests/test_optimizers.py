@@ -174,3 +174,55 @@ def test_spec_is_data() -> None:
 def test_none_is_not_a_hyperparameter() -> None:
     with pytest.raises(ValueError, match="lr must be a number, got None"):
         dyn.optimizer("adam", lr=None)
+
+
+# -- one meaning of step_size ----------------------------------------------------------------
+def _direction(name: str, opt, run, k: int) -> np.ndarray:
+    """The direction d_k that step k multiplies by step_size (see optimizers/base.py)."""
+    g, st = run.gradient[k - 1], {key: v[k] for key, v in run.state.items()}
+    b1 = opt.hyperparams.get("betas", (0.9, 0.999))[0]
+    if name in ("gd", "adagrad", "adadelta", "line_search") or (
+            name == "rmsprop" and not opt.hyperparams["momentum"]):
+        return g
+    if name == "sgd":
+        return st["momentum_buffer"]
+    if name in ("momentum", "nesterov"):
+        return st["velocity"]
+    if name == "rmsprop":
+        return st["momentum_buffer"]
+    if name in ("adam", "adamw", "radam", "adamax"):
+        return st["exp_avg"] / (1 - b1**k)
+    if name == "nadam":
+        md = opt.hyperparams["momentum_decay"]
+        mus = [b1 * (1 - 0.5 * 0.96 ** (t * md)) for t in range(1, k + 2)]
+        product = np.prod(mus[:k])
+        return ((1 - mus[k - 1]) / (1 - product) * g
+                + mus[k] / (1 - product * mus[k]) * st["exp_avg"])
+    if name == "newton":
+        return np.linalg.solve(dyn.surface("elongated_bowl").hessian(run.positions[k - 1]), g)
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [
+    ("gd", {"lr": 0.1}), ("sgd", {"lr": 0.05, "momentum": 0.8}), ("momentum", {"lr": 0.1}),
+    ("nesterov", {"lr": 0.05}), ("adagrad", {"lr": 0.4}), ("rmsprop", {"lr": 0.1}),
+    ("rmsprop", {"lr": 0.05, "momentum": 0.5}), ("adadelta", {"lr": 1.0}),
+    ("adam", {"lr": 0.4}), ("adam", {"lr": 0.4, "amsgrad": True}),
+    ("adamw", {"lr": 0.4, "weight_decay": 0}),
+    ("nadam", {"lr": 0.4}), ("radam", {"lr": 0.4}), ("adamax", {"lr": 0.4}),
+    ("newton", {"lr": 0.5}), ("line_search", {"lr": 1.0}),
+])
+def test_step_size_times_the_direction_is_the_update(name: str, kwargs: dict) -> None:
+    opt = dyn.optimizer(name, **kwargs)
+    run = dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 12)
+    for k in range(1, 13):
+        np.testing.assert_allclose(run.update[k], -run.state["step_size"][k]
+                                   * _direction(name, opt, run, k), rtol=1e-9, atol=1e-12)
+
+
+def test_step_size_compares_like_with_like_on_the_first_step() -> None:
+    """The issue's case: on 0.1x^2 + 2y^2 from (-5, -2), lr 0.4, step 1."""
+    s = dyn.surface("elongated_bowl")
+    for name in ("adagrad", "adam", "adamax"):
+        run = dyn.rollout(s, dyn.optimizer(name, lr=0.4), (-5, -2), 1)
+        np.testing.assert_allclose(run.state["step_size"][1], [0.4, 0.05], rtol=1e-6)

@@ -85,8 +85,9 @@ class Adam(_WeightDecayMixin, Optimizer):
         denom /= math.sqrt(1.0 - b2**t)
         denom += self.eps
         per_coord = np.divide(step_size, denom, out=denom)
+        # step_size multiplies the bias-corrected m-hat: lr / (sqrt(v-hat) + eps)
         new_state = {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": vmax,
-                     "step_size": per_coord}
+                     "step_size": per_coord * (1.0 - b1**t)}
         return params - per_coord * m, new_state
 
 
@@ -154,8 +155,10 @@ class NAdam(_WeightDecayMixin, Optimizer):
         c_grad = lr * (1.0 - mu) / (1.0 - mu_product)
         c_avg = lr * mu_next / (1.0 - mu_product * mu_next)
         new = params - c_grad * g / denom - c_avg * m / denom
+        # step_size multiplies the Nesterov direction
+        # (1 - mu_t) / (1 - P_t) g_t + mu_{t+1} / (1 - P_t mu_{t+1}) m_t
         new_state = {"exp_avg": m, "exp_avg_sq": v, "mu_product": mu_product,
-                     "step_size": c_avg / denom}
+                     "step_size": lr / denom}
         return new, new_state
 
 
@@ -201,7 +204,8 @@ class RAdam(_WeightDecayMixin, Optimizer):
             per_coord = lr * rect * math.sqrt(bc2) / (np.sqrt(v) + self.eps) / bc1
         else:
             per_coord = np.full_like(params, lr / bc1)
-        new_state = {"exp_avg": m, "exp_avg_sq": v, "step_size": per_coord}
+        # step_size multiplies m-hat = m_t / (1 - beta1^t)
+        new_state = {"exp_avg": m, "exp_avg_sq": v, "step_size": per_coord * bc1}
         return params - m * per_coord, new_state
 
 
@@ -235,4 +239,6 @@ class Adamax(_WeightDecayMixin, Optimizer):
         m = state["exp_avg"] + (1.0 - b1) * (g - state["exp_avg"])
         u = np.maximum(b2 * state["exp_inf"], np.abs(g) + self.eps)
         per_coord = lr / (1.0 - b1**t) / u
-        return params - per_coord * m, {"exp_avg": m, "exp_inf": u, "step_size": per_coord}
+        # step_size multiplies m-hat = m_t / (1 - beta1^t): lr / u_t
+        return params - per_coord * m, {"exp_avg": m, "exp_inf": u,
+                                        "step_size": per_coord * (1.0 - b1**t)}

@@ -106,8 +106,10 @@ class RMSprop(Optimizer):
             new = params - lr * buf
         else:
             new = params - lr * (g / avg)
+        # step_size multiplies the direction: g / avg, or the buffer with momentum
+        step_size = np.full_like(params, lr) if self.momentum > 0 else lr / avg
         new_state = {"square_avg": v, "grad_avg": c, "momentum_buffer": buf,
-                     "step_size": lr / avg}
+                     "step_size": step_size}
         return new, new_state
 
 

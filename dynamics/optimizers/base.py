@@ -8,8 +8,17 @@ new_state)`` without mutating its inputs. ``t`` is the 1-based step number,
 ``oracle`` evaluates the surface elsewhere (look-ahead gradients, line
 searches, Hessians) with the same mini-batch as ``grad``.
 
-Every state holds ``step_size``: the effective per-coordinate learning rate
-that multiplies the optimizer's direction this step, for the state panels.
+Every state holds ``step_size``, with one meaning for every optimizer: the
+per-coordinate learning rate that multiplies the optimizer's (bias-corrected)
+direction ``d_t`` this step, ``w_t = w_{t-1} - step_size * d_t`` (plus decoupled
+weight decay). ``d_t`` is the gradient for gd, sgd without momentum, AdaGrad,
+RMSprop without momentum, Adadelta and line search (step_size = lr, lr/(sqrt(s)+eps),
+lr/sqrt(v)+..., the Adadelta ratio, the accepted step); the momentum buffer for
+sgd with momentum, momentum, nesterov and RMSprop with momentum (step_size = lr);
+m-hat = m / (1 - beta1^t) for Adam, AdamW, RAdam and Adamax (lr / (sqrt(v-hat) +
+eps), times r_t for RAdam, lr / u for Adamax); NAdam's Nesterov combination of g
+and m (lr / (sqrt(v-hat) + eps)); the Newton direction for newton (lr). So a
+step-size panel compares like with like across optimizers.
 """
 
 from __future__ import annotations

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UL, UP, Animation, Dot, Mobject, Text, VGroup
 
 from . import theme
-from .readouts import LiveText, iteration_readout, loss_text, widest_loss_string
+from .readouts import LiveText, iteration_readout, sequence_text
 from .timeline import Timeline
 
 #: the smallest scale the panel's text is shown at (26 pt body text -> about 14 pt)
@@ -40,17 +41,20 @@ def wrap(text: str, width: int) -> str:
 
 
 class LegendRow(VGroup):
-    """Colour dot, label (wrapped when long) and the live loss of one run."""
+    """Colour dot, label (wrapped when long) and a live readout of one run.
 
-    def __init__(self, label: str, color: str, loss: np.ndarray, diverged_at: int,
-                 timeline: Timeline, font_size: float = theme.BODY_SIZE,
-                 wrap_at: int = 24) -> None:
+    ``readouts[k]`` is the readout after ``k`` iterations (e.g. from
+    :func:`~scenes.kit.readouts.loss_string`: ``loss 0.102``, ``diverged at step 7``).
+    """
+
+    def __init__(self, label: str, color: str, readouts: Sequence[str], timeline: Timeline,
+                 font_size: float = theme.BODY_SIZE, wrap_at: int = 24) -> None:
         dot = Dot(radius=0.09, color=color, stroke_color=theme.FOREGROUND, stroke_width=2)
         name = Text(wrap(label, wrap_at), font=theme.FONT, font_size=font_size,
                     color=theme.FOREGROUND, line_spacing=0.8)
         dot.next_to(name, LEFT, buff=0.15).align_to(name, UP).shift(0.03 * DOWN)
-        value = LiveText(loss_text(loss, diverged_at, timeline), font_size=font_size * 0.85,
-                         color=theme.MUTED, widest=widest_loss_string(loss, diverged_at))
+        value = LiveText(sequence_text(readouts, timeline), font_size=font_size * 0.85,
+                         color=theme.MUTED, widest=max(readouts, key=len))
         value.next_to(name, DOWN, aligned_edge=LEFT, buff=0.08)
         super().__init__(dot, name, value)
         self.dot, self.name, self.value = dot, name, value
@@ -91,8 +95,8 @@ class SidePanel(VGroup):
     (one per run) fill columns below them.
     """
 
-    def __init__(self, labels: list[str], colors: list[str], losses: list[np.ndarray],
-                 diverged_at: list[int], timeline: Timeline, settings: str | None = None,
+    def __init__(self, labels: list[str], colors: list[str], readouts: list[Sequence[str]],
+                 timeline: Timeline, settings: str | None = None, facts: Sequence[str] = (),
                  extra: list[Mobject] | None = None, font_size: float = theme.BODY_SIZE) -> None:
         super().__init__()
         self.counter = iteration_readout(timeline, font_size=font_size)
@@ -101,10 +105,12 @@ class SidePanel(VGroup):
             self.settings = Text(settings, font=theme.FONT, font_size=theme.SMALL_SIZE,
                                  color=theme.MUTED)
             self.top_items.append(self.settings)
-        self.top_items += list(extra or [])
-        self.rows = [LegendRow(lab, col, loss, div, timeline, font_size)
-                     for lab, col, loss, div in zip(labels, colors, losses, diverged_at,
-                                                    strict=True)]
+        #: computed statements about the lesson (eigenvalues, limits, ...)
+        self.facts = [Text(wrap(f, 34), font=theme.FONT, font_size=theme.SMALL_SIZE,
+                           color=theme.FOREGROUND, line_spacing=0.8) for f in facts]
+        self.top_items += self.facts + list(extra or [])
+        self.rows = [LegendRow(lab, col, texts, timeline, font_size)
+                     for lab, col, texts in zip(labels, colors, readouts, strict=True)]
         self.add(*self.top_items, *self.rows)
         self.natural = {id(m): (getattr(m, "natural_width", m.width), m.height)
                         for m in self.items}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import DL, VGroup, VMobject
+from manim import DL, RIGHT, UP, Text, VGroup, VMobject
 
 from . import theme
 from .frame import PlotFrame
@@ -20,14 +20,20 @@ class IterationPlot(PlotFrame):
     series : one array per curve, one entry per iteration.
     colors : one colour per curve.
     log_y : log scale (for losses); non-positive values are dropped.
+    dashed : per curve, draw it dashed (e.g. the y coordinate beside x).
+    references : ``(value, label, colour or None)``: horizontal dashed lines across
+        the plot, labelled at their right end (a computed limit, say).
     """
 
     def __init__(self, series: list[np.ndarray], colors: list[str], timeline: Timeline,
                  width: float, height: float, *, y_label: str | None, x_label: str = "iteration",
                  log_y: bool = False, font_size: float = theme.SMALL_SIZE,
-                 stroke_width: float = 3.0, dashed: list[bool] | None = None) -> None:
+                 stroke_width: float = 3.0, dashed: list[bool] | None = None,
+                 references: list[tuple[float, str, str | None]] | None = None) -> None:
         steps = max(len(s) for s in series) - 1
-        finite = np.concatenate([s[np.isfinite(s)] for s in series])
+        references = references or []
+        finite = np.concatenate([s[np.isfinite(s)] for s in series]
+                                + [np.array([v for v, _, _ in references], float)])
         if log_y:
             pos = finite[finite > 0]
             # whole decades, with room: a curve never runs along the frame
@@ -45,9 +51,21 @@ class IterationPlot(PlotFrame):
         self.dashed = list(dashed) if dashed is not None else [False] * len(series)
         #: dash and gap lengths in scene units, for dashed curves
         self.dash = (0.12, 0.08)
+        self.references = VGroup()
+        for value, label, color in references:
+            a, b = self.c2p(0, value), self.c2p(steps, value)
+            line = VMobject(stroke_color=color or theme.MUTED, stroke_width=2,
+                            stroke_opacity=0.8)
+            for p0, p1 in dashes(np.array([a, b]), *self.dash):
+                line.start_new_path(p0)
+                line.add_line_to(p1)
+            text = Text(label, font=theme.FONT, font_size=font_size * 0.85,
+                        color=color or theme.MUTED)
+            text.next_to(b, UP, buff=0.06).align_to(b, RIGHT)
+            self.references.add(VGroup(line, text))
         self.curves = VGroup(*[VMobject(stroke_color=c, stroke_width=stroke_width)
                                for c in colors])
-        self.add(self.curves)
+        self.add(self.references, self.curves)
         self.curves.add_updater(lambda m: self.redraw())
         self.redraw()
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Dot, Text, VGroup, VMobject
 
-from ..text import format_value
+from ..text import format_value, loss_string
+
+__all__ = ["Legend", "LiveText", "format_value", "iteration_readout", "loss_string",
+           "loss_text", "sequence_text"]
 from . import theme
 from .timeline import Timeline
 
@@ -58,22 +61,17 @@ def iteration_readout(timeline: Timeline, font_size: float = theme.BODY_SIZE) ->
                     widest=f"iteration {timeline.steps} / {timeline.steps}")
 
 
-def loss_string(loss: np.ndarray, diverged_at: int, k: int) -> str:
-    """The loss readout after ``k`` iterations: ``loss 0.102`` or ``diverged at step 7``."""
-    if 0 <= diverged_at <= k:
-        return f"diverged at step {diverged_at}"
-    return "loss " + format_value(float(loss[k]))
-
-
-def widest_loss_string(loss: np.ndarray, diverged_at: int) -> str:
-    """The longest readout a run will show (to reserve room for it)."""
-    return max((loss_string(loss, diverged_at, k) for k in range(len(loss))), key=len)
-
-
 def loss_text(loss: np.ndarray, diverged_at: int, timeline: Timeline) -> Callable[[], str]:
     """The loss shown at the current iteration (the iterate reached so far)."""
+    return sequence_text([loss_string(loss, diverged_at, k) for k in range(len(loss))],
+                         timeline)
+
+
+def sequence_text(strings: Sequence[str], timeline: Timeline) -> Callable[[], str]:
+    """``strings[k]`` at the current iteration ``k`` (one string per iteration)."""
     def make() -> str:
-        return loss_string(loss, diverged_at, int(np.floor(timeline.iteration + 1e-9)))
+        k = int(np.floor(timeline.iteration + 1e-9))
+        return strings[min(max(k, 0), len(strings) - 1)]
     return make
 
 

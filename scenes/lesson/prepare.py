@@ -8,7 +8,6 @@ without starting a renderer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +15,7 @@ import numpy as np
 import dynamics as dyn
 
 from ..kit.theme import series_colors
-from ..text import format_value, times
+from ..text import format_value, loss_string, point_string, times
 from .loading import SpecError
 from .naming import default_labels, rules
 from .spec import LessonSpec, PlotSpec, did_you_mean
@@ -43,6 +42,8 @@ class PlotData:
     caption: str | None = None
     #: "solid x, dashed y" when both coordinates share the plot
     key: str | None = None
+    #: horizontal lines: ``(value, label, colour or None)``
+    references: list[tuple[float, str, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -81,14 +82,54 @@ class Prepared:
     arrows: list[ArrowData] = field(default_factory=list)
     data: DataView | None = None
     conclusions: list[str] = field(default_factory=list)
+    #: computed statements shown in the side panel
+    facts: list[str] = field(default_factory=list)
+    #: per run, the legend's readout after each iteration
+    readouts: list[list[str]] = field(default_factory=list)
 
 
-Conclusions = Callable[[LessonSpec, list[dyn.Rollout], list[str]], list[str]]
-Captions = Callable[[LessonSpec, list[dyn.Rollout], list[str]], list[str | None]]
+#: ``(value, label, run index or None)``: a horizontal line drawn on a plot
+Reference = tuple[float, str, int | None]
 
 
-def prepare(spec: LessonSpec, conclusions: Conclusions | None = None,
-            captions: Captions | None = None) -> Prepared:
+class LessonHooks:
+    """What a Python lesson may compute from its spec and runs, as pure functions.
+
+    The defaults serve spec lessons; a Python lesson (a :class:`Lesson` subclass)
+    overrides any of them as a ``staticmethod``. They are called once, before any
+    frame is drawn.
+    """
+
+    @staticmethod
+    def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
+        """The closing card's sentences."""
+        return generic_conclusions(spec, runs, labels)
+
+    @staticmethod
+    def captions(spec: LessonSpec, runs: list[dyn.Rollout],
+                 labels: list[str]) -> list[str | None]:
+        """One caption per plot (None keeps the spec's own)."""
+        return [plot.caption for plot in spec.show.plots]
+
+    @staticmethod
+    def facts(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
+        """Statements for the side panel (eigenvalues, stability limits, ...)."""
+        return []
+
+    @staticmethod
+    def series(spec: LessonSpec, runs: list[dyn.Rollout]) -> dict[str, list[np.ndarray | None]]:
+        """Extra series by name, one array per run (None where it does not apply), that
+        plots can name like recorded ones."""
+        return {}
+
+    @staticmethod
+    def references(spec: LessonSpec, runs: list[dyn.Rollout],
+                   labels: list[str]) -> list[list[Reference]]:
+        """Per plot, horizontal lines to draw (a computed limit, say)."""
+        return []
+
+
+def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepared:
     """Run every rollout and resolve what the spec asks to show.
 
     Raises :class:`SpecError` for requests that only the runs can refute (a plot
@@ -102,15 +143,49 @@ def prepare(spec: LessonSpec, conclusions: Conclusions | None = None,
                            [r.color for r in spec.runs])
     p = Prepared(spec, spec.surface_object, runs, labels, colors, settings_line(spec),
                  rules([r.built_optimizer for r in spec.runs]))
-    p.plots = [plot_data(spec, runs, colors, i, ps) for i, ps in enumerate(spec.show.plots)]
-    if captions is not None:
-        for plot, caption in zip(p.plots, captions(spec, runs, labels), strict=False):
-            plot.caption = caption if caption is not None else plot.caption
+    extra = hooks.series(spec, runs)
+    p.plots = [plot_data(spec, runs, colors, i, ps, extra)
+               for i, ps in enumerate(spec.show.plots)]
+    for plot, caption in zip(p.plots, hooks.captions(spec, runs, labels), strict=False):
+        plot.caption = caption if caption is not None else plot.caption
+    for plot, refs in zip(p.plots, hooks.references(spec, runs, labels), strict=False):
+        plot.references = [(v, label, None if i is None else colors[i]) for v, label, i in refs]
     p.arrows = [a for kind in spec.show.arrows for a in arrow_data(spec, runs, kind)]
     if spec.shows_data:
         p.data = data_view(spec.surface_object, runs)
-    p.conclusions = (conclusions or generic_conclusions)(spec, runs, labels)
+    p.conclusions = hooks.conclusions(spec, runs, labels)
+    p.facts = hooks.facts(spec, runs, labels)
+    p.readouts = [readout_strings(r, spec.surface_object.view, spec.show.readout) for r in runs]
     return p
+
+
+# -- the legend's readouts ------------------------------------------------------------
+def left_map_at(positions: np.ndarray, view: tuple[tuple[float, float], tuple[float, float]]
+                ) -> int | None:
+    """The first iteration at which a ball is off the map (None if it never is)."""
+    (x0, x1), (y0, y1) = view
+    inside = (positions[:, 0] >= x0) & (positions[:, 0] <= x1) & (positions[:, 1] >= y0) & (
+        positions[:, 1] <= y1)
+    return None if inside.all() else int(np.argmin(inside))
+
+
+def readout_strings(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]],
+                    kind: str = "loss") -> list[str]:
+    """The legend's readout after each iteration: the loss (or the position, to six
+    decimals), then "left the map at step k" and "diverged at step k" as they happen."""
+    left = left_map_at(run.positions, view)
+    diverged = int(run.diverged_at)
+    out = []
+    for k in range(run.steps + 1):
+        if 0 <= diverged <= k:
+            out.append(f"diverged at step {diverged}")
+        elif left is not None and k >= left:
+            out.append(f"left the map at step {left}")
+        elif kind == "position":
+            out.append("at " + point_string(*run.positions[k]))
+        else:
+            out.append(loss_string(run.loss, diverged, k))
+    return out
 
 
 # -- series -----------------------------------------------------------------------
@@ -121,8 +196,13 @@ def recorded(run: dyn.Rollout) -> dict[str, np.ndarray]:
 
 
 def plot_data(spec: LessonSpec, runs: list[dyn.Rollout], colors: list[str], index: int,
-              ps: PlotSpec) -> PlotData:
+              ps: PlotSpec, extra: dict[str, list[np.ndarray | None]] | None = None
+              ) -> PlotData:
     available = [recorded(r) for r in runs]
+    for name, arrays in (extra or {}).items():
+        for a, array in zip(available, arrays, strict=True):
+            if array is not None:
+                a[name] = np.asarray(array, float)
     having = [i for i, a in enumerate(available) if ps.name in a]
     if not having:
         names = sorted(set().union(*available))
@@ -153,13 +233,11 @@ def on_map(values: np.ndarray, positions: np.ndarray,
            view: tuple[tuple[float, float], tuple[float, float]]) -> np.ndarray:
     """``values`` up to the last iterate on the map; NaN once the ball has left it
     (plots end where the ball and its trail leave the picture)."""
-    (x0, x1), (y0, y1) = view
-    inside = (positions[:, 0] >= x0) & (positions[:, 0] <= x1) & (positions[:, 1] >= y0) & (
-        positions[:, 1] <= y1)
-    if inside.all():
+    left = left_map_at(positions, view)
+    if left is None:
         return values
     out = np.array(values, float)
-    out[int(np.argmin(inside)):] = np.nan
+    out[left:] = np.nan
     return out
 
 

@@ -15,27 +15,46 @@ gallery stills and slide pauses key on act names. The class is cooperative
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
-from manim import config
+from manim import FadeOut, config
 from pydantic import ValidationError
-
-import dynamics as dyn
 
 from ..kit.scene import ThemedScene
 from ..kit.timeline import Timeline
 from .acts import Act, acts_for
 from .loading import SpecError, describe
-from .prepare import Prepared, generic_conclusions, prepare
+from .prepare import LessonHooks, Prepared, prepare
 from .spec import LessonSpec
 from .stage import Stage
 
 
-class Lesson(ThemedScene):
-    """A lesson played from its spec: title, race, replay, 3-D, closing."""
+PART_BREAK = 1.0  #: seconds to clear the stage between two parts of a lesson
+
+
+@dataclass
+class Chapter:
+    """One part of a lesson as it plays: its runs, timeline, stage and acts."""
+
+    prepared: Prepared
+    timeline: Timeline
+    prefix: str
+    stage: Stage | None = None
+    acts: list[Act] = field(default_factory=list)
+
+
+class Lesson(LessonHooks, ThemedScene):
+    """A lesson played from its spec: title, race, replay, 3-D, closing.
+
+    A lesson told in several parts lists them in :attr:`parts`, each a Lesson class
+    with its own spec and hooks; they play one after the other in one Scene.
+    """
 
     #: the lesson; a subclass sets it or overrides :meth:`make_spec`
     spec: ClassVar[LessonSpec | None] = None
+    #: the parts of a lesson told in several (each a Lesson class); empty: one part
+    parts: ClassVar[tuple[type[Lesson], ...]] = ()
     #: called with the number of frames written, as they are written (the command's
     #: progress display); and once with ``-total`` frames planned, before the first
     progress: ClassVar[Callable[[int], None] | None] = None
@@ -55,18 +74,6 @@ class Lesson(ThemedScene):
                             "override make_spec()")
         return cls.spec
 
-    @staticmethod
-    def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
-        """The closing card's sentences, a pure function of the spec and the runs."""
-        return generic_conclusions(spec, runs, labels)
-
-    @staticmethod
-    def captions(spec: LessonSpec, runs: list[dyn.Rollout],
-                 labels: list[str]) -> list[str | None]:
-        """One caption per plot (None keeps the spec's own), a pure function like
-        :meth:`conclusions`."""
-        return [plot.caption for plot in spec.show.plots]
-
     @classmethod
     def prepare(cls) -> Prepared:
         """The lesson's runs and words, without rendering (for tests and checks).
@@ -77,20 +84,36 @@ class Lesson(ThemedScene):
             spec = cls.make_spec()
         except ValidationError as err:
             raise SpecError(describe(err, f"{cls.__module__}.{cls.__name__}")) from None
-        return prepare(spec, cls.conclusions, cls.captions)
+        return prepare(spec, cls)
+
+    @classmethod
+    def prepare_parts(cls) -> list[Prepared]:
+        """Every part's runs and words (one part unless :attr:`parts` lists several)."""
+        return [part.prepare() for part in (cls.parts or (cls,))]
 
     # -- Manim's hooks -------------------------------------------------------------
     def setup(self) -> None:
-        self.prepared: Prepared = self.prepare()
-        spec = self.prepared.spec
-        self.timeline = Timeline(spec.steps, spec.pacing.race(spec.steps))
-        self.stage = Stage(self.prepared, self.timeline)
-        self.acts: list[Act] = acts_for(self)
+        self.chapters: list[Chapter] = []
+        for i, prepared in enumerate(self.prepare_parts()):
+            spec = prepared.spec
+            chapter = Chapter(prepared, Timeline(spec.steps, spec.pacing.race(spec.steps)),
+                              prefix="" if i == 0 else f"part{i + 1}-")
+            self._use(chapter)
+            chapter.stage = Stage(prepared, chapter.timeline)
+            self.stage = chapter.stage
+            chapter.acts = acts_for(self)
+            self.chapters.append(chapter)
+        self._use(self.chapters[0])
         self._hook_progress()
 
     def construct(self) -> None:
-        for act in self.acts:
-            act.play(self)
+        for i, chapter in enumerate(self.chapters):
+            if i:  # clear the stage for the next part
+                self.play(*[FadeOut(m) for m in self.mobjects], run_time=PART_BREAK)
+                self.clear()
+            self._use(chapter)
+            for act in chapter.acts:
+                act.play(self)
 
     def begin_act(self, name: str, loop: bool = False) -> None:
         """Where an act begins (each act calls it): a Manim section here; a slide
@@ -98,14 +121,28 @@ class Lesson(ThemedScene):
         self.next_section(name)
 
     # -- helpers ------------------------------------------------------------------
+    def _use(self, chapter: Chapter) -> None:
+        """Make ``chapter`` the part the acts play (its runs, timeline, stage)."""
+        self.chapter = chapter
+        self.prepared, self.timeline = chapter.prepared, chapter.timeline
+        if chapter.stage is not None:
+            self.stage, self.acts = chapter.stage, chapter.acts
+
     def mark(self, name: str) -> None:
-        """Note the time of a named moment and where every panel is then."""
-        self.marks[name] = float(self.renderer.time)
-        self.snapshots[name] = self.stage.boxes()
+        """Note the time of a named moment and where every panel is then (moments of
+        later parts are named ``part2-race`` and so on)."""
+        key = self.chapter.prefix + name
+        self.marks[key] = float(self.renderer.time)
+        self.snapshots[key] = self.stage.boxes()
 
     def planned_seconds(self) -> float:
         """The clip's length, from the acts' own timings (after ``setup()``)."""
-        return sum(act.seconds(self) for act in self.acts)
+        total = PART_BREAK * (len(self.chapters) - 1)
+        for chapter in self.chapters:
+            self._use(chapter)
+            total += sum(act.seconds(self) for act in chapter.acts)
+        self._use(self.chapters[0])
+        return total
 
     def _hook_progress(self) -> None:
         report = type(self).progress

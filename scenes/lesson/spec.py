@@ -216,6 +216,7 @@ class ShowSpec(Strict):
     arrow_steps: Annotated[Integer, Field(ge=1)] | None = None
     arrow_scale: Annotated[Number, Field(gt=0)] = 1.0
     data: Flag | None = None
+    readout: Literal["loss", "position"] = "loss"
     surface3d: Flag = False
     closing: Flag = True
 

@@ -64,9 +64,8 @@ class Stage:
         self.rules_in_header = False
         self.rules = self._rules()
         self.panel = SidePanel(
-            [wrap(lab, LABEL_WRAP) for lab in p.labels], p.colors,
-            [r.loss for r in p.runs], [int(r.diverged_at) for r in p.runs], timeline,
-            settings=p.settings, extra=self._arrow_key())
+            [wrap(lab, LABEL_WRAP) for lab in p.labels], p.colors, p.readouts, timeline,
+            settings=p.settings, facts=p.facts, extra=self._arrow_key())
         self.card = self._card(fw - 2 * 0.3) if spec.show.closing and p.conclusions else None
         needs = Needs(fw, fh, header_height=self.header.height,
                       title_height=self.header.title.height, surface3d=spec.show.surface3d,

@@ -68,7 +68,7 @@ def build_plot(d: PlotData, tl, box: Box) -> VGroup:
 
     def make(w: float, h: float) -> IterationPlot:
         return IterationPlot(d.series, d.colors, tl, w, h, y_label=None, log_y=d.log,
-                             dashed=d.dashed)
+                             dashed=d.dashed, references=d.references)
 
     probe = make(max(box.width - 1.0, 1.0), max(box.height - above - 0.8, 0.6))
     full, inner = box_of(probe), box_of(probe.box)
