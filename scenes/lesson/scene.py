@@ -29,7 +29,6 @@ from .prepare import LessonHooks, Prepared, prepare
 from .spec import LessonSpec
 from .stage import Stage
 
-
 PART_BREAK = 1.0  #: seconds to clear the stage between two parts of a lesson
 
 
