@@ -1,6 +1,6 @@
 """``optiroll``: render, check, list and start lessons from the command line.
 
-    optiroll render examples/adaptive.toml -ql        # a spec, a scene file or a library name
+    optiroll render examples/adaptive_trio.toml -ql        # a spec, a scene file or a library name
     optiroll render momentum adaptive --jobs 2 -ql    # several at once, one progress row each
     optiroll check my_lesson.toml                     # validate without rendering
     optiroll list surfaces                            # the catalogs, one line each

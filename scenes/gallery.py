@@ -28,7 +28,7 @@ GALLERY = Path(__file__).resolve().parents[1] / "media" / "gallery"
 GIF_LIMIT = 3 * 1024 * 1024
 
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "adaptive.toml"
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "adaptive_trio.toml"
 
 
 def render(tmp: Path, scene_class: type = MomentumRavine) -> tuple[Path, dict[str, float]]:

@@ -17,7 +17,9 @@ SCENES = Path(__file__).resolve().parent
 EXAMPLES = SCENES.parent / "examples"
 
 #: name -> scene file in scenes/, in the order a course would show them
-LIBRARY = {"momentum": "momentum.py"}
+LIBRARY = {"learning_rate": "learning_rate.py", "momentum": "momentum.py",
+           "nesterov": "nesterov.py", "adaptive": "adaptive.py", "saddle": "saddle.py",
+           "stochastic": "stochastic.py"}
 
 
 @dataclass(frozen=True)

@@ -98,13 +98,13 @@ def test_examples_render_in_parallel_with_the_planned_length(tmp_path: Path) -> 
         # frames, hence a frame or two of slack)
         planned = planned_frames(spec, 5)
         assert abs(frames(out) - planned) <= max(2, 0.02 * planned), spec.stem
-    assert "rendering adaptive" in r.stderr and "adaptive: done" in r.stderr
+    assert "rendering adaptive_trio" in r.stderr and "adaptive_trio: done" in r.stderr
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
 def test_a_failing_lesson_does_not_stop_the_batch(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text((REPO / "examples" / "adaptive.toml").read_text().replace(
+    bad.write_text((REPO / "examples" / "adaptive_trio.toml").read_text().replace(
         'optimizer = "adam"', 'optimizer = "adma"'))
     broken = tmp_path / "broken.py"
     broken.write_text("from manim import Scene\n\nclass Broken(Scene):\n"

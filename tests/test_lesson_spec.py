@@ -227,7 +227,7 @@ def test_default_labels_tell_runs_apart() -> None:
 
 
 def test_spec_and_python_lesson_give_identical_rollouts() -> None:
-    toml = load_spec(REPO / "examples" / "adaptive.toml")
+    toml = load_spec(REPO / "examples" / "adaptive_trio.toml")
 
     class Adaptive(Lesson):
         spec = LessonSpec(

@@ -18,7 +18,7 @@ from scenes.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["-r", "320,180", "--fps", "5"]
-ACTS = ["title", "race", "replay", "closing"]  # examples/adaptive.toml's acts
+ACTS = ["title", "race", "replay", "closing"]  # examples/adaptive_trio.toml's acts
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -38,7 +38,7 @@ def test_manim_slides_still_works_with_this_manim(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("deck")
-    r = run("-m", "scenes.cli", "slides", str(REPO / "examples" / "adaptive.toml"), *TINY,
+    r = run("-m", "scenes.cli", "slides", str(REPO / "examples" / "adaptive_trio.toml"), *TINY,
             "--html", "deck.html", "--pptx", "deck.pptx", cwd=tmp)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "wrote deck.html" in r.stdout and "wrote deck.pptx" in r.stdout
@@ -111,7 +111,7 @@ def test_html_deck_plays_offline_in_a_real_browser(deck: Path) -> None:
 
 def test_a_spec_can_loop_the_race(tmp_path: Path) -> None:
     spec = tmp_path / "loop.toml"
-    spec.write_text((REPO / "examples" / "adaptive.toml").read_text().replace(
+    spec.write_text((REPO / "examples" / "adaptive_trio.toml").read_text().replace(
         "[pacing]", "[slides]\nloop_race = true\n\n[pacing]").replace(
         'plots = ["loss", "step_size"]', "plots = []"))
     r = run("-m", "scenes.cli", "slides", str(spec), *TINY, "--html", "loop.html", cwd=tmp_path)

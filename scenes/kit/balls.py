@@ -14,11 +14,6 @@ from .frame import PlotFrame
 from .timeline import Timeline, at
 
 
-def _first_nan(positions: np.ndarray) -> int:
-    bad = ~np.all(np.isfinite(positions), axis=-1)
-    return int(np.argmax(bad)) if bad.any() else len(positions)
-
-
 class Ball(Dot):
     """A dot at the rollout's position at the current (fractional) iteration.
 
@@ -61,12 +56,20 @@ class Trail(VGroup):
         self.old = VMobject(stroke_color=color, stroke_width=width, stroke_opacity=old_opacity)
         self.recent = VMobject(stroke_color=color, stroke_width=width, stroke_opacity=0.95)
         self.add(self.old, self.recent)
+        bad = ~np.all(np.isfinite(self.positions), axis=-1)
+        outside = bad | ~frame.inside(np.where(bad[:, None], 0.0, self.positions))
+        #: the (fractional) iteration where the trail ends: the first iterate off the
+        #: frame (its segment is clipped at the edge), or the last finite one
+        self.exit = float(np.argmax(outside)) if outside.any() else float(len(positions) - 1)
+        if outside.any() and bad[int(self.exit)]:
+            self.exit = max(self.exit - 1 + 0.999999, 0.0)
         self.add_updater(lambda m: m.redraw())
         self.redraw()
 
     def data_points(self, start: float, stop: float) -> np.ndarray:
-        """Iterates between two fractional iterations, with both ends interpolated."""
-        stop_ = min(stop, _first_nan(self.positions) - 1 + 0.999999)
+        """Iterates between two fractional iterations, with both ends interpolated; a
+        trail ends where its ball first leaves the frame (or stops)."""
+        stop_ = min(stop, self.exit)
         stop_ = max(stop_, start)
         ks = np.arange(np.ceil(start), np.floor(stop_) + 1, dtype=int)
         pts = [at(self.positions, start)] + [self.positions[k] for k in ks] + [

@@ -106,7 +106,7 @@ class SidePanel(VGroup):
                                  color=theme.MUTED)
             self.top_items.append(self.settings)
         #: computed statements about the lesson (eigenvalues, limits, ...)
-        self.facts = [Text(wrap(f, 34), font=theme.FONT, font_size=theme.SMALL_SIZE,
+        self.facts = [Text(wrap(f, 40), font=theme.FONT, font_size=theme.SMALL_SIZE,
                            color=theme.FOREGROUND, line_spacing=0.8) for f in facts]
         self.top_items += self.facts + list(extra or [])
         self.rows = [LegendRow(lab, col, texts, timeline, font_size)

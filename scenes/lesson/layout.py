@@ -147,7 +147,8 @@ def plan(needs: Needs) -> Layout:
 
     layout.stages["race"] = {"header": header, **row(main)}
     if needs.plots:  # the map above a row of plots
-        top, bottom = main.split_rows([0.47 * main.height, 0])
+        share = 0.55 if needs.plots == 1 else 0.47  # one plot leaves the map more room
+        top, bottom = main.split_rows([share * main.height, 0])
         replay = {"header": header, **row(top)}
         for i, box in enumerate(bottom.split_columns([0] * needs.plots, gap=0.5)):
             replay[f"plot{i}"] = box

@@ -9,14 +9,16 @@ without starting a renderer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
+from pydantic import ValidationError
 
 import dynamics as dyn
 
 from ..kit.theme import series_colors
 from ..text import format_value, loss_string, point_string, times
-from .loading import SpecError
+from .loading import SpecError, describe
 from .naming import default_labels, rules
 from .spec import LessonSpec, PlotSpec, did_you_mean
 
@@ -129,6 +131,33 @@ class LessonHooks:
         return []
 
 
+class Part(LessonHooks):
+    """A spec with the hooks that compute its words: one part of a lesson (a
+    :class:`~scenes.lesson.scene.Lesson` is one, and may list several)."""
+
+    #: the spec; a subclass sets it or overrides :meth:`make_spec`
+    spec: ClassVar[LessonSpec | None] = None
+
+    @classmethod
+    def make_spec(cls) -> LessonSpec:
+        if cls.spec is None:
+            raise TypeError(f"{cls.__name__} needs a spec: set `spec = LessonSpec(...)` or "
+                            "override make_spec()")
+        return cls.spec
+
+    @classmethod
+    def prepare(cls) -> Prepared:
+        """The part's runs and words, without rendering (for tests and checks).
+
+        A spec that does not validate raises :class:`SpecError` with one line per
+        problem, as a TOML spec would."""
+        try:
+            spec = cls.make_spec()
+        except ValidationError as err:
+            raise SpecError(describe(err, f"{cls.__module__}.{cls.__name__}")) from None
+        return prepare(spec, cls)
+
+
 def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepared:
     """Run every rollout and resolve what the spec asks to show.
 
@@ -172,15 +201,16 @@ def left_map_at(positions: np.ndarray, view: tuple[tuple[float, float], tuple[fl
 def readout_strings(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]],
                     kind: str = "loss") -> list[str]:
     """The legend's readout after each iteration: the loss (or the position, to six
-    decimals), then "left the map at step k" and "diverged at step k" as they happen."""
+    decimals), then "left the map at step k" once the ball has left the map (or
+    "diverged at step k" if it diverged on the map)."""
     left = left_map_at(run.positions, view)
     diverged = int(run.diverged_at)
     out = []
     for k in range(run.steps + 1):
-        if 0 <= diverged <= k:
+        if left is not None and left <= k and not 0 <= diverged <= left:
+            out.append(f"left the map at step {left}")  # what the viewer saw happen
+        elif 0 <= diverged <= k:
             out.append(f"diverged at step {diverged}")
-        elif left is not None and k >= left:
-            out.append(f"left the map at step {left}")
         elif kind == "position":
             out.append("at " + point_string(*run.positions[k]))
         else:

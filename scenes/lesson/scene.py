@@ -19,13 +19,11 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from manim import FadeOut, config
-from pydantic import ValidationError
 
 from ..kit.scene import ThemedScene
 from ..kit.timeline import Timeline
 from .acts import Act, acts_for
-from .loading import SpecError, describe
-from .prepare import LessonHooks, Prepared, prepare
+from .prepare import Part, Prepared
 from .spec import LessonSpec
 from .stage import Stage
 
@@ -43,17 +41,17 @@ class Chapter:
     acts: list[Act] = field(default_factory=list)
 
 
-class Lesson(LessonHooks, ThemedScene):
+class Lesson(Part, ThemedScene):
     """A lesson played from its spec: title, race, replay, 3-D, closing.
 
-    A lesson told in several parts lists them in :attr:`parts`, each a Lesson class
-    with its own spec and hooks; they play one after the other in one Scene.
+    A Lesson is a :class:`~scenes.lesson.prepare.Part` (a spec and the hooks that
+    compute its words) that Manim can render. A lesson told in several parts lists
+    them in :attr:`parts`, each a ``Part`` with its own spec and hooks; they play
+    one after the other in one Scene.
     """
 
-    #: the lesson; a subclass sets it or overrides :meth:`make_spec`
-    spec: ClassVar[LessonSpec | None] = None
-    #: the parts of a lesson told in several (each a Lesson class); empty: one part
-    parts: ClassVar[tuple[type[Lesson], ...]] = ()
+    #: the parts of a lesson told in several; empty: the lesson is its one part
+    parts: ClassVar[tuple[type[Part], ...]] = ()
     #: called with the number of frames written, as they are written (the command's
     #: progress display); and once with ``-total`` frames planned, before the first
     progress: ClassVar[Callable[[int], None] | None] = None
@@ -64,26 +62,6 @@ class Lesson(LessonHooks, ThemedScene):
         self.marks: dict[str, float] = {}
         #: the panels' boxes at those moments (for layout tests)
         self.snapshots: dict[str, dict] = {}
-
-    # -- what a Python lesson may override ------------------------------------------
-    @classmethod
-    def make_spec(cls) -> LessonSpec:
-        if cls.spec is None:
-            raise TypeError(f"{cls.__name__} needs a spec: set `spec = LessonSpec(...)` or "
-                            "override make_spec()")
-        return cls.spec
-
-    @classmethod
-    def prepare(cls) -> Prepared:
-        """The lesson's runs and words, without rendering (for tests and checks).
-
-        A spec that does not validate raises :class:`SpecError` with one line per
-        problem, as a TOML spec would."""
-        try:
-            spec = cls.make_spec()
-        except ValidationError as err:
-            raise SpecError(describe(err, f"{cls.__module__}.{cls.__name__}")) from None
-        return prepare(spec, cls)
 
     @classmethod
     def prepare_parts(cls) -> list[Prepared]:

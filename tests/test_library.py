@@ -1,0 +1,161 @@
+"""The lecture library: five lessons after momentum, each a scene file with one Scene that
+renders with no prompt, telling the articles' story with computed numbers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from manim import tempconfig
+
+from scenes.kit import Ball, ContourMap, Timeline, theme
+from scenes.kit.data_panel import DataPanel
+from scenes.lesson.prepare import left_map_at
+from scenes.library import LIBRARY
+
+REPO = Path(__file__).resolve().parents[1]
+LESSONS = ["learning_rate", "nesterov", "adaptive", "saddle", "stochastic"]
+
+
+def test_the_library_lists_the_lessons_in_teaching_order() -> None:
+    assert list(LIBRARY) == ["learning_rate", "momentum", *LESSONS[1:]]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> Path:
+    """Every library lesson at a tiny size, two at a time, through `optiroll render`."""
+    tmp = tmp_path_factory.mktemp("library")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-m", "scenes.cli", "render", *LESSONS, "-r",
+                        "160,90", "--fps", "4", "--jobs", "2", "-o", "."], cwd=tmp, env=env,
+                       capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1500)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return tmp
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_each_lesson_renders_30_to_75_seconds(rendered: Path, name: str) -> None:
+    with av.open(str(rendered / f"{name}_90p4.mp4")) as c:
+        stream = c.streams.video[0]
+        seconds = sum(1 for _ in c.decode(stream)) / float(stream.average_rate)
+    assert 30 <= seconds <= 80, seconds
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_one_scene_per_file_no_prompt(name: str) -> None:
+    from scenes.jobs import scene_classes
+
+    (cls,) = scene_classes(REPO / "scenes" / f"{name}.py")
+    assert cls.prepare_parts()  # every part validates and runs
+
+
+# -- the numbers on screen ---------------------------------------------------------------------
+def test_learning_rate_numbers() -> None:
+    from scenes.learning_rate import LearningRate
+
+    steps, momentum = LearningRate.prepare_parts()
+    assert steps.facts == ["Hessian eigenvalues 0.125 and 18",
+                           "stable only for lr < 2/λmax = 0.111"]
+    fourth = steps.runs[3]
+    left = left_map_at(fourth.positions, steps.surface.view)
+    assert left == 7 and f"off the map at step {left}" in steps.conclusions[3]
+    assert steps.readouts[3][7] == "left the map at step 7"
+    assert "never zig-zags" in steps.conclusions[0] and "×0.98" in steps.conclusions[2]
+    beta9 = momentum.plots[0].series[2]
+    assert beta9[1] == pytest.approx(1.0) and 9.5 < beta9[-1] < 10.0  # towards 1/(1-β) = 10
+    assert [r[0] for r in momentum.plots[0].references] == pytest.approx([2.0, 10.0])
+
+
+def test_the_fourth_ball_leaves_the_map_at_the_computed_step() -> None:
+    """Pixel-level: the ball is drawn at step 6 and hidden from step 7 (it left the box)."""
+    from scenes.learning_rate import StepSizes
+
+    p = StepSizes.prepare()
+    run = p.runs[3]
+    with tempconfig({"pixel_width": 320, "pixel_height": 180}):
+        m = ContourMap(p.surface, 9.0, 4.3, n_levels=4, resolution=60)
+        tl = Timeline(p.spec.steps)
+        ball = Ball(m, run.positions, tl, theme.ORANGE)
+        for k, shown in ((6, 1.0), (7, 0.0), (20, 0.0)):
+            tl.set(k)
+            ball.follow()
+            assert ball.get_fill_opacity() == shown, k
+
+
+def test_nesterov_numbers() -> None:
+    from scenes.nesterov import Nesterov
+
+    look, coda = Nesterov.prepare_parts()
+    assert look.conclusions[1] == ("loss 10⁻³: Nesterov at step 26, heavy ball at step 57 "
+                                   "(2.2× later)")
+    assert "heavy ball still swings 0.135" in look.conclusions[0]
+    assert "= 0.2" in coda.facts[1] and "= 0.0769" in coda.facts[2]
+    heavy, ahead = coda.runs
+    assert not heavy.diverged and ahead.diverged  # lr 0.1, β 0.8
+    kinds = sorted({a.kind for a in look.arrows})
+    assert kinds == ["gradient", "lookahead"]
+
+
+def test_adaptive_numbers_match_the_book() -> None:
+    from scenes.adaptive import Adaptive
+
+    three, larger = Adaptive.prepare_parts()
+    assert three.conclusions[0] == "AdaGrad ends at (−2.382563, −0.158591)"
+    assert three.conclusions[1] == "RMSProp ends at (−0.010599, 0.000000)"
+    assert larger.conclusions[1] == "AdaGrad, lr 2 ends at (−0.002295, −0.000000)"
+    assert three.readouts[0][20] == "at (−2.382563, −0.158591)"  # six decimals in the legend
+    step = three.runs[0].state["step_size"][1:]
+    assert np.all(np.diff(step, axis=0) <= 0)  # AdaGrad's step only shrinks ...
+    assert three.plots[1].caption.startswith("AdaGrad's step only shrinks")
+
+
+def test_saddle_numbers_and_the_stuck_ball_stays_on_one_row() -> None:
+    from scenes.saddle import Saddle
+
+    p = Saddle.prepare()
+    assert p.facts[0] == "Hessian at the saddle (0, 0): eigenvalues 2 and −2"
+    stuck = p.runs[0]
+    assert np.all(stuck.positions[:, 1] == 0) and "exactly 0" in p.conclusions[0]
+    assert all("past |y| = 1 at step" in line for line in p.conclusions[1:])
+    with tempconfig({"pixel_width": 320, "pixel_height": 180}):
+        m = ContourMap(p.surface, 9.0, 4.9, n_levels=4, resolution=60)
+        tl = Timeline(p.spec.steps)
+        ball = Ball(m, stuck.positions, tl, theme.VERMILLION)
+        rows = set()
+        for k in (0, 5, 17, 33, 60):
+            tl.set(k)
+            ball.follow()
+            rows.add(round(float(ball.get_center()[1]), 12))
+        assert len(rows) == 1
+
+
+def test_stochastic_numbers_and_the_panel_draws_the_current_line() -> None:
+    from scenes.stochastic import Stochastic
+
+    batches, annealing = Stochastic.prepare_parts()
+    assert "condition number λmax/λmin = 187" in batches.facts[0]
+    assert "full batch 6,000" in batches.facts[1] and "SGD (1 example) 600" in batches.facts[1]
+    reg = batches.surface
+    ls = np.linalg.lstsq(np.stack([np.ones(10), reg.data.x], 1), reg.data.y, rcond=None)[0]
+    np.testing.assert_allclose(reg.minima[0], ls)  # the star marks least squares
+    jumps = [float(np.mean(np.linalg.norm(r.update[-50:], axis=1))) for r in annealing.runs]
+    assert jumps[1] < jumps[0] / 5 and annealing.runs[1].final_loss < annealing.runs[0].final_loss
+    d, run = batches.data, batches.runs[1]
+    tl = Timeline(batches.spec.steps)
+    tl.set(123)
+    with tempconfig({"pixel_width": 320, "pixel_height": 180}):
+        panel = DataPanel(d.points, d.x_model, d.models, batches.colors, tl, 4, 4,
+                          x_range=d.x_range, y_range=d.y_range, x_label="x", y_label="y")
+        theta = run.positions[123]
+        want = panel.c2p(6.0, theta[0] + theta[1] * 6.0)
+        points = panel.curves[1].points
+        assert np.min(np.linalg.norm(points - want, axis=1)) < 0.35
+        seg = points.reshape(-1, 4, 3)
+        dist = min(np.linalg.norm(np.cross(b[3] - b[0], want - b[0])) / np.linalg.norm(
+            b[3] - b[0]) for b in seg if b[0][0] <= want[0] <= b[3][0])
+        assert dist < 1e-6  # the drawn line passes through θ0 + θ1·x at the current θ
