@@ -42,7 +42,7 @@ class StepSizes(Part):
         return LessonSpec(
             title="How big a step?", surface="ravine", start=(-2.4, 0.2), steps=50,
             runs=[RunSpec(optimizer="gd", lr=lr, label=f"lr {lr:g}") for lr in cls.LRS],
-            show=ShowSpec(plots=["loss"]), pacing=PacingSpec(race_speed=5.0, hold=2.5))
+            show=ShowSpec(plots=["loss"]), pacing=PacingSpec(race_speed=5.0, hold=2.0))
 
     @staticmethod
     def facts(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
@@ -88,7 +88,7 @@ class MomentumStep(Part):
             start=(0, 0), steps=40, runs=runs,
             show=ShowSpec(minima=False, plots=[PlotSpec(series="step_multiple", log=False,
                                                         label="step ÷ plain step")]),
-            pacing=PacingSpec(race_speed=4.0, hold=2.5))
+            pacing=PacingSpec(race_speed=5.0, hold=2.0))
 
     @staticmethod
     def series(spec: LessonSpec, runs: list[dyn.Rollout]) -> dict[str, list[np.ndarray]]:
