@@ -50,7 +50,7 @@ setup: $(STAMP)
 # The flagship clip at 720p30 (about 2 minutes on 2 cores); the numbers first.
 DEMO_MP4 := media/videos/momentum/720p30/MomentumRavine.mp4
 demo: $(STAMP)
-	$(PY) -m dynamics.demo
+	$(PY) -m optiroll.dynamics.demo
 	$(VENV)/bin/manim render -qm scenes/momentum.py
 	@echo ""
 	@echo "The flagship clip is ready: $(CURDIR)/$(DEMO_MP4)"
@@ -102,7 +102,7 @@ bench: $(VENV)/.optiroll-bench
 	$(PY) benchmarks/bench_render.py
 
 gallery: $(STAMP) $(BROWSER_STAMP)
-	$(PY) -m scenes.gallery
+	$(PY) -m optiroll.scenes.gallery
 
 # Refresh the reveal.js files shipped for offline decks from the npm registry (pinned).
 REVEALJS_VERSION := 6.0.1

@@ -15,7 +15,6 @@ Usage: python benchmarks/bench_render.py [--quick] [--repeats N]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ def manim_seconds(scene: str, res: tuple[int, int], fps: int) -> tuple[float, in
             [sys.executable, "-m", "manim", "render", "-r", f"{res[0]},{res[1]}", "--fps",
              str(fps), "--media_dir", tmp, "--disable_caching", "benchmarks/render_scenes.py",
              scene], cwd=REPO, capture_output=True, text=True,
-            env=dict(os.environ, PYTHONPATH=str(REPO)), stdin=subprocess.DEVNULL)
+            stdin=subprocess.DEVNULL)
         seconds = time.perf_counter() - t0
         if r.returncode:
             raise SystemExit(r.stderr[-3000:])
@@ -84,10 +83,10 @@ def matplotlib_seconds(res: tuple[int, int], fps: int, frames: int) -> float:
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
     from matplotlib.colors import ListedColormap
+    from optiroll.scenes.kit import theme
+    from optiroll.scenes.kit.levels import LevelScale
 
     from benchmarks.render_scenes import STEPS, lesson
-    from scenes.kit import theme
-    from scenes.kit.levels import LevelScale
 
     t0 = time.perf_counter()
     s, runs, colors = lesson()

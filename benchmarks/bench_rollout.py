@@ -15,8 +15,7 @@ import statistics
 import time
 
 import numpy as np
-
-import dynamics as dyn
+from optiroll import dynamics as dyn
 
 LR, B1, B2, EPS = 0.01, 0.9, 0.999, 1e-8
 

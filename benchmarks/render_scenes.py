@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 from manim import DEGREES, Scene, Surface, ThreeDAxes, ThreeDScene
-
-import dynamics as dyn
-from scenes.kit import Ball, Ball3D, ContourMap, LayerCamera, SurfaceView, Timeline, Trail, theme
+from optiroll import dynamics as dyn
+from optiroll.scenes.kit import (
+    Ball,
+    Ball3D,
+    ContourMap,
+    LayerCamera,
+    SurfaceView,
+    Timeline,
+    Trail,
+    theme,
+)
 
 STEPS, SPEED = 50, 5.0  # 10 s, as in the flagship
 STOCK_MESH = (64, 31)  # the faces SurfaceView draws for the flagship's map (64 x 31)

@@ -1,6 +1,6 @@
 """optiroll.dynamics: exact, vectorized optimizer trajectories on 2-D surfaces.
 
->>> import dynamics as dyn
+>>> from optiroll import dynamics as dyn
 >>> s = dyn.surface("ravine")
 >>> run = dyn.rollout(s, dyn.optimizer("momentum", lr=0.1, beta=0.8), (-2.4, 0.2), 50)
 >>> f"{run.final_loss:.1e}"
@@ -19,9 +19,9 @@ from .data_surfaces import DATA_SURFACES
 from .errors import FormulaError, OptirollError, UnknownNameError, unknown_name
 from .formula import parse_formula
 from .optimizers.base import REGISTRY, Optimizer, make_optimizer
-from .rollout import Rollout, rollout
+from .rollouts import Rollout, rollout
 from .schedules import Schedule, schedule
-from .surface import Box, Surface, formula_surface
+from .surfaces import Box, Surface, formula_surface
 
 __all__ = [
     "FormulaError",

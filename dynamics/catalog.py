@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 
 from .formula import parse_formula
-from .surface import Box, SymbolicSurface
+from .surfaces import Box, SymbolicSurface
 
 
 @dataclass(frozen=True)

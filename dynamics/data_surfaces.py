@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import OptirollError
-from .surface import Array, DataSet, Surface
+from .surfaces import Array, DataSet, Surface
 
 
 def _check_batch(batch_size: int | None, m: int) -> None:

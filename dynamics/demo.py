@@ -1,6 +1,6 @@
 """The rollout example behind ``make demo``: the momentum lesson, in numbers.
 
-``python -m dynamics.demo`` runs heavy-ball momentum on the ravine
+``python -m optiroll.dynamics.demo`` runs heavy-ball momentum on the ravine
 x^2/16 + 9y^2 from (-2.4, 0.2), lr 0.1, 50 iterations, for beta in
 {0, 0.8, 0.9} (the momentum article, seed 000), then AdaGrad on
 0.1x^2 + 2y^2 (the AdaGrad article, seed 004), and prints what each run
@@ -9,7 +9,7 @@ ends at. Every number is computed here, none is typed in.
 
 from __future__ import annotations
 
-import dynamics as dyn
+from optiroll import dynamics as dyn
 
 
 def momentum_lesson() -> list[tuple[float, dyn.Rollout]]:

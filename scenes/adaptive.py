@@ -14,12 +14,11 @@ lr 2 reaches (-0.002295, -0.000000). Positions appear with six decimals.
 from __future__ import annotations
 
 import numpy as np
-
-import dynamics as dyn
-from scenes.lesson import LessonSpec, PacingSpec, RunSpec, ShowSpec
-from scenes.lesson.prepare import Part
-from scenes.lesson.scene import Lesson
-from scenes.text import point_string
+from optiroll import dynamics as dyn
+from optiroll.scenes.lesson import LessonSpec, PacingSpec, RunSpec, ShowSpec
+from optiroll.scenes.lesson.prepare import Part
+from optiroll.scenes.lesson.scene import Lesson
+from optiroll.scenes.text import point_string
 
 SURFACE, VIEW, START, STEPS = "elongated_bowl", ((-6, 6), (-3, 3)), (-5, -2), 20
 BOOK = {"eps": 1e-6, "eps_inside_sqrt": True}  # the book's AdaGrad and RMSProp

@@ -176,7 +176,7 @@ def _job(arg: str, options: Options, out: Path | None, several: bool) -> Job:
     else:
         found = find(arg)
         if found is None:
-            from dynamics.errors import closest
+            from optiroll.dynamics.errors import closest
 
             names = [e.name for e in entries()]
             guess = closest(arg, names)
@@ -408,7 +408,7 @@ def list_(what: str | None) -> None:
 
 
 def _catalog(name: str) -> list[str]:
-    import dynamics as dyn
+    from optiroll import dynamics as dyn
 
     if name == "surfaces":
         out = []
@@ -418,7 +418,7 @@ def _catalog(name: str) -> list[str]:
             out.append(f"{n:<20} {s.display_name}  [view x {x0:g}..{x1:g}, y {y0:g}..{y1:g}]")
         return out
     if name == "optimizers":
-        from dynamics.optimizers.base import REGISTRY
+        from optiroll.dynamics.optimizers.base import REGISTRY
 
         from .lesson.naming import DISPLAY
 

@@ -17,12 +17,11 @@ from pathlib import Path
 
 import av
 from manim import tempconfig
+from optiroll.scenes.gif import read_frames, write_gif
+from optiroll.scenes.lesson import load_spec
+from optiroll.scenes.lesson.scene import lesson_class
+from optiroll.scenes.momentum import MomentumRavine
 from PIL import Image
-
-from scenes.gif import read_frames, write_gif
-from scenes.lesson import load_spec
-from scenes.lesson.scene import lesson_class
-from scenes.momentum import MomentumRavine
 
 GALLERY = Path(__file__).resolve().parents[1] / "media" / "gallery"
 GIF_LIMIT = 3 * 1024 * 1024
@@ -64,13 +63,12 @@ def deck_screenshot(tmp: Path, out: Path) -> None:
     import sys
     import time
 
+    from optiroll.scenes.lesson.slides import headless_browser
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    from scenes.lesson.slides import headless_browser
-
     html = tmp / "deck.html"
-    subprocess.run([sys.executable, "-m", "scenes.cli", "slides", str(EXAMPLE), "-r",
+    subprocess.run([sys.executable, "-m", "optiroll.scenes.cli", "slides", str(EXAMPLE), "-r",
                     "1280,720", "--fps", "15", "--html", str(html)], check=True,
                    capture_output=True)
     driver = headless_browser(offline=True)
@@ -94,8 +92,8 @@ def lessons(tmp: Path, out: Path) -> None:
     """Each library lesson at -ql (854x480, 15 fps): its still, and how long it took."""
     import time
 
-    from scenes.jobs import scene_classes
-    from scenes.library import LIBRARY, SCENES
+    from optiroll.scenes.jobs import scene_classes
+    from optiroll.scenes.library import LIBRARY, SCENES
 
     for name, mark in LESSON_STILLS.items():
         (cls,) = scene_classes(SCENES / LIBRARY[name])

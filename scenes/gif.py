@@ -1,6 +1,6 @@
 """Turn a rendered MP4 into a GIF that fits in a slide deck.
 
-    python -m scenes.gif media/videos/momentum/480p15/MomentumRavine.mp4 [--width 640]
+    python -m optiroll.scenes.gif media/videos/momentum/480p15/MomentumRavine.mp4 [--width 640]
 
 Manim's own ``--format gif`` stores every frame whole (about 190 MB for the
 flagship at 480p). This re-encodes the MP4 with Pillow: frames resampled to 25
@@ -81,7 +81,7 @@ def write_gif(frames: list[Image.Image], path: Path, fps: int = 25, colors: int 
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m scenes.gif", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m optiroll.scenes.gif", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("video", type=Path)
     ap.add_argument("--out", type=Path, help="default: the video's name with .gif")

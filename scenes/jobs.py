@@ -323,7 +323,7 @@ def _move_into_place(src: Path, dest: Path) -> None:
 
 
 def _failure(job: Job, err: Exception, debug: bool) -> Result:
-    from dynamics import OptirollError
+    from optiroll.dynamics import OptirollError
 
     from .lesson import SpecError
 

@@ -13,13 +13,12 @@ towards 1/(1-β) times the plain step. Every number and sentence is computed.
 from __future__ import annotations
 
 import numpy as np
-
-import dynamics as dyn
-from scenes.kit import theme
-from scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
-from scenes.lesson.prepare import Part, left_map_at
-from scenes.lesson.scene import Lesson
-from scenes.text import format_value
+from optiroll import dynamics as dyn
+from optiroll.scenes.kit import theme
+from optiroll.scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
+from optiroll.scenes.lesson.prepare import Part, left_map_at
+from optiroll.scenes.lesson.scene import Lesson
+from optiroll.scenes.text import format_value
 
 
 def eigenvalues(spec: LessonSpec) -> np.ndarray:

@@ -16,12 +16,11 @@ Change the lesson through the class attributes below, or subclass
 from __future__ import annotations
 
 import numpy as np
-
-import dynamics as dyn
-from scenes.kit import theme
-from scenes.lesson import CameraSpec, LessonSpec, PacingSpec, RunSpec, ShowSpec
-from scenes.lesson.scene import Lesson
-from scenes.text import format_value, times
+from optiroll import dynamics as dyn
+from optiroll.scenes.kit import theme
+from optiroll.scenes.lesson import CameraSpec, LessonSpec, PacingSpec, RunSpec, ShowSpec
+from optiroll.scenes.lesson.scene import Lesson
+from optiroll.scenes.text import format_value, times
 
 
 class MomentumRavine(Lesson):

@@ -14,12 +14,11 @@ Hessian's largest eigenvalue, say why. Every number and sentence is computed.
 from __future__ import annotations
 
 import numpy as np
-
-import dynamics as dyn
-from scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
-from scenes.lesson.prepare import Part, left_map_at
-from scenes.lesson.scene import Lesson
-from scenes.text import format_value, power_of_ten
+from optiroll import dynamics as dyn
+from optiroll.scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
+from optiroll.scenes.lesson.prepare import Part, left_map_at
+from optiroll.scenes.lesson.scene import Lesson
+from optiroll.scenes.text import format_value, power_of_ten
 
 START = (-2.4, 0.2)
 

@@ -14,11 +14,10 @@ computed) say why: up along one axis, down along the other. Then the saddle in
 from __future__ import annotations
 
 import numpy as np
-
-import dynamics as dyn
-from scenes.lesson import CameraKey, CameraSpec, LessonSpec, PacingSpec, RunSpec, ShowSpec
-from scenes.lesson.scene import Lesson
-from scenes.text import format_value
+from optiroll import dynamics as dyn
+from optiroll.scenes.lesson import CameraKey, CameraSpec, LessonSpec, PacingSpec, RunSpec, ShowSpec
+from optiroll.scenes.lesson.scene import Lesson
+from optiroll.scenes.text import format_value
 
 ESCAPED = 1.0  #: |y| beyond which a ball has left the saddle's neighbourhood
 

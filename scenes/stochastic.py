@@ -16,12 +16,11 @@ jumping. Every number and sentence is computed.
 from __future__ import annotations
 
 import numpy as np
-
-import dynamics as dyn
-from scenes.lesson import LessonSpec, PacingSpec, RunSpec, ShowSpec
-from scenes.lesson.prepare import Part
-from scenes.lesson.scene import Lesson
-from scenes.text import format_value
+from optiroll import dynamics as dyn
+from optiroll.scenes.lesson import LessonSpec, PacingSpec, RunSpec, ShowSpec
+from optiroll.scenes.lesson.prepare import Part
+from optiroll.scenes.lesson.scene import Lesson
+from optiroll.scenes.text import format_value
 
 SURFACE = "linear_regression"
 

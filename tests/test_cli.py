@@ -12,14 +12,14 @@ import av
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import installed_env
 from manim import tempconfig
+from optiroll import dynamics as dyn
+from optiroll.scenes.cli import main
+from optiroll.scenes.kit import theme
+from optiroll.scenes.lesson import load_spec
+from optiroll.scenes.lesson.scene import lesson_class
 from PIL import Image
-
-import dynamics as dyn
-from scenes.cli import main
-from scenes.kit import theme
-from scenes.lesson import load_spec
-from scenes.lesson.scene import lesson_class
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples").glob("*.toml"))
@@ -27,8 +27,8 @@ TINY = ["-r", "160,90", "--fps", "5"]
 
 
 def optiroll(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "scenes.cli", *args], cwd=cwd, env=env,
+    env = installed_env()
+    return subprocess.run([sys.executable, "-m", "optiroll.scenes.cli", *args], cwd=cwd, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=900)
 
@@ -57,7 +57,7 @@ def test_list_prints_each_catalog_one_line_each() -> None:
     optimizers = cli("list", "optimizers").output.splitlines()
     assert [line.split()[0] for line in optimizers] == dyn.optimizer_names()
     lessons = [line.split()[0] for line in cli("list", "lessons").output.splitlines()]
-    from scenes.library import LIBRARY
+    from optiroll.scenes.library import LIBRARY
 
     assert lessons[:len(LIBRARY)] == list(LIBRARY) and {p.stem for p in EXAMPLES} <= set(lessons)
     everything = cli("list").output

@@ -4,7 +4,6 @@ frame PNG within a stated colour difference; and the README's gallery shows them
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +11,10 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from conftest import installed_env
+from optiroll.scenes.kit import theme
+from optiroll.scenes.kit.colors import delta_e, hex_to_rgb, lab
 from PIL import Image
-
-from scenes.kit import theme
-from scenes.kit.colors import delta_e, hex_to_rgb, lab
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "scenes"))
@@ -29,8 +28,9 @@ MAX_DELTA_E = 3.0
 
 
 def optiroll(*args: str, cwd: Path) -> None:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    r = subprocess.run([sys.executable, "-m", "scenes.cli", "render", PALETTE_SCENE, *args],
+    env = installed_env()
+    r = subprocess.run([sys.executable, "-m", "optiroll.scenes.cli", "render", PALETTE_SCENE,
+                        *args],
                        cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                        text=True, timeout=600)
     assert r.returncode == 0, r.stderr
@@ -80,8 +80,8 @@ def exports(tmp_path_factory) -> dict[str, Path]:
     optiroll("-qh", "-o", "qh.mp4", cwd=tmp)
     optiroll("-ql", "--format", "gif", "-o", "cli.gif", cwd=tmp)
     optiroll("-ql", "--fps", "25", "-o", "ql25.mp4", cwd=tmp)
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    subprocess.run([sys.executable, "-m", "scenes.gif", str(tmp / "ql25.mp4"), "--out",
+    env = installed_env()
+    subprocess.run([sys.executable, "-m", "optiroll.scenes.gif", str(tmp / "ql25.mp4"), "--out",
                     str(tmp / "converter.gif")], cwd=REPO, env=env, check=True,
                    capture_output=True)
     subprocess.run([sys.executable, "-m", "manim", "render", "-ql", "--format", "gif",
@@ -92,14 +92,14 @@ def exports(tmp_path_factory) -> dict[str, Path]:
     optiroll("-ql", "-s", "-o", "last.png", cwd=tmp)
     return {"MP4 -ql": tmp / "ql.mp4", "MP4 -qh": tmp / "qh.mp4",
             "GIF (optiroll render -o x.gif)": tmp / "cli.gif",
-            "GIF (python -m scenes.gif)": tmp / "converter.gif",
+            "GIF (python -m optiroll.scenes.gif)": tmp / "converter.gif",
             "GIF (manim render --format gif)": next((tmp / "manim").rglob("Palette*.gif")),
             "WebM with alpha": tmp / "alpha.webm", "PNG frames": tmp / "frames",
             "PNG last frame": tmp / "last.png"}
 
 
 @pytest.mark.parametrize("kind", ["MP4 -ql", "MP4 -qh", "GIF (optiroll render -o x.gif)",
-                                  "GIF (python -m scenes.gif)",
+                                  "GIF (python -m optiroll.scenes.gif)",
                                   "GIF (manim render --format gif)", "WebM with alpha",
                                   "PNG frames", "PNG last frame"])
 def test_every_export_keeps_every_run_colour(exports, kind: str) -> None:
@@ -111,9 +111,9 @@ def test_every_export_keeps_every_run_colour(exports, kind: str) -> None:
 def test_the_median_cut_palette_would_have_failed(exports, tmp_path: Path) -> None:
     """The palette the converter used before turned the run colours grey: this test
     catches it."""
-    from scenes.gif import read_frames
+    from optiroll.scenes.gif import read_frames
 
-    frames = read_frames(exports["GIF (python -m scenes.gif)"].with_name("ql25.mp4"), 25)
+    frames = read_frames(exports["GIF (python -m optiroll.scenes.gif)"].with_name("ql25.mp4"), 25)
     old = [f.convert("P", palette=Image.ADAPTIVE, colors=96) for f in frames]
     path = tmp_path / "old.gif"
     old[0].save(path, save_all=True, append_images=old[1:], duration=40, loop=0)

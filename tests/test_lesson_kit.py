@@ -6,18 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from manim import config, tempconfig
-
-import dynamics as dyn
-from scenes.kit import theme
-from scenes.kit.contour import ContourMap
-from scenes.kit.data_panel import DataPanel
-from scenes.kit.panel import SidePanel, wrap
-from scenes.kit.plots import dashes
-from scenes.kit.surface3d import Ball3D, CameraPath, SurfaceRenderer
-from scenes.kit.timeline import Timeline
-from scenes.lesson import validate
-from scenes.lesson.prepare import prepare
-from scenes.text import loss_string
+from optiroll import dynamics as dyn
+from optiroll.scenes.kit import theme
+from optiroll.scenes.kit.contour import ContourMap
+from optiroll.scenes.kit.data_panel import DataPanel
+from optiroll.scenes.kit.panel import SidePanel, wrap
+from optiroll.scenes.kit.plots import dashes
+from optiroll.scenes.kit.surface3d import Ball3D, CameraPath, SurfaceRenderer
+from optiroll.scenes.kit.timeline import Timeline
+from optiroll.scenes.lesson import validate
+from optiroll.scenes.lesson.prepare import prepare
+from optiroll.scenes.text import loss_string
 
 W, H = 320, 180
 

@@ -7,10 +7,9 @@ import itertools
 
 import pytest
 from manim import config, tempconfig
-
-from scenes.lesson import LessonSpec, validate
-from scenes.lesson.layout import MARGIN, Box, Needs, plan
-from scenes.lesson.scene import lesson_class
+from optiroll.scenes.lesson import LessonSpec, validate
+from optiroll.scenes.lesson.layout import MARGIN, Box, Needs, plan
+from optiroll.scenes.lesson.scene import lesson_class
 
 LONG = "a label of about forty characters, long"  # 39 characters
 
@@ -105,7 +104,7 @@ def test_plan_is_clean_for_every_combination() -> None:
 def test_the_flagships_old_layout_defects_are_gone() -> None:
     """Without the 3-D act the closing card used to lie on the map's x labels; with four
     betas the legend used to shrink to 9 px text at 480p beside the plots."""
-    from scenes.momentum import MomentumRavine
+    from optiroll.scenes.momentum import MomentumRavine
 
     variant = type("FourBetas2D", (MomentumRavine,), {"BETAS": (0.0, 0.5, 0.8, 0.9),
                                                        "SHOW_3D": False, "HOLD": 0.1})
@@ -122,8 +121,8 @@ def test_the_flagships_old_layout_defects_are_gone() -> None:
 
 
 def test_a_start_outside_the_view_is_refused_by_name() -> None:
-    from scenes.lesson import SpecError
-    from scenes.momentum import MomentumRavine
+    from optiroll.scenes.lesson import SpecError
+    from optiroll.scenes.momentum import MomentumRavine
 
     outside = type("Outside", (MomentumRavine,), {"START": (-3.0, 0.0)})
     with pytest.raises(SpecError, match=r"start \(-3, 0\) lies outside the view x in "

@@ -9,13 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from manim import tempconfig
-
-import dynamics as dyn
-from scenes.lesson import SpecError, load_spec, validate
-from scenes.lesson.acts import Closing, Replay, Surface3D, Title
-from scenes.lesson.prepare import prepare
-from scenes.lesson.scene import Lesson, lesson_class
-from scenes.lesson.spec import (
+from optiroll import dynamics as dyn
+from optiroll.scenes.lesson import SpecError, load_spec, validate
+from optiroll.scenes.lesson.acts import Closing, Replay, Surface3D, Title
+from optiroll.scenes.lesson.prepare import prepare
+from optiroll.scenes.lesson.scene import Lesson, lesson_class
+from optiroll.scenes.lesson.spec import (
     RUN_KEYS,
     CameraKey,
     CameraSpec,

@@ -3,7 +3,6 @@ renders with no prompt, telling the articles' story with computed numbers."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,12 +10,12 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from conftest import installed_env
 from manim import tempconfig
-
-from scenes.kit import Ball, ContourMap, Timeline, theme
-from scenes.kit.data_panel import DataPanel
-from scenes.lesson.prepare import left_map_at
-from scenes.library import LIBRARY
+from optiroll.scenes.kit import Ball, ContourMap, Timeline, theme
+from optiroll.scenes.kit.data_panel import DataPanel
+from optiroll.scenes.lesson.prepare import left_map_at
+from optiroll.scenes.library import LIBRARY
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = ["learning_rate", "nesterov", "adaptive", "saddle", "stochastic"]
@@ -30,8 +29,8 @@ def test_the_library_lists_the_lessons_in_teaching_order() -> None:
 def rendered(tmp_path_factory) -> Path:
     """Every library lesson at a tiny size, two at a time, through `optiroll render`."""
     tmp = tmp_path_factory.mktemp("library")
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    r = subprocess.run([sys.executable, "-m", "scenes.cli", "render", *LESSONS, "-r",
+    env = installed_env()
+    r = subprocess.run([sys.executable, "-m", "optiroll.scenes.cli", "render", *LESSONS, "-r",
                         "160,90", "--fps", "4", "--jobs", "2", "-o", "."], cwd=tmp, env=env,
                        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=1500)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -48,7 +47,7 @@ def test_each_lesson_lasts_30_to_75_seconds(rendered: Path, name: str) -> None:
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_one_scene_per_file_no_prompt(name: str) -> None:
-    from scenes.jobs import scene_classes
+    from optiroll.scenes.jobs import scene_classes
 
     (cls,) = scene_classes(REPO / "scenes" / f"{name}.py")
     assert cls.prepare_parts()  # every part validates and runs
@@ -56,7 +55,7 @@ def test_one_scene_per_file_no_prompt(name: str) -> None:
 
 # -- the numbers on screen ---------------------------------------------------------------------
 def test_learning_rate_numbers() -> None:
-    from scenes.learning_rate import LearningRate
+    from optiroll.scenes.learning_rate import LearningRate
 
     steps, momentum = LearningRate.prepare_parts()
     assert steps.facts == ["Hessian eigenvalues 0.125 and 18",
@@ -73,7 +72,7 @@ def test_learning_rate_numbers() -> None:
 
 def test_the_fourth_ball_leaves_the_map_at_the_computed_step() -> None:
     """Pixel-level: the ball is drawn at step 6 and hidden from step 7 (it left the box)."""
-    from scenes.learning_rate import StepSizes
+    from optiroll.scenes.learning_rate import StepSizes
 
     p = StepSizes.prepare()
     run = p.runs[3]
@@ -88,7 +87,7 @@ def test_the_fourth_ball_leaves_the_map_at_the_computed_step() -> None:
 
 
 def test_nesterov_numbers() -> None:
-    from scenes.nesterov import Nesterov
+    from optiroll.scenes.nesterov import Nesterov
 
     look, coda = Nesterov.prepare_parts()
     assert look.conclusions[1] == ("loss 10⁻³: Nesterov at step 26, heavy ball at step 57 "
@@ -102,7 +101,7 @@ def test_nesterov_numbers() -> None:
 
 
 def test_adaptive_numbers_match_the_book() -> None:
-    from scenes.adaptive import Adaptive
+    from optiroll.scenes.adaptive import Adaptive
 
     three, larger = Adaptive.prepare_parts()
     assert three.conclusions[0] == "AdaGrad ends at (−2.382563, −0.158591)"
@@ -115,7 +114,7 @@ def test_adaptive_numbers_match_the_book() -> None:
 
 
 def test_saddle_numbers_and_the_stuck_ball_stays_on_one_row() -> None:
-    from scenes.saddle import Saddle
+    from optiroll.scenes.saddle import Saddle
 
     p = Saddle.prepare()
     assert p.facts[0] == "Hessian at the saddle (0, 0): eigenvalues 2 and −2"
@@ -135,7 +134,7 @@ def test_saddle_numbers_and_the_stuck_ball_stays_on_one_row() -> None:
 
 
 def test_stochastic_numbers_and_the_panel_draws_the_current_line() -> None:
-    from scenes.stochastic import Stochastic
+    from optiroll.scenes.stochastic import Stochastic
 
     batches, annealing = Stochastic.prepare_parts()
     assert "condition number λmax/λmin = 187" in batches.facts[0]

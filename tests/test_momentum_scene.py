@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dynamics as dyn
-from scenes.momentum import MomentumRavine
-from scenes.text import format_value, round_sig
+from optiroll import dynamics as dyn
+from optiroll.scenes.momentum import MomentumRavine
+from optiroll.scenes.text import format_value, round_sig
 
 
 def lesson(**overrides) -> type[MomentumRavine]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-import dynamics as dyn
+from optiroll import dynamics as dyn
 
 
 # -- the momentum article (seed 000) ---------------------------------------------

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import dynamics as dyn
+from optiroll import dynamics as dyn
 
 SURFACES = ["ravine", "rosenbrock", "himmelblau", "bowl", "saddle", "beale", "wells",
             "linear_regression", "sigmoid_regression"]

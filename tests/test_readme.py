@@ -6,7 +6,8 @@ import re
 import textwrap
 from pathlib import Path
 
-import dynamics as dyn
+from conftest import installed_env
+from optiroll import dynamics as dyn
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
@@ -29,7 +30,7 @@ def test_every_optimizer_is_documented() -> None:
 
 
 def test_demo_output_in_readme_is_current(capsys) -> None:
-    from dynamics import demo
+    from optiroll.dynamics import demo
 
     demo.main()
     for line in capsys.readouterr().out.splitlines():
@@ -43,7 +44,6 @@ def scene_block(marker: str) -> str:
 
 def test_the_write_your_own_scene_example_renders(tmp_path: Path) -> None:
     """The guide's scene renders with no prompt, and its panels stay inside the frame."""
-    import os
     import subprocess
     import sys
 
@@ -51,15 +51,13 @@ def test_the_write_your_own_scene_example_renders(tmp_path: Path) -> None:
 
     code = scene_block("# my_scene.py")
     (tmp_path / "my_scene.py").write_text(code)
-    repo = Path(__file__).resolve().parents[1]
     r = subprocess.run([sys.executable, "-m", "manim", "render", "-r", "320,180", "--fps", "5",
                         "--media_dir", str(tmp_path / "media"), "my_scene.py"], cwd=tmp_path,
-                       env=dict(os.environ, PYTHONPATH=str(repo)), capture_output=True,
+                       env=installed_env(), capture_output=True,
                        text=True, stdin=subprocess.DEVNULL, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     import av
-
-    from scenes.kit import theme
+    from optiroll.scenes.kit import theme
 
     with av.open(str(next((tmp_path / "media").rglob("AdamTwoRates.mp4")))) as c:
         first = next(c.decode(video=0)).to_ndarray(format="rgb24")

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-import dynamics as dyn
+from optiroll import dynamics as dyn
 
 STARTS = np.array([[-1.5, 2.0], [0.5, -0.5], [1.2, 1.5]])
 
@@ -165,7 +164,7 @@ def test_non_finite_start_loss_is_rejected() -> None:
 
 
 def test_dynamics_never_imports_manim() -> None:
-    code = "import sys, dynamics as d; d.rollout(d.surface('bowl'), d.optimizer('adam'), " \
+    code = "import sys; from optiroll import dynamics as d; d.rollout(d.surface('bowl'), d.optimizer('adam'), " \
            "(1, 1), 3); assert not any(m.split('.')[0] == 'manim' for m in sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)
     src = Path(__file__).resolve().parents[1] / "dynamics"

@@ -5,10 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from manim import Scene, config, tempconfig
-
-import dynamics as dyn
-from scenes.kit import Ball, ContourMap, IterationPlot, Legend, Timeline, Trail, format_value, theme
-from scenes.kit.surface3d import Ball3D, Camera, SurfaceRenderer
+from optiroll import dynamics as dyn
+from optiroll.scenes.kit import (
+    Ball,
+    ContourMap,
+    IterationPlot,
+    Legend,
+    Timeline,
+    Trail,
+    format_value,
+    theme,
+)
+from optiroll.scenes.kit.surface3d import Ball3D, Camera, SurfaceRenderer
 
 W, H = 320, 180
 
@@ -189,7 +197,7 @@ def test_series_colors_are_distinct_and_stable() -> None:
 
 
 def test_vector_arrows_follow_the_recorded_vectors(lesson) -> None:
-    from scenes.kit import VectorArrow
+    from optiroll.scenes.kit import VectorArrow
 
     s, runs = lesson
     run = runs[1]
@@ -228,8 +236,7 @@ def test_format_value_boundaries(value: float, text: str) -> None:
 def test_math_labels_have_the_cap_height_of_text(size: float) -> None:
     """Typst math at the same nominal size used to come out 30 % smaller than Text."""
     from manim import Text
-
-    from scenes.kit.frame import axis_label
+    from optiroll.scenes.kit.frame import axis_label
 
     math_l = axis_label("$L$", size)
     text_l = Text("L", font=theme.FONT, font_size=size)
@@ -237,7 +244,7 @@ def test_math_labels_have_the_cap_height_of_text(size: float) -> None:
 
 
 def test_ticks_fit_integer_data_and_iterations() -> None:
-    from scenes.kit.frame import format_tick, nice_ticks
+    from optiroll.scenes.kit.frame import format_tick, nice_ticks
 
     iterations = nice_ticks(0, 12, 5, integer=True)
     assert [format_tick(v, iterations) for v in iterations] == ["0", "2", "4", "6", "8", "10",

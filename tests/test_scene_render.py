@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from conftest import installed_env
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
@@ -17,7 +17,7 @@ TINY = ["-r", "320,180", "--fps", "10"]
 
 
 def manim(args: list[str], media: Path, timeout: int = 900) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = installed_env()
     return subprocess.run(
         [sys.executable, "-m", "manim", "render", "--media_dir", str(media), *args],
         cwd=REPO, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
@@ -77,7 +77,7 @@ def test_transparent_webm(tmp_path: Path) -> None:
 def test_diverging_run_renders(tmp_path: Path) -> None:
     scene = tmp_path / "diverging.py"
     scene.write_text(
-        "from scenes.momentum import MomentumRavine\n\n"
+        "from optiroll.scenes.momentum import MomentumRavine\n\n"
         "class Diverging(MomentumRavine):\n"
         "    LR = 0.25\n    STEPS = 20\n    SHOW_PLOTS = False\n"
     )
@@ -104,7 +104,7 @@ def test_gif_converter_makes_a_small_25fps_gif(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr[-3000:]
     mp4 = only(list(tmp_path.rglob("TinyRace.mp4")))
     out = tmp_path / "race.gif"
-    done = subprocess.run([sys.executable, "-m", "scenes.gif", str(mp4), "--out", str(out),
+    done = subprocess.run([sys.executable, "-m", "optiroll.scenes.gif", str(mp4), "--out", str(out),
                            "--width", "160"], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     gif = Image.open(out)
@@ -120,11 +120,12 @@ def test_gif_converter_makes_a_small_25fps_gif(tmp_path: Path) -> None:
 
 
 def test_gif_converter_bad_input(tmp_path: Path) -> None:
-    missing = subprocess.run([sys.executable, "-m", "scenes.gif", str(tmp_path / "no.mp4")],
+    missing = subprocess.run([sys.executable, "-m", "optiroll.scenes.gif",
+                              str(tmp_path / "no.mp4")],
                              cwd=REPO, capture_output=True, text=True)
     assert missing.returncode == 2 and "no video at" in missing.stderr
     assert "render one first" in missing.stderr
-    from scenes.gif import write_gif
+    from optiroll.scenes.gif import write_gif
 
     with pytest.raises(ValueError, match="fps must be 25 or 50"):
         write_gif([Image.new("RGB", (4, 4))], tmp_path / "a.gif", fps=15)
@@ -135,14 +136,14 @@ def test_gif_converter_bad_input(tmp_path: Path) -> None:
 
 def test_same_picture_from_any_folder(tmp_path: Path) -> None:
     """manim.cfg is read from the working folder only; the lesson sets its own background."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = installed_env()
     r = subprocess.run([sys.executable, "-m", "manim", "render", "-s", *TINY, "--media_dir",
                         str(tmp_path), str(REPO / "scenes" / "momentum.py")], cwd=tmp_path,
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600,
                        env=env)
     assert r.returncode == 0, r.stderr[-3000:]
     img = np.asarray(Image.open(only(list(tmp_path.rglob("MomentumRavine*.png")))).convert("RGB"))
-    from scenes.kit import theme
+    from optiroll.scenes.kit import theme
 
     want = [int(theme.BACKGROUND[i:i + 2], 16) for i in (1, 3, 5)]
     assert np.abs(img[1, 1].astype(int) - want).max() <= 2  # not Manim's black

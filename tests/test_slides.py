@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from scenes.cli import main
+from conftest import installed_env
+from optiroll.scenes.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["-r", "320,180", "--fps", "5"]
@@ -22,7 +22,7 @@ ACTS = ["title", "race", "replay", "closing"]  # examples/adaptive_trio.toml's a
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = installed_env()
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL, timeout=900)
 
@@ -38,7 +38,8 @@ def test_manim_slides_still_works_with_this_manim(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("deck")
-    r = run("-m", "scenes.cli", "slides", str(REPO / "examples" / "adaptive_trio.toml"), *TINY,
+    r = run("-m", "optiroll.scenes.cli", "slides",
+            str(REPO / "examples" / "adaptive_trio.toml"), *TINY,
             "--html", "deck.html", "--pptx", "deck.pptx", cwd=tmp)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "wrote deck.html" in r.stdout and "wrote deck.pptx" in r.stdout
@@ -68,7 +69,7 @@ def test_pptx_has_one_slide_per_act_each_with_its_video(deck: Path) -> None:
 
 
 def browser():
-    from scenes.lesson.slides import headless_browser
+    from optiroll.scenes.lesson.slides import headless_browser
 
     try:
         return headless_browser(offline=True)  # no network at all
@@ -114,7 +115,8 @@ def test_a_spec_can_loop_the_race(tmp_path: Path) -> None:
     spec.write_text((REPO / "examples" / "adaptive_trio.toml").read_text().replace(
         "[pacing]", "[slides]\nloop_race = true\n\n[pacing]").replace(
         'plots = ["loss", "step_size"]', "plots = []"))
-    r = run("-m", "scenes.cli", "slides", str(spec), *TINY, "--html", "loop.html", cwd=tmp_path)
+    r = run("-m", "optiroll.scenes.cli", "slides", str(spec), *TINY, "--html", "loop.html",
+            cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
     html = (tmp_path / "loop.html").read_text()
     sections = html.split("<section")[1:]

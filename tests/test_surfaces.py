@@ -6,9 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-import dynamics as dyn
-from dynamics.catalog import CATALOG
+from optiroll import dynamics as dyn
+from optiroll.dynamics.catalog import CATALOG
 
 
 def fd_gradient(s: dyn.Surface, p: np.ndarray, h: float = 1e-6) -> np.ndarray:

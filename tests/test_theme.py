@@ -7,9 +7,8 @@ import itertools
 
 import numpy as np
 import pytest
-
-from scenes.kit import theme
-from scenes.kit.colors import VISIONS, delta_e, hex_to_rgb, lab, min_contrast, simulate
+from optiroll.scenes.kit import theme
+from optiroll.scenes.kit.colors import VISIONS, delta_e, hex_to_rgb, lab, min_contrast, simulate
 
 #: CIEDE2000 units between every run colour and every colour of the map (20 is a
 #: clearly different colour; 2 is the smallest difference most people notice)

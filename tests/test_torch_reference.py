@@ -12,9 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from optiroll import dynamics as dyn
 from torch_cases import STEPS, cases, our_name
-
-import dynamics as dyn
 
 REF = Path(__file__).parent / "data" / "torch_reference.npz"
 RTOL, ATOL = 1e-10, 1e-12

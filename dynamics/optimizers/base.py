@@ -108,7 +108,7 @@ class Optimizer:
     """Base class. Subclasses set ``name``, ``params`` and ``step``.
 
     ``params`` maps each hyperparameter to ``(default, check)``. ``lr`` is
-    always first; ``schedule`` (a :class:`~dynamics.schedules.Schedule`)
+    always first; ``schedule`` (a :class:`~optiroll.dynamics.schedules.Schedule`)
     is accepted by every optimizer and multiplies ``lr`` per step.
     """
 
@@ -128,7 +128,8 @@ class Optimizer:
               for key, (default, check) in self.params.items()}
         if schedule is not None and not isinstance(schedule, Schedule):
             raise OptirollError(
-                f"schedule must come from dynamics.schedule(...), got {type(schedule).__name__}"
+                "schedule must come from optiroll.dynamics.schedule(...), "
+                f"got {type(schedule).__name__}"
             )
         self.hyperparams: Mapping[str, Any] = MappingProxyType(hp)
         self.schedule = schedule

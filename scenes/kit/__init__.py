@@ -1,6 +1,6 @@
 """Reusable Manim pieces. They take Rollout arrays and draw; no numerics here.
 
-Names load on first use, so ``scenes.kit.theme`` and ``scenes.kit.colors``
+Names load on first use, so ``optiroll.scenes.kit.theme`` and ``optiroll.scenes.kit.colors``
 (no manim) import quickly for the command line and the spec checker.
 """
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import contourpy
 import numpy as np
 from manim import VGroup, VMobject
-
-import dynamics as dyn
+from optiroll import dynamics as dyn
 
 from . import theme
 from .frame import PlotFrame

@@ -52,7 +52,7 @@ class MinimaMarkers(VGroup):
 
 
 class Bounds(Protocol):
-    """A box in scene units (``scenes.lesson.layout.Box`` is one)."""
+    """A box in scene units (``optiroll.scenes.lesson.layout.Box`` is one)."""
 
     left: float
     right: float

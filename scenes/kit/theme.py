@@ -1,7 +1,7 @@
 """The look shared by every scene: colours, fonts, sizes.
 
 Run colours and the loss colour map are chosen together (see
-``tests/test_theme.py`` and :mod:`scenes.kit.colors`):
+``tests/test_theme.py`` and :mod:`optiroll.scenes.kit.colors`):
 
 - Run colours are the Okabe-Ito hues (Okabe & Ito, 2008, "Color Universal
   Design"), lightened where needed for a dark background (vermillion, bluish

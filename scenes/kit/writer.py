@@ -3,7 +3,7 @@
 Manim 0.21 encodes ``--format gif`` with a fixed 3-3-2 palette (``pix_fmt =
 "rgb8"`` in ``scene_file_writer.py``), which shifts every run colour by about 14
 CIEDE2000 units and stores every frame whole. This writer joins the partial
-movies into an MP4 as usual and makes the GIF from it with ``scenes.gif``:
+movies into an MP4 as usual and makes the GIF from it with ``optiroll.scenes.gif``:
 a palette per frame that keeps the colours, only the changed region of each
 frame stored, 25 (or 50) fps so browsers play it at the right speed.
 

@@ -2,7 +2,7 @@
 
 This package's spec, loading and naming modules never import manim, so
 ``optiroll check`` and ``optiroll list`` start quickly; the Scene class lives
-in :mod:`scenes.lesson.scene`.
+in :mod:`optiroll.scenes.lesson.scene`.
 """
 
 from .loading import SpecError, load_spec, validate

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import dynamics as dyn
+from optiroll import dynamics as dyn
 
 DISPLAY = {
     "gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",

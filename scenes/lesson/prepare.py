@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
+from optiroll import dynamics as dyn
 from pydantic import ValidationError
-
-import dynamics as dyn
 
 from ..kit.theme import series_colors
 from ..text import format_value, loss_string, point_string, times

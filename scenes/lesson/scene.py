@@ -94,7 +94,7 @@ class Lesson(Part, ThemedScene):
 
     def begin_act(self, name: str, loop: bool = False) -> None:
         """Where an act begins (each act calls it): a Manim section here; a slide
-        break in a deck (:mod:`scenes.lesson.slides`), looping if ``loop``."""
+        break in a deck (:mod:`optiroll.scenes.lesson.slides`), looping if ``loop``."""
         self.next_section(name)
 
     # -- helpers ------------------------------------------------------------------

@@ -15,6 +15,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import numpy as np
+from optiroll import dynamics as dyn
+from optiroll.dynamics.errors import closest, unknown_name
+from optiroll.dynamics.optimizers.base import REGISTRY
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -25,10 +28,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-
-import dynamics as dyn
-from dynamics.errors import closest, unknown_name
-from dynamics.optimizers.base import REGISTRY
 
 
 def _number(v: Any) -> float:
@@ -85,7 +84,7 @@ class Strict(BaseModel):
 
 # -- runs ---------------------------------------------------------------------------
 class ScheduleSpec(BaseModel):
-    """``schedule = {kind = "cosine", T_max = 100}``: any :func:`dynamics.schedule`."""
+    """``schedule = {kind = "cosine", T_max = 100}``: any :func:`optiroll.dynamics.schedule`."""
 
     model_config = ConfigDict(extra="allow")
     kind: str

@@ -7,9 +7,8 @@ frame. One second long.
 """
 
 from manim import Dot, Square
-
-from scenes.kit import Timeline, theme
-from scenes.kit.scene import ThemedScene
+from optiroll.scenes.kit import Timeline, theme
+from optiroll.scenes.kit.scene import ThemedScene
 
 N = len(theme.PALETTE)
 #: scene points of the balls, each on a square of map colour (x across the frame)

@@ -1,9 +1,8 @@
 """A one-second race on the kit, for export-format tests."""
 
 from manim import Scene
-
-import dynamics as dyn
-from scenes.kit import Ball, ContourMap, Timeline, Trail, theme
+from optiroll import dynamics as dyn
+from optiroll.scenes.kit import Ball, ContourMap, Timeline, Trail, theme
 
 
 class TinyRace(Scene):

@@ -33,7 +33,7 @@ import numpy as np
 from .errors import OptirollError, check_int, check_range
 from .optimizers.base import Optimizer, Oracle
 from .schedules import schedule_from_dict
-from .surface import Surface
+from .surfaces import Surface
 
 RECORDABLE = ("loss", "gradient", "update", "state")
 
@@ -227,8 +227,8 @@ def rollout(
 
     Parameters
     ----------
-    surface : from :func:`dynamics.surface`.
-    opt : from :func:`dynamics.optimizer`.
+    surface : from :func:`optiroll.dynamics.surface`.
+    opt : from :func:`optiroll.dynamics.optimizer`.
     start : ``(x, y)``, or an ``(n, 2)`` array of starts run together.
     steps : number of optimizer steps (>= 1).
     seed : seeds mini-batch sampling and gradient noise.
@@ -241,9 +241,9 @@ def rollout(
     batched run equals the loop of its single runs.
     """
     if not isinstance(surface, Surface):
-        raise OptirollError("surface must come from dynamics.surface(...)")
+        raise OptirollError("surface must come from optiroll.dynamics.surface(...)")
     if not isinstance(opt, Optimizer):
-        raise OptirollError("opt must come from dynamics.optimizer(...)")
+        raise OptirollError("opt must come from optiroll.dynamics.optimizer(...)")
     steps = check_int("steps", steps, 1)
     seed = check_int("seed", seed, 0)
     noise = check_range("noise", noise, 0.0)

@@ -54,7 +54,7 @@ class Surface:
     minima : known minimisers, possibly empty.
     axis_names : Typst names of the two parameters, e.g. ``("w", "b")``.
     spec : keyword arguments that rebuild this surface through
-        :func:`dynamics.surface`.
+        :func:`optiroll.dynamics.surface`.
     """
 
     name: str
