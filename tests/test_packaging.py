@@ -6,7 +6,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import installed_env
 
 REPO = Path(__file__).resolve().parents[1]

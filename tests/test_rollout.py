@@ -164,8 +164,11 @@ def test_non_finite_start_loss_is_rejected() -> None:
 
 
 def test_dynamics_never_imports_manim() -> None:
-    code = "import sys; from optiroll import dynamics as d; d.rollout(d.surface('bowl'), d.optimizer('adam'), " \
-           "(1, 1), 3); assert not any(m.split('.')[0] == 'manim' for m in sys.modules)"
+    code = (
+        "import sys; from optiroll import dynamics as d; "
+        "d.rollout(d.surface('bowl'), d.optimizer('adam'), (1, 1), 3); "
+        "assert not any(m.split('.')[0] == 'manim' for m in sys.modules)"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     src = Path(__file__).resolve().parents[1] / "dynamics"
     for f in src.rglob("*.py"):
