@@ -23,25 +23,24 @@ class Entry:
     display_name: str
     typst: str
     minima: tuple[tuple[float, float], ...] = ()
-    note: str = ""
 
 
 CATALOG: dict[str, Entry] = {
+    # the momentum article's ravine ("Visualizing gradient descent with momentum in Python")
     "ravine": Entry(
         "x**2/16 + 9*y**2",
         ((-2.5, 2.5), (-0.5, 0.5)),
         "Ravine",
         "x^2 / 16 + 9 y^2",
         ((0.0, 0.0),),
-        "the momentum article's ravine (seed 000)",
     ),
+    # the bowl of the d2l AdaGrad section that the AdaGrad article follows
     "elongated_bowl": Entry(
         "0.1*x**2 + 2*y**2",
         ((-6.0, 6.0), (-3.0, 3.0)),
         "Elongated bowl",
         "0.1 x^2 + 2 y^2",
         ((0.0, 0.0),),
-        "the AdaGrad article's bowl (seed 004)",
     ),
     "bowl": Entry("x**2 + y**2", ((-2.0, 2.0), (-2.0, 2.0)), "Bowl", "x^2 + y^2", ((0.0, 0.0),)),
     "saddle": Entry("x**2 - y**2", ((-2.0, 2.0), (-2.0, 2.0)), "Saddle", "x^2 - y^2"),
@@ -109,13 +108,13 @@ CATALOG: dict[str, Entry] = {
         "20 + x^2 - 10 cos(2 pi x) + y^2 - 10 cos(2 pi y)",
         ((0.0, 0.0),),
     ),
+    # not differentiable at the minimum: the gradient there is NaN
     "ackley": Entry(
         "-20*exp(-0.2*sqrt(0.5*(x**2 + y**2))) - exp(0.5*(cos(2*pi*x) + cos(2*pi*y))) + e + 20",
         ((-5.0, 5.0), (-5.0, 5.0)),
         "Ackley",
         "-20 e^(-0.2 sqrt(0.5 (x^2 + y^2))) - e^(0.5 (cos 2 pi x + cos 2 pi y)) + e + 20",
         ((0.0, 0.0),),
-        "not differentiable at the minimum: the gradient there is NaN",
     ),
     "styblinski_tang": Entry(
         "(x**4 - 16*x**2 + 5*x + y**4 - 16*y**2 + 5*y)/2",
@@ -133,6 +132,7 @@ CATALOG: dict[str, Entry] = {
         " dot [30 + (2 x - 3 y)^2 (18 - 32 x + 12 x^2 + 48 y - 36 x y + 27 y^2)]",
         ((0.0, -1.0),),
     ),
+    # three local minima of different depths (deepest first)
     "wells": Entry(
         "0.05*(x**2 + y**2) - 2*exp(-((x - 1.5)**2 + (y - 1)**2))"
         " - 1.2*exp(-((x + 1.5)**2 + (y + 0.5)**2)/0.8)"
@@ -143,15 +143,14 @@ CATALOG: dict[str, Entry] = {
         " - 1.2 e^(-((x + 1.5)^2 + (y + 0.5)^2) / 0.8)"
         " - 0.7 e^(-((x - 0.3)^2 + (y + 1.8)^2) / 0.5)",
         ((1.5, 1.0), (-1.5, -0.5), (0.3, -1.8)),  # well centres, refined by Newton below
-        "three local minima of different depths (deepest first)",
     ),
+    # almost flat far from the hole at the origin: gradients vanish
     "plateau": Entry(
         "1 - exp(-(x**2 + 2*y**2)/4)",
         ((-5.0, 5.0), (-5.0, 5.0)),
         "Plateau",
         "1 - e^(-(x^2 + 2 y^2) / 4)",
         ((0.0, 0.0),),
-        "almost flat far from the hole at the origin: gradients vanish",
     ),
 }
 

@@ -4,8 +4,10 @@ Mini-batch gradients sample real data points: :meth:`draw_sample` picks the
 indices of one batch (without replacement) and every ball uses that batch at
 that step, so optimizers compared side by side see the same data stream. The
 batch gradient is the gradient of the same loss restricted to the batch (a
-mean stays a mean, a sum stays a sum), as in the articles' code. The recorded
-loss is always the full-data loss.
+mean stays a mean, a sum stays a sum), as in the articles' code; so are the
+batch loss and Hessian that line search and Newton use within a step
+(``value(p, sample)``, ``hessian(p, sample)``). The recorded loss is always
+the full-data loss.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import OptirollError
+from .errors import OptirollError, check_int, check_number, check_range
 from .surfaces import Array, DataSet, Surface
 
 
@@ -27,21 +29,51 @@ def _check_batch(batch_size: int | None, m: int) -> None:
 
 
 @dataclass(frozen=True, eq=False)
-class LeastSquaresSurface(Surface):
+class DataSurface(Surface):
+    """A loss over ``m`` data points (one target each) that supports mini-batches.
+
+    A ``sample`` is an index array picking one batch of rows (None: all rows).
+    ``value``, ``gradient`` and ``hessian`` with a sample are those of the same
+    loss restricted to the batch, with the same reduction (a mean over the
+    batch stays a mean, a sum a sum).
+    """
+
+    targets: Array = field(default_factory=lambda: np.zeros(1))
+    has_data = True
+
+    @property
+    def n_points(self) -> int:
+        """The number of data points ``m``."""
+        return len(self.targets)
+
+    def draw_sample(self, rng: np.random.Generator, batch_size: int | None, noise: float) -> Any:
+        """The indices of one mini-batch, drawn without replacement.
+
+        ``batch_size`` None or ``m`` is the full batch: returns None and draws
+        nothing from ``rng``. ``noise`` is unused (a rollout rejects it).
+        """
+        m = self.n_points
+        _check_batch(batch_size, m)
+        if batch_size is None or batch_size == m:
+            return None
+        return rng.choice(m, size=batch_size, replace=False)
+
+
+@dataclass(frozen=True, eq=False)
+class LeastSquaresSurface(DataSurface):
     """``L(p) = c * sum_i (A_i . p - y_i)^2`` over data rows ``A_i``.
 
     ``c = 1/m`` (``reduction="mean"``) or ``1/2`` (``reduction="half_sum"``).
-    Gradient ``2c A^T (A p - y)``; Hessian ``2c A^T A`` (constant).
+    Gradient ``2c A^T (A p - y)``; Hessian ``2c A^T A`` (constant). Over a
+    mini-batch ``B``: the same with the rows of ``B`` and ``c = 1/|B|`` or ``1/2``.
     """
 
     A: Array = field(default_factory=lambda: np.zeros((1, 2)))
-    targets: Array = field(default_factory=lambda: np.zeros(1))
     reduction: str = "mean"
     #: True when the first column of ``A`` is the constant 1 (an intercept):
     #: then the data's input is the second column alone
     intercept: bool = False
     model: str = "w dot x"
-    has_data = True
 
     @property
     def data(self) -> DataSet:
@@ -64,11 +96,13 @@ class LeastSquaresSurface(Surface):
         t = self.targets if idx is None else self.targets[idx]
         return np.asarray(p, float) @ A.T - t, A
 
-    def value(self, p: Array) -> Array:
-        r, A = self._residual(p, None)
+    def value(self, p: Array, sample: Any = None) -> Array:
+        """``c * |A p - y|^2`` over all rows, or over the batch ``sample``."""
+        r, A = self._residual(p, sample)
         return self._scale(len(A)) * np.einsum("...i,...i->...", r, r)
 
     def gradient(self, p: Array, sample: Any = None) -> Array:
+        """``2c A^T (A p - y)`` over all rows, or over the batch ``sample``."""
         r, A = self._residual(p, sample)
         return 2.0 * self._scale(len(A)) * (r @ A)
 
@@ -79,16 +113,12 @@ class LeastSquaresSurface(Surface):
         c = self._scale(len(A))
         return c * np.einsum("...i,...i->...", r, r), 2.0 * c * (r @ A)
 
-    def hessian(self, p: Array) -> Array:
+    def hessian(self, p: Array, sample: Any = None) -> Array:
+        """``2c A^T A`` over all rows, or over the batch ``sample``."""
         p = np.asarray(p, float)
-        H = 2.0 * self._scale(len(self.A)) * (self.A.T @ self.A)
+        A = self.A if sample is None else self.A[sample]
+        H = 2.0 * self._scale(len(A)) * (A.T @ A)
         return np.broadcast_to(H, p.shape[:-1] + (2, 2)).copy()
-
-    def draw_sample(self, rng: np.random.Generator, batch_size: int | None, noise: float) -> Any:
-        _check_batch(batch_size, len(self.A))
-        if batch_size is None or batch_size == len(self.A):
-            return None
-        return rng.choice(len(self.A), size=batch_size, replace=False)
 
     def least_squares_minimum(self) -> tuple[float, float]:
         sol, *_ = np.linalg.lstsq(self.A, self.targets, rcond=None)
@@ -100,19 +130,18 @@ def _sigmoid(z: Array) -> Array:
 
 
 @dataclass(frozen=True, eq=False)
-class SigmoidSquaredLossSurface(Surface):
+class SigmoidSquaredLossSurface(DataSurface):
     """``L(w, b) = sum_i 1/2 (sigma(w x_i + b) - y_i)^2`` (article 003).
 
     With ``f_i = sigma(z_i)``, ``z_i = w x_i + b``:
     ``dL/dz_i = (f_i - y_i) f_i (1 - f_i)`` and
     ``d2L/dz_i^2 = f_i (1 - f_i) [f_i (1 - f_i) + (f_i - y_i)(1 - 2 f_i)]``;
     the gradient is ``sum_i dL/dz_i (x_i, 1)``, the Hessian
-    ``sum_i d2L/dz_i^2 [[x_i^2, x_i], [x_i, 1]]``.
+    ``sum_i d2L/dz_i^2 [[x_i^2, x_i], [x_i, 1]]``. Over a mini-batch the sums
+    run over the batch's points.
     """
 
     xs: Array = field(default_factory=lambda: np.zeros(1))
-    targets: Array = field(default_factory=lambda: np.zeros(1))
-    has_data = True
 
     @property
     def data(self) -> DataSet:
@@ -130,8 +159,9 @@ class SigmoidSquaredLossSurface(Surface):
         f = _sigmoid(p[..., 0, None] * xs + p[..., 1, None])
         return f, t, xs
 
-    def value(self, p: Array) -> Array:
-        f, t, _ = self._parts(p, None)
+    def value(self, p: Array, sample: Any = None) -> Array:
+        """``sum_i 1/2 (f_i - y_i)^2`` over all points, or over the batch ``sample``."""
+        f, t, _ = self._parts(p, sample)
         return 0.5 * np.sum((f - t) ** 2, axis=-1)
 
     def gradient(self, p: Array, sample: Any = None) -> Array:
@@ -139,18 +169,34 @@ class SigmoidSquaredLossSurface(Surface):
         dz = (f - t) * f * (1.0 - f)
         return np.stack([np.sum(dz * xs, -1), np.sum(dz, -1)], axis=-1)
 
-    def hessian(self, p: Array) -> Array:
-        f, t, xs = self._parts(p, None)
+    def hessian(self, p: Array, sample: Any = None) -> Array:
+        f, t, xs = self._parts(p, sample)
         s = f * (1.0 - f)
         d2 = s * (s + (f - t) * (1.0 - 2.0 * f))
         hww, hwb, hbb = np.sum(d2 * xs**2, -1), np.sum(d2 * xs, -1), np.sum(d2, -1)
         return np.stack([np.stack([hww, hwb], -1), np.stack([hwb, hbb], -1)], -2)
 
-    def draw_sample(self, rng: np.random.Generator, batch_size: int | None, noise: float) -> Any:
-        _check_batch(batch_size, len(self.xs))
-        if batch_size is None or batch_size == len(self.xs):
-            return None
-        return rng.choice(len(self.xs), size=batch_size, replace=False)
+
+def _check_data_params(
+    n: object, pair_name: str, pair: object, noise_std: object, seed: object
+) -> tuple[int, tuple[float, float], float, int]:
+    """Checked ``(n, pair, noise_std, seed)`` of a synthetic least-squares data set.
+
+    ``n`` an integer >= 2 (two parameters need two points for one best fit),
+    ``pair`` two finite numbers (the true parameters), ``noise_std >= 0`` and
+    ``seed`` an integer >= 0 (numpy's generator seed).
+    """
+    n = check_int("n", n, 2)
+    try:
+        a, b = pair  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise OptirollError(
+            f"{pair_name} must be a pair of numbers ({pair_name}_0, {pair_name}_1), got {pair!r}"
+        ) from None
+    pair = (check_number(f"{pair_name}[0]", a), check_number(f"{pair_name}[1]", b))
+    noise_std = check_range("noise_std", noise_std, 0.0)
+    seed = check_int("seed", seed, 0)
+    return n, pair, noise_std, seed
 
 
 def linear_regression(
@@ -160,7 +206,9 @@ def linear_regression(
 
     ``y = theta0 + theta1 x + N(0, noise_std^2)``, seeded;
     ``L(theta0, theta1) = 1/m sum_i (theta0 + theta1 x_i - y_i)^2``.
+    ``n >= 2`` (a line needs two points), ``noise_std >= 0``, ``seed >= 0``.
     """
+    n, theta, noise_std, seed = _check_data_params(n, "theta", theta, noise_std, seed)
     rng = np.random.default_rng(seed)
     x = np.linspace(1.0, float(n), n)
     y = theta[0] + theta[1] * x + rng.normal(0.0, noise_std, n)
@@ -193,7 +241,9 @@ def two_weight_linear(
     """``L(w1, w2) = 1/2 sum_i (w1 x1_i + w2 x2_i - y_i)^2`` (article 002).
 
     ``x ~ N(0, I)``, ``y = x . w + noise_std * N(0, 1)``, seeded.
+    ``n >= 2`` (two weights need two points), ``noise_std >= 0``, ``seed >= 0``.
     """
+    n, w, noise_std, seed = _check_data_params(n, "w", w, noise_std, seed)
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, 2))
     y = X @ np.asarray(w, float) + noise_std * rng.standard_normal(n)
@@ -222,9 +272,16 @@ def sigmoid_regression(
     Defaults are the article's two points; the minimum is where
     ``sigma(w x_i + b) = y_i`` for both points (zero loss).
     """
-    xs_a, ys_a = np.asarray(xs, float), np.asarray(ys, float)
+    try:
+        xs_a, ys_a = np.asarray(xs, float), np.asarray(ys, float)
+    except (TypeError, ValueError):
+        raise OptirollError(
+            f"sigmoid_regression needs xs and ys as lists of numbers, got xs={xs!r}, ys={ys!r}"
+        ) from None
     if xs_a.shape != ys_a.shape or xs_a.ndim != 1 or len(xs_a) == 0:
         raise OptirollError("sigmoid_regression needs xs and ys of the same non-zero length")
+    if not np.all(np.isfinite(xs_a)):
+        raise OptirollError(f"sigmoid_regression inputs xs must be finite, got {xs!r}")
     if np.any((ys_a <= 0) | (ys_a >= 1)):
         raise OptirollError("sigmoid_regression targets ys must lie in (0, 1)")
     minima: tuple[tuple[float, float], ...] = ()
@@ -239,7 +296,7 @@ def sigmoid_regression(
         view=((-6.0, 6.0), (-6.0, 6.0)),
         minima=minima,
         axis_names=("w", "b"),
-        spec={"name": "sigmoid_regression", "xs": list(xs), "ys": list(ys)},
+        spec={"name": "sigmoid_regression", "xs": xs_a.tolist(), "ys": ys_a.tolist()},
         xs=xs_a,
         targets=ys_a,
     )

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 from collections.abc import Iterable
+
+import numpy as np
 
 
 class OptirollError(ValueError):
@@ -55,17 +58,33 @@ def unknown_name(kind: str, name: str, valid: Iterable[str], hint: str = "") -> 
     )
 
 
+def _real(value: object) -> float | None:
+    """``value`` as a float when it is a real number, else None.
+
+    Real numbers are Python ints and floats, numpy integer and floating scalars,
+    other :class:`numbers.Real` (e.g. ``Fraction``) and 0-d numpy arrays of an
+    integer or floating dtype. Not numbers: ``bool``/``np.bool_`` (a flag, not a
+    value), strings (``"0.1"``) and complex numbers, as in torch.optim.
+    """
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, np.ndarray):
+        if value.ndim != 0 or value.dtype.kind not in "iuf":
+            return None
+        return float(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return None
+
+
 def check_number(name: str, value: object) -> float:
-    """Return ``value`` as a finite float or raise naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        try:
-            value = float(value)  # numpy scalars
-        except (TypeError, ValueError):
-            raise OptirollError(f"{name} must be a number, got {value!r}") from None
-    value = float(value)
-    if not math.isfinite(value):
+    """Return the real number ``value`` as a finite float or raise naming ``name``."""
+    v = _real(value)
+    if v is None:
+        raise OptirollError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(v):
         raise OptirollError(f"{name} must be finite, got {value!r}")
-    return value
+    return v
 
 
 def check_range(
@@ -91,9 +110,22 @@ def check_range(
 
 
 def check_int(name: str, value: object, low: int = 0) -> int:
-    """Check that ``value`` is an integer ``>= low``."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise OptirollError(f"{name} must be an integer >= {low}, got {value!r}")
-    if int(value) < low:
-        raise OptirollError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
+    """Check that ``value`` is an integer ``>= low`` and return it as an ``int``.
+
+    Integers are ``int``, numpy integer scalars (any :class:`numbers.Integral`)
+    and 0-d integer arrays, plus floats with an integral value (``5.0``). Not
+    integers: ``bool``/``np.bool_``, ``5.5``, NaN, infinities and strings.
+    """
+    problem = OptirollError(f"{name} must be an integer >= {low}, got {value!r}")
+    if isinstance(value, bool | np.bool_):
+        raise problem
+    if isinstance(value, numbers.Integral):
+        out = int(value)
+    else:
+        v = _real(value)
+        if v is None or not v.is_integer():  # also NaN and inf
+            raise problem
+        out = int(v)
+    if out < low:
+        raise problem
+    return out

@@ -33,6 +33,10 @@ FUNCTIONS: dict[str, sp.Function] = {
 }
 NAMES: dict[str, sp.Expr] = {"x": X, "y": Y, "pi": sp.pi, "e": sp.E}
 MAX_EXPONENT = 64  # guards against '9**9**9**9' tying up sympy
+#: The longest formula accepted, in characters: every catalog formula is a few
+#: hundred at most, while tens of thousands of terms exhaust Python's recursion
+#: limit in the parser and in sympy.
+MAX_LENGTH = 2000
 _BINOPS = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -59,6 +63,32 @@ def parse_formula(text: str) -> sp.Expr:
     """
     if not isinstance(text, str) or not text.strip():
         raise FormulaError("a formula must be a non-empty string such as '0.1*x**2 + 2*y**2'")
+    if len(text) > MAX_LENGTH:
+        raise too_long(text)
+    try:
+        return _parse(text)
+    except RecursionError:
+        raise too_deep(text) from None
+
+
+def too_long(text: str) -> FormulaError:
+    """The error for a formula longer than :data:`MAX_LENGTH`."""
+    return FormulaError(
+        f"formula is too long: {len(text):,} characters, the limit is {MAX_LENGTH:,}. "
+        f"Simplify the formula (e.g. write '3*x' for 'x + x + x'). It starts {text[:40]!r}"
+    )
+
+
+def too_deep(text: str) -> FormulaError:
+    """The error for a formula nested too deeply for Python's parser or sympy."""
+    return FormulaError(
+        "formula is nested too deeply to work with (Python's recursion limit was reached). "
+        f"Simplify the formula: fewer nested parentheses, signs or terms. It starts {text[:40]!r}"
+    )
+
+
+def _parse(text: str) -> sp.Expr:
+    """:func:`parse_formula` once the length is checked (may raise RecursionError)."""
     source, index = _caret_to_power(text)
     try:
         tree = ast.parse(source, mode="eval")

@@ -25,6 +25,13 @@ from .errors import OptirollError, check_int, check_range, unknown_name
 
 @dataclass(frozen=True)
 class Schedule:
+    """One learning-rate schedule: its ``kind`` and that kind's parameters.
+
+    Build it with :func:`schedule`, which also checks the parameters; a direct
+    ``Schedule(kind=...)`` checks that ``kind`` is one of :data:`KINDS`.
+    Parameters of other kinds are kept at their defaults and ignored.
+    """
+
     kind: str
     gamma: float = 0.1
     step_size: int = 1
@@ -35,20 +42,30 @@ class Schedule:
     end_factor: float = 1.0
     total_iters: int = 5
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, str) or self.kind not in _FIELDS:
+            raise unknown_name("schedule", str(self.kind), _FIELDS)
+
     def factor(self, k: int) -> float:
-        """Multiplier of the base learning rate after ``k`` scheduler steps."""
-        if self.kind == "step":
+        """Multiplier of the base learning rate after ``k`` scheduler steps.
+
+        ``lr_t = lr * factor(t - 1)`` at optimizer step ``t``; the formula of each
+        kind is in the module docstring.
+        """
+        kind = self.kind
+        if kind == "step":
             return self.gamma ** (k // self.step_size)
-        if self.kind == "exponential":
+        if kind == "exponential":
             return self.gamma**k
-        if self.kind == "inverse_time":
+        if kind == "inverse_time":
             return 1.0 / (1.0 + self.decay * k)
-        if self.kind == "cosine":
+        if kind == "cosine":
             m = self.min_factor
             return m + (1.0 - m) * (1.0 + math.cos(math.pi * k / self.T_max)) / 2.0
-        # warmup
-        frac = min(k, self.total_iters) / self.total_iters
-        return self.start_factor + (self.end_factor - self.start_factor) * frac
+        if kind == "warmup":
+            frac = min(k, self.total_iters) / self.total_iters
+            return self.start_factor + (self.end_factor - self.start_factor) * frac
+        raise unknown_name("schedule", str(kind), _FIELDS)  # kind was changed after creation
 
     def to_dict(self) -> dict[str, Any]:
         """``{"kind": ..., <its own parameters>}``; :func:`schedule_from_dict` inverts it."""
@@ -56,6 +73,7 @@ class Schedule:
         return {"kind": self.kind} | {k: d[k] for k in sorted(_FIELDS[self.kind])}
 
 
+#: Each schedule kind and the parameters it uses.
 _FIELDS = {
     "step": {"gamma", "step_size"},
     "exponential": {"gamma"},
@@ -63,6 +81,8 @@ _FIELDS = {
     "cosine": {"T_max", "min_factor"},
     "warmup": {"start_factor", "end_factor", "total_iters"},
 }
+#: The valid schedule kinds.
+KINDS = tuple(_FIELDS)
 
 
 def schedule(kind: str, **kwargs: Any) -> Schedule:
@@ -91,5 +111,6 @@ def schedule(kind: str, **kwargs: Any) -> Schedule:
 
 
 def schedule_from_dict(d: dict[str, Any]) -> Schedule:
+    """Rebuild a schedule from :meth:`Schedule.to_dict`'s output."""
     rest = dict(d)
     return schedule(rest.pop("kind"), **rest)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .formula import X, Y, to_typst
+from .formula import X, Y, to_typst, too_deep
 
 Box = tuple[tuple[float, float], tuple[float, float]]
 Array = np.ndarray
@@ -66,17 +66,29 @@ class Surface:
     spec: dict[str, Any] = field(default_factory=dict)
 
     # -- numerics, overridden by subclasses ---------------------------------
-    def value(self, p: Array) -> Array:
+    # ``sample`` is one step's randomness from :meth:`draw_sample` (None: exact).
+    # On an analytic surface it is a gradient-noise vector: the gradient becomes
+    # ``grad L(p) + sample`` while the loss and Hessian stay exact (the sample is
+    # ignored there). On a data surface it is a mini-batch of indices, and the
+    # loss, gradient and Hessian are all those of the loss over that batch.
+    def value(self, p: Array, sample: Any = None) -> Array:
+        """The loss ``L(p)``, shape ``p.shape[:-1]``; over ``sample``'s batch on data."""
         raise NotImplementedError
 
     def gradient(self, p: Array, sample: Any = None) -> Array:
+        """``grad L(p)`` (plus the noise ``sample`` on an analytic surface)."""
         raise NotImplementedError
 
-    def hessian(self, p: Array) -> Array:
+    def hessian(self, p: Array, sample: Any = None) -> Array:
+        """The exact Hessian ``(..., 2, 2)``; over ``sample``'s batch on data."""
         raise NotImplementedError
 
     def value_and_gradient(self, p: Array, sample: Any = None) -> tuple[Array, Array]:
-        """Full loss and (possibly stochastic) gradient in one pass."""
+        """The *full* loss and the step's (possibly stochastic) gradient in one pass.
+
+        The rollout records this loss, so it is the full-data loss even when
+        ``sample`` is a mini-batch; use ``value(p, sample)`` for the batch loss.
+        """
         return self.value(p), self.gradient(p, sample)
 
     # -- stochasticity ------------------------------------------------------
@@ -159,7 +171,8 @@ class SymbolicSurface(Surface):
         object.__setattr__(self, "_g", sp.lambdify((X, Y), [fx, fy], "numpy", cse=True))
         object.__setattr__(self, "_h", sp.lambdify((X, Y), hess, "numpy", cse=True))
 
-    def value(self, p: Array) -> Array:
+    def value(self, p: Array, sample: Any = None) -> Array:
+        """``f(x, y)``; a noise ``sample`` does not change the loss."""
         p = np.asarray(p, dtype=float)
         (v,) = _broadcast([self._f(p[..., 0], p[..., 1])], p.shape[:-1])
         return v
@@ -178,7 +191,8 @@ class SymbolicSurface(Surface):
         g[..., 1] = gy
         return f, (g if sample is None else g + sample)
 
-    def hessian(self, p: Array) -> Array:
+    def hessian(self, p: Array, sample: Any = None) -> Array:
+        """The exact symbolic Hessian; a noise ``sample`` does not change it."""
         p = np.asarray(p, dtype=float)
         hxx, hxy, hyy = _broadcast(self._h(p[..., 0], p[..., 1]), p.shape[:-1])
         return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
@@ -187,11 +201,14 @@ class SymbolicSurface(Surface):
 def formula_surface(text: str, expr: sp.Expr, view: Box | None = None) -> SymbolicSurface:
     """A surface for a user formula; the view defaults to ``[-2, 2]^2``."""
     view = view or ((-2.0, 2.0), (-2.0, 2.0))
-    return SymbolicSurface(
-        name="formula",
-        display_name=text,
-        typst=to_typst(expr),
-        view=view,
-        spec={"name": text, "view": [list(view[0]), list(view[1])]},
-        expr=expr,
-    )
+    try:  # sympy's derivatives, printing and code generation recurse over the tree
+        return SymbolicSurface(
+            name="formula",
+            display_name=text,
+            typst=to_typst(expr),
+            view=view,
+            spec={"name": text, "view": [list(view[0]), list(view[1])]},
+            expr=expr,
+        )
+    except RecursionError:
+        raise too_deep(text) from None
