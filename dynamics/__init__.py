@@ -1,11 +1,28 @@
 """optiroll.dynamics: exact, vectorized optimizer trajectories on 2-D surfaces.
 
+A surface, an optimizer (torch.optim's names, defaults and arithmetic), a
+rollout, and the recorded arrays:
+
 >>> from optiroll import dynamics as dyn
 >>> s = dyn.surface("ravine")
 >>> run = dyn.rollout(s, dyn.optimizer("momentum", lr=0.1, beta=0.8), (-2.4, 0.2), 50)
 >>> f"{run.final_loss:.1e}"
 '2.9e-05'
 
+Several starts run together (the arrays gain a leading ball axis), and a
+schedule multiplies the learning rate at each step:
+
+>>> opt = dyn.optimizer("adam", lr=0.4, schedule=dyn.schedule("cosine", T_max=100))
+>>> run = dyn.rollout(dyn.surface("elongated_bowl"), opt, [(-5, -2), (1, 1)], 100)
+>>> run.positions.shape  # (balls, steps + 1, 2)
+(2, 101, 2)
+>>> print(*(f"{v:.1e}" for v in run.final_loss))
+2.2e-04 2.3e-05
+>>> sorted(run.state)  # the optimizer's state after every step
+['exp_avg', 'exp_avg_sq', 'step_size']
+
+``help(dyn.optimizer("adam"))`` shows an optimizer's update equation, its
+hyperparameters with their defaults and allowed values, and an example.
 This package never imports manim.
 """
 
@@ -40,11 +57,22 @@ __all__ = [
 ]
 
 def surface_names() -> list[str]:
-    """Every catalog and data surface name."""
+    """Every catalog and data surface name, for :func:`surface`.
+
+    >>> from optiroll import dynamics as dyn
+    >>> "rosenbrock" in dyn.surface_names(), "linear_regression" in dyn.surface_names()
+    (True, True)
+    """
     return sorted(CATALOG) + sorted(DATA_SURFACES)
 
 
 def optimizer_names() -> list[str]:
+    """Every optimizer name, for :func:`optimizer`.
+
+    >>> from optiroll import dynamics as dyn
+    >>> dyn.optimizer_names()[:5]
+    ['adadelta', 'adagrad', 'adam', 'adamax', 'adamw']
+    """
     return sorted(REGISTRY)
 
 
@@ -67,6 +95,16 @@ def surface(name_or_formula: str, *, view: Any = None, **params: Any) -> Surface
     ``surface("rosenbrock")``, ``surface("0.1*x**2 + 2*y**2", view=((-6, 6), (-3, 3)))``,
     ``surface("linear_regression", n=10, seed=1)``. ``view`` replaces the default
     view box; data surfaces take their dataset parameters as keywords.
+    :func:`surface_names` lists the names.
+
+    >>> import numpy as np
+    >>> from optiroll import dynamics as dyn
+    >>> s = dyn.surface("rosenbrock")
+    >>> print(float(s.value(np.array([0.0, 0.0]))), float(s.value(np.array([1.0, 1.0]))))
+    1.0 0.0
+    >>> s = dyn.surface("0.1*x**2 + 2*y**2", view=((-6, 6), (-3, 3)))
+    >>> print(float(s.value(np.array([1.0, 1.0]))), s.view)
+    2.1 ((-6.0, 6.0), (-3.0, 3.0))
     """
     if not isinstance(name_or_formula, str):
         raise OptirollError(f"surface needs a name or a formula string, got {name_or_formula!r}")
@@ -86,14 +124,18 @@ def surface(name_or_formula: str, *, view: Any = None, **params: Any) -> Surface
     else:
         if params:
             raise OptirollError(f"a formula surface takes only view=..., got {', '.join(params)}")
-        if key.replace("_", "").isalpha() and key not in ("x", "y"):  # a name, not a formula
-            raise unknown_name(
-                "surface",
-                name_or_formula,
-                surface_names(),
-                " Or pass a formula in x and y, e.g. '0.1*x**2 + 2*y**2'.",
-            )
-        expr = parse_formula(name_or_formula)
+        try:
+            expr = parse_formula(name_or_formula)
+        except FormulaError:
+            # not a formula: a mistyped name (letters, _ - and spaces only; 'x - y' parses)
+            if len(key) <= 64 and key.replace("_", "").isalpha():
+                raise unknown_name(
+                    "surface",
+                    name_or_formula,
+                    surface_names(),
+                    " Or pass a formula in x and y, e.g. '0.1*x**2 + 2*y**2'.",
+                ) from None
+            raise
         return formula_surface(name_or_formula, expr, _check_view(view) if view else None)
     if view is not None:
         s = _with_view(s, _check_view(view))
@@ -114,6 +156,23 @@ def optimizer(name: str, **kwargs: Any) -> Optimizer:
 
     Keyword names and defaults follow torch.optim: ``optimizer("adam", lr=0.01,
     betas=(0.9, 0.999), amsgrad=True)``. Add ``schedule=schedule("cosine", T_max=100)``
-    for a learning-rate schedule.
+    for a learning-rate schedule. :func:`optimizer_names` lists the names, and
+    ``help()`` on an optimizer shows its update, hyperparameters and defaults.
+
+    An optimizer is an immutable spec (no arrays); to change a setting, build a
+    new one.
+
+    >>> from optiroll import dynamics as dyn
+    >>> opt = dyn.optimizer("AdamW", lr=0.01)
+    >>> opt.name, opt.lr, opt.weight_decay, opt.hyperparams["betas"]
+    ('adamw', 0.01, 0.01, (0.9, 0.999))
+    >>> try:
+    ...     opt.lr = 0.1
+    ... except dyn.OptirollError as err:
+    ...     print(err)
+    optimizers are immutable; build a new one: dyn.optimizer('adamw', ..., lr=0.1)
+    >>> opt = dyn.optimizer("sgd", lr=0.4, schedule=dyn.schedule("step", step_size=30, gamma=0.5))
+    >>> print(opt.lr_at(1), opt.lr_at(31), opt.lr_at(61))  # lr at steps 1, 31, 61
+    0.4 0.2 0.1
     """
     return make_optimizer(name, **kwargs)

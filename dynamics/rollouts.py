@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import tempfile
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -125,13 +126,41 @@ class Rollout:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Rollout:
-        """Read a rollout written by :meth:`save`."""
+        """Read a rollout written by :meth:`save`.
+
+        Raises :class:`OptirollError` when ``path`` is missing or is not a whole
+        rollout file (truncated, not an ``.npz``, or lacking a rollout's arrays).
+        """
         path = Path(path)
+
+        def not_a_rollout(why: str) -> OptirollError:
+            return OptirollError(
+                f"{str(path)!r} is not a rollout file ({why}): save one with run.save(path)"
+            )
+
         if not path.is_file():
-            raise OptirollError(f"no rollout file at {str(path)!r}")
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-        meta = json.loads(str(arrays.pop("metadata")))
+            raise not_a_rollout("no such file")
+        unreadable = (OSError, ValueError, EOFError, zipfile.BadZipFile)
+        try:
+            data = np.load(path, allow_pickle=False)
+        except unreadable as err:
+            raise not_a_rollout(f"unreadable: {type(err).__name__}: {err}") from None
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise not_a_rollout("a single array, not an .npz archive")
+        try:
+            with data:
+                arrays = {k: data[k] for k in data.files}
+        except unreadable as err:
+            raise not_a_rollout(f"unreadable: {type(err).__name__}: {err}") from None
+        missing = [k for k in ("positions", "diverged_at", "metadata") if k not in arrays]
+        if missing:
+            raise not_a_rollout(f"missing {', '.join(missing)}")
+        try:
+            meta = json.loads(str(arrays.pop("metadata")))
+        except ValueError as err:
+            raise not_a_rollout(f"bad metadata: {err}") from None
+        if not isinstance(meta, dict):
+            raise not_a_rollout("bad metadata: not a JSON object")
         state = {k[6:]: arrays.pop(k) for k in list(arrays) if k.startswith("state.")}
         return cls(
             positions=arrays["positions"],
@@ -237,9 +266,51 @@ def rollout(
     record : which of ``"loss", "gradient", "update", "state"`` to keep
         (positions are always kept); record less to fit huge runs in memory.
 
+    Step ``t = 1..steps``: draw the step's sample (mini-batch or noise), take
+    the gradient ``g_t`` at ``w_{t-1}`` with it, then
+    ``w_t, state_t = opt.step(w_{t-1}, g_t, state_{t-1}, t, lr_t, oracle)``.
     Every ball at step ``t`` sees the same mini-batch or noise sample, so a
     batched run equals the loop of its single runs.
     """
+    steps, seed, batch_size, noise, record = _checked_options(
+        surface, opt, steps, seed, batch_size, noise, record)
+    p0 = _check_start(surface, start)
+    p = p0.reshape(-1, 2).copy()
+    state = opt.init(p)
+    rec = _Recorder(steps, p, state, record)
+    div = _Divergence(surface, len(p))
+    rng = np.random.default_rng(seed)
+    with np.errstate(all="ignore"):
+        p = _roll(surface, opt, p, state, steps, rng, batch_size, noise, rec, div)
+        f, g = surface.value_and_gradient(p, None)
+    rec.evaluated(steps, f, g)
+    if div.any_dead:
+        rec.blank_from(div.diverged_at)
+    meta = {
+        "surface": surface.spec,
+        "optimizer": opt.to_dict(),
+        "start": p0.tolist(),
+        "steps": steps,
+        "seed": seed,
+        "batch_size": batch_size,
+        "noise": noise,
+        "record": list(record),
+        "versions": _versions(),
+    }
+    return rec.rollout(p0.ndim == 1, div.diverged_at, meta)
+
+
+def _checked_options(
+    surface: Surface,
+    opt: Optimizer,
+    steps: object,
+    seed: object,
+    batch_size: object,
+    noise: object,
+    record: Iterable[str],
+) -> tuple[int, int, int | None, float, tuple[str, ...]]:
+    """Check :func:`rollout`'s arguments but ``start``; return the cleaned
+    ``(steps, seed, batch_size, noise, record)``."""
     if not isinstance(surface, Surface):
         raise OptirollError("surface must come from optiroll.dynamics.surface(...)")
     if not isinstance(opt, Optimizer):
@@ -264,119 +335,182 @@ def rollout(
         raise OptirollError(
             f"{surface.name!r} is a data surface: use batch_size=... for stochastic gradients"
         )
-    p0 = _check_start(surface, start)
-    single = p0.ndim == 1
-    p = p0.reshape(-1, 2).copy()
-    n = len(p)
-    rng = np.random.default_rng(seed)
-    centre, half = surface.bound
+    return steps, seed, batch_size, noise, record
 
-    # Buffers are step-major (steps+1, n, ...) so each step writes one contiguous
-    # block; the Rollout gets (n, steps+1, ...) views of them.
-    # Every entry is written below (NaN for stopped balls), so np.empty is safe.
-    positions = np.empty((steps + 1, n, 2))
-    loss = np.empty((steps + 1, n)) if "loss" in record else None
-    grads = np.empty((steps + 1, n, 2)) if "gradient" in record else None
-    update = np.empty((steps + 1, n, 2)) if "update" in record else None
-    state = opt.init(p)
-    keep_state = "state" in record
-    states = {k: np.empty((steps + 1,) + v.shape) for k, v in state.items()} \
-        if keep_state else {}
-    lo, hi = centre - half, centre + half
-    # Quick test on whole-array min/max (fast, unlike per-column reductions): every
-    # value within [max(lo), min(hi)] means every ball is inside the box.
-    inner_lo, inner_hi = float(lo.max()), float(hi.min())
 
-    alive = np.ones(n, dtype=bool)
-    any_dead = False
-    diverged_at = np.full(n, -1, dtype=np.int64)
-    positions[0] = p
-    if update is not None:
-        update[0] = 0.0
-    for k, v in states.items():
-        v[0] = state[k]
+def _roll(
+    surface: Surface,
+    opt: Optimizer,
+    p: np.ndarray,
+    state: dict[str, np.ndarray],
+    steps: int,
+    rng: np.random.Generator,
+    batch_size: int | None,
+    noise: float,
+    rec: _Recorder,
+    div: _Divergence,
+) -> np.ndarray:
+    """The loop: take ``steps`` steps from ``p``, recording each; return the last point.
 
-    def mask(a: np.ndarray) -> np.ndarray:
-        """``alive`` shaped to broadcast against a per-ball array ``a``."""
-        return alive.reshape((n,) + (1,) * (a.ndim - 1))
+    Step ``t`` evaluates the loss and the step's gradient at ``w_{t-1}``
+    (recorded at index ``t - 1``), asks the optimizer for ``w_t`` and records
+    it at index ``t``; balls that leave the bound stay where they were.
+    """
+    for t in range(1, steps + 1):
+        sample = surface.draw_sample(rng, batch_size, noise)
+        f, g = surface.value_and_gradient(p, sample)
+        if t == 1:
+            _check_finite_start(surface, p, f, g)
+        rec.evaluated(t - 1, f, g)
+        new_p, new_state = opt.step(p, g, state, t, opt.lr_at(t), Oracle(surface, sample))
+        out = div.escaped(new_p)
+        if out is None and not div.any_dead:
+            rec.moved(t, p, new_p)
+        else:
+            shown, new_p, new_state = div.stop(t, out, p, state, new_p, new_state)
+            rec.moved(t, p, shown)
+        rec.stepped(t, new_state)
+        p, state = new_p, new_state
+    return p
 
-    with np.errstate(all="ignore"):
-        for t in range(1, steps + 1):
-            sample = surface.draw_sample(rng, batch_size, noise)
-            f, g = surface.value_and_gradient(p, sample)
-            if t == 1:
-                bad = ~(np.isfinite(f) & np.all(np.isfinite(g), axis=-1))
-                if np.any(bad):
-                    q = p[bad][0]
-                    raise OptirollError(
-                        f"the loss or gradient of {surface.name!r} is not finite at the start "
-                        f"({q[0]:g}, {q[1]:g}); choose another start"
-                    )
-            if loss is not None:
-                loss[t - 1] = f
-            if grads is not None:
-                grads[t - 1] = g
-            new_p, new_state = opt.step(p, g, state, t, opt.lr_at(t), Oracle(surface, sample))
-            # min/max propagate NaN, and NaN compares False: one test for both
-            if new_p.min() >= inner_lo and new_p.max() <= inner_hi:
-                ok = None  # every ball is inside
-            else:
-                ok = np.all((new_p >= lo) & (new_p <= hi), axis=-1)
-            if (ok is not None and not ok.all()) or any_dead:
-                newly = alive & ~ok if ok is not None else np.zeros(n, dtype=bool)
-                if newly.any():
-                    diverged_at[newly] = t
-                    any_dead = True
-                # shown: live balls, and the escaping point of a ball that just left
-                shown = np.where(((alive | newly)[:, None]) & np.isfinite(new_p), new_p, np.nan)
-                alive &= ~newly
-                positions[t] = shown
-                if update is not None:
-                    update[t] = shown - p
-                new_p = np.where(mask(new_p), new_p, p)
-                new_state = {k: np.where(mask(v), v, state[k]) for k, v in new_state.items()}
-            else:
-                positions[t] = new_p
-                if update is not None:
-                    update[t] = new_p - p
-            for k, v in states.items():
-                v[t] = new_state[k]
-            p, state = new_p, new_state
-        f, g = surface.value_and_gradient(p, None)
-    if loss is not None:
-        loss[steps] = f
-    if grads is not None:
-        grads[steps] = g
-    if any_dead:  # from the step of divergence on, loss, gradient and state are NaN
+
+def _check_finite_start(surface: Surface, p: np.ndarray, f: np.ndarray, g: np.ndarray) -> None:
+    """Refuse a start where the loss ``f`` or gradient ``g`` is not finite."""
+    bad = ~(np.isfinite(f) & np.all(np.isfinite(g), axis=-1))
+    if np.any(bad):
+        q = p[bad][0]
+        raise OptirollError(
+            f"the loss or gradient of {surface.name!r} is not finite at the start "
+            f"({q[0]:g}, {q[1]:g}); choose another start"
+        )
+
+
+class _Recorder:
+    """The recorded arrays of a rollout of ``n`` balls, filled step by step.
+
+    Buffers are step-major ``(steps + 1, n, ...)`` so each step writes one
+    contiguous block; :meth:`rollout` hands out ``(n, steps + 1, ...)`` views.
+    Every entry is written (NaN for stopped balls), so ``np.empty`` is safe.
+    Arrays not in ``record`` are None (``states`` empty) and cost nothing.
+    """
+
+    def __init__(
+        self, steps: int, p: np.ndarray, state: dict[str, np.ndarray], record: tuple[str, ...]
+    ) -> None:
+        n = len(p)
+        self.positions = np.empty((steps + 1, n, 2))
+        self.loss = np.empty((steps + 1, n)) if "loss" in record else None
+        self.grads = np.empty((steps + 1, n, 2)) if "gradient" in record else None
+        self.update = np.empty((steps + 1, n, 2)) if "update" in record else None
+        self.states = ({k: np.empty((steps + 1,) + v.shape) for k, v in state.items()}
+                       if "state" in record else {})
+        self.positions[0] = p
+        if self.update is not None:
+            self.update[0] = 0.0
+        self.stepped(0, state)
+
+    def evaluated(self, k: int, f: np.ndarray, g: np.ndarray) -> None:
+        """Record the loss ``f`` and gradient ``g`` at ``positions[k]``."""
+        if self.loss is not None:
+            self.loss[k] = f
+        if self.grads is not None:
+            self.grads[k] = g
+
+    def moved(self, t: int, p: np.ndarray, shown: np.ndarray) -> None:
+        """Record ``positions[t] = shown`` and ``update[t] = shown - p``."""
+        self.positions[t] = shown
+        if self.update is not None:
+            self.update[t] = shown - p
+
+    def stepped(self, t: int, state: dict[str, np.ndarray]) -> None:
+        """Record the optimizer state after ``t`` steps."""
+        for k, v in self.states.items():
+            v[t] = state[k]
+
+    def blank_from(self, diverged_at: np.ndarray) -> None:
+        """NaN out loss, gradient and state from each ball's step of divergence on."""
+        steps = len(self.positions) - 1
         dead = np.arange(steps + 1)[:, None] >= np.where(diverged_at >= 0, diverged_at,
                                                           steps + 1)[None, :]
-        for a in (loss, grads, *states.values()):
+        for a in (self.loss, self.grads, *self.states.values()):
             if a is not None:
                 a[dead] = np.nan
 
-    meta = {
-        "surface": surface.spec,
-        "optimizer": opt.to_dict(),
-        "start": p0.tolist(),
-        "steps": steps,
-        "seed": seed,
-        "batch_size": batch_size,
-        "noise": noise,
-        "record": list(record),
-        "versions": _versions(),
-    }
+    def rollout(self, single: bool, diverged_at: np.ndarray, meta: dict[str, Any]) -> Rollout:
+        """The :class:`Rollout` of these buffers (one ball's arrays when ``single``)."""
 
-    def out(a: np.ndarray | None) -> np.ndarray | None:
-        if a is None:
+        def out(a: np.ndarray | None) -> np.ndarray | None:
+            if a is None:
+                return None
+            return a[:, 0] if single else np.swapaxes(a, 0, 1)
+
+        return Rollout(
+            positions=out(self.positions),
+            loss=out(self.loss),
+            gradient=out(self.grads),
+            update=out(self.update),
+            state={k: out(v) for k, v in self.states.items()},
+            diverged_at=diverged_at[0] if single else diverged_at,
+            metadata=meta,
+        )
+
+
+class _Divergence:
+    """Which of ``n`` balls still roll; stops a ball that leaves ``surface.bound``.
+
+    A ball diverges at step ``t`` when its new point is non-finite or outside
+    the box ``[centre - half, centre + half]``. From then on it stays at its
+    last point inside, shown as NaN (the escaping point itself is shown once
+    when finite), with its state frozen.
+    """
+
+    def __init__(self, surface: Surface, n: int) -> None:
+        centre, half = surface.bound
+        self.lo, self.hi = centre - half, centre + half
+        # Quick test on whole-array min/max (fast, unlike per-column reductions):
+        # every value within [max(lo), min(hi)] means every ball is inside the box.
+        self.inner_lo, self.inner_hi = float(self.lo.max()), float(self.hi.min())
+        self.n = n
+        self.alive = np.ones(n, dtype=bool)
+        self.any_dead = False
+        self.diverged_at = np.full(n, -1, dtype=np.int64)
+
+    def escaped(self, new_p: np.ndarray) -> np.ndarray | None:
+        """None when every new point is inside the bound, else the mask of those outside."""
+        # min/max propagate NaN, and NaN compares False: one test for both
+        if new_p.min() >= self.inner_lo and new_p.max() <= self.inner_hi:
             return None
-        return a[:, 0] if single else np.swapaxes(a, 0, 1)
+        ok = np.all((new_p >= self.lo) & (new_p <= self.hi), axis=-1)
+        return None if ok.all() else ~ok
 
-    return Rollout(
-        positions=out(positions),
-        loss=out(loss),
-        gradient=out(grads),
-        update=out(update),
-        state={k: out(v) for k, v in states.items()},
-        diverged_at=diverged_at[0] if single else diverged_at,
-        metadata=meta,
-    )
+    def stop(
+        self,
+        t: int,
+        out: np.ndarray | None,
+        p: np.ndarray,
+        state: dict[str, np.ndarray],
+        new_p: np.ndarray,
+        new_state: dict[str, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Mark live balls in ``out`` as diverged at step ``t`` and keep every
+        stopped ball at ``p``/``state``.
+
+        Returns ``(shown, new_p, new_state)``: ``shown`` is what ``positions[t]``
+        records (live balls, and the escaping point of a ball that just left
+        when finite; NaN otherwise), ``new_p``/``new_state`` what the next step
+        starts from.
+        """
+        alive = self.alive
+        newly = alive & out if out is not None else np.zeros(self.n, dtype=bool)
+        if newly.any():
+            self.diverged_at[newly] = t
+            self.any_dead = True
+        shown = np.where(((alive | newly)[:, None]) & np.isfinite(new_p), new_p, np.nan)
+        alive &= ~newly
+        new_p = np.where(self._mask(new_p), new_p, p)
+        new_state = {k: np.where(self._mask(v), v, state[k]) for k, v in new_state.items()}
+        return shown, new_p, new_state
+
+    def _mask(self, a: np.ndarray) -> np.ndarray:
+        """``alive`` shaped to broadcast against a per-ball array ``a``."""
+        return self.alive.reshape((self.n,) + (1,) * (a.ndim - 1))

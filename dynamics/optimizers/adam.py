@@ -10,12 +10,12 @@ from .base import (
     Array,
     Optimizer,
     Oracle,
+    Param,
     State,
     betas_pair,
-    flag,
     nonneg,
-    positive,
     register,
+    table,
 )
 
 
@@ -47,6 +47,10 @@ class _WeightDecayMixin:
         return params, grad + wd * params
 
 
+#: What the five Adam-family tables share (torch's defaults); each adds its differences.
+_ADAM_BASE = table(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+
+
 @register
 class Adam(_WeightDecayMixin, Optimizer):
     r"""torch.optim.Adam, exactly.
@@ -60,34 +64,52 @@ class Adam(_WeightDecayMixin, Optimizer):
         w_t  = w_{t-1} - lr / (1 - beta1^t) * m_t / (sqrt(v_t) / sqrt(1 - beta2^t) + eps)
 
     With ``amsgrad=True`` ``vmax_t`` replaces ``v_t`` in the denominator.
-    Reference: Kingma & Ba, 2015; Reddi et al., 2018 (AMSGrad).
+    State: ``exp_avg`` (``m_t``), ``exp_avg_sq`` (``v_t``), ``max_exp_avg_sq``
+    (``vmax_t``, only with ``amsgrad=True``, as in torch) and ``step_size`` =
+    ``lr / (sqrt(v-hat) + eps)``, the per-coordinate rate on ``m-hat = m_t /
+    (1 - beta1^t)``. Reference: Kingma & Ba, 2015; Reddi et al., 2018 (AMSGrad).
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> opt = dyn.optimizer("adam", lr=0.4)
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 100)
+        >>> print(f"{run.final_loss:.1e}")
+        2.1e-04
+        >>> sorted(run.state)
+        ['exp_avg', 'exp_avg_sq', 'step_size']
+        >>> opt = dyn.optimizer("adam", lr=0.4, amsgrad=True)
+        >>> sorted(dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 3).state)
+        ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'step_size']
     """
 
     name = "adam"
-    params = {
-        "lr": (1e-3, nonneg),
-        "betas": ((0.9, 0.999), betas_pair),
-        "eps": (1e-8, positive),
-        "weight_decay": (0.0, nonneg),
-        "amsgrad": (False, flag),
-        "decoupled_weight_decay": (False, flag),
-    }
-    state_names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+    params = _ADAM_BASE | table(amsgrad=False, decoupled_weight_decay=False)
+    state_names = ("exp_avg", "exp_avg_sq")
+
+    def init(self, params: Array) -> State:
+        state = super().init(params)
+        if self.amsgrad:  # as torch, the running maximum exists only with amsgrad
+            state["max_exp_avg_sq"] = np.zeros_like(state["exp_avg_sq"])
+        return state
 
     def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
              oracle: Oracle) -> tuple[Array, State]:
         b1, b2 = self.betas
         params, g = self._decay(params, grad, lr)
         m, v = _moments(state["exp_avg"], state["exp_avg_sq"], g, b1, b2)
-        vmax = np.maximum(state["max_exp_avg_sq"], v) if self.amsgrad else state["max_exp_avg_sq"]
+        new_state = {"exp_avg": m, "exp_avg_sq": v}
+        if self.amsgrad:
+            vmax = np.maximum(state["max_exp_avg_sq"], v)
+            new_state["max_exp_avg_sq"] = vmax
+            denom = np.sqrt(vmax)
+        else:
+            denom = np.sqrt(v)
         step_size = lr / (1.0 - b1**t)
-        denom = np.sqrt(vmax if self.amsgrad else v)
         denom /= math.sqrt(1.0 - b2**t)
         denom += self.eps
         per_coord = np.divide(step_size, denom, out=denom)
         # step_size multiplies the bias-corrected m-hat: lr / (sqrt(v-hat) + eps)
-        new_state = {"exp_avg": m, "exp_avg_sq": v, "max_exp_avg_sq": vmax,
-                     "step_size": per_coord * (1.0 - b1**t)}
+        new_state["step_size"] = per_coord * (1.0 - b1**t)
         return params - per_coord * m, new_state
 
 
@@ -95,18 +117,31 @@ class Adam(_WeightDecayMixin, Optimizer):
 class AdamW(Adam):
     r"""torch.optim.AdamW: Adam with decoupled weight decay (default 1e-2).
 
-    ``w_{t-1} *= 1 - lr * weight_decay`` before the Adam step.
-    Reference: Loshchilov & Hutter, 2019.
+    .. code-block:: text
+
+        w'  = w_{t-1} (1 - lr * weight_decay)
+        w_t = w' - lr * m_hat_t / (sqrt(v_hat_t) + eps)      (m_hat, v_hat as in Adam)
+
+    State and ``step_size`` (``lr / (sqrt(v_hat_t) + eps)``) as in Adam.
+    Reference: Loshchilov & Hutter, "Decoupled Weight Decay Regularization", 2019.
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> opt = dyn.optimizer("adamw", lr=0.4)
+        >>> opt.weight_decay
+        0.01
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 100)
+        >>> print(f"{run.final_loss:.1e}")
+        1.4e-04
     """
 
     name = "adamw"
-    params = {
-        "lr": (1e-3, nonneg),
-        "betas": ((0.9, 0.999), betas_pair),
-        "eps": (1e-8, positive),
-        "weight_decay": (1e-2, nonneg),
-        "amsgrad": (False, flag),
-    }
+    params = _ADAM_BASE | table(
+        weight_decay=Param(
+            1e-2, nonneg, "decoupled weight decay: w *= 1 - lr * weight_decay before each step"
+        ),
+        amsgrad=False,
+    )
 
     def _decay(self, params: Array, grad: Array, lr: float) -> tuple[Array, Array]:
         return (params * (1.0 - lr * self.weight_decay) if self.weight_decay else params), grad
@@ -124,18 +159,25 @@ class NAdam(_WeightDecayMixin, Optimizer):
         w_t    = w_{t-1} - lr (1 - mu_t) / (1 - P_t) * g_t / denom
                          - lr mu_{t+1} / (1 - P_t mu_{t+1}) * m_t / denom
 
-    Reference: Dozat, 2016.
+    State: ``exp_avg`` (``m_t``), ``exp_avg_sq`` (``v_t``), ``mu_product``
+    (``P_t``, one per ball) and ``step_size`` = ``lr / denom``, the
+    per-coordinate rate on the Nesterov direction ``(1 - mu_t) / (1 - P_t) g_t
+    + mu_{t+1} / (1 - P_t mu_{t+1}) m_t``. Reference: Dozat, 2016.
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> opt = dyn.optimizer("nadam", lr=0.4)
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 100)
+        >>> print(f"{run.final_loss:.1e}")
+        1.9e-10
     """
 
     name = "nadam"
-    params = {
-        "lr": (2e-3, nonneg),
-        "betas": ((0.9, 0.999), betas_pair),
-        "eps": (1e-8, positive),
-        "weight_decay": (0.0, nonneg),
-        "momentum_decay": (4e-3, nonneg),
-        "decoupled_weight_decay": (False, flag),
-    }
+    params = _ADAM_BASE | table(
+        lr=2e-3,
+        momentum_decay=Param(4e-3, nonneg, "decay psi of the momentum schedule mu_t"),
+        decoupled_weight_decay=False,
+    )
     state_names = ("exp_avg", "exp_avg_sq")
 
     def init(self, params: Array) -> State:
@@ -176,17 +218,23 @@ class RAdam(_WeightDecayMixin, Optimizer):
         else:
             w_t = w_{t-1} - lr * m_t / (1 - beta1^t)
 
-    Reference: Liu et al., 2020.
+    State: ``exp_avg`` (``m_t``), ``exp_avg_sq`` (``v_t``) and ``step_size``,
+    the per-coordinate rate on ``m-hat = m_t / (1 - beta1^t)``: ``lr * r_t *
+    sqrt(1 - beta2^t) / (sqrt(v_t) + eps)`` once rectified, plain ``lr`` in the
+    first steps (``rho_t <= 5``, SGD with momentum). Reference: Liu et al., 2020.
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> opt = dyn.optimizer("radam", lr=0.4)
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 100)
+        >>> print(*(f"{v:.2f}" for v in run.state["step_size"][1]))  # not yet adaptive
+        0.40 0.40
+        >>> print(f"{run.final_loss:.1e}")
+        1.2e-03
     """
 
     name = "radam"
-    params = {
-        "lr": (1e-3, nonneg),
-        "betas": ((0.9, 0.999), betas_pair),
-        "eps": (1e-8, positive),
-        "weight_decay": (0.0, nonneg),
-        "decoupled_weight_decay": (False, flag),
-    }
+    params = _ADAM_BASE | table(decoupled_weight_decay=False)
     state_names = ("exp_avg", "exp_avg_sq")
 
     def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
@@ -220,16 +268,27 @@ class Adamax(_WeightDecayMixin, Optimizer):
         u_t = max(beta2 * u_{t-1}, |g_t| + eps)
         w_t = w_{t-1} - lr / (1 - beta1^t) * m_t / u_t
 
+    State: ``exp_avg`` (``m_t``), ``exp_inf`` (``u_t``) and ``step_size`` =
+    ``lr / u_t``, the per-coordinate rate on ``m-hat = m_t / (1 - beta1^t)``.
     Reference: Kingma & Ba, 2015, section 7.1.
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> opt = dyn.optimizer("adamax", lr=0.4)
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 100)
+        >>> print(f"{run.final_loss:.1e}")
+        3.2e-05
     """
 
     name = "adamax"
-    params = {
-        "lr": (2e-3, nonneg),
-        "betas": ((0.9, 0.999), betas_pair),
-        "eps": (1e-8, positive),
-        "weight_decay": (0.0, nonneg),
-    }
+    params = _ADAM_BASE | table(
+        lr=2e-3,
+        betas=Param(
+            (0.9, 0.999), betas_pair,
+            "coefficients of the running average of the gradient (beta1) and of the decay "
+            "of its running infinity norm u (beta2)",
+        ),
+    )
     state_names = ("exp_avg", "exp_inf")
 
     def step(self, params: Array, grad: Array, state: State, t: int, lr: float,

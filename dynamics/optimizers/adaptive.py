@@ -8,11 +8,12 @@ from .base import (
     Array,
     Optimizer,
     Oracle,
+    Param,
     State,
     flag,
     nonneg,
-    positive,
     register,
+    table,
     unit_closed,
 )
 
@@ -30,18 +31,31 @@ class Adagrad(Optimizer):
         w_t   = w_{t-1} - lr_t * g_t / sqrt(s_t + eps)            (eps_inside_sqrt=True)
 
     ``eps_inside_sqrt=True`` with ``eps=1e-6`` is the Dive-into-Deep-Learning
-    form of the AdaGrad article (seed 004). Reference: Duchi et al., 2011.
+    form of the AdaGrad article (seed 004). State: ``sum`` (``s_t``) and
+    ``step_size`` = ``lr_t / (sqrt(s_t) + eps)``, the per-coordinate rate on
+    ``g_t``. Reference: Duchi et al., 2011.
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), dyn.optimizer("adagrad", lr=0.4),
+        ...                   (-5, -2), 100)
+        >>> print(*(f"{v:.3f}" for v in run.state["step_size"][1]))  # lr / |g_1| per axis
+        0.400 0.050
+        >>> print(f"{run.final_loss:.3f}")
+        0.016
     """
 
     name = "adagrad"
-    params = {
-        "lr": (1e-2, nonneg),
-        "lr_decay": (0.0, nonneg),
-        "weight_decay": (0.0, nonneg),
-        "initial_accumulator_value": (0.0, nonneg),
-        "eps": (1e-10, positive),
-        "eps_inside_sqrt": (False, flag),
-    }
+    params = table(
+        lr=1e-2,
+        lr_decay=Param(0.0, nonneg, "learning-rate decay: lr_t = lr / (1 + (t - 1) * lr_decay)"),
+        weight_decay=0.0,
+        initial_accumulator_value=Param(
+            0.0, nonneg, "starting value s_0 of the sum of squared gradients"
+        ),
+        eps=1e-10,
+        eps_inside_sqrt=False,
+    )
     state_names = ("sum",)
 
     def init(self, params: Array) -> State:
@@ -73,19 +87,33 @@ class RMSprop(Optimizer):
         w_t  = w_{t-1} - lr * g_t / a_t                              (momentum = 0)
 
     ``eps_inside_sqrt=True`` uses ``sqrt(v_t + eps)`` (Hinton's lecture form).
+    State: ``square_avg`` (``v_t``), ``grad_avg`` (``c_t``, 0 unless centered),
+    ``momentum_buffer`` (``b_t``, 0 without momentum) and ``step_size``: ``lr /
+    a_t`` on ``g_t`` without momentum, ``lr`` on ``b_t`` with it.
     Reference: Hinton, Coursera lecture 6e, 2012; Graves, 2013 (centered).
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), dyn.optimizer("rmsprop", lr=0.05),
+        ...                   (-5, -2), 100)
+        >>> print(*(f"{v:.4f}" for v in run.state["step_size"][1]))  # lr / sqrt(0.01 g_1^2)
+        0.5000 0.0625
+        >>> print(f"{run.final_loss:.1e}")
+        3.5e-04
     """
 
     name = "rmsprop"
-    params = {
-        "lr": (1e-2, nonneg),
-        "alpha": (0.99, unit_closed),
-        "eps": (1e-8, positive),
-        "weight_decay": (0.0, nonneg),
-        "momentum": (0.0, nonneg),
-        "centered": (False, flag),
-        "eps_inside_sqrt": (False, flag),
-    }
+    params = table(
+        lr=1e-2,
+        alpha=Param(0.99, unit_closed, "smoothing constant of the running average of g^2"),
+        eps=1e-8,
+        weight_decay=0.0,
+        momentum=0.0,
+        centered=Param(
+            False, flag, "divide by an estimate of the gradient's variance, v - c^2, not by v"
+        ),
+        eps_inside_sqrt=False,
+    )
     state_names = ("square_avg", "grad_avg", "momentum_buffer")
 
     def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
@@ -125,16 +153,25 @@ class Adadelta(Optimizer):
         u_t  = rho * u_{t-1} + (1 - rho) * d_t^2
         w_t  = w_{t-1} - lr * d_t
 
-    Reference: Zeiler, 2012.
+    State: ``square_avg`` (``v_t``), ``acc_delta`` (``u_t``) and ``step_size``
+    = ``lr * sqrt(u_{t-1} + eps) / sqrt(v_t + eps)``, the per-coordinate rate
+    on ``g_t``. Reference: Zeiler, 2012.
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), dyn.optimizer("adadelta"),
+        ...                   (-5, -2), 100)
+        >>> print(f"{run.final_loss:.2f}")  # from 9.0: its steps start near sqrt(eps)
+        7.39
     """
 
     name = "adadelta"
-    params = {
-        "lr": (1.0, nonneg),
-        "rho": (0.9, unit_closed),
-        "eps": (1e-6, positive),
-        "weight_decay": (0.0, nonneg),
-    }
+    params = table(
+        lr=1.0,
+        rho=Param(0.9, unit_closed, "coefficient of the running averages of g^2 and of d^2"),
+        eps=1e-6,
+        weight_decay=0.0,
+    )
     state_names = ("square_avg", "acc_delta")
 
     def step(self, params: Array, grad: Array, state: State, t: int, lr: float,

@@ -9,11 +9,11 @@ from .base import (
     Array,
     Optimizer,
     Oracle,
+    Param,
     State,
-    any_number,
     flag,
-    nonneg,
     register,
+    table,
 )
 
 
@@ -28,17 +28,20 @@ class SGD(Optimizer):
         d_t = g_t + momentum * b_t   if nesterov   else b_t   (or g_t without momentum)
         w_t = w_{t-1} - lr * d_t
 
-    Reference: PyTorch docs, torch.optim.SGD; Sutskever et al., 2013.
+    State: ``momentum_buffer`` (``b_t``; 0 without momentum) and ``step_size``
+    = ``lr``, the rate on ``d_t``. Reference: PyTorch docs, torch.optim.SGD;
+    Sutskever et al., 2013.
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> opt = dyn.optimizer("sgd", lr=0.05, momentum=0.9)
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 100)
+        >>> print(f"{run.final_loss:.1e}")
+        8.2e-05
     """
 
     name = "sgd"
-    params = {
-        "lr": (1e-3, nonneg),
-        "momentum": (0.0, nonneg),
-        "dampening": (0.0, any_number),
-        "weight_decay": (0.0, nonneg),
-        "nesterov": (False, flag),
-    }
+    params = table(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False)
     state_names = ("momentum_buffer",)
 
     def validate(self) -> None:
@@ -60,10 +63,21 @@ class SGD(Optimizer):
 
 @register
 class GD(Optimizer):
-    r"""Plain gradient descent: ``w_t = w_{t-1} - lr * grad L(w_{t-1})``."""
+    r"""Plain gradient descent: ``w_t = w_{t-1} - lr * grad L(w_{t-1})``.
+
+    State: ``step_size`` = ``lr``, the rate on the gradient. Equals torch
+    ``sgd`` with its defaults. Reference: Cauchy, 1847.
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), dyn.optimizer("gd", lr=0.4),
+        ...                   (-5, -2), 50)
+        >>> print(f"{run.final_loss:.1e}")  # the steep y settles; the shallow x crawls
+        6.0e-04
+    """
 
     name = "gd"
-    params = {"lr": (0.1, nonneg)}
+    params = table(lr=0.1)
 
     def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
              oracle: Oracle) -> tuple[Array, State]:
@@ -82,11 +96,23 @@ class Momentum(Optimizer):
 
     ``ema=False`` equals torch ``sgd(momentum=beta)``; ``ema=True`` equals
     ``sgd(momentum=beta, dampening=beta)`` except on the first step, where torch
-    copies the gradient into the buffer undamped. Reference: Polyak, 1964.
+    copies the gradient into the buffer undamped. State: ``velocity`` (``v_t``)
+    and ``step_size`` = ``lr``, the rate on ``v_t``. Reference: Polyak, 1964.
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> opt = dyn.optimizer("momentum", lr=0.1, beta=0.8)
+        >>> run = dyn.rollout(dyn.surface("ravine"), opt, (-2.4, 0.2), 50)
+        >>> print(f"{run.final_loss:.1e}")
+        2.9e-05
     """
 
     name = "momentum"
-    params = {"lr": (0.1, nonneg), "beta": (0.9, nonneg), "ema": (False, flag)}
+    params = table(
+        lr=0.1,
+        beta=0.9,
+        ema=Param(False, flag, "use the EMA form, which scales the gradient by 1 - beta"),
+    )
     state_names = ("velocity",)
 
     def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
@@ -108,14 +134,24 @@ class Nesterov(Optimizer):
     The gradient is taken at the look-ahead point. The state records, for the
     pictures, the look-ahead point ``lookahead`` and the gradient taken there,
     ``lookahead_gradient``, as used by step t (to leave w_{t-1}); both are 0
-    before the first step. torch's ``sgd(nesterov=True)``
-    is the same method after a change of variables (it tracks the look-ahead
-    point itself), so its iterates differ from these. Reference: Nesterov,
-    1983; Sutskever et al., 2013, eq. (3)-(4).
+    before the first step. ``velocity`` is ``v_t`` and ``step_size`` = ``lr``,
+    the rate on ``v_t``. torch's ``sgd(nesterov=True)`` is the same method
+    after a change of variables (it tracks the look-ahead point itself), so its
+    iterates differ from these. Reference: Nesterov, 1983; Sutskever et al.,
+    2013, eq. (3)-(4).
+
+    Example:
+        >>> from optiroll import dynamics as dyn
+        >>> opt = dyn.optimizer("nesterov", lr=0.05, beta=0.9)
+        >>> run = dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 100)
+        >>> print(f"{run.final_loss:.1e}")
+        4.7e-07
+        >>> print(*(f"{v:.3f}" for v in run.state["lookahead"][2]))  # w_1 - lr beta v_1
+        -4.905 -1.240
     """
 
     name = "nesterov"
-    params = {"lr": (0.1, nonneg), "beta": (0.9, nonneg)}
+    params = table(lr=0.1, beta=0.9)
     state_names = ("velocity", "lookahead", "lookahead_gradient")
 
     def step(self, params: Array, grad: Array, state: State, t: int, lr: float,
