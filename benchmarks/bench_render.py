@@ -84,14 +84,15 @@ def matplotlib_seconds(res: tuple[int, int], fps: int, frames: int) -> float:
     from matplotlib.animation import FuncAnimation
     from matplotlib.colors import ListedColormap
     from optiroll.scenes.kit import theme
+    from optiroll.scenes.kit.contour import grid_shape
     from optiroll.scenes.kit.levels import LevelScale
 
-    from benchmarks.render_scenes import STEPS, lesson
+    from benchmarks.render_scenes import RACE_MAP, STEPS, lesson
 
     t0 = time.perf_counter()
     s, runs, colors = lesson()
-    xs, ys, Z = s.grid(240, 115)
-    levels = LevelScale(Z).levels  # the same levels as the Manim contour map
+    xs, ys, Z = s.grid(*grid_shape(*RACE_MAP))  # the Manim contour map's own grid
+    levels = LevelScale(Z).levels  # so the same levels
     fig = plt.figure(figsize=(res[0] / 100, res[1] / 100), dpi=100, facecolor=theme.BACKGROUND)
     ax = fig.add_axes((0.08, 0.12, 0.86, 0.8), facecolor=theme.BACKGROUND)
     ink = ListedColormap(theme.colormap(np.linspace(1.0, 0.0, 256)))  # our loss map

@@ -15,9 +15,13 @@ from optiroll.scenes.kit import (
     Trail,
     theme,
 )
+from optiroll.scenes.kit.surface3d import mesh_shape
 
 STEPS, SPEED = 50, 5.0  # 10 s, as in the flagship
-STOCK_MESH = (64, 31)  # the faces SurfaceView draws for the flagship's map (64 x 31)
+RACE_MAP = (12.0, 5.7)  #: the 2-D race's contour map (scene units)
+RIDE_MAP = (9.0, 4.3)  #: the 3-D ride's contour map
+#: the faces SurfaceView draws over the ride's map (the kit's own mesh), for the stock Surface
+STOCK_MESH = mesh_shape(*RIDE_MAP)
 
 
 def lesson() -> tuple[dyn.Surface, list[dyn.Rollout], list[str]]:
@@ -31,7 +35,7 @@ class Race2D(Scene):
     def construct(self) -> None:
         s, runs, colors = lesson()
         tl = Timeline(STEPS, SPEED)
-        m = ContourMap(s, 12.0, 5.7)
+        m = ContourMap(s, *RACE_MAP)
         self.add(m, *[Trail(m, r.positions, tl, c) for r, c in zip(runs, colors, strict=True)],
                  *[Ball(m, r.positions, tl, c) for r, c in zip(runs, colors, strict=True)])
         self.play(tl.play_to())
@@ -44,7 +48,7 @@ class Ride3D(Scene):
     def construct(self) -> None:
         s, runs, colors = lesson()
         tl = Timeline(STEPS, SPEED)
-        m = ContourMap(s, 9.0, 4.3)
+        m = ContourMap(s, *RIDE_MAP)
         view = SurfaceView(m, [Ball3D(r.positions, c) for r, c in zip(runs, colors, strict=True)],
                            tl, height=1.2)
         for tracker, value in ((view.lift, 1.0), (view.elevation, 44), (view.azimuth, -112),
@@ -65,7 +69,7 @@ class StockSurface3D(ThreeDScene):
         (x0, x1), (y0, y1) = s.view
         nx, ny = STOCK_MESH
         surface = Surface(
-            lambda u, v: np.array([u * 9.0 / (x1 - x0), v * 4.3 / (y1 - y0),
+            lambda u, v: np.array([u * RIDE_MAP[0] / (x1 - x0), v * RIDE_MAP[1] / (y1 - y0),
                                    float(s.value(np.array([u, v]))) * 0.5]),
             u_range=(x0, x1), v_range=(y0, y1), resolution=(nx, ny),
         )

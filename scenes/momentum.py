@@ -2,7 +2,9 @@
 
     manim render scenes/momentum.py            # 1080p60 MP4 (see the README for more)
 
-Retells the momentum article (seed 000): on L(x, y) = x^2/16 + 9y^2 from
+Retells the article "用python中的Momentum 可视化梯度下降" ("Visualizing gradient
+descent with momentum in Python", one of the project's source articles, kept
+outside this repository): on L(x, y) = x^2/16 + 9y^2 from
 (-2.4, 0.2), lr 0.1, 50 iterations of heavy-ball momentum for beta in
 {0, 0.8, 0.9}. Plain gradient descent zig-zags across the valley, beta = 0.8
 glides along it, beta = 0.9 overshoots; velocity builds up along x and cancels
@@ -19,8 +21,9 @@ import numpy as np
 from optiroll import dynamics as dyn
 from optiroll.scenes.kit import theme
 from optiroll.scenes.lesson import CameraSpec, LessonSpec, PacingSpec, RunSpec, ShowSpec
+from optiroll.scenes.lesson.prepare import MAX_CONCLUSIONS
 from optiroll.scenes.lesson.scene import Lesson
-from optiroll.scenes.text import format_value, times
+from optiroll.scenes.text import format_value, join_words, times
 
 
 class MomentumRavine(Lesson):
@@ -76,21 +79,48 @@ class MomentumRavine(Lesson):
 
     @staticmethod
     def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
-        """The closing card's sentences, each built from the computed runs."""
+        """The closing card's sentences, each built from the computed runs.
+
+        Nothing depends on the order of ``BETAS``. The yardstick is plain gradient
+        descent (β = 0) wherever it is in the list, else the smallest β that settles;
+        the best β above it is compared with it, and every larger β that overshoots
+        is named in one sentence. Runs that fly off get a sentence each while the card
+        has room (:data:`~optiroll.scenes.lesson.prepare.MAX_CONCLUSIONS`), else
+        share one.
+        """
         betas = [r.built_optimizer.hyperparams["beta"] for r in spec.runs]
         lr = spec.runs[0].built_optimizer.hyperparams["lr"]
-        lines = [f"β = {b:g}: lr {lr:g} is too large here, the ball flies off at step "
-                 f"{int(r.diverged_at)}" for b, r in zip(betas, runs, strict=True) if r.diverged]
-        settled = [i for i, r in enumerate(runs) if not r.diverged]
-        plain = [i for i in settled if betas[i] == 0]
-        moving = [i for i in settled if betas[i] > 0]
-        if plain and moving:
-            best = min(moving, key=lambda i: runs[i].final_loss)
-            ratio = runs[plain[0]].final_loss / runs[best].final_loss
-            how = f"{times(ratio)} lower" if ratio >= 1 else f"{times(1 / ratio)} higher"
-            lines.append(f"{spec.steps} steps, lr {lr:g}: momentum β = {betas[best]:g} ends "
-                         f"{how} than plain gradient descent")
-            lines += [f"β = {betas[i]:g} builds up too much speed and overshoots: loss "
-                      f"{format_value(runs[i].final_loss)}"
-                      for i in moving if betas[i] > betas[best]]
-        return lines
+        lines = []
+        settled = sorted((i for i, r in enumerate(runs) if not r.diverged),
+                         key=lambda i: betas[i])
+        if settled:
+            base = settled[0]
+            name = "plain gradient descent" if betas[base] == 0 else f"β = {betas[base]:g}"
+            moving = [i for i in settled if betas[i] > betas[base]]
+            if not moving:
+                lines.append(f"{spec.steps} steps, lr {lr:g}: {name} ends at loss "
+                             f"{format_value(runs[base].final_loss)}")
+            else:
+                best = min(moving, key=lambda i: (runs[i].final_loss, betas[i]))
+                ratio = runs[base].final_loss / runs[best].final_loss
+                how = f"{times(ratio)} lower" if ratio >= 1 else f"{times(1 / ratio)} higher"
+                lines.append(f"{spec.steps} steps, lr {lr:g}: momentum β = {betas[best]:g} "
+                             f"ends {how} than {name}")
+                over = [i for i in moving if betas[i] > betas[best]]
+                if len(over) == 1:
+                    lines.append(f"β = {betas[over[0]]:g} builds up too much speed and "
+                                 f"overshoots: loss {format_value(runs[over[0]].final_loss)}")
+                elif over:
+                    lines.append(
+                        f"β = {join_words([f'{betas[i]:g}' for i in over])} build up too much "
+                        "speed and overshoot: losses "
+                        + join_words([format_value(runs[i].final_loss) for i in over]))
+        gone = sorted((i for i, r in enumerate(runs) if r.diverged), key=lambda i: betas[i])
+        if len(gone) + len(lines) <= MAX_CONCLUSIONS:
+            away = [f"β = {betas[i]:g}: lr {lr:g} is too large here, the ball flies off at step "
+                    f"{int(runs[i].diverged_at)}" for i in gone]
+        else:
+            away = [f"β = {join_words([f'{betas[i]:g}' for i in gone])}: lr {lr:g} is too large "
+                    "here, the balls fly off at steps "
+                    + join_words([str(int(runs[i].diverged_at)) for i in gone])]
+        return away + lines

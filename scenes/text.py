@@ -67,3 +67,9 @@ def loss_string(loss: Sequence[float], diverged_at: int, k: int) -> str:
 def point_string(x: float, y: float, decimals: int = 6) -> str:
     """``(−2.382563, −0.158591)``: a position as the books print it, with real minus signs."""
     return f"({x:.{decimals}f}, {y:.{decimals}f})".replace("-", "−")
+
+
+def join_words(items: Sequence[str]) -> str:
+    """``["a", "b", "c"] -> "a, b and c"``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -19,14 +19,47 @@ def test_python_examples_run() -> None:
         exec(compile(textwrap.dedent(block), "README.md", "exec"), {})
 
 
+def section(readme: str, heading: str) -> str:
+    """The text under a ``## heading``, up to the next heading of that level."""
+    found = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", readme, flags=re.M | re.S)
+    assert found, heading
+    return found.group(1)
+
+
+def catalog_names(readme: str) -> set[str]:
+    """The surface names in the catalog table: each row's first cell, backticked."""
+    return set(re.findall(r"^\| `([\w-]+)` \|", section(readme, "Surface catalog"),
+                          flags=re.M))
+
+
+def optimizer_names(readme: str) -> set[str]:
+    """The optimizer names the Python API section lists in its **Optimizers** item: the
+    words of its backticked lists of two or more bare names (``sgd adagrad ...``; a single
+    backticked word there is a state or code name), each a whole word, so ``gd`` is not
+    found inside ``adagrad``."""
+    item = re.search(r"^- \*\*Optimizers\*\*(.*?)^- ", section(readme, "The Python API"),
+                     flags=re.M | re.S)
+    assert item, "the Python API section has no **Optimizers** item"
+    groups = re.findall(r"`([a-z_\d]+(?:\s+[a-z_\d]+)+)`", item.group(1))
+    return {word for group in groups for word in group.split()}
+
+
 def test_catalog_table_lists_every_surface() -> None:
-    for name in dyn.surface_names():
-        assert f"| `{name}` |" in README, name
+    assert catalog_names(README) == set(dyn.surface_names())
 
 
 def test_every_optimizer_is_documented() -> None:
-    for name in dyn.optimizer_names():
-        assert f"{name}" in README, name
+    assert optimizer_names(README) == set(dyn.optimizer_names())
+
+
+def test_the_name_checks_match_whole_names() -> None:
+    """A name missing from the README fails the checks even where a longer name contains
+    it: without `gd`, `adagrad` does not count for it."""
+    assert "adagrad" in optimizer_names(README)
+    without_gd = re.sub(r"(?<=[` ])gd(?=[ `])", "", README)
+    assert "adagrad" in without_gd and "gd" not in optimizer_names(without_gd)
+    without_ravine = README.replace("| `ravine` |", "| ravine |")
+    assert "ravine" in without_ravine and "ravine" not in catalog_names(without_ravine)
 
 
 def test_demo_output_in_readme_is_current(capsys) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import Scene, config, tempconfig
+from manim import Scene, Text, config, tempconfig
 from optiroll import dynamics as dyn
 from optiroll.scenes.kit import (
     Ball,
@@ -144,11 +144,17 @@ def test_diverging_ball_leaves_the_map(tmp_path) -> None:
         tl.set(50)
         legend = Legend(["lr 0.25"], [theme.VERMILLION], [run.loss], [k], tl)
         assert legend.rows[0][2].current == f"diverged at step {k}"
-        # the 3-D view renders the same run without trouble
+        # the 3-D view draws the same run: off the map, the ball is gone there too
         r = SurfaceRenderer(m, mesh=16)
-        img = r.render(W, H, Camera(-120, 35, 1.0, perspective=1.0), 1.0,
-                       [Ball3D(run.positions, theme.VERMILLION)], 50.0)
-        assert img.shape == (H, W, 4) and img[..., 3].max() == 255
+        cam = Camera(-120, 35, 1.0, perspective=1.0)
+        with_ball = r.render(W, H, cam, 1.0, [Ball3D(run.positions, theme.VERMILLION)], 50.0,
+                             trail_opacity=0.0)
+        bare = r.render(W, H, cam, 1.0, [], 50.0)
+        assert with_ball.shape == (H, W, 4) and with_ball[..., 3].max() == 255
+        assert np.array_equal(with_ball, bare)
+        before = r.render(W, H, cam, 1.0, [Ball3D(run.positions, theme.VERMILLION)],
+                          first_out - 1.0, trail_opacity=0.0)
+        assert not np.array_equal(before, bare)  # ... and drawn while it is on the map
 
 
 def test_plots_reveal_up_to_the_current_iteration(lesson, tmp_path) -> None:
@@ -178,6 +184,89 @@ def test_3d_view_at_top_down_matches_the_2d_map(lesson) -> None:
         rows, cols = np.nonzero(alpha)
         assert abs(cols.min() - c0) <= 1.5 and abs(cols.max() - c1) <= 1.5
         assert abs(rows.min() - r0) <= 1.5 and abs(rows.max() - r1) <= 1.5
+
+
+def project(r: SurfaceRenderer, cam: Camera, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates (x right, y down) of world points, and the perspective scale:
+    the camera model as the kit documents it, written out here."""
+    d, right, up = cam.basis()
+    Q = np.asarray(P, float) - np.asarray(cam.target, float)
+    dist = cam.distance / max(cam.perspective, 1e-9)
+    k = dist / (dist - Q @ d) if cam.perspective > 0 else np.ones(len(Q))
+    sc = r.centre_scene[:2] if cam.screen is None else cam.screen
+    unit = W / config.frame_width  # pixels per scene unit
+    cx, cy = (sc[0] + config.frame_width / 2) * unit, (config.frame_height / 2 - sc[1]) * unit
+    px = np.stack([cx + (Q @ right) * unit * cam.zoom * k,
+                   cy - (Q @ up) * unit * cam.zoom * k], -1)
+    return px, k
+
+
+def face_colours(r: SurfaceRenderer, m: ContourMap, lift: float) -> tuple[np.ndarray, ...]:
+    """Each face's centre (world), and its colour: the loss colour map at the face's mean
+    height, shaded by the light on its normal."""
+    from optiroll.scenes.kit.surface3d import AMBIENT, LIGHT
+
+    V = r.world(r.grid_xy, r.grid_z, lift)
+    corners = np.stack([V[:-1, :-1], V[:-1, 1:], V[1:, 1:], V[1:, :-1]], 2).reshape(-1, 4, 3)
+    n = np.cross(corners[:, 2] - corners[:, 0], corners[:, 1] - corners[:, 3])
+    n /= np.linalg.norm(n, axis=1, keepdims=True)
+    n[n[:, 2] < 0] *= -1
+    z = r.grid_z
+    mean_z = ((z[:-1, :-1] + z[:-1, 1:] + z[1:, 1:] + z[1:, :-1]) / 4).ravel()
+    shade = AMBIENT + (1 - AMBIENT) * np.clip(n @ LIGHT, 0, 1)
+    colour = theme.colormap(m.scale_.fraction(mean_z)) * shade[:, None] * 255
+    flat = ((z[:-1, :-1] < r.zclip) & (z[:-1, 1:] < r.zclip) & (z[1:, 1:] < r.zclip)
+            & (z[1:, :-1] < r.zclip)).ravel()  # not cut off at the clip height
+    return corners.mean(axis=1), colour, flat
+
+
+@pytest.mark.parametrize(("cam", "lift"), [(Camera(), 0.0), (Camera(-115, 55, 0.9), 1.0)],
+                         ids=["top-down", "tilted"])
+def test_3d_faces_have_the_loss_colour_at_their_projected_pixel(lesson, cam, lift) -> None:
+    """Every face (of a convex valley, so none hides another) shows the colour map's
+    colour for its height, shaded by its slope, at the pixel its centre projects to."""
+    s, _ = lesson
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 9.0, 4.3, n_levels=4, resolution=60, axis_labels=False)
+        m.shift([-1, -0.4, 0])
+        r = SurfaceRenderer(m, mesh=24, height=1.0)
+        img = r.render(W, H, cam, lift, [], 0.0, contour_opacity=0.0).astype(float)
+    centres, colours, flat = face_colours(r, m, lift)
+    px, _ = project(r, cam, centres)
+    checked = 0
+    for (x, y), colour, keep in zip(px, colours, flat, strict=True):
+        if not keep:
+            continue
+        got = img[int(y), int(x)]
+        assert got[3] == 255 and np.abs(got[:3] - colour).max() <= 3, ((x, y), got, colour)
+        checked += 1
+    assert checked > 0.8 * len(colours)
+    # and the colours differ from face to face: the test is not passing on a flat fill
+    assert np.ptp(colours[flat], axis=0).max() > 40
+
+
+@pytest.mark.parametrize("perspective", [0.0, 1.0])
+def test_3d_ball_is_drawn_at_its_projected_point(lesson, perspective: float) -> None:
+    s, runs = lesson
+    k = 12
+    cam = Camera(-110, 45, 1.0, perspective=perspective)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 9.0, 4.3, n_levels=4, resolution=60, axis_labels=False)
+        r = SurfaceRenderer(m, mesh=24, height=1.0, ball_radius=0.3)
+        ball = Ball3D(runs[1].positions, theme.VERMILLION)
+        bare = r.render(W, H, cam, 1.0, [], k)
+        drawn = r.render(W, H, cam, 1.0, [ball], k, trail_opacity=0.0)
+    p = runs[1].positions[k]
+    centre = r.world(p[None], s.value(p[None]), 1.0)[0] + [0, 0, r.ball_radius]
+    px, scale = project(r, cam, centre[None])
+    x, y = px[0]
+    rows, cols = np.nonzero(np.abs(drawn.astype(int) - bare).max(axis=-1) > 8)
+    assert abs(cols.mean() + 0.5 - x) <= 1.0 and abs(rows.mean() + 0.5 - y) <= 1.0
+    radius = r.ball_radius * W / config.frame_width * scale[0]
+    # the disc, its outline (width 0.12 radius, centred on the edge) and half a pixel of
+    # antialiasing
+    outer = radius * 1.06 + 0.5
+    assert len(rows) == pytest.approx(np.pi * outer**2, rel=0.15)
 
 
 @pytest.mark.parametrize(
@@ -255,5 +344,5 @@ def test_ticks_fit_integer_data_and_iterations() -> None:
     with tempconfig({"pixel_width": W, "pixel_height": H}):
         plot = IterationPlot([np.arange(13.0) + 1], ["#ff0000"], Timeline(12), 5, 2,
                              y_label="loss", log_y=True)
-        texts = {m.text for m in plot.tick_labels if hasattr(m, "text")}
+        texts = {m.text for m in plot.get_family() if isinstance(m, Text)}
         assert "2" in texts and "2.5" not in texts and "7.5" not in texts

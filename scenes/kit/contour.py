@@ -11,6 +11,14 @@ from . import theme
 from .frame import PlotFrame
 from .levels import LevelScale
 
+#: grid samples along x of a contour map (y follows the box's aspect)
+RESOLUTION = 240
+
+
+def grid_shape(width: float, height: float, resolution: int = RESOLUTION) -> tuple[int, int]:
+    """Samples ``(nx, ny)`` of the grid a ``width`` x ``height`` contour map contours."""
+    return resolution, max(40, int(resolution * height / width))
+
 
 class ContourMap(PlotFrame):
     """A surface's contour map over its view box.
@@ -26,7 +34,7 @@ class ContourMap(PlotFrame):
 
     def __init__(self, surface: dyn.Surface, width: float, height: float, *,
                  view: dyn.surface.Box | None = None, n_levels: int = 14,
-                 resolution: int = 240, axis_labels: bool = True,
+                 resolution: int = RESOLUTION, axis_labels: bool = True,
                  font_size: float = theme.SMALL_SIZE) -> None:
         (x0, x1), (y0, y1) = view or surface.view
         names = surface.axis_names
@@ -35,8 +43,8 @@ class ContourMap(PlotFrame):
                          y_label=f"${names[1]}$" if axis_labels else None,
                          font_size=font_size)
         self.surface = surface
-        ny = max(40, int(resolution * height / width))
-        xs, ys, Z = surface.grid(resolution, ny, view=((x0, x1), (y0, y1)))
+        xs, ys, Z = surface.grid(*grid_shape(width, height, resolution),
+                                 view=((x0, x1), (y0, y1)))
         self.grid = (xs, ys, Z)
         self.scale_ = LevelScale(Z, n_levels=n_levels)
         gen = contourpy.contour_generator(xs, ys, Z, line_type=contourpy.LineType.Separate)

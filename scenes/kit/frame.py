@@ -104,7 +104,6 @@ class PlotFrame(VGroup):
             self.add(Line(p, p + [tick_len, 0, 0], stroke_color=theme.FRAME, stroke_width=2))
             labels.add(Text(text, font=theme.FONT, font_size=font_size,
                             color=theme.MUTED).next_to(p, LEFT, buff=0.1))
-        self.tick_labels = labels
         self.add(labels)
         if zero_line and not log_y and self.y_range[0] < 0 < self.y_range[1]:
             self.add(DashedLine(self.c2p(self.x_range[0], 0), self.c2p(self.x_range[1], 0),

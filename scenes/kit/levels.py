@@ -9,8 +9,9 @@ class LevelScale:
     """Contour levels over a sampled surface, and a map from loss to [0, 1].
 
     Level spacing is chosen per surface: geometric when the values above the
-    minimum span more than ``log_threshold`` decades' worth of ratio (a ravine,
-    Rosenbrock), linear otherwise. ``fraction(z)`` uses the same spacing, so
+    minimum span a ratio of more than ``log_threshold`` (30, about 1.5 decades)
+    between their 97th and 0.2th percentiles (a ravine, Rosenbrock), linear
+    otherwise. ``fraction(z)`` uses the same spacing, so
     colours agree between the contour map and the surface.
     """
 

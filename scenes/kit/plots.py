@@ -9,7 +9,7 @@ from manim import DL, RIGHT, UP, Text, VGroup, VMobject
 
 from . import theme
 from .frame import PlotFrame
-from .timeline import Timeline, at
+from .timeline import Timeline, at, reached
 
 
 class IterationPlot(PlotFrame):
@@ -72,7 +72,7 @@ class IterationPlot(PlotFrame):
     def points_until(self, values: np.ndarray, iteration: float) -> np.ndarray:
         """Data points ``(k, values[k])`` up to ``iteration`` (head interpolated)."""
         ok = np.isfinite(values) & ((values > 0) if self.log_y else True)
-        last = int(np.floor(iteration))
+        last = min(reached(iteration), len(values) - 1)
         ks = [k for k in range(0, last + 1) if ok[k]]
         pts = [[k, values[k]] for k in ks]
         if iteration > last and last + 1 < len(values) and ok[last + 1] and ok[last]:

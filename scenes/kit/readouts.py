@@ -36,9 +36,9 @@ class LiveText(VMobject):
             self.width, Text(widest, font=theme.FONT, font_size=font_size).width)
         self.add_updater(lambda m: m.refresh())
 
-    def refresh(self, force: bool = False) -> None:
+    def refresh(self) -> None:
         s = self.make()
-        if s == self.current and not force:
+        if s == self.current:
             return
         text = Text(s, font=theme.FONT, font_size=self.font_size)
         points = [m.points for m in text.family_members_with_points()]
@@ -56,7 +56,7 @@ class LiveText(VMobject):
 
 
 def iteration_readout(timeline: Timeline, font_size: float = theme.BODY_SIZE) -> LiveText:
-    return LiveText(lambda: f"iteration {int(np.floor(timeline.iteration + 1e-9))} / "
+    return LiveText(lambda: f"iteration {timeline.reached} / "
                             f"{timeline.steps}", font_size=font_size,
                     widest=f"iteration {timeline.steps} / {timeline.steps}")
 
@@ -70,7 +70,7 @@ def loss_text(loss: np.ndarray, diverged_at: int, timeline: Timeline) -> Callabl
 def sequence_text(strings: Sequence[str], timeline: Timeline) -> Callable[[], str]:
     """``strings[k]`` at the current iteration ``k`` (one string per iteration)."""
     def make() -> str:
-        k = int(np.floor(timeline.iteration + 1e-9))
+        k = timeline.reached
         return strings[min(max(k, 0), len(strings) - 1)]
     return make
 

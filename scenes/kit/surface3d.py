@@ -1,16 +1,26 @@
 """A fast 3-D surface view: numpy projection + pycairo painter's algorithm.
 
 Stock Manim 3-D surfaces cost about a millisecond of Python per face per
-frame. This view projects the whole mesh with a few numpy operations, sorts
-faces, contour segments, trails and balls by depth together, and draws them
-with cairo into one image layer (an ImageMobject filling the frame), so a
-64x64 mesh costs milliseconds per frame. The camera is orthographic: with
-``elevation=90`` and ``lift=0`` the layer lines up pixel for pixel with the
+frame. This view projects the whole mesh with a few numpy operations and draws
+it with cairo into one image layer (an ImageMobject filling the frame), so a
+64-face-wide mesh costs milliseconds per frame.
+
+Drawing order: the faces are sorted by depth and painted back to front; the
+overlays (contour segments, trails and balls) are then painted over every face,
+back to front among themselves. Overlays lying on a face turned away from the
+camera are skipped, so the picture is exact as long as no overlay should be
+hidden behind a nearer fold of the surface (a valley seen from above, as the
+scenes fly).
+
+The camera (:class:`Camera`) is orthographic by default; ``perspective`` in
+(0, 1] makes it a pinhole camera ``distance / perspective`` units from its
+target (so perspective grows smoothly from none). Orthographic, with
+``elevation=90`` and ``lift=0``, the layer lines up pixel for pixel with the
 2-D contour map it was built from, so the map can "rise" into the surface.
 
-Heights are the surface's own values (``z = f(x, y)``, scaled to
-``height`` scene units between the lowest and the ``clip_quantile`` value);
-the ball rides the surface at the interpolated point.
+Heights are the surface's own values (``z = f(x, y)``, scaled to ``height``
+scene units between the lowest and the ``clip_quantile`` value, times
+``lift``); the ball rides the surface at the interpolated point.
 """
 
 from __future__ import annotations
@@ -24,13 +34,14 @@ from manim import ImageMobject, ManimColor, ValueTracker, config
 
 from . import theme
 from .contour import ContourMap
-from .timeline import Timeline, at
+from .timeline import Timeline, at, reached
 
 
 @dataclass
 class Camera:
-    """Orthographic camera. Angles in degrees; ``azimuth=-90`` looks north
-    (towards +y) from the south, ``elevation=90`` looks straight down."""
+    """The view's camera: orthographic unless ``perspective`` > 0. Angles in degrees;
+    ``azimuth=-90`` looks north (towards +y) from the south, ``elevation=90`` looks
+    straight down."""
 
     azimuth: float = -90.0
     elevation: float = 90.0
@@ -38,7 +49,7 @@ class Camera:
     target: tuple[float, float, float] = (0.0, 0.0, 0.0)
     #: where the target lands on screen (scene units); None: the map's centre
     screen: tuple[float, float] | None = None
-    #: 0: orthographic; 1: a pinhole camera ``distance`` units from the target
+    #: 0: orthographic; p in (0, 1]: a pinhole camera ``distance / p`` units from the target
     perspective: float = 0.0
     distance: float = 9.0
 
@@ -56,10 +67,23 @@ class Ball3D:
     color: str
 
 
+#: faces along x of the 3-D view's mesh (y follows the map's aspect)
+MESH = 64
+#: ambient share of a face's brightness; the rest follows the light (``n · LIGHT``)
+AMBIENT = 0.42
+#: unit vector towards the light (from the south-west, high up)
+LIGHT = np.array([-0.35, -0.45, 0.82]) / np.linalg.norm([-0.35, -0.45, 0.82])
+
+
+def mesh_shape(width: float, height: float, mesh: int = MESH) -> tuple[int, int]:
+    """Faces ``(nx, ny)`` of the 3-D mesh over a ``width`` x ``height`` map."""
+    return mesh, max(8, int(round(mesh * height / width)))
+
+
 class SurfaceRenderer:
     """Projects and rasterises a surface mesh with balls and trails."""
 
-    def __init__(self, contour: ContourMap, *, mesh: int = 64, height: float = 2.0,
+    def __init__(self, contour: ContourMap, *, mesh: int = MESH, height: float = 2.0,
                  clip_quantile: float = 0.98, ball_radius: float = 0.12,
                  contour_points: int = 48) -> None:
         self.map = contour
@@ -69,8 +93,8 @@ class SurfaceRenderer:
         self.centre_scene = (lo + hi) / 2
         self.sx = (hi[0] - lo[0]) / (self.x1 - self.x0)
         self.sy = (hi[1] - lo[1]) / (self.y1 - self.y0)
-        ny = max(8, int(round(mesh * (hi[1] - lo[1]) / (hi[0] - lo[0]))))
-        xs, ys, Z = self.surface.grid(mesh + 1, ny + 1, view=(contour.x_range, contour.y_range))
+        nx, ny = mesh_shape(hi[0] - lo[0], hi[1] - lo[1], mesh)
+        xs, ys, Z = self.surface.grid(nx + 1, ny + 1, view=(contour.x_range, contour.y_range))
         self.zmin = float(np.nanmin(Z))
         self.zclip = float(np.quantile(Z[np.isfinite(Z)], clip_quantile))
         self.hz = height / max(self.zclip - self.zmin, 1e-12)
@@ -159,9 +183,7 @@ class SurfaceRenderer:
         n = np.cross(V[1:, 1:] - V[:-1, :-1], V[:-1, 1:] - V[1:, :-1]).reshape(-1, 3)
         n /= np.linalg.norm(n, axis=1, keepdims=True) + 1e-12
         n[n[:, 2] < 0] *= -1
-        light = np.array([-0.35, -0.45, 0.82])
-        light /= np.linalg.norm(light)
-        shade = 0.42 + 0.58 * np.clip(n @ light, 0, 1)
+        shade = AMBIENT + (1 - AMBIENT) * np.clip(n @ LIGHT, 0, 1)
         facing = n @ d
         shade = np.where(facing < 0, shade * 0.55, shade)  # underside
         rgb = np.clip(self.face_rgb * shade[:, None], 0, 1)
@@ -250,13 +272,12 @@ class SurfaceRenderer:
                     trail_opacity: float, facing: np.ndarray) -> list:
         rgb = np.array(ManimColor(ball.color).to_rgb())
         pos = np.asarray(ball.positions, float)
-        k_last = int(np.floor(iteration))
+        k_last = min(reached(iteration), len(pos) - 1)
         ok = np.all(np.isfinite(pos), axis=-1)
-        # iterates reached so far, inside the view, plus the interpolated head
-        ks = [k for k in range(0, min(k_last, len(pos) - 1) + 1) if ok[k]]
+        # iterates reached so far, plus the interpolated head between two iterates
+        pts = [pos[k] for k in range(0, k_last + 1) if ok[k]]
         head = at(pos, iteration)
-        pts = [pos[k] for k in ks]
-        if np.all(np.isfinite(head)):
+        if iteration > k_last and np.all(np.isfinite(head)):
             pts.append(head)
         pts = np.array(pts).reshape(-1, 2)
         items: list = []
@@ -357,11 +378,6 @@ class SurfaceView(ImageMobject):
         if alpha < 1:
             img[..., 3] = (img[..., 3] * alpha).astype(np.uint8)
         self.pixel_array = img
-
-    def trackers(self) -> list[ValueTracker]:
-        return [self.azimuth, self.elevation, self.zoom, self.perspective, self.lift, self.target_x,
-                self.target_y, self.screen_x, self.screen_y, self.contour_opacity,
-                self.trail_opacity, self.layer_opacity]
 
 
 def _lerp(a: float, b: float, f: float) -> float:

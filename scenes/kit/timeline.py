@@ -10,6 +10,21 @@ import numpy as np
 from manim import Animation, ValueTracker, linear
 from manim.utils.rate_functions import RateFunction
 
+#: how far below an integer a tracker may land and still count as there: an animated
+#: tracker's value is ``start + alpha * (end - start)``, which can fall a rounding error
+#: short of the iterate a frame shows
+DRIFT = 1e-9
+
+
+def reached(iteration: float) -> int:
+    """The last whole iterate reached at a (fractional) ``iteration``: its floor,
+    tolerant of float drift (``6.9999999999`` has reached iterate 7).
+
+    Every view that draws "up to the current iterate" (the counter, the readouts, the
+    plots, the 3-D trail) uses it, so none can show iterate 7 while another shows 6.
+    """
+    return int(np.floor(iteration + DRIFT))
+
 
 class Timeline:
     """The shared ``iteration`` tracker and the pacing of the lesson.
@@ -30,6 +45,11 @@ class Timeline:
     @property
     def iteration(self) -> float:
         return float(self.tracker.get_value())
+
+    @property
+    def reached(self) -> int:
+        """The last whole iterate reached (see :func:`reached`)."""
+        return reached(self.iteration)
 
     def set(self, k: float) -> None:
         self.tracker.set_value(float(np.clip(k, 0, self.steps)))

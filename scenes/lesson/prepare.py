@@ -16,7 +16,7 @@ from optiroll import dynamics as dyn
 from pydantic import ValidationError
 
 from ..kit.theme import series_colors
-from ..text import format_value, loss_string, point_string, times
+from ..text import format_value, join_words, loss_string, point_string, times
 from .loading import SpecError, describe
 from .naming import default_labels, rules
 from .spec import LessonSpec, PlotSpec, did_you_mean
@@ -28,6 +28,12 @@ SERIES_LABELS = {
     "square_avg": "$s$", "momentum_buffer": "$b$", "acc_delta": "$u$", "exp_inf": "$u$",
 }
 LOG_BY_DEFAULT = ("loss", "step_size")
+#: most sentences a closing card holds. The layout gives the card its natural height
+#: below the picture, so every sentence costs the map a line; none is ever dropped:
+#: the spec lessons' sentences stay within this (runs that fly off share a sentence
+#: when there are many), and a lesson's ``conclusions`` hook that returns more is an
+#: error (:class:`SpecError`), raised before anything renders.
+MAX_CONCLUSIONS = 4
 
 
 @dataclass
@@ -103,7 +109,8 @@ class LessonHooks:
 
     @staticmethod
     def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
-        """The closing card's sentences."""
+        """The closing card's sentences: at most :data:`MAX_CONCLUSIONS`, none empty (no
+        sentence: no closing card)."""
         return generic_conclusions(spec, runs, labels)
 
     @staticmethod
@@ -181,7 +188,7 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
     p.arrows = [a for kind in spec.show.arrows for a in arrow_data(spec, runs, kind)]
     if spec.shows_data:
         p.data = data_view(spec.surface_object, runs)
-    p.conclusions = hooks.conclusions(spec, runs, labels)
+    p.conclusions = checked_conclusions(hooks.conclusions(spec, runs, labels), hooks)
     p.facts = hooks.facts(spec, runs, labels)
     p.readouts = [readout_strings(r, spec.surface_object.view, spec.show.readout) for r in runs]
     return p
@@ -352,13 +359,36 @@ def settings_line(spec: LessonSpec) -> str | None:
     return " · ".join(parts) or None
 
 
+def checked_conclusions(lines: list[str], hooks: type[LessonHooks] = LessonHooks) -> list[str]:
+    """A conclusions hook's sentences, or :class:`SpecError` if the card cannot show
+    them all (more than :data:`MAX_CONCLUSIONS`, or an empty one)."""
+    lines = list(lines)
+    where = f"{hooks.__module__}.{hooks.__qualname__}.conclusions"
+    if any(not str(line).strip() for line in lines):
+        raise SpecError([f"{where}: an empty sentence; leave it out of the list instead"])
+    if len(lines) > MAX_CONCLUSIONS:
+        raise SpecError([f"{where}: {len(lines)} sentences, but the closing card holds at "
+                         f"most {MAX_CONCLUSIONS} (each costs the picture a line); merge "
+                         "some, e.g. one sentence for several runs: "
+                         + " / ".join(repr(line) for line in lines)])
+    return lines
+
+
 def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
                         labels: list[str]) -> list[str]:
     """The closing card of a spec lesson: which runs flew off, which ended lowest and by
     how much (the ratio of the losses above the surface's known minimum, when all
-    are positive)."""
-    lines = [f"{label} flies off: it diverges at step {int(run.diverged_at)}"
-             for label, run in zip(labels, runs, strict=True) if run.diverged]
+    are positive). None of it depends on the order of the runs, and it never has more
+    than :data:`MAX_CONCLUSIONS` sentences: when more runs fly off than leave room for
+    a sentence each, they share one."""
+    gone = [(label, int(run.diverged_at)) for label, run in zip(labels, runs, strict=True)
+            if run.diverged]
+    room = MAX_CONCLUSIONS - (len(gone) < len(runs))  # one sentence on the runs that end
+    if len(gone) <= room:
+        lines = [f"{label} flies off: it diverges at step {k}" for label, k in gone]
+    else:
+        lines = [f"{join_words([label for label, _ in gone])} fly off: they diverge at steps "
+                 f"{join_words([str(k) for _, k in gone])}"]
     final = {i: float(r.final_loss) for i, r in enumerate(runs) if not r.diverged}
     if not final:
         return lines

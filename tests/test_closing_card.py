@@ -1,0 +1,117 @@
+"""The closing card: sentences that do not depend on the order of the runs, and every
+sentence shown (a lesson that asks for more than the card holds is told so)."""
+
+from __future__ import annotations
+
+import pytest
+from manim import Text, tempconfig
+from optiroll.scenes.kit.timeline import Timeline
+from optiroll.scenes.lesson import LessonSpec, RunSpec, ShowSpec
+from optiroll.scenes.lesson.loading import SpecError
+from optiroll.scenes.lesson.prepare import MAX_CONCLUSIONS, Part, checked_conclusions, prepare
+from optiroll.scenes.momentum import MomentumRavine
+from optiroll.scenes.text import join_words
+
+
+def lesson_spec(runs: list[RunSpec], **show: object) -> LessonSpec:
+    return LessonSpec(title="closing", surface="ravine", start=(-2.4, 0.2), steps=30,
+                      runs=runs, show=ShowSpec(**{"formula": False, "rules": False, **show}))
+
+
+RUNS = [RunSpec(optimizer="gd", lr=0.1, label="GD"),
+        RunSpec(optimizer="momentum", lr=0.1, beta=0.8, label="momentum"),
+        RunSpec(optimizer="gd", lr=0.25, label="GD, lr 0.25"),
+        RunSpec(optimizer="adam", lr=0.1, label="Adam")]
+
+
+def test_spec_lesson_sentences_do_not_depend_on_the_order_of_the_runs() -> None:
+    forward = prepare(lesson_spec(RUNS)).conclusions
+    backward = prepare(lesson_spec(RUNS[::-1])).conclusions
+    assert sorted(forward) == sorted(backward)
+    assert any("GD, lr 0.25 flies off" in line for line in forward)
+    assert any("ends lowest" in line for line in forward)
+
+
+def test_many_runs_that_fly_off_share_one_sentence() -> None:
+    lrs = (0.25, 0.3, 0.35, 0.4, 0.45)
+    runs = [RunSpec(optimizer="gd", lr=lr, label=f"lr {lr:g}") for lr in lrs]
+    settles = RunSpec(optimizer="gd", lr=0.1, label="lr 0.1")
+    lines = prepare(lesson_spec([*runs, settles])).conclusions
+    assert len(lines) == 2 <= MAX_CONCLUSIONS
+    assert lines[0].startswith(join_words([f"lr {lr:g}" for lr in lrs]) + " fly off")
+    assert "lr 0.1 ends at loss" in lines[1]  # the one that settles keeps its sentence
+    few = prepare(lesson_spec([*runs[:3], RunSpec(optimizer="gd", lr=0.1)])).conclusions
+    assert len(few) == 4 and sum("flies off" in line for line in few) == 3  # room: one each
+
+
+def test_momentum_compares_with_plain_gd_wherever_it_is() -> None:
+    def closing(**overrides: object) -> list[str]:
+        return type("Variant", (MomentumRavine,), overrides).prepare().conclusions
+
+    first = closing(BETAS=(0.0, 0.8, 0.9))
+    assert closing(BETAS=(0.9, 0.8, 0.0)) == closing(BETAS=(0.8, 0.0, 0.9)) == first
+    assert "than plain gradient descent" in first[0]
+    # no β = 0: the smallest β is the yardstick, and the card is not empty
+    without = closing(BETAS=(0.9, 0.8))
+    assert without == ["50 steps, lr 0.1: momentum β = 0.9 ends 13× higher than β = 0.8"]
+    assert closing(BETAS=(0.9,)) == ["50 steps, lr 0.1: β = 0.9 ends at loss 3.64×10⁻⁴"]
+
+
+def test_momentum_never_has_more_sentences_than_the_card_holds() -> None:
+    betas = (0.0, 0.3, 0.5, 0.8, 0.9, 0.95, 0.99)
+    for lr in (0.1, 0.2, 0.25):
+        lines = type("Variant", (MomentumRavine,), {"BETAS": betas, "LR": lr}
+                     ).prepare().conclusions
+        text = "\n".join(lines)
+        assert 1 <= len(lines) <= MAX_CONCLUSIONS, lines
+        # every β is in a sentence: the one that fly off, the best, those that overshoot
+        named = [b for b in betas if f"{b:g}" in text]
+        assert len(named) >= len(betas) - 3, (lr, lines)  # the slower settled ones are spared
+
+
+class TooMany(Part):
+    spec = lesson_spec(RUNS[:2])
+
+    @staticmethod
+    def conclusions(spec, runs, labels) -> list[str]:
+        return [f"sentence {i}" for i in range(MAX_CONCLUSIONS + 1)]
+
+
+def test_a_lesson_with_more_sentences_than_the_card_holds_is_an_error() -> None:
+    with pytest.raises(SpecError) as err:
+        TooMany.prepare()
+    message = str(err.value)
+    assert "TooMany.conclusions" in message and f"at most {MAX_CONCLUSIONS}" in message
+    assert "'sentence 4'" in message  # the sentences are named, none silently dropped
+    with pytest.raises(SpecError, match="empty sentence"):
+        checked_conclusions(["fine", "  "])
+    assert checked_conclusions(["a"] * MAX_CONCLUSIONS) == ["a"] * MAX_CONCLUSIONS
+
+
+class FullCard(Part):
+    spec = lesson_spec(RUNS[:2])
+
+    @staticmethod
+    def conclusions(spec, runs, labels) -> list[str]:
+        return [f"sentence {i}: a long computed statement about what run {i} did, with a "
+                "number or two, long enough that it has to wrap onto a second line"
+                for i in range(MAX_CONCLUSIONS)]
+
+
+def test_the_card_shows_every_sentence_and_fits_its_box() -> None:
+    from optiroll.scenes.kit.motion import fit_target, place
+    from optiroll.scenes.lesson.stage import Stage, box_of
+
+    p = FullCard.prepare()
+    with tempconfig({"pixel_width": 320, "pixel_height": 180}):
+        stage = Stage(p, Timeline(p.spec.steps))
+        card = stage.card
+        assert len(card) == MAX_CONCLUSIONS  # one block per sentence, in order
+        # (manim keeps a Text's characters without whitespace)
+        glyphs = [m.text for m in card if isinstance(m, Text)]
+        assert glyphs == ["".join(s.split()) for s in p.conclusions]  # wrapped, never cut
+        boxes = stage.layout["closing"]
+        place(card, fit_target(card, boxes["card"]))
+        assert box_of(card).inside(boxes["card"], tol=1e-3)
+        assert not boxes["card"].overlaps(boxes["map"])
+        assert boxes["map"].height > 0.4 * stage.layout["race"]["map"].height
