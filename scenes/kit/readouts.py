@@ -12,6 +12,7 @@ from ..text import format_value, loss_string
 __all__ = ["Legend", "LiveText", "format_value", "iteration_readout", "loss_string",
            "loss_text", "sequence_text"]
 from . import theme
+from .glyphs import text_points
 from .timeline import Timeline
 
 
@@ -21,6 +22,9 @@ class LiveText(VMobject):
     The glyphs are merged into this one VMobject, so the mobject family never
     changes while the text does (Manim draws a snapshot of the family taken
     when an animation starts; replacing children would leave stale glyphs).
+    A new string is composed from the process-wide glyph cache
+    (:mod:`.glyphs`): the same outlines as :class:`~manim.Text`, without
+    typesetting it again.
     """
 
     def __init__(self, make: Callable[[], str], font_size: float = theme.BODY_SIZE,
@@ -33,26 +37,33 @@ class LiveText(VMobject):
         self.refresh()
         #: the width of the widest string it will show (``widest``), for layouts
         self.natural_width = self.width if widest is None else max(
-            self.width, Text(widest, font=theme.FONT, font_size=font_size).width)
+            self.width, _width(text_points(widest, theme.FONT, font_size)))
         self.add_updater(lambda m: m.refresh())
 
     def refresh(self) -> None:
         s = self.make()
         if s == self.current:
             return
-        text = Text(s, font=theme.FONT, font_size=self.font_size)
-        points = [m.points for m in text.family_members_with_points()]
+        points = text_points(s, theme.FONT, self.font_size)
         anchor, factor = None, 1.0
         if self.current is not None and self.has_points() and self._natural_height > 0:
             # keep the scale the group was given (e.g. by Glide) and the top corner
             factor = self.height / self._natural_height
             anchor = self.get_corner(UP + self.align)
-        self._natural_height = text.height
-        self.set_points(np.concatenate(points) if points else np.zeros((0, 3)))
+        self._natural_height = _height(points)
+        self.set_points(points)
         if anchor is not None:
             self.scale(factor)
             self.move_to(anchor, aligned_edge=UP + self.align)
         self.current = s
+
+
+def _width(points: np.ndarray) -> float:
+    return float(np.ptp(points[:, 0])) if len(points) else 0.0
+
+
+def _height(points: np.ndarray) -> float:
+    return float(np.ptp(points[:, 1])) if len(points) else 0.0
 
 
 def iteration_readout(timeline: Timeline, font_size: float = theme.BODY_SIZE) -> LiveText:

@@ -1,0 +1,91 @@
+"""The glyph cache composes strings exactly as Manim's Text lays them out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import Text, config
+from optiroll.scenes.kit import theme
+from optiroll.scenes.kit.glyphs import GlyphCache
+from optiroll.scenes.kit.readouts import LiveText
+
+STRINGS = [
+    "iteration 12 / 50",
+    "loss 2.87×10⁻⁵",
+    "(−2.382563, −0.158591)",
+    "diverged at step 7",
+    "AVATAR Tw r. y,",  # kerned pairs
+    "β = 0.9: lr 0.1",
+    "  two  spaces ",
+    "x",
+]
+PIXEL = config.frame_width / 1920  # one pixel of a 1080p frame, in scene units
+
+
+def text_points(s: str, size: float) -> np.ndarray:
+    t = Text(s, font=theme.FONT, font_size=size)
+    return np.concatenate([m.points for m in t.family_members_with_points()])
+
+
+@pytest.fixture(scope="module")
+def cache() -> GlyphCache:
+    return GlyphCache(theme.FONT, theme.BODY_SIZE)
+
+
+@pytest.mark.parametrize("s", STRINGS)
+def test_composed_outlines_equal_text(cache: GlyphCache, s: str) -> None:
+    want = text_points(s, theme.BODY_SIZE)
+    got = cache.points(s)
+    assert got.shape == want.shape
+    assert np.abs(got - want).max() < 0.01 * PIXEL
+
+
+def test_kerning_is_measured_not_ignored(cache: GlyphCache) -> None:
+    """'AV' is kerned in DejaVu Sans: without its kerning the string would be off by
+    pixels, so the test above could not pass by luck."""
+    cache.points("AVATAR")
+    assert abs(cache.kerning[("A", "V")]) > 2 * PIXEL
+    cache.points("12")
+    assert abs(cache.kerning[("1", "2")]) < 1e-6 * PIXEL  # digits are tabular
+
+
+def test_ligatures_fall_back_to_text(cache: GlyphCache) -> None:
+    before = cache.fallbacks
+    s = "flies off"
+    got = cache.points(s)
+    assert cache.fallbacks == before + 1 and ("f", "l") in cache.unsafe
+    np.testing.assert_allclose(got, text_points(s, theme.BODY_SIZE), atol=0.01 * PIXEL)
+
+
+def test_known_glyphs_and_pairs_need_no_layout(cache: GlyphCache) -> None:
+    """A glyph is typeset once and a pair measured once: once the digits and their pairs
+    have been seen, new numbers cost no layout at all."""
+    for k in range(200):
+        cache.points(f"loss {k * 0.00731:.6f}")
+    n = cache.layouts
+    for k in range(200):
+        cache.points(f"loss {k * 0.00419 + 0.5:.6f}")
+    assert cache.layouts == n
+
+
+@pytest.mark.parametrize("size", [theme.SMALL_SIZE, theme.TITLE_SIZE])
+def test_other_sizes(size: float) -> None:
+    s = "Tw 0.5 AV"
+    np.testing.assert_allclose(GlyphCache(theme.FONT, size).points(s), text_points(s, size),
+                               atol=0.01 * PIXEL)
+
+
+def test_live_text_matches_text_and_keeps_no_stale_glyphs() -> None:
+    values = iter(["loss 1.00", "loss 2.87×10⁻⁵", "AV"])
+    current = {"s": next(values)}
+    live = LiveText(lambda: current["s"])
+    start = live.get_corner(np.array([-1, 1, 0]))
+    for s in values:
+        current["s"] = s
+        live.update()
+        want = Text(s, font=theme.FONT, font_size=theme.BODY_SIZE)
+        assert len(live.points) == sum(len(m.points) for m in want.family_members_with_points())
+        assert live.width == pytest.approx(want.width, abs=0.01 * PIXEL)
+        assert live.height == pytest.approx(want.height, abs=0.01 * PIXEL)
+        # the top-left corner stays where it was (the readout is anchored there)
+        np.testing.assert_allclose(live.get_corner(np.array([-1, 1, 0])), start, atol=1e-9)
