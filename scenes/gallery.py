@@ -28,6 +28,10 @@ GIF_LIMIT = 3 * 1024 * 1024
 
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "adaptive_trio.toml"
+#: the depth-correct 3-D example, and the moments of its ride the README shows (shares
+#: of the ride): a ball on the near side of the ridge, then gone behind it
+DEPTH_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "behind_the_hill.toml"
+DEPTH_STILLS = {"behind-the-hill-seen.png": 0.14, "behind-the-hill-hidden.png": 0.24}
 
 
 def render(tmp: Path, scene_class: type = MomentumRavine) -> tuple[Path, dict[str, float]]:
@@ -109,6 +113,19 @@ def lessons(tmp: Path, out: Path) -> None:
         print(f"{name}: {scene.renderer.time:.0f} s clip rendered at -ql in {seconds:.0f} s")
 
 
+def depth_stills(tmp: Path, out: Path) -> None:
+    """The depth example at -ql: a ball in front of the ridge, then hidden behind it."""
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "frame_rate": 15,
+                     "media_dir": str(tmp / "depth"), "disable_caching": True,
+                     "verbosity": "WARNING", "progress_bar": "none"}):
+        scene = lesson_class(load_spec(DEPTH_EXAMPLE), "BehindTheHill")()
+        scene.render()
+        video = Path(scene.renderer.file_writer.movie_file_path)
+    rise, ride = scene.marks["rise"], scene.marks["ride"]
+    save_stills(video, {name: rise + u * (ride - rise) for name, u in DEPTH_STILLS.items()},
+                out)
+
+
 def save_stills(video: Path, stills: dict[str, float], out: Path) -> None:
     for name, image in zip(stills, frames_at(video, list(stills.values())), strict=True):
         image.save(out / name, optimize=True)
@@ -120,11 +137,16 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=GALLERY)
     ap.add_argument("--lessons", action="store_true",
                     help="only the library lessons' stills (and their -ql render times)")
+    ap.add_argument("--depth", action="store_true",
+                    help="only the depth-correct 3-D example's stills")
     args = ap.parse_args()
     if not args.out.parent.is_dir():
         raise SystemExit(f"folder {args.out.parent} does not exist; create it first")
     args.out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        depth_stills(Path(tmp), args.out)
+        if args.depth:
+            return
         lessons(Path(tmp), args.out)
         if args.lessons:
             return

@@ -346,3 +346,38 @@ def test_ticks_fit_integer_data_and_iterations() -> None:
                              y_label="loss", log_y=True)
         texts = {m.text for m in plot.get_family() if isinstance(m, Text)}
         assert "2" in texts and "2.5" not in texts and "7.5" not in texts
+
+
+@pytest.mark.parametrize("size", [(W, H), (854, 480)], ids=["320x180", "854x480"])
+@pytest.mark.parametrize("opacity", [1.0, 0.5])
+def test_layer_camera_paints_the_3d_layer_as_manim_does(lesson, size, opacity, tmp_path) -> None:
+    """LayerCamera's cairo paint of the 3-D layer gives Manim's own picture of it (PIL's
+    transform and paste), at the preview size too, where the layer is 0.08 % wider than
+    the frame."""
+    from manim import Camera as ManimCamera
+    from optiroll.scenes.kit import LayerCamera, SurfaceView
+
+    s, runs = lesson
+    frames = []
+    for camera_class in (ManimCamera, LayerCamera):
+        with tempconfig({"pixel_width": size[0], "pixel_height": size[1],
+                         "media_dir": str(tmp_path), "background_color": theme.BACKGROUND}):
+            scene = Scene(camera_class=camera_class)
+            tl = Timeline(50)
+            tl.set(20)
+            view = SurfaceView(ContourMap(s, 9.0, 4.3), [Ball3D(runs[1].positions,
+                                                                theme.VERMILLION)], tl,
+                               height=1.2)
+            for tracker, value in ((view.lift, 1.0), (view.elevation, 44),
+                                   (view.azimuth, -112), (view.layer_opacity, opacity)):
+                tracker.set_value(value)
+            view.redraw()
+            scene.add(view)
+            scene.renderer.update_frame(scene)
+            frames.append(scene.renderer.get_frame()[..., :3].astype(int))
+    manim_frame, ours = frames
+    d = np.abs(ours - manim_frame).max(axis=-1)
+    assert d.mean() < 1.0 and (d > 24).mean() < 0.01, (d.mean(), (d > 24).mean())
+    # and the layer is there: the surface covers a good part of the frame
+    bg = rgb(theme.BACKGROUND)
+    assert (np.abs(ours - bg).max(axis=-1) > 30).mean() > 0.05

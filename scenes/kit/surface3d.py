@@ -5,12 +5,14 @@ frame. This view projects the whole mesh with a few numpy operations and draws
 it with cairo into one image layer (an ImageMobject filling the frame), so a
 64-face-wide mesh costs milliseconds per frame.
 
-Drawing order: the faces are sorted by depth and painted back to front; the
-overlays (contour segments, trails and balls) are then painted over every face,
-back to front among themselves. Overlays lying on a face turned away from the
-camera are skipped, so the picture is exact as long as no overlay should be
-hidden behind a nearer fold of the surface (a valley seen from above, as the
-scenes fly).
+Drawing order: the faces are painted back to front in the order of a height field
+(by their horizontal distance from the eye), so a hill is painted over what lies
+behind it. Overlays (contour segments, trails and balls) are painted over the
+faces, back to front among themselves, except where the surface hides them: a
+ray from each overlay point towards the eye is marched over the mesh
+(:meth:`SurfaceRenderer.occluded`), per piece of contour and trail, and per
+pixel for a ball cut by a skyline. So a ball behind a hill disappears and
+reappears as the camera flies, and nothing shows through the surface.
 
 The camera (:class:`Camera`) is orthographic by default; ``perspective`` in
 (0, 1] makes it a pinhole camera ``distance / perspective`` units from its
@@ -73,6 +75,14 @@ MESH = 64
 AMBIENT = 0.42
 #: unit vector towards the light (from the south-west, high up)
 LIGHT = np.array([-0.35, -0.45, 0.82]) / np.linalg.norm([-0.35, -0.45, 0.82])
+
+
+#: a ray passing this share of the mesh's height below the surface is hidden by it
+OCCLUSION_MARGIN = 0.01
+#: most samples along one ray of the occlusion test
+MAX_OCCLUSION_STEPS = 400
+#: longest piece of a trail tested for occlusion on its own (scene units)
+TRAIL_PIECE = 0.12
 
 
 def mesh_shape(width: float, height: float, mesh: int = MESH) -> tuple[int, int]:
@@ -141,125 +151,167 @@ class SurfaceRenderer:
         return (float(x.min() - pad), float(x.max() + pad), float(y.min() - pad),
                 float(y.max() + pad))
 
+    # -- visibility ---------------------------------------------------------
+    def heights(self, lift: float) -> np.ndarray:
+        """World heights of the mesh's grid points, ``(ny + 1, nx + 1)``."""
+        return (np.minimum(self.grid_z, self.zclip) - self.zmin) * self.hz * lift
+
+    def height_at(self, W: np.ndarray, lift: float) -> np.ndarray:
+        """The drawn surface's world height under world points ``W[..., :2]`` (bilinear
+        over the mesh; NaN outside it)."""
+        Zw = self.heights(lift)
+        ny, nx = Zw.shape[0] - 1, Zw.shape[1] - 1
+        cx, cy = (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+        fx = (W[..., 0] / self.sx + cx - self.x0) / (self.x1 - self.x0) * nx
+        fy = (W[..., 1] / self.sy + cy - self.y0) / (self.y1 - self.y0) * ny
+        out = (fx < 0) | (fx > nx) | (fy < 0) | (fy > ny)
+        i = np.clip(np.floor(fx), 0, nx - 1).astype(int)
+        j = np.clip(np.floor(fy), 0, ny - 1).astype(int)
+        u, v = np.clip(fx - i, 0, 1), np.clip(fy - j, 0, 1)
+        z = ((Zw[j, i] * (1 - u) + Zw[j, i + 1] * u) * (1 - v)
+             + (Zw[j + 1, i] * (1 - u) + Zw[j + 1, i + 1] * u) * v)
+        return np.where(out, np.nan, z)
+
+    def occluded(self, P: np.ndarray, view: _View) -> np.ndarray:
+        """Whether the surface hides each world point ``P`` (``(n, 3)``) from the camera.
+
+        The ray from each point towards the eye is marched over the mesh in steps of
+        half a face; the point is hidden when the ray passes below the drawn surface
+        (by more than ``OCCLUSION_MARGIN`` of the height) before it rises above the
+        highest point of the mesh or leaves it. The first ``0.75`` face of the ray is
+        not tested: a point lying on the surface is not hidden by the face it is on.
+        Looking straight down, or at a flat map, nothing is hidden.
+        """
+        P = np.asarray(P, float).reshape(-1, 3)
+        hidden = np.zeros(len(P), dtype=bool)
+        top = (self.zclip - self.zmin) * self.hz * view.lift
+        if len(P) == 0 or top <= 0 or view.d[2] > 0.9999:
+            return hidden
+        if view.persp > 0:
+            to_eye = view.eye - P
+            length = np.linalg.norm(to_eye, axis=1)
+            ray = to_eye / length[:, None]
+        else:
+            ray = np.broadcast_to(view.d, P.shape)
+            length = np.full(len(P), np.inf)
+        cell = min(abs(self.sx) * (self.x1 - self.x0) / (self.grid_z.shape[1] - 1),
+                   abs(self.sy) * (self.y1 - self.y0) / (self.grid_z.shape[0] - 1))
+        half_x = abs(self.sx) * (self.x1 - self.x0) / 2
+        half_y = abs(self.sy) * (self.y1 - self.y0) / 2
+        # how far each ray must be followed: until it is above the top, or off the mesh
+        rise = np.where(ray[:, 2] > 1e-9, (top - P[:, 2]) / np.maximum(ray[:, 2], 1e-9), np.inf)
+        span = np.hypot(2 * half_x, 2 * half_y)
+        reach = np.minimum(np.minimum(rise, length), span)
+        step = 0.5 * cell
+        k = int(min(np.ceil(max(float(reach.max()), 0.0) / step), MAX_OCCLUSION_STEPS))
+        if k <= 1:
+            return hidden
+        s = 0.75 * cell + step * np.arange(k)
+        Q = P[:, None, :] + s[None, :, None] * ray[:, None, :]
+        z = self.height_at(Q, view.lift)
+        below = (s[None, :] <= reach[:, None]) & (Q[..., 2] < z - OCCLUSION_MARGIN * top)
+        return below.any(axis=1)
+
     # -- rendering ------------------------------------------------------------
     def render(self, width: int, height: int, camera: Camera, lift: float,
                balls: list[Ball3D], iteration: float, contour_opacity: float = 1.0,
                trail_opacity: float = 1.0) -> np.ndarray:
-        """RGBA image ``(height, width, 4)`` of the scene at ``iteration``."""
-        d, right, up = camera.basis()
-        px_per_unit = width / config.frame_width * camera.zoom
-        sc = self.centre_scene[:2] if camera.screen is None else camera.screen
-        centre_px = np.array([
-            (sc[0] + config.frame_width / 2) / config.frame_width * width,
-            (config.frame_height / 2 - sc[1]) / config.frame_height * height,
-        ])
-        target = np.asarray(camera.target, float)
+        """RGBA image ``(height, width, 4)`` of the scene at ``iteration`` (straight
+        alpha; :meth:`render_surface` gives cairo's own surface)."""
+        surf = self.render_surface(width, height, camera, lift, balls, iteration,
+                                   contour_opacity, trail_opacity)
+        return _premultiplied_to_straight(_surface_array(surf)[..., [2, 1, 0, 3]])
 
-        persp = float(np.clip(camera.perspective, 0.0, 1.0))
-        dist = camera.distance / max(persp, 1e-9)  # effective camera distance
-        eye = target + d * dist
+    def render_surface(self, width: int, height: int, camera: Camera, lift: float,
+                       balls: list[Ball3D], iteration: float, contour_opacity: float = 1.0,
+                       trail_opacity: float = 1.0, rgba_order: bool = False
+                       ) -> cairo.ImageSurface:
+        """The image as a cairo surface (premultiplied; in memory B, G, R, A, or R, G,
+        B, A with ``rgba_order``, the order of Manim's frame, which Manim also draws
+        into with cairo).
 
-        def magnification(toward: np.ndarray) -> np.ndarray | float:
-            """Perspective scale of points ``toward`` units nearer the eye than the target."""
-            return dist / np.maximum(dist - toward, 1e-3 * dist) if persp > 0 else 1.0
-
-        def project(P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            """Pixels and depth (distance from the eye; larger is farther)."""
-            Q = P - target
-            toward = Q @ d
-            k = magnification(toward)
-            sx = centre_px[0] + (Q @ right) * px_per_unit * k
-            sy = centre_px[1] - (Q @ up) * px_per_unit * k
-            depth = np.linalg.norm(P - eye, axis=-1) if persp > 0 else -toward
-            return np.stack([sx, sy], -1), depth
-
-        def scale_at(P: np.ndarray) -> float:
-            return float(magnification((P - target) @ d))
-
+        Faces are painted back to front in the order of a height field: by their
+        horizontal distance from the eye (along the view direction, orthographic),
+        farthest first, so a hill is painted over what lies behind it from any
+        camera above the surface. Contours, trails and balls are painted over the
+        faces, except where the surface hides them (:meth:`occluded`): contour and
+        trail segments are tested piece by piece, balls pixel by pixel.
+        """
+        order_rgb = (lambda c: np.asarray(c)[..., ::-1]) if rgba_order else np.asarray
+        view = _View(self, width, height, camera, lift)
         V = self.world(self.grid_xy, self.grid_z, lift)
-        S, depth = project(V)
+        S, _ = view.project(V)
         quads = np.stack([S[:-1, :-1], S[:-1, 1:], S[1:, 1:], S[1:, :-1]], 2).reshape(-1, 4, 2)
-        fdepth = ((depth[:-1, :-1] + depth[1:, 1:] + depth[:-1, 1:] + depth[1:, :-1]) / 4).ravel()
+        centre3 = ((V[:-1, :-1] + V[1:, 1:] + V[:-1, 1:] + V[1:, :-1]) / 4).reshape(-1, 3)
         n = np.cross(V[1:, 1:] - V[:-1, :-1], V[:-1, 1:] - V[1:, :-1]).reshape(-1, 3)
         n /= np.linalg.norm(n, axis=1, keepdims=True) + 1e-12
         n[n[:, 2] < 0] *= -1
         shade = AMBIENT + (1 - AMBIENT) * np.clip(n @ LIGHT, 0, 1)
-        facing = n @ d
+        facing = n @ view.d
         shade = np.where(facing < 0, shade * 0.55, shade)  # underside
-        rgb = np.clip(self.face_rgb * shade[:, None], 0, 1)
+        rgb = order_rgb(np.clip(self.face_rgb * shade[:, None], 0, 1))
 
         # grow each face by ~0.7 px about its centre: no hairline seams, no stroke needed
         centres = quads.mean(axis=1, keepdims=True)
         radius = np.linalg.norm(quads - centres, axis=2, keepdims=True) + 1e-9
         quads = centres + (quads - centres) * (1.0 + 0.7 / radius)
 
-        # Faces are depth-sorted (painter's algorithm); overlays (contours, trails,
-        # balls) are then drawn over them in their own depth order. That is exact
-        # whenever no face is seen from behind (overlays on such faces are skipped):
-        # a valley seen from above its steepest slope, as the scenes choose.
-        depths: list[float] = fdepth.tolist()
-        payload: list[tuple[int, object]] = [(0, i) for i in range(len(quads))]
-        on_top = 1e9  # sorts overlays after every face
-        if contour_opacity > 0:
-            for pts, level, c in self.contours:
-                visible = facing[self._face_index(pts)] >= 0  # not on a face turned away
-                W = self.world(pts, np.full(len(pts), level), lift)
-                s2, dep = project(W)
-                mid = (dep[:-1] + dep[1:]) / 2
-                for j in np.nonzero(visible[:-1] & visible[1:])[0]:
-                    depths.append(mid[j] - on_top)
-                    payload.append((1, (s2[j], s2[j + 1], c)))
-        for ball in balls:
-            for depth_, kind, what in self._ball_items(ball, iteration, lift, project, scale_at,
-                                                      trail_opacity, facing):
-                depths.append(depth_ - on_top)
-                payload.append((kind, what))
-        order = np.argsort(-np.asarray(depths), kind="stable")
-
         surf = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
         ctx = cairo.Context(surf)
         ctx.set_line_join(cairo.LINE_JOIN_ROUND)
         ctx.set_line_cap(cairo.LINE_CAP_ROUND)
+        order = np.argsort(-view.horizontal_depth(centre3), kind="stable")
+        # faces with a pixel on screen, as plain floats (cairo calls dominate the loop)
+        lo, hi = quads.min(axis=1), quads.max(axis=1)
+        on_screen = (hi[:, 0] >= 0) & (lo[:, 0] <= width) & (hi[:, 1] >= 0) & (lo[:, 1] <= height)
+        order = order[on_screen[order]]
+        set_rgb, move_to, line_to = ctx.set_source_rgb, ctx.move_to, ctx.line_to
+        close_path, fill = ctx.close_path, ctx.fill
+        for (r_, g_, b_), (p0, p1, p2, p3) in zip(rgb[order].tolist(),
+                                                  quads[order].tolist(), strict=True):
+            set_rgb(r_, g_, b_)
+            move_to(*p0)
+            line_to(*p1)
+            line_to(*p2)
+            line_to(*p3)
+            close_path()
+            fill()
+
+        # overlays, back to front among themselves
+        depths: list[float] = []
+        payload: list[tuple[int, object]] = []
+        if contour_opacity > 0:
+            for depth_, what in self._contour_items(view, facing):
+                depths.append(depth_)
+                payload.append((1, what))
+        for ball in balls:
+            for depth_, kind, what in self._ball_items(ball, iteration, view, trail_opacity,
+                                                      facing):
+                depths.append(depth_)
+                payload.append((kind, what))
         line_w = max(1.2, 2.2 * width / 1920 * camera.zoom ** 0.5)
-        for idx in order.tolist():
+        for idx in np.argsort(-np.asarray(depths), kind="stable").tolist():
             kind, what = payload[idx]
-            if kind == 0:
-                q = quads[what]
-                ctx.set_source_rgb(*rgb[what])
-                ctx.move_to(*q[0])
-                ctx.line_to(*q[1])
-                ctx.line_to(*q[2])
-                ctx.line_to(*q[3])
-                ctx.close_path()
-                ctx.fill()
-            elif kind == 1:
+            if kind == 1:
                 a_, b_, c = what
-                ctx.set_source_rgba(*(0.15 + 0.85 * c), 0.9 * contour_opacity)
+                ctx.set_source_rgba(*order_rgb(0.15 + 0.85 * c), 0.9 * contour_opacity)
                 ctx.set_line_width(line_w)
                 ctx.move_to(*a_)
                 ctx.line_to(*b_)
                 ctx.stroke()
             elif kind == 2:
-                a_, b_, c, alpha, w = what
-                ctx.set_source_rgba(*c, alpha)
+                line, c, alpha, w = what
+                ctx.set_source_rgba(*order_rgb(c), alpha)
                 ctx.set_line_width(w)
-                ctx.move_to(*a_)
-                ctx.line_to(*b_)
+                ctx.move_to(*line[0])
+                for point in line[1:]:
+                    ctx.line_to(*point)
                 ctx.stroke()
             else:
-                centre, radius, c = what
-                grad = cairo.RadialGradient(centre[0] - radius * 0.35, centre[1] - radius * 0.35,
-                                            radius * 0.1, centre[0], centre[1], radius)
-                grad.add_color_stop_rgb(0, *(0.55 + 0.45 * c))
-                grad.add_color_stop_rgb(1, *(0.55 * c))
-                ctx.set_source(grad)
-                ctx.arc(centre[0], centre[1], radius, 0, 2 * np.pi)
-                ctx.fill_preserve()
-                ctx.set_source_rgba(0.9, 0.91, 0.92, 0.9)
-                ctx.set_line_width(max(1.0, radius * 0.12))
-                ctx.stroke()
-        buf = np.ndarray((height, width, 4), np.uint8, surf.get_data())
-        return _bgra_premultiplied_to_rgba(buf)
+                centre, r_px, c, mask = what
+                _paint_ball(ctx, centre, r_px, order_rgb(c), mask)
+        surf.flush()
+        return surf
 
     def _face_index(self, xy: np.ndarray) -> np.ndarray:
         """Index of the mesh face under each data point."""
@@ -268,8 +320,30 @@ class SurfaceRenderer:
         j = np.clip(((xy[:, 1] - self.y0) / (self.y1 - self.y0) * nyf).astype(int), 0, nyf - 1)
         return j * nxf + i
 
-    def _ball_items(self, ball: Ball3D, iteration: float, lift: float, project, scale_at,
-                    trail_opacity: float, facing: np.ndarray) -> list:
+    def _contour_items(self, view: _View, facing: np.ndarray) -> list:
+        """``(depth, (a, b, rgb))`` of each visible contour segment."""
+        items: list = []
+        chunks = [(pts, c, self.world(pts, np.full(len(pts), level), view.lift))
+                  for pts, level, c in self.contours]
+        if not chunks:
+            return items
+        mids = np.concatenate([(W[:-1] + W[1:]) / 2 for _, _, W in chunks])
+        hidden = self.occluded(mids, view)
+        at_ = 0
+        for pts, c, W in chunks:
+            on_front = facing[self._face_index(pts)] >= 0  # not on a face turned away
+            s2, dep = view.project(W)
+            mid = (dep[:-1] + dep[1:]) / 2
+            shown = on_front[:-1] & on_front[1:] & ~hidden[at_:at_ + len(W) - 1]
+            at_ += len(W) - 1
+            for j in np.nonzero(shown)[0]:
+                items.append((mid[j], (s2[j], s2[j + 1], c)))
+        return items
+
+    def _ball_items(self, ball: Ball3D, iteration: float, view: _View, trail_opacity: float,
+                    facing: np.ndarray) -> list:
+        """``(depth, kind, what)`` of a ball's visible trail pieces (kind 2) and of the
+        ball (kind 3, with its visibility mask when a hill hides part of it)."""
         rgb = np.array(ManimColor(ball.color).to_rgb())
         pos = np.asarray(ball.positions, float)
         k_last = min(reached(iteration), len(pos) - 1)
@@ -285,37 +359,189 @@ class SurfaceRenderer:
             return items
         # inside the map, and not on a face turned away from the camera
         inside = self.map.inside(pts) & (facing[self._face_index(pts)] >= 0)
-        zs = self.surface.value(pts)
-        up_off = self.ball_radius * 0.25
-        W = self.world(pts, zs, lift) + [0, 0, up_off]
-        S, dep = project(W)
-        px = S
-        width_px = max(1.5, 3.0 * config.pixel_width / 1920)
-        for j in range(len(px) - 1):
-            if inside[j] and inside[j + 1]:
-                items.append(((dep[j] + dep[j + 1]) / 2 - 0.03, 2,
-                              (px[j], px[j + 1], rgb, 0.9 * trail_opacity, width_px)))
+        if trail_opacity > 0 and len(pts) > 1:
+            items += self._trail_items(pts, inside, view, rgb, trail_opacity)
         if inside[-1]:
-            centre_w = self.world(pts[-1:], zs[-1:], lift)[0] + [0, 0, self.ball_radius]
-            c_px, c_dep = project(centre_w[None, :])
-            r_px = self.ball_radius * config.pixel_width / config.frame_width * scale_at(centre_w)
-            items.append((c_dep[0] - self.ball_radius, 3, (c_px[0], r_px, rgb)))
+            z = self.surface.value(pts[-1:])
+            centre_w = self.world(pts[-1:], z, view.lift)[0] + [0, 0, self.ball_radius]
+            c_px, c_dep = view.project(centre_w[None, :])
+            r_px = self.ball_radius * view.px_per_unit * float(view.magnification(
+                (centre_w - view.target) @ view.d))
+            mask = self._ball_mask(centre_w, c_px[0], r_px, view)
+            if mask is not False:
+                items.append((c_dep[0] - self.ball_radius, 3, (c_px[0], r_px, rgb, mask)))
         return items
 
+    def _trail_items(self, pts: np.ndarray, inside: np.ndarray, view: _View, rgb: np.ndarray,
+                     opacity: float) -> list:
+        """A trail: the straight segment between consecutive inside iterates (a little
+        above the surface at both ends), cut into pieces of at most ``TRAIL_PIECE`` scene
+        units where the surface could hide part of it; each run of unhidden pieces is
+        one stroke."""
+        zs = self.surface.value(pts)
+        W = self.world(pts, zs, view.lift) + [0, 0, self.ball_radius * 0.25]
+        width_px = max(1.5, 3.0 * config.pixel_width / 1920)
+        segments = np.nonzero(inside[:-1] & inside[1:])[0]
+        if len(segments) == 0:
+            return []
+        a, b = W[segments], W[segments + 1]
+        n = np.ones(len(segments), dtype=int)
+        if view.lift > 0 and view.d[2] <= 0.9999:
+            n = np.maximum(1, np.ceil(np.linalg.norm(b - a, axis=1) / TRAIL_PIECE)).astype(int)
+        f = [np.linspace(0.0, 1.0, k + 1) for k in n]
+        P = [a[i] + (b[i] - a[i]) * f[i][:, None] for i in range(len(segments))]
+        hidden = self.occluded(np.concatenate([(q[:-1] + q[1:]) / 2 for q in P]), view)
+        items: list = []
+        at_ = 0
+        for q in P:
+            h = hidden[at_:at_ + len(q) - 1]
+            at_ += len(q) - 1
+            s2, dep = view.project(q)
+            run_start = None
+            for i in range(len(h) + 1):
+                if i < len(h) and not h[i]:
+                    run_start = i if run_start is None else run_start
+                elif run_start is not None:
+                    sl = slice(run_start, i + 1)
+                    items.append((float(dep[sl].mean()) - 0.03, 2,
+                                  (s2[sl], rgb, 0.9 * opacity, width_px)))
+                    run_start = None
+        return items
 
-def _bgra_premultiplied_to_rgba(buf: np.ndarray) -> np.ndarray:
-    """cairo's native-endian premultiplied ARGB32 -> straight RGBA.
+    def _ball_mask(self, centre: np.ndarray, c_px: np.ndarray, r_px: float,
+                   view: _View) -> np.ndarray | None | bool:
+        """Which pixels of a ball the surface leaves visible: None when all of them,
+        False when none, else a ``(rows, cols)`` array of alpha over the ball's box
+        (``_paint_ball`` places it). Seventeen points of the ball's near hemisphere
+        are tested first; when some are hidden and some not, each pixel's point is
+        tested with :meth:`occluded` (a ridge thinner than a fifth of the ball,
+        between the coarse points, could be missed)."""
+        if view.lift <= 0 or view.d[2] > 0.9999:
+            return None
+        # first a coarse look (the centre, two rings of 8): all seen or all hidden
+        # settles it; only a ball behind a skyline is tested pixel by pixel
+        ang = np.linspace(0, 2 * np.pi, 8, endpoint=False)
+        rad = np.concatenate([[0.0], np.full(8, 0.55), np.full(8, 0.95)]) * self.ball_radius
+        ang = np.concatenate([[0.0], ang, ang + np.pi / 8])
+        du, dv = rad * np.cos(ang), rad * np.sin(ang)
+        h = np.sqrt(np.maximum(self.ball_radius**2 - du**2 - dv**2, 0.0))
+        coarse = self.occluded(centre + du[:, None] * view.right + dv[:, None] * view.up
+                               + h[:, None] * view.d, view)
+        if not coarse.any():
+            return None
+        if coarse.all():
+            return False
+        pad = r_px * 1.12 + 1.5  # the outline and the antialiased edge
+        x0, y0 = int(np.floor(c_px[0] - pad)), int(np.floor(c_px[1] - pad))
+        x1, y1 = int(np.ceil(c_px[0] + pad)), int(np.ceil(c_px[1] + pad))
+        u = np.arange(x0, x1) + 0.5 - c_px[0]
+        v = np.arange(y0, y1) + 0.5 - c_px[1]
+        U, Vv = np.meshgrid(u, v)
+        scale = r_px / self.ball_radius  # pixels per world unit at the ball
+        du, dv = U / scale, -Vv / scale
+        rr = np.hypot(du, dv)
+        shrink = np.where(rr > self.ball_radius, self.ball_radius / np.maximum(rr, 1e-12), 1.0)
+        du, dv = du * shrink, dv * shrink
+        h = np.sqrt(np.maximum(self.ball_radius**2 - du**2 - dv**2, 0.0))
+        P = (centre + du[..., None] * view.right + dv[..., None] * view.up
+             + h[..., None] * view.d)
+        hidden = self.occluded(P.reshape(-1, 3), view).reshape(U.shape)
+        if not hidden.any():
+            return None
+        if hidden.all():
+            return False
+        return (x0, y0, np.where(hidden, 0, 255).astype(np.uint8))
+
+
+def _surface_array(surf: cairo.ImageSurface) -> np.ndarray:
+    """The surface's pixels as a ``(height, width, 4)`` uint8 view (no copy)."""
+    h, w = surf.get_height(), surf.get_width()
+    stride = surf.get_stride()
+    return np.ndarray((h, w, 4), np.uint8, surf.get_data(), strides=(stride, 4, 1))
+
+
+def _premultiplied_to_straight(px: np.ndarray) -> np.ndarray:
+    """Premultiplied colour (alpha last) -> straight alpha, as a new array.
 
     Only partly transparent pixels (antialiased edges) need un-premultiplying.
     """
-    out = buf[..., [2, 1, 0, 3]]
+    out = np.array(px, np.uint8)
     a = out[..., 3]
     edge = (a > 0) & (a < 255)
     if edge.any():
-        px = out[edge].astype(np.uint16)
-        px[:, :3] = np.minimum(px[:, :3] * 255 // np.maximum(px[:, 3:4], 1), 255)
-        out[edge] = px.astype(np.uint8)
+        e = out[edge].astype(np.uint16)
+        e[:, :3] = np.minimum(e[:, :3] * 255 // np.maximum(e[:, 3:4], 1), 255)
+        out[edge] = e.astype(np.uint8)
     return out
+
+
+class _View:
+    """One frame's camera, set up for projecting world points to pixels."""
+
+    def __init__(self, r: SurfaceRenderer, width: int, height: int, camera: Camera,
+                 lift: float) -> None:
+        self.d, self.right, self.up = camera.basis()
+        self.lift = lift
+        self.px_per_unit = width / config.frame_width * camera.zoom
+        sc = r.centre_scene[:2] if camera.screen is None else camera.screen
+        self.centre_px = np.array([
+            (sc[0] + config.frame_width / 2) / config.frame_width * width,
+            (config.frame_height / 2 - sc[1]) / config.frame_height * height,
+        ])
+        self.target = np.asarray(camera.target, float)
+        self.persp = float(np.clip(camera.perspective, 0.0, 1.0))
+        self.dist = camera.distance / max(self.persp, 1e-9)  # effective camera distance
+        self.eye = self.target + self.d * self.dist
+
+    def magnification(self, toward: np.ndarray | float) -> np.ndarray | float:
+        """Perspective scale of points ``toward`` units nearer the eye than the target."""
+        if self.persp <= 0:
+            return 1.0
+        return self.dist / np.maximum(self.dist - toward, 1e-3 * self.dist)
+
+    def project(self, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pixels and depth (distance from the eye; larger is farther)."""
+        Q = P - self.target
+        toward = Q @ self.d
+        k = self.magnification(toward)
+        sx = self.centre_px[0] + (Q @ self.right) * self.px_per_unit * k
+        sy = self.centre_px[1] - (Q @ self.up) * self.px_per_unit * k
+        depth = np.linalg.norm(P - self.eye, axis=-1) if self.persp > 0 else -toward
+        return np.stack([sx, sy], -1), depth
+
+    def horizontal_depth(self, P: np.ndarray) -> np.ndarray:
+        """The painter's key of a height field: horizontal distance from the eye
+        (perspective) or along the horizontal view direction (orthographic)."""
+        if self.persp > 0:
+            return np.hypot(P[:, 0] - self.eye[0], P[:, 1] - self.eye[1])
+        return -(P[:, :2] @ self.d[:2])
+
+
+def _paint_ball(ctx: cairo.Context, centre: np.ndarray, radius: float, c: np.ndarray,
+                mask: tuple[int, int, np.ndarray] | None) -> None:
+    """A shaded ball with a light outline; through ``mask`` (alpha over a box of pixels
+    at ``(x0, y0)``) where a hill hides part of it."""
+    if mask is not None:
+        ctx.push_group()
+    grad = cairo.RadialGradient(centre[0] - radius * 0.35, centre[1] - radius * 0.35,
+                                radius * 0.1, centre[0], centre[1], radius)
+    grad.add_color_stop_rgb(0, *(0.55 + 0.45 * c))
+    grad.add_color_stop_rgb(1, *(0.55 * c))
+    ctx.set_source(grad)
+    ctx.arc(centre[0], centre[1], radius, 0, 2 * np.pi)
+    ctx.fill_preserve()
+    ctx.set_source_rgba(0.9, 0.91, 0.92, 0.9)
+    ctx.set_line_width(max(1.0, radius * 0.12))
+    ctx.stroke()
+    if mask is not None:
+        x0, y0, alpha = mask
+        h, w = alpha.shape
+        stride = cairo.ImageSurface.format_stride_for_width(cairo.FORMAT_A8, w)
+        buf = np.zeros((h, stride), np.uint8)
+        buf[:, :w] = alpha
+        m = cairo.ImageSurface.create_for_data(memoryview(buf), cairo.FORMAT_A8, w, h, stride)
+        ctx.pop_group_to_source()
+        ctx.mask_surface(m, x0, y0)
 
 
 class SurfaceView(ImageMobject):
@@ -362,22 +588,46 @@ class SurfaceView(ImageMobject):
                       target=(self.target_x.get_value(), self.target_y.get_value(), 0.0),
                       screen=(self.screen_x.get_value(), self.screen_y.get_value()))
 
-    def frame_image(self) -> np.ndarray:
-        return self.renderer3d.render(
+    def frame_image(self) -> cairo.ImageSurface:
+        """This frame's layer: a cairo surface, premultiplied, in Manim's R, G, B, A
+        byte order."""
+        return self.renderer3d.render_surface(
             config.pixel_width, config.pixel_height, self.camera(), self.lift.get_value(),
             self.balls3d, self.timeline.iteration,
             contour_opacity=self.contour_opacity.get_value(),
-            trail_opacity=self.trail_opacity.get_value())
+            trail_opacity=self.trail_opacity.get_value(), rgba_order=True)
 
     def redraw(self) -> None:
-        alpha = self.layer_opacity.get_value()
-        if alpha <= 0:
-            self.pixel_array = np.zeros_like(self.pixel_array)
-            return
-        img = self.frame_image()
-        if alpha < 1:
-            img[..., 3] = (img[..., 3] * alpha).astype(np.uint8)
-        self.pixel_array = img
+        self.layer_alpha = float(np.clip(self.layer_opacity.get_value(), 0.0, 1.0))
+        if self.layer_alpha > 0:
+            self.layer = self.frame_image()
+        self._straight = None
+
+    # The layer is kept as cairo draws it: LayerCamera paints that surface straight into
+    # the frame with cairo (``layer``, faded by ``layer_alpha``). Manim's own image path
+    # (a layer that is moved or scaled) reads ``pixel_array``: straight RGBA, converted
+    # when asked for.
+    @property
+    def pixel_array(self) -> np.ndarray:
+        if self._straight is None:
+            px = _premultiplied_to_straight(_surface_array(self.layer))
+            if self.layer_alpha < 1:
+                px[..., 3] = (px[..., 3] * self.layer_alpha).astype(np.uint8)
+            self._straight = px
+        return self._straight
+
+    @pixel_array.setter
+    def pixel_array(self, value: np.ndarray) -> None:
+        rgba = np.ascontiguousarray(value, np.uint8)
+        h, w = rgba.shape[:2]
+        self.layer = cairo.ImageSurface(cairo.FORMAT_ARGB32, w, h)
+        a = rgba[..., 3:4].astype(np.uint16)
+        dst = _surface_array(self.layer)
+        dst[..., :3] = ((rgba[..., :3] * a + 127) // 255).astype(np.uint8)
+        dst[..., 3] = rgba[..., 3]
+        self.layer.mark_dirty()
+        self.layer_alpha = 1.0
+        self._straight = rgba
 
 
 def _lerp(a: float, b: float, f: float) -> float:

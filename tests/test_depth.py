@@ -1,0 +1,123 @@
+"""Depth-correct 3-D: a hill hides the balls, trails and contours behind it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import tempconfig
+from optiroll import dynamics as dyn
+from optiroll.scenes.kit import ContourMap, theme
+from optiroll.scenes.kit.surface3d import Ball3D, Camera, SurfaceRenderer, _View
+
+W, H = 640, 360
+HILL = "2*exp(-2*(x**2 + y**2))"  # one round hill in the middle of [-2, 2]^2
+SOUTH = Camera(-90, 12, 1.0, perspective=0.5)  # low, looking north over the hill
+NORTH = Camera(90, 12, 1.0, perspective=0.5)  # low, from the other side
+BEHIND = np.array([[0.0, 1.8]])  # on the flat north of the hill: behind it from the south
+
+
+@pytest.fixture(scope="module")
+def hill() -> SurfaceRenderer:
+    s = dyn.surface(HILL, view=((-2, 2), (-2, 2)))
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 6, 6, n_levels=8, resolution=80, axis_labels=False)
+        return SurfaceRenderer(m, mesh=40, height=2.5, ball_radius=0.2)
+
+
+def drawn(r: SurfaceRenderer, cam: Camera, balls: list[Ball3D], **kw: float) -> np.ndarray:
+    """Pixels where the balls (and trails) change the picture."""
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        bare = r.render(W, H, cam, 1.0, [], 0.0, **kw).astype(int)
+        img = r.render(W, H, cam, 1.0, balls, 10.0, **kw).astype(int)
+    return np.abs(img - bare).max(axis=-1) > 8
+
+
+def projected(r: SurfaceRenderer, cam: Camera, p: np.ndarray) -> np.ndarray:
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        view = _View(r, W, H, cam, 1.0)
+    c = r.world(p, r.surface.value(p), 1.0)[0] + [0, 0, r.ball_radius]
+    return view.project(c[None])[0][0]
+
+
+def test_a_ball_behind_the_hill_is_hidden_and_reappears(hill: SurfaceRenderer) -> None:
+    ball = [Ball3D(BEHIND, theme.VERMILLION)]
+    assert not drawn(hill, SOUTH, ball, trail_opacity=0.0).any()
+    seen = drawn(hill, NORTH, ball, trail_opacity=0.0)
+    rows, cols = np.nonzero(seen)
+    x, y = projected(hill, NORTH, BEHIND)
+    assert len(rows) > 100
+    assert abs(cols.mean() + 0.5 - x) < 2 and abs(rows.mean() + 0.5 - y) < 2
+
+
+def test_a_ball_beside_the_hill_is_not_hidden(hill: SurfaceRenderer) -> None:
+    """The test is not passing because nothing is ever drawn from the south."""
+    beside = np.array([[1.6, 1.2]])
+    rows, cols = np.nonzero(drawn(hill, SOUTH, [Ball3D(beside, theme.VERMILLION)],
+                                  trail_opacity=0.0))
+    x, y = projected(hill, SOUTH, beside)
+    assert len(rows) > 100 and abs(cols.mean() + 0.5 - x) < 2 and abs(rows.mean() + 0.5 - y) < 2
+
+
+def test_a_ball_at_the_skyline_is_cut_by_it(hill: SurfaceRenderer,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half behind the hill's flank: part of the ball is drawn, pixel by pixel."""
+    cam = Camera(-90, 12, 1.6, perspective=0.5)
+    ball = [Ball3D(np.array([[0.9, 1.0]]), theme.VERMILLION)]
+    part = drawn(hill, cam, ball, trail_opacity=0.0).sum()
+    monkeypatch.setattr(hill, "occluded", lambda P, view: np.zeros(len(P), dtype=bool))
+    whole = drawn(hill, cam, ball, trail_opacity=0.0).sum()
+    assert 0.1 * whole < part < 0.8 * whole, (part, whole)
+
+
+def test_a_trail_behind_the_hill_is_hidden_where_the_hill_is(hill: SurfaceRenderer) -> None:
+    """A trail running west to east behind the hill shows its two ends only."""
+    xs = np.linspace(-1.8, 1.8, 13)
+    trail = Ball3D(np.stack([xs, np.full_like(xs, 1.7)], -1), theme.SKY_BLUE)
+    south = drawn(hill, SOUTH, [trail], contour_opacity=0.0)
+    north = drawn(hill, NORTH, [trail], contour_opacity=0.0)
+    assert north.sum() > 2 * south.sum() > 0
+    # from the south, nothing is drawn over the middle of the hill
+    x_mid, _ = projected(hill, SOUTH, np.array([[0.0, 0.0]]))
+    assert not south[:, int(x_mid) - 20:int(x_mid) + 20].any()
+
+
+def test_contours_behind_the_hill_are_hidden(hill: SurfaceRenderer) -> None:
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        view = _View(hill, W, H, SOUTH, 1.0)
+        pts, level, _ = max(hill.contours, key=lambda c: len(c[0]))
+        W_ = hill.world(pts, np.full(len(pts), level), 1.0)
+        hidden = hill.occluded(W_, view)
+    behind = pts[:, 1] > 0.6  # the far side of a ring around the hill
+    assert hidden[behind & (np.abs(pts[:, 0]) < 0.3)].all()
+    assert not hidden[pts[:, 1] < -0.3].any()  # the near side is in front
+
+
+@pytest.mark.parametrize("cam", [Camera(), Camera(-90, 90, 1.0, perspective=1.0)])
+def test_looking_straight_down_nothing_is_hidden(hill: SurfaceRenderer, cam: Camera) -> None:
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        view = _View(hill, W, H, cam, 1.0)
+    P = hill.world(hill.grid_xy.reshape(-1, 2), hill.grid_z.ravel(), 1.0)
+    assert not hill.occluded(P, view).any()
+
+
+def test_a_flat_map_hides_nothing(hill: SurfaceRenderer) -> None:
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        view = _View(hill, W, H, SOUTH, 0.0)
+    P = hill.world(hill.grid_xy.reshape(-1, 2), hill.grid_z.ravel(), 0.0)
+    assert not hill.occluded(P, view).any()
+
+
+def test_faces_are_painted_in_height_field_order(hill: SurfaceRenderer) -> None:
+    """From low in the south, the hill's (dark, high) faces are painted over the (light,
+    low) ground behind it."""
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        img = hill.render(W, H, SOUTH, 1.0, [], 0.0, contour_opacity=0.0).astype(float)
+        view = _View(hill, W, H, SOUTH, 1.0)
+        ground = hill.world(BEHIND, hill.surface.value(BEHIND), 1.0)
+        (x, y), = view.project(ground)[0]
+        (xn, yn), = view.project(hill.world(np.array([[1.9, 1.9]]),
+                                            hill.surface.value(np.array([[1.9, 1.9]])),
+                                            1.0))[0]
+    hidden_ground = img[int(y), int(x), :3]
+    open_ground = img[int(yn), int(xn), :3]  # the same low ground where nothing is in front
+    assert hidden_ground.sum() < open_ground.sum() - 60, (hidden_ground, open_ground)
