@@ -17,6 +17,7 @@ _WHERE = {
     "SurfaceRenderer": "surface3d", "SurfaceView": "surface3d", "Timeline": "timeline",
     "at": "timeline", "SidePanel": "panel", "DataPanel": "data_panel",
     "ThemedScene": "scene", "CameraPath": "surface3d", "ColourGifWriter": "writer",
+    "Fade": "motion", "Glide": "motion", "follows": "scene",
 }
 
 __all__ = sorted([*_WHERE, "theme"])

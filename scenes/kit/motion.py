@@ -5,10 +5,21 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
-from manim import Animation, Mobject, Rectangle, Star, VGroup
+from manim import (
+    ORIGIN,
+    Animation,
+    FadeIn,
+    FadeOut,
+    Mobject,
+    Rectangle,
+    Star,
+    VGroup,
+    VMobject,
+)
 
 from . import theme
 from .frame import PlotFrame
+from .scene import follows
 
 
 class Glide(Animation):
@@ -35,6 +46,80 @@ class Glide(Animation):
         self.mobject.move_to(self.start_center + (self.target_center - self.start_center) * a)
 
 
+class Fade(Animation):
+    """Fade ``mobject`` in (``out=False``) or out, in place, optionally sliding by ``shift``.
+
+    Manim's FadeIn and FadeOut are Transforms: they deep-copy the mobject twice when
+    they start (seconds for a contour map, a panel of live readouts or a legend, at
+    every fade of a lesson). This scales each member's own fill, stroke and
+    background-stroke opacities by ``alpha`` (or ``1 - alpha``) and copies nothing:
+    the same picture as FadeIn/FadeOut, whose colours are the members' colours at
+    that opacity. Like them it pauses the mobject's updaters while it plays, slides
+    in from ``-shift`` (or out to ``+shift``), and a fade-out removes the mobject from
+    the scene and restores its opacities and position, so it can come back. Only
+    vectorized members (text, lines, shapes) can be faded this way.
+    """
+
+    def __init__(self, mobject: Mobject, *, out: bool = False, shift: np.ndarray = ORIGIN,
+                 **kwargs: object) -> None:
+        others = [m for m in mobject.get_family()
+                  if not isinstance(m, VMobject) and m.has_points()]
+        if others:
+            raise TypeError(f"Fade handles vectorized mobjects only, not {type(others[0])}")
+        self.out, self.shift_by = out, np.asarray(shift, float)
+        super().__init__(mobject, remover=out, introducer=not out, **kwargs)
+
+    def create_starting_mobject(self) -> Mobject:
+        return self.mobject  # nothing to copy: the opacities are saved in begin()
+
+    def begin(self) -> None:
+        self.saved = [(m, m.fill_rgbas[:, 3].copy(), m.stroke_rgbas[:, 3].copy(),
+                       m.background_stroke_rgbas[:, 3].copy())
+                      for m in self.mobject.get_family() if isinstance(m, VMobject)]
+        self.offset = np.zeros(3)
+        super().begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        self._set(1.0 - a if self.out else a, self.shift_by * a if self.out
+                  else -self.shift_by * (1.0 - a))
+
+    def _set(self, k: float, offset: np.ndarray) -> None:
+        for m, fill, stroke, background in self.saved:
+            if len(m.fill_rgbas) == len(fill):
+                m.fill_rgbas[:, 3] = fill * k
+            if len(m.stroke_rgbas) == len(stroke):
+                m.stroke_rgbas[:, 3] = stroke * k
+            if len(m.background_stroke_rgbas) == len(background):
+                m.background_stroke_rgbas[:, 3] = background * k
+        if np.any(offset != self.offset):
+            self.mobject.shift(offset - self.offset)
+            self.offset = offset
+
+    def clean_up_from_scene(self, scene: object) -> None:
+        super().clean_up_from_scene(scene)
+        if self.out:  # gone from the scene: as it was, should it come back
+            self._set(1.0, np.zeros(3))
+
+
+def _vectorized(m: Mobject) -> bool:
+    return all(isinstance(x, VMobject) or not x.has_points() for x in m.get_family())
+
+
+def fade_in(mobject: Mobject, shift: np.ndarray = ORIGIN, **kwargs: object) -> Animation:
+    """:class:`Fade` in; Manim's FadeIn for a mobject with images in it."""
+    if _vectorized(mobject):
+        return Fade(mobject, shift=shift, **kwargs)
+    return FadeIn(mobject, shift=shift, **kwargs)
+
+
+def fade_out(mobject: Mobject, shift: np.ndarray = ORIGIN, **kwargs: object) -> Animation:
+    """:class:`Fade` out; Manim's FadeOut for a mobject with images in it."""
+    if _vectorized(mobject):
+        return Fade(mobject, out=True, shift=shift, **kwargs)
+    return FadeOut(mobject, shift=shift, **kwargs)
+
+
 class MinimaMarkers(VGroup):
     """Stars at a surface's known minima, kept on the map as it moves."""
 
@@ -44,6 +129,7 @@ class MinimaMarkers(VGroup):
                                 fill_opacity=1, stroke_width=1) for _ in minima])
         self.frame, self.minima = frame, np.array(minima, float).reshape(-1, 2)
         self.add_updater(lambda m: m.follow())
+        follows(self, frame)  # it moves only with the map: still while the map is
         self.follow()
 
     def follow(self) -> None:

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from manim import FadeOut, config
+from manim import config
 
+from ..kit.motion import fade_out
 from ..kit.scene import ThemedScene
 from ..kit.timeline import Timeline
 from .acts import Act, acts_for
@@ -86,7 +87,7 @@ class Lesson(Part, ThemedScene):
     def construct(self) -> None:
         for i, chapter in enumerate(self.chapters):
             if i:  # clear the stage for the next part
-                self.play(*[FadeOut(m) for m in self.mobjects], run_time=PART_BREAK)
+                self.play(*[fade_out(m) for m in self.mobjects], run_time=PART_BREAK)
                 self.clear()
             self._use(chapter)
             for act in chapter.acts:
@@ -104,6 +105,9 @@ class Lesson(Part, ThemedScene):
         self.prepared, self.timeline = chapter.prepared, chapter.timeline
         if chapter.stage is not None:
             self.stage, self.acts = chapter.stage, chapter.acts
+            # the map (and its minima) lie beneath everything: drawn once per play
+            self.backdrops = tuple(m for m in (self.stage.map, self.stage.minima)
+                                   if m is not None)
 
     def mark(self, name: str) -> None:
         """Note the time of a named moment and where every panel is then (moments of

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from manim import UP, FadeIn
+from manim import UP
 
-from ...kit.motion import fit_target, place
+from ...kit.motion import fade_in, fit_target, place
 
 if TYPE_CHECKING:
     from ..scene import Lesson
@@ -30,7 +30,7 @@ class Closing:
         place(card, fit_target(card, box))
         if not lesson.prepared.spec.show.surface3d:  # the 2-D view makes room for the card
             lesson.play(*stage.arrange("closing"), run_time=MOVE)
-        lesson.play(FadeIn(card, shift=0.2 * UP), run_time=SHOW)
+        lesson.play(fade_in(card, shift=0.2 * UP), run_time=SHOW)
         stage.on_screen["card"] = card
         lesson.mark("closing")
         lesson.wait(lesson.prepared.spec.pacing.hold + 1.0)

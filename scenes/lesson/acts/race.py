@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from manim import Circle, FadeIn, FadeOut, VGroup
+from manim import Circle, VGroup
 
 from ...kit import theme
 from ...kit.balls import Ball, Trail, VectorArrow
+from ...kit.motion import fade_in, fade_out
 from ..stage import ARROW_STYLE
 
 if TYPE_CHECKING:
@@ -46,8 +47,8 @@ class Race:
         p, stage, tl = lesson.prepared, lesson.stage, lesson.timeline
         spec = p.spec
         if not spec.show.title:  # no title act: bring the header and map in now
-            lesson.play(FadeIn(stage.header), FadeIn(stage.map), FadeIn(stage.minima),
-                        *([FadeIn(stage.rules)] if stage.rules_in_header else []),
+            lesson.play(fade_in(stage.header), fade_in(stage.map), fade_in(stage.minima),
+                        *([fade_in(stage.rules)] if stage.rules_in_header else []),
                         run_time=ENTER)
         tl.set(0)
         stage.trails = VGroup(*[
@@ -56,11 +57,11 @@ class Race:
         stage.balls = VGroup(*[Ball(stage.map, r.positions, tl, c)
                                for r, c in zip(p.runs, p.colors, strict=True)])
         arrows = VGroup(*[make_arrow(stage.map, a, p.colors[a.run], tl) for a in p.arrows])
-        enter = [FadeIn(stage.panel), FadeIn(stage.balls)]
+        enter = [fade_in(stage.panel), fade_in(stage.balls)]
         if stage.data is not None:
-            enter.append(FadeIn(stage.data))
+            enter.append(fade_in(stage.data))
         if len(arrows):
-            enter.append(FadeIn(arrows))
+            enter.append(fade_in(arrows))
         lesson.play(*enter, run_time=ENTER)
         lesson.add(stage.trails, arrows, stage.balls)
         stage.on_screen.update(map=stage.map, side=_Visible(stage.panel))
@@ -73,7 +74,7 @@ class Race:
         if k:
             lesson.play(tl.play_to(k, iterations_per_second=spec.pacing.arrow_speed))
             if k < tl.steps:
-                lesson.play(FadeOut(arrows), run_time=ARROWS_OUT)
+                lesson.play(fade_out(arrows), run_time=ARROWS_OUT)
                 lesson.remove(arrows)
         stage.arrows = arrows if k >= tl.steps else VGroup()
         if k < tl.steps:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Mobject, Text, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Mobject, Text, VGroup
 
 from ...kit import theme
 from ...kit.frame import axis_label
-from ...kit.motion import fit_target, place
+from ...kit.motion import fade_in, fade_out, fit_target, place
 from ...kit.plots import IterationPlot
 from ..layout import Box
 from ..stage import box_of
@@ -39,12 +39,12 @@ class Replay:
         plots = VGroup(*[build_plot(d, tl, boxes[f"plot{i}"]) for i, d in enumerate(p.plots)])
         stage.plots = plots
         lesson.play(*stage.arrange("replay"), run_time=MOVE)
-        lesson.play(FadeIn(plots), run_time=SHOW)
+        lesson.play(fade_in(plots), run_time=SHOW)
         stage.on_screen.update({f"plot{i}": plot for i, plot in enumerate(plots)})
         lesson.play(tl.play_to(iterations_per_second=p.spec.pacing.replay(p.spec.steps)))
         lesson.mark("plots")
         lesson.wait(p.spec.pacing.hold)
-        lesson.play(FadeOut(plots), *stage.arrange("race"), run_time=LEAVE)
+        lesson.play(fade_out(plots), *stage.arrange("race"), run_time=LEAVE)
         lesson.remove(plots)
         for i in range(len(plots)):
             del stage.on_screen[f"plot{i}"]

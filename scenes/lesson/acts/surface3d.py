@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from manim import FadeOut, ValueTracker, VGroup, linear, smooth
+from manim import ValueTracker, VGroup, linear, smooth
 
+from ...kit.motion import fade_out
 from ...kit.surface3d import Ball3D, CameraPath, SurfaceView
 from ...kit.timeline import at
 from ..layout import Box
@@ -32,7 +33,7 @@ class Surface3D:
         p, stage, tl = lesson.prepared, lesson.stage, lesson.timeline
         spec = p.spec
         gone = VGroup(stage.trails, stage.balls, stage.arrows)
-        lesson.play(FadeOut(gone), run_time=CLEAR)
+        lesson.play(fade_out(gone), run_time=CLEAR)
         lesson.remove(gone)
         tl.set(0)
         height = spec.camera.height * stage.map.box.height
@@ -51,7 +52,7 @@ class Surface3D:
                                                             if stage.rules_in_header else []))
         leaving = [stage.map, stage.minima, *stage.header.lines[1:]]
         leaving += [stage.data] if stage.data is not None else []
-        lesson.play(view.layer_opacity.animate.set_value(1.0), FadeOut(VGroup(*leaving)),
+        lesson.play(view.layer_opacity.animate.set_value(1.0), fade_out(VGroup(*leaving)),
                     run_time=CROSSFADE)
         stage.header.remove(*stage.header.lines[1:])  # the title alone from here on
         for name in ("map", "data"):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from manim import DOWN, Create, FadeIn, FadeOut, VGroup, Write
+from manim import DOWN, Create, VGroup, Write
+
+from ...kit.motion import fade_in, fade_out
 
 if TYPE_CHECKING:
     from ..scene import Lesson
@@ -28,17 +30,17 @@ class Title:
         stage = lesson.stage
         header = stage.header
         lesson.play(Write(header.title), run_time=WRITE)
-        rest = [FadeIn(m) for m in header.lines[1:]]
+        rest = [fade_in(m) for m in header.lines[1:]]
         if len(stage.rules):
-            rest.append(FadeIn(stage.rules, shift=0.2 * DOWN))
+            rest.append(fade_in(stage.rules, shift=0.2 * DOWN))
         if rest:
             lesson.play(*rest, run_time=RULES)
         else:
             lesson.wait(RULES)
         if len(stage.rules) and not stage.rules_in_header:
             lesson.wait(READ)
-            lesson.play(FadeOut(stage.rules), run_time=0.8)
+            lesson.play(fade_out(stage.rules), run_time=0.8)
         m = stage.map
         others = VGroup(*[x for x in m if x not in (m.lines, m.box)])
-        lesson.play(Create(m.lines, lag_ratio=0.05), FadeIn(m.box), FadeIn(others),
-                    FadeIn(stage.minima), run_time=DRAW)
+        lesson.play(Create(m.lines, lag_ratio=0.05), fade_in(m.box), fade_in(others),
+                    fade_in(stage.minima), run_time=DRAW)
