@@ -98,9 +98,38 @@ class ThemedScene(Scene):
         if on_stage:
             self.mobjects = on_stage + [m for m in self.mobjects if m not in on_stage]
         animated = _animated(animations)
+        if self.still_beneath:
+            return self._changing(animated)
         mobjects = self.get_mobject_family_members()
         for i, mob in enumerate(mobjects):
             if (id(mob) in animated or mob in self.foreground_mobjects
                     or _may_change(mob, animated)):
                 return mobjects[i:]
         return []
+
+    #: draw every mobject that cannot change during a play into Manim's static image,
+    #: beneath the ones that can, whatever their order: right when nothing still is
+    #: meant to cover something changing (a lesson's layout keeps its boxes apart)
+    still_beneath: bool = False
+
+    def _changing(self, animated: set[int]) -> list[Mobject]:
+        """The family members that may change during this play, in drawing order: the
+        animated ones, the foreground, and those whose own updaters, or an ancestor's,
+        may change them (a follower of still leaders does not)."""
+        foreground = {id(m) for f in self.foreground_mobjects for m in f.get_family()}
+        out: list[Mobject] = []
+
+        def walk(mob: Mobject, inherited: bool) -> None:
+            own = bool(mob.updaters) and (
+                getattr(mob, "leaders", None) is None
+                or any(id(x) in animated or _may_change(x, animated) for x in mob.leaders))
+            changing = inherited or own or id(mob) in animated or id(mob) in foreground
+            if changing:
+                out.append(mob)
+            for sub in mob.submobjects:
+                walk(sub, changing)
+
+        for mob in [*self.mobjects, *self.foreground_mobjects]:
+            walk(mob, False)
+        seen: set[int] = set()
+        return [m for m in out if not (id(m) in seen or seen.add(id(m)))]

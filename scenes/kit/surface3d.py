@@ -27,6 +27,7 @@ scene units between the lowest and the ``clip_quantile`` value, times
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -226,6 +227,23 @@ class SurfaceRenderer:
                        balls: list[Ball3D], iteration: float, contour_opacity: float = 1.0,
                        trail_opacity: float = 1.0, rgba_order: bool = False
                        ) -> cairo.ImageSurface:
+        """The image as a cairo surface: see :meth:`_draw`.
+
+        A frame makes tens of thousands of short-lived floats and lists and no
+        reference cycles, so the cyclic garbage collector is paused meanwhile (each of
+        its passes would walk the whole scene: a third of a frame's time)."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._draw(width, height, camera, lift, balls, iteration,
+                              contour_opacity, trail_opacity, rgba_order)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _draw(self, width: int, height: int, camera: Camera, lift: float,
+              balls: list[Ball3D], iteration: float, contour_opacity: float,
+              trail_opacity: float, rgba_order: bool) -> cairo.ImageSurface:
         """The image as a cairo surface (premultiplied; in memory B, G, R, A, or R, G,
         B, A with ``rgba_order``, the order of Manim's frame, which Manim also draws
         into with cairo).
@@ -277,29 +295,28 @@ class SurfaceRenderer:
             close_path()
             fill()
 
-        # overlays, back to front among themselves
+        # contours lie on the surface, beneath every trail and ball: drawn first
+        line_w = max(1.2, 2.2 * width / 1920 * camera.zoom ** 0.5)
+        if contour_opacity > 0:
+            ctx.set_line_width(line_w)
+            for line, c in self._contour_items(view, facing):
+                ctx.set_source_rgba(*order_rgb(0.15 + 0.85 * c), 0.9 * contour_opacity)
+                move_to(*line[0])
+                for point in line[1:]:
+                    line_to(*point)
+                ctx.stroke()
+
+        # trails and balls, back to front among themselves
         depths: list[float] = []
         payload: list[tuple[int, object]] = []
-        if contour_opacity > 0:
-            for depth_, what in self._contour_items(view, facing):
-                depths.append(depth_)
-                payload.append((1, what))
         for ball in balls:
             for depth_, kind, what in self._ball_items(ball, iteration, view, trail_opacity,
                                                       facing):
                 depths.append(depth_)
                 payload.append((kind, what))
-        line_w = max(1.2, 2.2 * width / 1920 * camera.zoom ** 0.5)
         for idx in np.argsort(-np.asarray(depths), kind="stable").tolist():
             kind, what = payload[idx]
-            if kind == 1:
-                a_, b_, c = what
-                ctx.set_source_rgba(*order_rgb(0.15 + 0.85 * c), 0.9 * contour_opacity)
-                ctx.set_line_width(line_w)
-                ctx.move_to(*a_)
-                ctx.line_to(*b_)
-                ctx.stroke()
-            elif kind == 2:
+            if kind == 2:
                 line, c, alpha, w = what
                 ctx.set_source_rgba(*order_rgb(c), alpha)
                 ctx.set_line_width(w)
@@ -321,7 +338,7 @@ class SurfaceRenderer:
         return j * nxf + i
 
     def _contour_items(self, view: _View, facing: np.ndarray) -> list:
-        """``(depth, (a, b, rgb))`` of each visible contour segment."""
+        """``(points, rgb)`` of each run of visible contour segments: one stroke each."""
         items: list = []
         chunks = [(pts, c, self.world(pts, np.full(len(pts), level), view.lift))
                   for pts, level, c in self.contours]
@@ -332,12 +349,16 @@ class SurfaceRenderer:
         at_ = 0
         for pts, c, W in chunks:
             on_front = facing[self._face_index(pts)] >= 0  # not on a face turned away
-            s2, dep = view.project(W)
-            mid = (dep[:-1] + dep[1:]) / 2
             shown = on_front[:-1] & on_front[1:] & ~hidden[at_:at_ + len(W) - 1]
             at_ += len(W) - 1
-            for j in np.nonzero(shown)[0]:
-                items.append((mid[j], (s2[j], s2[j + 1], c)))
+            if not shown.any():
+                continue
+            s2 = view.project(W)[0]
+            # runs of consecutive shown segments j..k-1 cover points j..k
+            edges = np.diff(np.concatenate([[0], shown.astype(np.int8), [0]]))
+            for j, k in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0],
+                            strict=True):
+                items.append((s2[j:k + 1].tolist(), c))
         return items
 
     def _ball_items(self, ball: Ball3D, iteration: float, view: _View, trail_opacity: float,

@@ -108,6 +108,9 @@ class Lesson(Part, ThemedScene):
             # the map (and its minima) lie beneath everything: drawn once per play
             self.backdrops = tuple(m for m in (self.stage.map, self.stage.minima)
                                    if m is not None)
+            # the layout keeps every box apart (tests/test_lesson_layout.py), so what
+            # does not change can be drawn once, beneath what does
+            self.still_beneath = True
 
     def mark(self, name: str) -> None:
         """Note the time of a named moment and where every panel is then (moments of
