@@ -100,6 +100,7 @@ $(VENV)/.optiroll-bench: $(STAMP)
 bench: $(VENV)/.optiroll-bench
 	$(PY) benchmarks/bench_rollout.py
 	$(PY) benchmarks/bench_render.py
+	$(PY) benchmarks/bench_preview.py
 
 gallery: $(STAMP) $(BROWSER_STAMP)
 	$(PY) -m optiroll.scenes.gallery

@@ -32,16 +32,31 @@ def lesson() -> tuple[dyn.Surface, list[dyn.Rollout], list[str]]:
 
 
 class Race2D(Scene):
+    #: None: the whole race; else the seconds played (Race2DStart: the start-up alone)
+    SECONDS: float | None = None
+
     def construct(self) -> None:
         s, runs, colors = lesson()
         tl = Timeline(STEPS, SPEED)
         m = ContourMap(s, *RACE_MAP)
         self.add(m, *[Trail(m, r.positions, tl, c) for r, c in zip(runs, colors, strict=True)],
                  *[Ball(m, r.positions, tl, c) for r, c in zip(runs, colors, strict=True)])
-        self.play(tl.play_to())
+        if self.SECONDS is None:
+            self.play(tl.play_to())
+        else:
+            self.play(tl.play_to(1), run_time=self.SECONDS)
+
+
+class Race2DStart(Race2D):
+    """The same scene for a few frames: its time is the start-up (imports, the runs, the
+    contour map, the file) that Race2D's per-frame figure should not include."""
+
+    SECONDS = 0.1
 
 
 class Ride3D(Scene):
+    SECONDS: float | None = None  # None: the whole ride
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(camera_class=LayerCamera, **kwargs)
 
@@ -56,7 +71,13 @@ class Ride3D(Scene):
             tracker.set_value(value)
         self.add(view)
         self.play(tl.play_to(), view.azimuth.animate.set_value(-135),
-                  view.zoom.animate.set_value(0.8), run_time=STEPS / SPEED)
+                  view.zoom.animate.set_value(0.8), run_time=self.SECONDS or STEPS / SPEED)
+
+
+class Ride3DStart(Ride3D):
+    """A few frames of the ride: its start-up, left out of the per-frame figure."""
+
+    SECONDS = 0.1
 
 
 class StockSurface3D(ThreeDScene):
@@ -78,3 +99,9 @@ class StockSurface3D(ThreeDScene):
         self.set_camera_orientation(phi=50 * DEGREES, theta=-110 * DEGREES)
         self.add(surface)
         self.move_camera(theta=-120 * DEGREES, run_time=self.SECONDS)
+
+
+class StockSurface3DStart(StockSurface3D):
+    """One frame of the stock surface: its start-up, left out of the per-frame figure."""
+
+    SECONDS = 1 / 60

@@ -1,0 +1,106 @@
+"""Preview speed, as ratios measured side by side in one run.
+
+1. The flagship's ``-ql`` preview (``manim render -ql scenes/momentum.py``,
+   854x480 at 15 fps) against the bare encode of the same frames: the preview's
+   own frames, decoded first, encoded again with PyAV (libx264, crf 23, yuv420p:
+   Manim's settings). That is the floor a preview could reach.
+2. The 3-D ride per frame at 1080p60 (SurfaceView, moving camera) against a stock
+   Manim ``Surface`` at the same mesh with a moving camera. Every per-frame figure
+   leaves out the scene's start-up (imports, runs, meshes, the file), timed with
+   a few-frame run of the same scene.
+3. The 2-D race per frame at 1080p60 (its start-up, timed with a few-frame run of
+   the same scene, left out) against the bare encode of its frames.
+
+Usage: python benchmarks/bench_preview.py [--skip-stock]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def render(args: list[str], name: str) -> tuple[float, list[np.ndarray]]:
+    """Wall time of ``manim render ARGS`` (caching off, its own media folder) and the
+    frames of the video it wrote."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        r = subprocess.run([sys.executable, "-m", "manim", "render", "--media_dir", tmp,
+                            "--disable_caching", *args], cwd=REPO, capture_output=True,
+                           text=True, stdin=subprocess.DEVNULL)
+        seconds = time.perf_counter() - t0
+        if r.returncode:
+            raise SystemExit(r.stderr[-3000:])
+        mp4 = next(p for p in Path(tmp).rglob(f"{name}.mp4") if "partial" not in str(p))
+        with av.open(str(mp4)) as c:
+            frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    return seconds, frames
+
+
+def encode_seconds(frames: list[np.ndarray], fps: int) -> float:
+    """Encode ``frames`` to H.264 MP4 as Manim does (libx264, crf 23, yuv420p)."""
+    h, w = frames[0].shape[:2]
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        with av.open(str(Path(tmp) / "bare.mp4"), "w") as c:
+            s = c.add_stream("libx264", rate=fps, options={"crf": "23"})
+            s.width, s.height, s.pix_fmt = w, h, "yuv420p"
+            for a in frames:
+                for packet in s.encode(av.VideoFrame.from_ndarray(a, format="rgb24")):
+                    c.mux(packet)
+            for packet in s.encode():
+                c.mux(packet)
+        return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-stock", action="store_true",
+                    help="leave out the stock Manim Surface (about a minute)")
+    args = ap.parse_args()
+
+    t, frames = render(["-ql", "scenes/momentum.py", "MomentumRavine"], "MomentumRavine")
+    bare = encode_seconds(frames, 15)
+    h, w = frames[0].shape[:2]
+    print(f"flagship preview (-ql), {w}x{h} at 15 fps, {len(frames)} frames")
+    print(f"  manim render -ql:          {t:6.1f} s")
+    print(f"  bare encode of its frames: {bare:6.1f} s")
+    print(f"  ratio preview / encode:    {t / bare:6.1f}x   (target: within 2x)")
+
+    hd = ["-r", "1920,1080", "--fps", "60", "benchmarks/render_scenes.py"]
+    t2, f2 = render([*hd, "Race2D"], "Race2D")
+    t0, f0 = render([*hd, "Race2DStart"], "Race2DStart")
+    bare2 = encode_seconds(f2, 60)
+    t3, f3 = render([*hd, "Ride3D"], "Ride3D")
+    t30, f30 = render([*hd, "Ride3DStart"], "Ride3DStart")
+    per2 = (t2 - t0) / (len(f2) - len(f0))
+    per3 = (t3 - t30) / (len(f3) - len(f30))
+    per_bare = bare2 / len(f2)
+    print(f"1080p60, per frame, {len(f2)} frames each")
+    print(f"  2-D race (start-up of {t0:.1f} s left out): {per2 * 1e3:6.1f} ms")
+    print(f"  bare encode of its frames: {per_bare * 1e3:6.1f} ms")
+    print(f"  ratio 2-D / encode:        {per2 / per_bare:6.2f}x   (target: within 1.5x)")
+    print(f"  3-D ride (start-up of {t30:.1f} s left out): {per3 * 1e3:6.1f} ms")
+    if not args.skip_stock:
+        from benchmarks.render_scenes import STOCK_MESH
+
+        ts, fs = render([*hd, "StockSurface3D"], "StockSurface3D")
+        ts0, fs0 = render([*hd, "StockSurface3DStart"], "StockSurface3DStart")
+        per_stock = (ts - ts0) / (len(fs) - len(fs0))
+        print(f"  stock Manim Surface ({STOCK_MESH[0]}x{STOCK_MESH[1]} faces, {len(fs)} "
+              f"frames, start-up of {ts0:.1f} s left out): {per_stock * 1e3:6.0f} ms")
+        print(f"  ratio stock / 3-D ride:    {per_stock / per3:6.1f}x   (target: at least 15x)")
+
+
+if __name__ == "__main__":
+    main()
