@@ -397,8 +397,10 @@ class SurfaceRenderer:
                      opacity: float) -> list:
         """A trail: the straight segment between consecutive inside iterates (a little
         above the surface at both ends), cut into pieces of at most ``TRAIL_PIECE`` scene
-        units where the surface could hide part of it; each run of unhidden pieces is
-        one stroke."""
+        units where the surface could hide part of it, raised onto the surface where
+        the chord would pass beneath it (the trail runs over the ground it crossed, so
+        only a fold in front of it hides it); each run of unhidden pieces is one
+        stroke."""
         zs = self.surface.value(pts)
         W = self.world(pts, zs, view.lift) + [0, 0, self.ball_radius * 0.25]
         width_px = max(1.5, 3.0 * config.pixel_width / 1920)
@@ -411,6 +413,10 @@ class SurfaceRenderer:
             n = np.maximum(1, np.ceil(np.linalg.norm(b - a, axis=1) / TRAIL_PIECE)).astype(int)
         f = [np.linspace(0.0, 1.0, k + 1) for k in n]
         P = [a[i] + (b[i] - a[i]) * f[i][:, None] for i in range(len(segments))]
+        if n.max() > 1:  # where a long chord would dip into the surface, it runs over it
+            lift_to = self.ball_radius * 0.25
+            for q in P:
+                q[:, 2] = np.fmax(q[:, 2], self.height_at(q, view.lift) + lift_to)
         hidden = self.occluded(np.concatenate([(q[:-1] + q[1:]) / 2 for q in P]), view)
         items: list = []
         at_ = 0
