@@ -90,6 +90,11 @@ class ThemedScene(Scene):
         gc.freeze()
         super().play(*args, **kwargs)
 
+    def tear_down(self) -> None:
+        """Hand what was frozen back to the collector once the scene is played."""
+        super().tear_down()
+        gc.unfreeze()
+
     def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
         """Manim's rule (every family member from the first one that may change on),
         with followers (:func:`follows`) of still leaders counted as still, once the
