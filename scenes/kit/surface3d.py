@@ -411,28 +411,26 @@ class SurfaceRenderer:
         n = np.ones(len(segments), dtype=int)
         if view.lift > 0 and view.d[2] <= 0.9999:
             n = np.maximum(1, np.ceil(np.linalg.norm(b - a, axis=1) / TRAIL_PIECE)).astype(int)
-        f = [np.linspace(0.0, 1.0, k + 1) for k in n]
-        P = [a[i] + (b[i] - a[i]) * f[i][:, None] for i in range(len(segments))]
+        # every segment's n + 1 points in one array: segment i holds rows first[i]..
+        first = np.concatenate([[0], np.cumsum(n + 1)[:-1]])
+        seg = np.repeat(np.arange(len(n)), n + 1)
+        f = (np.arange(len(seg)) - first[seg]) / n[seg]
+        Q = a[seg] + (b - a)[seg] * f[:, None]
         if n.max() > 1:  # where a long chord would dip into the surface, it runs over it
-            lift_to = self.ball_radius * 0.25
-            for q in P:
-                q[:, 2] = np.fmax(q[:, 2], self.height_at(q, view.lift) + lift_to)
-        hidden = self.occluded(np.concatenate([(q[:-1] + q[1:]) / 2 for q in P]), view)
+            Q[:, 2] = np.fmax(Q[:, 2], self.height_at(Q, view.lift) + self.ball_radius * 0.25)
+        # piece j joins rows j and j + 1 of the same segment
+        starts = np.ones(len(Q), dtype=bool)
+        starts[first + n] = False
+        piece = np.nonzero(starts)[0]
+        shown = np.zeros(len(Q), dtype=bool)
+        shown[piece] = ~self.occluded((Q[piece] + Q[piece + 1]) / 2, view)
+        s2, dep = view.project(Q)
         items: list = []
-        at_ = 0
-        for q in P:
-            h = hidden[at_:at_ + len(q) - 1]
-            at_ += len(q) - 1
-            s2, dep = view.project(q)
-            run_start = None
-            for i in range(len(h) + 1):
-                if i < len(h) and not h[i]:
-                    run_start = i if run_start is None else run_start
-                elif run_start is not None:
-                    sl = slice(run_start, i + 1)
-                    items.append((float(dep[sl].mean()) - 0.03, 2,
-                                  (s2[sl], rgb, 0.9 * opacity, width_px)))
-                    run_start = None
+        # runs of shown pieces j..k-1 (never across segments) are strokes through rows j..k
+        edges = np.diff(np.concatenate([[0], shown.astype(np.int8), [0]]))
+        for j, k in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0], strict=True):
+            items.append((float(dep[j:k + 1].mean()) - 0.03, 2,
+                          (s2[j:k + 1].tolist(), rgb, 0.9 * opacity, width_px)))
         return items
 
     def _ball_mask(self, centre: np.ndarray, c_px: np.ndarray, r_px: float,
