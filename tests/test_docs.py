@@ -114,7 +114,7 @@ def test_the_adam_family_tables() -> None:
     """Built from one base plus differences; torch's names, order and defaults."""
     expect = {
         "adam": ("lr", 1e-3, "betas", "eps", "weight_decay", 0.0, "amsgrad",
-                 "decoupled_weight_decay"),
+                 "decoupled_weight_decay", "bias_correction"),
         "adamw": ("lr", 1e-3, "betas", "eps", "weight_decay", 1e-2, "amsgrad"),
         "nadam": ("lr", 2e-3, "betas", "eps", "weight_decay", 0.0, "momentum_decay",
                   "decoupled_weight_decay"),

@@ -189,6 +189,8 @@ def _direction(name: str, opt, run, k: int) -> np.ndarray:
         return st["velocity"]
     if name == "rmsprop":
         return st["momentum_buffer"]
+    if name == "adam" and not opt.hyperparams["bias_correction"]:
+        return st["exp_avg"]  # m-hat is m itself
     if name in ("adam", "adamw", "radam", "adamax"):
         return st["exp_avg"] / (1 - b1**k)
     if name == "nadam":
@@ -207,6 +209,7 @@ def _direction(name: str, opt, run, k: int) -> np.ndarray:
     ("nesterov", {"lr": 0.05}), ("adagrad", {"lr": 0.4}), ("rmsprop", {"lr": 0.1}),
     ("rmsprop", {"lr": 0.05, "momentum": 0.5}), ("adadelta", {"lr": 1.0}),
     ("adam", {"lr": 0.4}), ("adam", {"lr": 0.4, "amsgrad": True}),
+    ("adam", {"lr": 0.4, "bias_correction": False}),
     ("adamw", {"lr": 0.4, "weight_decay": 0}),
     ("nadam", {"lr": 0.4}), ("radam", {"lr": 0.4}), ("adamax", {"lr": 0.4}),
     ("newton", {"lr": 0.5}), ("line_search", {"lr": 1.0}),
@@ -225,3 +228,28 @@ def test_step_size_compares_like_with_like_on_the_first_step() -> None:
     for name in ("adagrad", "adam", "adamax"):
         run = dyn.rollout(s, dyn.optimizer(name, lr=0.4), (-5, -2), 1)
         np.testing.assert_allclose(run.state["step_size"][1], [0.4, 0.05], rtol=1e-6)
+
+
+# -- Adam without bias correction --------------------------------------------------------
+def test_adam_without_bias_correction_steps_on_the_raw_averages() -> None:
+    """w_t = w_{t-1} - lr m_t / (sqrt(v_t) + eps), written out here; with it, torch's."""
+    s, lr, (b1, b2), eps = dyn.surface("elongated_bowl"), 0.1, (0.9, 0.999), 1e-8
+    run = dyn.rollout(s, dyn.optimizer("adam", lr=lr, bias_correction=False), (-5, -2), 30)
+    w, m, v = np.array([-5.0, -2.0]), np.zeros(2), np.zeros(2)
+    for t in range(1, 31):
+        g = s.gradient(w)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        w = w - lr * m / (np.sqrt(v) + eps)
+        np.testing.assert_allclose(run.positions[t], w, rtol=1e-12)
+    # the first step: lr (1 - b1) / sqrt(1 - b2) per coordinate uncorrected, lr corrected
+    np.testing.assert_allclose(np.abs(run.update[1]), lr * (1 - b1) / np.sqrt(1 - b2),
+                               rtol=1e-6)
+    corrected = dyn.rollout(s, dyn.optimizer("adam", lr=lr), (-5, -2), 1)
+    np.testing.assert_allclose(np.abs(corrected.update[1]), lr, rtol=1e-6)
+    assert dyn.optimizer("adam").bias_correction is True  # torch's default
+
+
+def test_bias_correction_is_a_flag() -> None:
+    with pytest.raises(dyn.OptirollError, match="bias_correction must be True or False"):
+        dyn.optimizer("adam", bias_correction=1)

@@ -13,6 +13,7 @@ from .base import (
     Param,
     State,
     betas_pair,
+    flag,
     nonneg,
     register,
     table,
@@ -64,10 +65,21 @@ class Adam(_WeightDecayMixin, Optimizer):
         w_t  = w_{t-1} - lr / (1 - beta1^t) * m_t / (sqrt(v_t) / sqrt(1 - beta2^t) + eps)
 
     With ``amsgrad=True`` ``vmax_t`` replaces ``v_t`` in the denominator.
+    ``bias_correction=False`` (not in torch, for teaching what the correction does)
+    drops both ``1 - beta^t`` factors and steps on the raw moving averages, which
+    start at zero::
+
+        w_t  = w_{t-1} - lr * m_t / (sqrt(v_t) + eps)
+
+    so the first step is ``lr (1 - beta1) / sqrt(1 - beta2)`` per coordinate (3.16 lr
+    with the default betas: ``v`` starts further below its mean than ``m``) instead
+    of ``lr``: the large initial steps Kingma & Ba's section 3 warns about.
     State: ``exp_avg`` (``m_t``), ``exp_avg_sq`` (``v_t``), ``max_exp_avg_sq``
     (``vmax_t``, only with ``amsgrad=True``, as in torch) and ``step_size`` =
     ``lr / (sqrt(v-hat) + eps)``, the per-coordinate rate on ``m-hat = m_t /
-    (1 - beta1^t)``. Reference: Kingma & Ba, 2015; Reddi et al., 2018 (AMSGrad).
+    (1 - beta1^t)`` (on ``m_t`` itself, ``lr / (sqrt(v_t) + eps)``, without bias
+    correction). Reference: Kingma & Ba, 2015 (Algorithm 1 and section 3); Reddi et
+    al., 2018 (AMSGrad).
 
     Example:
         >>> from optiroll import dynamics as dyn
@@ -80,10 +92,22 @@ class Adam(_WeightDecayMixin, Optimizer):
         >>> opt = dyn.optimizer("adam", lr=0.4, amsgrad=True)
         >>> sorted(dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 3).state)
         ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'step_size']
+        >>> for corrected in (True, False):  # the first step, per coordinate, over lr
+        ...     opt = dyn.optimizer("adam", lr=0.4, bias_correction=corrected)
+        ...     run = dyn.rollout(dyn.surface("elongated_bowl"), opt, (-5, -2), 1)
+        ...     print(*(f"{abs(u) / 0.4:.3f}" for u in run.update[1]))
+        1.000 1.000
+        3.162 3.162
     """
 
     name = "adam"
-    params = _ADAM_BASE | table(amsgrad=False, decoupled_weight_decay=False)
+    params = _ADAM_BASE | table(
+        amsgrad=False,
+        decoupled_weight_decay=False,
+        bias_correction=Param(
+            True, flag, "divide m_t by 1 - beta1^t and v_t by 1 - beta2^t, as Kingma & Ba "
+            "and torch; False steps on the raw averages, which start at zero (not in torch)"),
+    )
     state_names = ("exp_avg", "exp_avg_sq")
 
     def init(self, params: Array) -> State:
@@ -104,12 +128,15 @@ class Adam(_WeightDecayMixin, Optimizer):
             denom = np.sqrt(vmax)
         else:
             denom = np.sqrt(v)
-        step_size = lr / (1.0 - b1**t)
-        denom /= math.sqrt(1.0 - b2**t)
+        # the bias corrections (AdamW and subclasses without the option always apply them)
+        c1, c2 = ((1.0 - b1**t, 1.0 - b2**t) if self.hyperparams.get("bias_correction", True)
+                  else (1.0, 1.0))
+        step_size = lr / c1
+        denom /= math.sqrt(c2)
         denom += self.eps
         per_coord = np.divide(step_size, denom, out=denom)
         # step_size multiplies the bias-corrected m-hat: lr / (sqrt(v-hat) + eps)
-        new_state["step_size"] = per_coord * (1.0 - b1**t)
+        new_state["step_size"] = per_coord * c1
         return params - per_coord * m, new_state
 
 
