@@ -47,7 +47,7 @@ $(STAMP): pyproject.toml | $(PY)
 setup: $(STAMP)
 
 # --- the two README commands ---------------------------------------------
-# The flagship clip at 720p30 (about 2 minutes on 2 cores); the numbers first.
+# The flagship clip at 720p30 (about half a minute on 2 cores); the numbers first.
 DEMO_MP4 := media/videos/momentum/720p30/MomentumRavine.mp4
 demo: $(STAMP)
 	$(PY) -m optiroll.dynamics.demo
