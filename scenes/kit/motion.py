@@ -34,6 +34,9 @@ class Glide(Animation):
         self.target_width = target.width
         super().__init__(mobject, suspend_mobject_updating=False, **kwargs)
 
+    def create_starting_mobject(self) -> Mobject:
+        return self.mobject  # the start is kept as a centre and a width: nothing to copy
+
     def begin(self) -> None:
         self.start_center = self.mobject.get_center()
         self.start_width = self.mobject.width
