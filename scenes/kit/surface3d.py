@@ -116,6 +116,20 @@ class SurfaceRenderer:
         self.face_rgb = theme.colormap(contour.scale_.fraction(fz)).reshape(-1, 3)
         self.ball_radius = ball_radius
         self.contours = self._contour_polylines(contour_points)
+        # every contour point in one array (line i holds rows line_start[i]..), with its
+        # level and the face under it, so a frame handles them with a few array operations
+        if self.contours:
+            self._c_xy = np.concatenate([pts for pts, _, _ in self.contours])
+            self._c_level = np.concatenate([np.full(len(pts), level)
+                                            for pts, level, _ in self.contours])
+            sizes = np.array([len(pts) for pts, _, _ in self.contours])
+            self._c_start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            self._c_face = self._face_index(self._c_xy)
+            # segment j joins rows j and j + 1 of one line: not the last row of a line
+            last = np.zeros(len(self._c_xy), dtype=bool)
+            last[self._c_start + sizes - 1] = True
+            self._c_seg = np.nonzero(~last)[0]
+            self._c_line = np.repeat(np.arange(len(sizes)), sizes)
 
     # -- geometry ------------------------------------------------------------
     def world(self, xy: np.ndarray, z: np.ndarray, lift: float) -> np.ndarray:
@@ -339,27 +353,25 @@ class SurfaceRenderer:
 
     def _contour_items(self, view: _View, facing: np.ndarray) -> list:
         """``(points, rgb)`` of each run of visible contour segments: one stroke each."""
-        items: list = []
-        chunks = [(pts, c, self.world(pts, np.full(len(pts), level), view.lift))
-                  for pts, level, c in self.contours]
-        if not chunks:
-            return items
-        mids = np.concatenate([(W[:-1] + W[1:]) / 2 for _, _, W in chunks])
-        hidden = self.occluded(mids, view)
-        at_ = 0
-        for pts, c, W in chunks:
-            on_front = facing[self._face_index(pts)] >= 0  # not on a face turned away
-            shown = on_front[:-1] & on_front[1:] & ~hidden[at_:at_ + len(W) - 1]
-            at_ += len(W) - 1
-            if not shown.any():
-                continue
-            s2 = view.project(W)[0]
-            # runs of consecutive shown segments j..k-1 cover points j..k
-            edges = np.diff(np.concatenate([[0], shown.astype(np.int8), [0]]))
-            for j, k in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0],
-                            strict=True):
-                items.append((s2[j:k + 1].tolist(), c))
-        return items
+        if not self.contours:
+            return []
+        W = self.world(self._c_xy, self._c_level, view.lift)
+        seg = self._c_seg
+        on_front = facing[self._c_face] >= 0  # not on a face turned away
+        shown = np.zeros(len(W), dtype=bool)
+        ok = on_front[seg] & on_front[seg + 1]
+        shown[seg[ok]] = ~self.occluded((W[seg[ok]] + W[seg[ok] + 1]) / 2, view)
+        if not shown.any():
+            return []
+        s2 = view.project(W)[0]
+        colours = [c for _, _, c in self.contours]
+        line_of = self._c_line
+        # runs of shown segments j..k-1 (never across lines: a line's last row is never
+        # shown) are strokes through rows j..k
+        edges = np.diff(np.concatenate([[0], shown.astype(np.int8), [0]]))
+        return [(s2[j:k + 1].tolist(), colours[line_of[j]])
+                for j, k in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0],
+                                strict=True)]
 
     def _ball_items(self, ball: Ball3D, iteration: float, view: _View, trail_opacity: float,
                     facing: np.ndarray) -> list:
