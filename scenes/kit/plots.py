@@ -89,9 +89,7 @@ class IterationPlot(PlotFrame):
                 if not dashed:
                     curve.set_points_as_corners(scene_pts)
                     continue
-                for a, b in dashes(scene_pts, *self.dash):
-                    curve.start_new_path(a)
-                    curve.add_line_to(b)
+                curve.set_points(dashed_path(scene_pts, *self.dash))
             else:  # nothing to draw yet: a zero-length path keeps the family's shape fixed
                 p = self.c2p_array(pts)[0] if len(pts) else self.box.get_corner(DL)
                 curve.set_points_as_corners([p, p])
@@ -103,21 +101,32 @@ def dashes(points: np.ndarray, dash: float, gap: float) -> list[tuple[np.ndarray
     Corners inside a dash are cut short, which is invisible at dash lengths
     of a tenth of a unit.
     """
+    a, b = dash_ends(points, dash, gap)
+    return list(zip(a, b, strict=True))
+
+
+def dash_ends(points: np.ndarray, dash: float, gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """The start and end points ``(n, d)`` of every dash of :func:`dashes`, as arrays."""
+    points = np.asarray(points, float)
     seg = np.diff(points, axis=0)
-    length = np.linalg.norm(seg, axis=1)
-    cum = np.concatenate([[0.0], np.cumsum(length)])
+    cum = np.concatenate([[0.0], np.cumsum(np.linalg.norm(seg, axis=1))])
     total = cum[-1]
-    out = []
-    period = dash + gap
-    starts = np.arange(0.0, total, period)
-    for s0 in starts:
-        s1 = min(s0 + dash, total)
-        out.append((_along(points, cum, s0), _along(points, cum, s1)))
-    return out
+    starts = np.arange(0.0, total, dash + gap)
+    return _along(points, cum, starts), _along(points, cum, np.minimum(starts + dash, total))
 
 
-def _along(points: np.ndarray, cum: np.ndarray, s: float) -> np.ndarray:
-    i = int(np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(points) - 2))
+def dashed_path(points: np.ndarray, dash: float, gap: float) -> np.ndarray:
+    """A VMobject's points for the dashes along ``points``: each dash one straight cubic
+    curve (its ends and the points at a third and two thirds, as ``add_line_to`` makes
+    it), the dashes apart, so each is its own subpath."""
+    a, b = dash_ends(points, dash, gap)
+    t = np.array([0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0])[None, :, None]
+    return (a[:, None, :] + (b - a)[:, None, :] * t).reshape(-1, points.shape[-1])
+
+
+def _along(points: np.ndarray, cum: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """The points at arc lengths ``s`` along the polyline (vectorized over ``s``)."""
+    i = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(points) - 2)
     span = cum[i + 1] - cum[i]
-    f = 0.0 if span == 0 else (s - cum[i]) / span
-    return points[i] + (points[i + 1] - points[i]) * f
+    f = np.divide(s - cum[i], span, out=np.zeros_like(span, dtype=float), where=span != 0)
+    return points[i] + (points[i + 1] - points[i]) * f[:, None]
