@@ -381,3 +381,23 @@ def test_layer_camera_paints_the_3d_layer_as_manim_does(lesson, size, opacity, t
     # and the layer is there: the surface covers a good part of the frame
     bg = rgb(theme.BACKGROUND)
     assert (np.abs(ours - bg).max(axis=-1) > 30).mean() > 0.05
+
+
+def test_clip_segments_agrees_with_clip_segment(lesson) -> None:
+    """The vectorized clipping the trails use gives clip_segment's answer, segment by
+    segment: inside, crossing one or two edges, outside, and axis-parallel."""
+    s, _ = lesson
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 9.0, 4.3, n_levels=4, resolution=40)
+    rng = np.random.default_rng(0)
+    a = rng.uniform(-4, 4, (400, 2)) * [1, 0.3]
+    b = rng.uniform(-4, 4, (400, 2)) * [1, 0.3]
+    b[:40, 0] = a[:40, 0]  # vertical
+    b[40:80, 1] = a[40:80, 1]  # horizontal
+    keep, ca, cb = m.clip_segments(a, b)
+    assert 50 < keep.sum() < 390
+    for i in range(len(a)):
+        one = m.clip_segment(a[i], b[i])
+        assert (one is not None) == keep[i], i
+        if one is not None:
+            np.testing.assert_allclose([ca[i], cb[i]], one, atol=1e-12)

@@ -76,22 +76,27 @@ class Trail(VGroup):
             at(self.positions, stop_)]
         return np.array(pts)
 
-    def _clipped(self, pts: np.ndarray) -> list[np.ndarray]:
-        out = []
-        for a, b in zip(pts[:-1], pts[1:], strict=True):
-            seg = self.frame.clip_segment(a, b)
-            if seg is not None:
-                out.append(seg)
-        return out
-
     def _set(self, mob: VMobject, pts: np.ndarray) -> None:
-        segs = self._clipped(pts) if len(pts) > 1 else []
-        mob.clear_points()
-        for seg in segs:
-            p = self.frame.c2p_array(seg)
-            if mob.has_no_points() or not np.allclose(mob.points[-1], p[0]):
-                mob.start_new_path(p[0])
-            mob.add_line_to(p[1])
+        """``mob``'s points: one straight cubic curve per segment clipped to the frame,
+        continuing the path where a segment starts at the previous one's end and
+        starting a new one where it does not (as ``start_new_path`` and
+        ``add_line_to`` would build it, in one array)."""
+        if len(pts) < 2:
+            mob.clear_points()
+            return
+        keep, a, b = self.frame.clip_segments(pts[:-1], pts[1:])
+        if not keep.any():
+            mob.clear_points()
+            return
+        p0, p1 = self.frame.c2p_array(a[keep]), self.frame.c2p_array(b[keep])
+        start = p0.copy()
+        if len(p0) > 1:  # within np.allclose of the previous end: the path goes on from it
+            prev = p1[:-1]
+            joined = np.all(np.abs(prev - p0[1:]) <= 1e-8 + 1e-5 * np.abs(p0[1:]), axis=1)
+            start[1:][joined] = prev[joined]
+        curves = np.stack([start, (1 - 1 / 3) * start + (1 / 3) * p1,
+                           (1 - 2 / 3) * start + (2 / 3) * p1, p1], axis=1)
+        mob.set_points(curves.reshape(-1, 3))
 
     def redraw(self) -> None:
         it = self.timeline.iteration

@@ -147,6 +147,25 @@ class PlotFrame(VGroup):
         return ((xy[:, 0] >= self.x_range[0]) & (xy[:, 0] <= self.x_range[1])
                 & (y >= self.y_range[0]) & (y <= self.y_range[1]))
 
+    def clip_segments(self, a: np.ndarray, b: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`clip_segment` for many segments ``a[i] -> b[i]`` at once: which are
+        kept (partly inside the frame), and their clipped ends."""
+        (x0, x1), (y0, y1) = self.x_range, self.y_range
+        a, b = np.asarray(a, float).reshape(-1, 2), np.asarray(b, float).reshape(-1, 2)
+        d = b - a
+        t0, t1 = np.zeros(len(a)), np.ones(len(a))
+        keep = np.ones(len(a), dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for pp, q in ((-d[:, 0], a[:, 0] - x0), (d[:, 0], x1 - a[:, 0]),
+                          (-d[:, 1], a[:, 1] - y0), (d[:, 1], y1 - a[:, 1])):
+                keep &= ~((pp == 0) & (q < 0))
+                r = q / pp
+                t0 = np.where(pp < 0, np.maximum(t0, r), t0)
+                t1 = np.where(pp > 0, np.minimum(t1, r), t1)
+        keep &= ~(t0 > t1)
+        return keep, a + t0[:, None] * d, a + t1[:, None] * d
+
     def clip_segment(self, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
         """The part of data segment ``a -> b`` inside the frame (Liang-Barsky), or None."""
         (x0, x1), (y0, y1) = self.x_range, self.y_range
