@@ -7,7 +7,8 @@ import pytest
 from manim import tempconfig
 from optiroll import dynamics as dyn
 from optiroll.scenes.kit import ContourMap, theme
-from optiroll.scenes.kit.surface3d import Ball3D, Camera, SurfaceRenderer, _View
+from optiroll.scenes.kit.camera3d import Camera, View
+from optiroll.scenes.kit.surface3d import Ball3D, SurfaceRenderer
 
 W, H = 640, 360
 HILL = "2*exp(-2*(x**2 + y**2))"  # one round hill in the middle of [-2, 2]^2
@@ -34,7 +35,7 @@ def drawn(r: SurfaceRenderer, cam: Camera, balls: list[Ball3D], **kw: float) -> 
 
 def projected(r: SurfaceRenderer, cam: Camera, p: np.ndarray) -> np.ndarray:
     with tempconfig({"pixel_width": W, "pixel_height": H}):
-        view = _View(r, W, H, cam, 1.0)
+        view = View(r, W, H, cam, 1.0)
     c = r.world(p, r.surface.value(p), 1.0)[0] + [0, 0, r.ball_radius]
     return view.project(c[None])[0][0]
 
@@ -83,7 +84,7 @@ def test_a_trail_behind_the_hill_is_hidden_where_the_hill_is(hill: SurfaceRender
 
 def test_contours_behind_the_hill_are_hidden(hill: SurfaceRenderer) -> None:
     with tempconfig({"pixel_width": W, "pixel_height": H}):
-        view = _View(hill, W, H, SOUTH, 1.0)
+        view = View(hill, W, H, SOUTH, 1.0)
         pts, level, _ = max(hill.contours, key=lambda c: len(c[0]))
         W_ = hill.world(pts, np.full(len(pts), level), 1.0)
         hidden = hill.occluded(W_, view)
@@ -95,14 +96,14 @@ def test_contours_behind_the_hill_are_hidden(hill: SurfaceRenderer) -> None:
 @pytest.mark.parametrize("cam", [Camera(), Camera(-90, 90, 1.0, perspective=1.0)])
 def test_looking_straight_down_nothing_is_hidden(hill: SurfaceRenderer, cam: Camera) -> None:
     with tempconfig({"pixel_width": W, "pixel_height": H}):
-        view = _View(hill, W, H, cam, 1.0)
+        view = View(hill, W, H, cam, 1.0)
     P = hill.world(hill.grid_xy.reshape(-1, 2), hill.grid_z.ravel(), 1.0)
     assert not hill.occluded(P, view).any()
 
 
 def test_a_flat_map_hides_nothing(hill: SurfaceRenderer) -> None:
     with tempconfig({"pixel_width": W, "pixel_height": H}):
-        view = _View(hill, W, H, SOUTH, 0.0)
+        view = View(hill, W, H, SOUTH, 0.0)
     P = hill.world(hill.grid_xy.reshape(-1, 2), hill.grid_z.ravel(), 0.0)
     assert not hill.occluded(P, view).any()
 
@@ -112,7 +113,7 @@ def test_faces_are_painted_in_height_field_order(hill: SurfaceRenderer) -> None:
     low) ground behind it."""
     with tempconfig({"pixel_width": W, "pixel_height": H}):
         img = hill.render(W, H, SOUTH, 1.0, [], 0.0, contour_opacity=0.0).astype(float)
-        view = _View(hill, W, H, SOUTH, 1.0)
+        view = View(hill, W, H, SOUTH, 1.0)
         ground = hill.world(BEHIND, hill.surface.value(BEHIND), 1.0)
         (x, y), = view.project(ground)[0]
         (xn, yn), = view.project(hill.world(np.array([[1.9, 1.9]]),

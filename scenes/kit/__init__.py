@@ -13,10 +13,10 @@ _WHERE = {
     "Ball": "balls", "Trail": "balls", "VectorArrow": "balls", "LayerCamera": "camera",
     "ContourMap": "contour", "PlotFrame": "frame", "IterationPlot": "plots",
     "Legend": "readouts", "LiveText": "readouts", "iteration_readout": "readouts",
-    "format_value": "readouts", "Ball3D": "surface3d", "Camera": "surface3d",
+    "format_value": "readouts", "Ball3D": "surface3d", "Camera": "camera3d",
     "SurfaceRenderer": "surface3d", "SurfaceView": "surface3d", "Timeline": "timeline",
     "at": "timeline", "SidePanel": "panel", "DataPanel": "data_panel",
-    "ThemedScene": "scene", "CameraPath": "surface3d", "ColourGifWriter": "writer",
+    "ThemedScene": "scene", "CameraPath": "camera3d", "ColourGifWriter": "writer",
     "Fade": "motion", "Glide": "motion", "follows": "scene",
 }
 

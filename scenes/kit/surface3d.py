@@ -29,39 +29,19 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cairo
 import numpy as np
 from manim import ImageMobject, ManimColor, ValueTracker, config
 
 from . import theme
+from .camera3d import Camera, CameraPath, View
 from .contour import ContourMap
 from .timeline import Timeline, at, reached
 
-
-@dataclass
-class Camera:
-    """The view's camera: orthographic unless ``perspective`` > 0. Angles in degrees;
-    ``azimuth=-90`` looks north (towards +y) from the south, ``elevation=90`` looks
-    straight down."""
-
-    azimuth: float = -90.0
-    elevation: float = 90.0
-    zoom: float = 1.0
-    target: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    #: where the target lands on screen (scene units); None: the map's centre
-    screen: tuple[float, float] | None = None
-    #: 0: orthographic; p in (0, 1]: a pinhole camera ``distance / p`` units from the target
-    perspective: float = 0.0
-    distance: float = 9.0
-
-    def basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        th, ph = np.radians(self.azimuth), np.radians(self.elevation)
-        d = np.array([np.cos(ph) * np.cos(th), np.cos(ph) * np.sin(th), np.sin(ph)])
-        right = np.array([-np.sin(th), np.cos(th), 0.0])
-        up = np.cross(d, right)
-        return d, right, up
+__all__ = ["AMBIENT", "LIGHT", "MESH", "Ball3D", "Camera", "CameraPath", "SurfaceRenderer",
+           "SurfaceView", "View", "mesh_shape"]
 
 
 @dataclass
@@ -187,7 +167,7 @@ class SurfaceRenderer:
              + (Zw[j + 1, i] * (1 - u) + Zw[j + 1, i + 1] * u) * v)
         return np.where(out, np.nan, z)
 
-    def occluded(self, P: np.ndarray, view: _View) -> np.ndarray:
+    def occluded(self, P: np.ndarray, view: View) -> np.ndarray:
         """Whether the surface hides each world point ``P`` (``(n, 3)``) from the camera.
 
         The ray from each point towards the eye is marched over the mesh in steps of
@@ -270,7 +250,7 @@ class SurfaceRenderer:
         trail segments are tested piece by piece, balls pixel by pixel.
         """
         order_rgb = (lambda c: np.asarray(c)[..., ::-1]) if rgba_order else np.asarray
-        view = _View(self, width, height, camera, lift)
+        view = View(self, width, height, camera, lift)
         V = self.world(self.grid_xy, self.grid_z, lift)
         S, _ = view.project(V)
         quads = np.stack([S[:-1, :-1], S[:-1, 1:], S[1:, 1:], S[1:, :-1]], 2).reshape(-1, 4, 2)
@@ -351,7 +331,7 @@ class SurfaceRenderer:
         j = np.clip(((xy[:, 1] - self.y0) / (self.y1 - self.y0) * nyf).astype(int), 0, nyf - 1)
         return j * nxf + i
 
-    def _contour_items(self, view: _View, facing: np.ndarray) -> list:
+    def _contour_items(self, view: View, facing: np.ndarray) -> list:
         """``(points, rgb)`` of each run of visible contour segments: one stroke each."""
         if not self.contours:
             return []
@@ -373,7 +353,7 @@ class SurfaceRenderer:
                 for j, k in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0],
                                 strict=True)]
 
-    def _ball_items(self, ball: Ball3D, iteration: float, view: _View, trail_opacity: float,
+    def _ball_items(self, ball: Ball3D, iteration: float, view: View, trail_opacity: float,
                     facing: np.ndarray) -> list:
         """``(depth, kind, what)`` of a ball's visible trail pieces (kind 2) and of the
         ball (kind 3, with its visibility mask when a hill hides part of it)."""
@@ -405,7 +385,7 @@ class SurfaceRenderer:
                 items.append((c_dep[0] - self.ball_radius, 3, (c_px[0], r_px, rgb, mask)))
         return items
 
-    def _trail_items(self, pts: np.ndarray, inside: np.ndarray, view: _View, rgb: np.ndarray,
+    def _trail_items(self, pts: np.ndarray, inside: np.ndarray, view: View, rgb: np.ndarray,
                      opacity: float) -> list:
         """A trail: the straight segment between consecutive inside iterates (a little
         above the surface at both ends), cut into pieces of at most ``TRAIL_PIECE`` scene
@@ -446,7 +426,7 @@ class SurfaceRenderer:
         return items
 
     def _ball_mask(self, centre: np.ndarray, c_px: np.ndarray, r_px: float,
-                   view: _View) -> np.ndarray | None | bool:
+                   view: View) -> np.ndarray | None | bool:
         """Which pixels of a ball the surface leaves visible: None when all of them,
         False when none, else a ``(rows, cols)`` array of alpha over the ball's box
         (``_paint_ball`` places it). Seventeen points of the ball's near hemisphere
@@ -510,48 +490,6 @@ def _premultiplied_to_straight(px: np.ndarray) -> np.ndarray:
         e[:, :3] = np.minimum(e[:, :3] * 255 // np.maximum(e[:, 3:4], 1), 255)
         out[edge] = e.astype(np.uint8)
     return out
-
-
-class _View:
-    """One frame's camera, set up for projecting world points to pixels."""
-
-    def __init__(self, r: SurfaceRenderer, width: int, height: int, camera: Camera,
-                 lift: float) -> None:
-        self.d, self.right, self.up = camera.basis()
-        self.lift = lift
-        self.px_per_unit = width / config.frame_width * camera.zoom
-        sc = r.centre_scene[:2] if camera.screen is None else camera.screen
-        self.centre_px = np.array([
-            (sc[0] + config.frame_width / 2) / config.frame_width * width,
-            (config.frame_height / 2 - sc[1]) / config.frame_height * height,
-        ])
-        self.target = np.asarray(camera.target, float)
-        self.persp = float(np.clip(camera.perspective, 0.0, 1.0))
-        self.dist = camera.distance / max(self.persp, 1e-9)  # effective camera distance
-        self.eye = self.target + self.d * self.dist
-
-    def magnification(self, toward: np.ndarray | float) -> np.ndarray | float:
-        """Perspective scale of points ``toward`` units nearer the eye than the target."""
-        if self.persp <= 0:
-            return 1.0
-        return self.dist / np.maximum(self.dist - toward, 1e-3 * self.dist)
-
-    def project(self, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Pixels and depth (distance from the eye; larger is farther)."""
-        Q = P - self.target
-        toward = Q @ self.d
-        k = self.magnification(toward)
-        sx = self.centre_px[0] + (Q @ self.right) * self.px_per_unit * k
-        sy = self.centre_px[1] - (Q @ self.up) * self.px_per_unit * k
-        depth = np.linalg.norm(P - self.eye, axis=-1) if self.persp > 0 else -toward
-        return np.stack([sx, sy], -1), depth
-
-    def horizontal_depth(self, P: np.ndarray) -> np.ndarray:
-        """The painter's key of a height field: horizontal distance from the eye
-        (perspective) or along the horizontal view direction (orthographic)."""
-        if self.persp > 0:
-            return np.hypot(P[:, 0] - self.eye[0], P[:, 1] - self.eye[1])
-        return -(P[:, :2] @ self.d[:2])
 
 
 def _paint_ball(ctx: cairo.Context, centre: np.ndarray, radius: float, c: np.ndarray,
@@ -665,78 +603,3 @@ class SurfaceView(ImageMobject):
         self.layer.mark_dirty()
         self.layer_alpha = 1.0
         self._straight = rgba
-
-
-def _lerp(a: float, b: float, f: float) -> float:
-    return a + (b - a) * f
-
-
-class CameraPath:
-    """A camera flight fitted to a panel: poses interpolated between keys, with zoom
-    and screen position chosen so the whole surface stays inside ``region``.
-
-    Parameters
-    ----------
-    renderer : the surface to fly over.
-    keys : ``(azimuth, elevation, zoom)`` poses spread evenly over ``u`` in [0, 1];
-        ``zoom`` is relative to the largest zoom that fits (1 = as large as fits).
-    region : (left, right, bottom, top) in scene units.
-    targets : ``(m, 3)`` world points the camera looks at, spread evenly over ``u``
-        (e.g. following the balls); None looks at the centre.
-    perspective : 0 orthographic ... 1 full perspective.
-    """
-
-    def __init__(self, renderer: SurfaceRenderer, keys: list[tuple[float, float, float]],
-                 region: tuple[float, float, float, float], targets: np.ndarray | None = None,
-                 perspective: float = 1.0, samples: int = 41, margin: float = 0.03) -> None:
-        self.renderer, self.keys = renderer, [tuple(map(float, k)) for k in keys]
-        self.region, self.perspective = region, perspective
-        self.targets = np.zeros((1, 3)) if targets is None else np.asarray(targets, float)
-        self.us = np.linspace(0.0, 1.0, samples)
-        left, right, bottom, top = region
-        zooms, screens = [], []
-        for u in self.us:
-            az, el, rel = self._pose(u)
-            cam = Camera(az, el, 1.0, tuple(self._target(u)), (0.0, 0.0), perspective)
-            x0, x1, y0, y1 = renderer.extent(cam, 1.0)
-            z = rel * (1 - margin) * min((right - left) / (x1 - x0), (top - bottom) / (y1 - y0))
-            zooms.append(z)
-            screens.append(((left + right) / 2 - z * (x0 + x1) / 2,
-                            (bottom + top) / 2 - z * (y0 + y1) / 2))
-        self.zooms, self.screens = np.array(zooms), np.array(screens)
-
-    def _pose(self, u: float) -> tuple[float, float, float]:
-        if len(self.keys) == 1:
-            return self.keys[0]
-        x = u * (len(self.keys) - 1)
-        i = min(int(x), len(self.keys) - 2)
-        f = x - i
-        a, b = self.keys[i], self.keys[i + 1]
-        return (_lerp(a[0], b[0], f), _lerp(a[1], b[1], f), _lerp(a[2], b[2], f))
-
-    def _target(self, u: float) -> np.ndarray:
-        t = np.linspace(0.0, 1.0, len(self.targets))
-        return np.array([np.interp(u, t, self.targets[:, j]) for j in range(3)])
-
-    def at(self, u: float) -> Camera:
-        """The camera at ``u`` in [0, 1] along the flight."""
-        u = float(np.clip(u, 0.0, 1.0))
-        az, el, _ = self._pose(u)
-        zoom = float(np.interp(u, self.us, self.zooms))
-        screen = (float(np.interp(u, self.us, self.screens[:, 0])),
-                  float(np.interp(u, self.us, self.screens[:, 1])))
-        return Camera(az, el, zoom, tuple(self._target(u)), screen, self.perspective)
-
-    def rise(self, r: float, start: Camera) -> Camera:
-        """Blend from ``start`` (e.g. the flat, top-down view) to the flight's first pose."""
-        end = self.at(0.0)
-        r = float(np.clip(r, 0.0, 1.0))
-        sc0 = start.screen if start.screen is not None else tuple(
-            self.renderer.centre_scene[:2])
-        return replace(
-            end, azimuth=_lerp(start.azimuth, end.azimuth, r),
-            elevation=_lerp(start.elevation, end.elevation, r),
-            zoom=_lerp(start.zoom, end.zoom, r),
-            target=tuple(_lerp(a, b, r) for a, b in zip(start.target, end.target, strict=True)),
-            screen=(_lerp(sc0[0], end.screen[0], r), _lerp(sc0[1], end.screen[1], r)),
-            perspective=_lerp(start.perspective, end.perspective, r))
