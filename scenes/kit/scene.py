@@ -59,16 +59,19 @@ def _animated(animations: Iterable[Animation]) -> set[int]:
     return out
 
 
+def _updates_itself(mob: Mobject, animated: set[int]) -> bool:
+    """Whether ``mob``'s own updaters can change it during this play: it has some, and
+    it is not a follower (:func:`follows`) of leaders that all stay still."""
+    if not mob.updaters:
+        return False
+    leaders = getattr(mob, "leaders", None)
+    return leaders is None or any(id(x) in animated or _may_change(x, animated)
+                                  for x in leaders)
+
+
 def _may_change(mob: Mobject, animated: set[int]) -> bool:
     """Whether an updater of ``mob``'s family can change it during this play."""
-    for m in mob.get_family():
-        if not m.updaters:
-            continue
-        leaders = getattr(m, "leaders", None)
-        if leaders is None or any(id(x) in animated or _may_change(x, animated)
-                                  for x in leaders):
-            return True
-    return False
+    return any(_updates_itself(m, animated) for m in mob.get_family())
 
 
 class ThemedScene(Scene):
@@ -125,10 +128,8 @@ class ThemedScene(Scene):
         out: list[Mobject] = []
 
         def walk(mob: Mobject, inherited: bool) -> None:
-            own = bool(mob.updaters) and (
-                getattr(mob, "leaders", None) is None
-                or any(id(x) in animated or _may_change(x, animated) for x in mob.leaders))
-            changing = inherited or own or id(mob) in animated or id(mob) in foreground
+            changing = (inherited or id(mob) in animated or id(mob) in foreground
+                        or _updates_itself(mob, animated))
             if changing:
                 out.append(mob)
             for sub in mob.submobjects:
