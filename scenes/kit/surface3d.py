@@ -167,6 +167,11 @@ class SurfaceRenderer:
              + (Zw[j + 1, i] * (1 - u) + Zw[j + 1, i + 1] * u) * v)
         return np.where(out, np.nan, z)
 
+    def can_hide(self, view: View) -> bool:
+        """Whether any part of the surface can hide anything from ``view``: not on a
+        flat map (no lift, or a flat surface), nor looking straight down."""
+        return view.lift > 0 and self.zclip > self.zmin and view.d[2] <= 0.9999
+
     def occluded(self, P: np.ndarray, view: View) -> np.ndarray:
         """Whether the surface hides each world point ``P`` (``(n, 3)``) from the camera.
 
@@ -179,9 +184,9 @@ class SurfaceRenderer:
         """
         P = np.asarray(P, float).reshape(-1, 3)
         hidden = np.zeros(len(P), dtype=bool)
-        top = (self.zclip - self.zmin) * self.hz * view.lift
-        if len(P) == 0 or top <= 0 or view.d[2] > 0.9999:
+        if len(P) == 0 or not self.can_hide(view):
             return hidden
+        top = (self.zclip - self.zmin) * self.hz * view.lift
         if view.persp > 0:
             to_eye = view.eye - P
             length = np.linalg.norm(to_eye, axis=1)
@@ -346,12 +351,8 @@ class SurfaceRenderer:
         s2 = view.project(W)[0]
         colours = [c for _, _, c in self.contours]
         line_of = self._c_line
-        # runs of shown segments j..k-1 (never across lines: a line's last row is never
-        # shown) are strokes through rows j..k
-        edges = np.diff(np.concatenate([[0], shown.astype(np.int8), [0]]))
-        return [(s2[j:k + 1].tolist(), colours[line_of[j]])
-                for j, k in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0],
-                                strict=True)]
+        # a line's last row is never shown, so no run crosses from one line to the next
+        return [(s2[j:k + 1].tolist(), colours[line_of[j]]) for j, k in _runs(shown)]
 
     def _ball_items(self, ball: Ball3D, iteration: float, view: View, trail_opacity: float,
                     facing: np.ndarray) -> list:
@@ -401,7 +402,7 @@ class SurfaceRenderer:
             return []
         a, b = W[segments], W[segments + 1]
         n = np.ones(len(segments), dtype=int)
-        if view.lift > 0 and view.d[2] <= 0.9999:
+        if self.can_hide(view):
             n = np.maximum(1, np.ceil(np.linalg.norm(b - a, axis=1) / TRAIL_PIECE)).astype(int)
         # every segment's n + 1 points in one array: segment i holds rows first[i]..
         first = np.concatenate([[0], np.cumsum(n + 1)[:-1]])
@@ -418,9 +419,8 @@ class SurfaceRenderer:
         shown[piece] = ~self.occluded((Q[piece] + Q[piece + 1]) / 2, view)
         s2, dep = view.project(Q)
         items: list = []
-        # runs of shown pieces j..k-1 (never across segments) are strokes through rows j..k
-        edges = np.diff(np.concatenate([[0], shown.astype(np.int8), [0]]))
-        for j, k in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0], strict=True):
+        # a segment's last row is never shown, so no run crosses from one to the next
+        for j, k in _runs(shown):
             items.append((float(dep[j:k + 1].mean()) - 0.03, 2,
                           (s2[j:k + 1].tolist(), rgb, 0.9 * opacity, width_px)))
         return items
@@ -433,7 +433,7 @@ class SurfaceRenderer:
         are tested first; when some are hidden and some not, each pixel's point is
         tested with :meth:`occluded` (a ridge thinner than a fifth of the ball,
         between the coarse points, could be missed)."""
-        if view.lift <= 0 or view.d[2] > 0.9999:
+        if not self.can_hide(view):
             return None
         # first a coarse look (the centre, two rings of 8): all seen or all hidden
         # settles it; only a ball behind a skyline is tested pixel by pixel
@@ -468,6 +468,14 @@ class SurfaceRenderer:
         if hidden.all():
             return False
         return (x0, y0, np.where(hidden, 0, 255).astype(np.uint8))
+
+
+def _runs(shown: np.ndarray) -> list[tuple[int, int]]:
+    """``(j, k)`` of each run of shown segments ``j..k-1`` (segment ``i`` joins rows ``i``
+    and ``i + 1``): the stroke through rows ``j..k``."""
+    edges = np.diff(np.concatenate([[0], shown.astype(np.int8), [0]]))
+    return list(zip(np.nonzero(edges == 1)[0].tolist(), np.nonzero(edges == -1)[0].tolist(),
+                    strict=True))
 
 
 def _surface_array(surf: cairo.ImageSurface) -> np.ndarray:
