@@ -11,7 +11,7 @@ from optiroll.scenes.kit import theme
 from optiroll.scenes.kit.contour import ContourMap
 from optiroll.scenes.kit.data_panel import DataPanel
 from optiroll.scenes.kit.panel import SidePanel, wrap
-from optiroll.scenes.kit.plots import dashes
+from optiroll.scenes.kit.plots import dash_ends
 from optiroll.scenes.kit.surface3d import Ball3D, CameraPath, SurfaceRenderer
 from optiroll.scenes.kit.timeline import Timeline
 from optiroll.scenes.lesson import validate
@@ -78,7 +78,7 @@ def test_wrap_keeps_parentheses_whole() -> None:
 
 def test_dashes_follow_the_polyline() -> None:
     pts = np.array([[0.0, 0, 0], [1.0, 0, 0], [1.0, 1.0, 0]])
-    segs = dashes(pts, 0.1, 0.1)
+    segs = list(zip(*dash_ends(pts, 0.1, 0.1), strict=True))
     assert len(segs) == 10
     np.testing.assert_allclose(segs[0][0], [0, 0, 0])
     np.testing.assert_allclose(segs[5][0], [1.0, 0.0, 0])  # the corner starts a dash

@@ -401,3 +401,18 @@ def test_clip_segments_agrees_with_clip_segment(lesson) -> None:
         assert (one is not None) == keep[i], i
         if one is not None:
             np.testing.assert_allclose([ca[i], cb[i]], one, atol=1e-12)
+
+
+def test_straight_curves_are_what_add_line_to_builds() -> None:
+    """Trails and dashed curves are built in one array: the same points, bit for bit, as
+    start_new_path and add_line_to called segment by segment."""
+    from manim import VMobject
+    from optiroll.scenes.kit.frame import straight_curves
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(7, 3)), rng.normal(size=(7, 3))
+    built = VMobject()
+    for p, q in zip(a, b, strict=True):
+        built.start_new_path(p)
+        built.add_line_to(q)
+    assert np.array_equal(straight_curves(a, b), built.points)

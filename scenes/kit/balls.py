@@ -10,7 +10,7 @@ import numpy as np
 from manim import Arrow, Dot, VGroup, VMobject
 
 from . import theme
-from .frame import PlotFrame
+from .frame import PlotFrame, straight_curves
 from .timeline import Timeline, at
 
 
@@ -94,9 +94,7 @@ class Trail(VGroup):
             prev = p1[:-1]
             joined = np.all(np.abs(prev - p0[1:]) <= 1e-8 + 1e-5 * np.abs(p0[1:]), axis=1)
             start[1:][joined] = prev[joined]
-        curves = np.stack([start, (1 - 1 / 3) * start + (1 / 3) * p1,
-                           (1 - 2 / 3) * start + (2 / 3) * p1, p1], axis=1)
-        mob.set_points(curves.reshape(-1, 3))
+        mob.set_points(straight_curves(start, p1))
 
     def redraw(self) -> None:
         it = self.timeline.iteration

@@ -44,6 +44,16 @@ def format_tick(v: float, ticks: np.ndarray) -> str:
     return text.replace("-", "−")
 
 
+def straight_curves(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """VMobject points for straight segments ``start[i] -> end[i]``: one cubic curve each,
+    its handles at a third and two thirds, exactly as ``add_line_to`` makes them (Manim's
+    ``interpolate``), so a path built in one array draws as one built call by call."""
+    t = np.array([0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0])[None, :, None]
+    start, end = np.asarray(start, float), np.asarray(end, float)
+    curves = (1 - t) * start[:, None, :] + t * end[:, None, :]
+    return curves.reshape(-1, start.shape[-1])
+
+
 class PlotFrame(VGroup):
     """A rectangle mapping ``x_range`` x ``y_range`` to ``width`` x ``height`` units.
 

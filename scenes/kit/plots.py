@@ -8,7 +8,7 @@ import numpy as np
 from manim import DL, RIGHT, UP, Text, VGroup, VMobject
 
 from . import theme
-from .frame import PlotFrame
+from .frame import PlotFrame, straight_curves
 from .timeline import Timeline, at, reached
 
 
@@ -56,9 +56,7 @@ class IterationPlot(PlotFrame):
             a, b = self.c2p(0, value), self.c2p(steps, value)
             line = VMobject(stroke_color=color or theme.MUTED, stroke_width=2,
                             stroke_opacity=0.8)
-            for p0, p1 in dashes(np.array([a, b]), *self.dash):
-                line.start_new_path(p0)
-                line.add_line_to(p1)
+            line.set_points(dashed_path(np.array([a, b]), *self.dash))
             text = Text(label, font=theme.FONT, font_size=font_size * 0.85,
                         color=color or theme.MUTED)
             text.next_to(b, UP, buff=0.06).align_to(b, RIGHT)
@@ -95,18 +93,13 @@ class IterationPlot(PlotFrame):
                 curve.set_points_as_corners([p, p])
 
 
-def dashes(points: np.ndarray, dash: float, gap: float) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Straight dash segments along the polyline ``points`` (scene units), starting with a dash.
+def dash_ends(points: np.ndarray, dash: float, gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end points ``(n, d)`` of the straight dashes along the polyline
+    ``points`` (scene units), starting with a dash.
 
     Corners inside a dash are cut short, which is invisible at dash lengths
     of a tenth of a unit.
     """
-    a, b = dash_ends(points, dash, gap)
-    return list(zip(a, b, strict=True))
-
-
-def dash_ends(points: np.ndarray, dash: float, gap: float) -> tuple[np.ndarray, np.ndarray]:
-    """The start and end points ``(n, d)`` of every dash of :func:`dashes`, as arrays."""
     points = np.asarray(points, float)
     seg = np.diff(points, axis=0)
     cum = np.concatenate([[0.0], np.cumsum(np.linalg.norm(seg, axis=1))])
@@ -119,9 +112,7 @@ def dashed_path(points: np.ndarray, dash: float, gap: float) -> np.ndarray:
     """A VMobject's points for the dashes along ``points``: each dash one straight cubic
     curve (its ends and the points at a third and two thirds, as ``add_line_to`` makes
     it), the dashes apart, so each is its own subpath."""
-    a, b = dash_ends(points, dash, gap)
-    t = np.array([0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0])[None, :, None]
-    return (a[:, None, :] + (b - a)[:, None, :] * t).reshape(-1, points.shape[-1])
+    return straight_curves(*dash_ends(points, dash, gap))
 
 
 def _along(points: np.ndarray, cum: np.ndarray, s: np.ndarray) -> np.ndarray:
