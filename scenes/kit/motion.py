@@ -65,8 +65,7 @@ class Fade(Animation):
 
     def __init__(self, mobject: Mobject, *, out: bool = False, shift: np.ndarray = ORIGIN,
                  **kwargs: object) -> None:
-        others = [m for m in mobject.get_family()
-                  if not isinstance(m, VMobject) and m.has_points()]
+        others = _not_vectorized(mobject)
         if others:
             raise TypeError(f"Fade handles vectorized mobjects only, not {type(others[0])}")
         self.out, self.shift_by = out, np.asarray(shift, float)
@@ -105,20 +104,21 @@ class Fade(Animation):
             self._set(1.0, np.zeros(3))
 
 
-def _vectorized(m: Mobject) -> bool:
-    return all(isinstance(x, VMobject) or not x.has_points() for x in m.get_family())
+def _not_vectorized(m: Mobject) -> list[Mobject]:
+    """The members of ``m``'s family with points that are not vectorized (images)."""
+    return [x for x in m.get_family() if not isinstance(x, VMobject) and x.has_points()]
 
 
 def fade_in(mobject: Mobject, shift: np.ndarray = ORIGIN, **kwargs: object) -> Animation:
     """:class:`Fade` in; Manim's FadeIn for a mobject with images in it."""
-    if _vectorized(mobject):
+    if not _not_vectorized(mobject):
         return Fade(mobject, shift=shift, **kwargs)
     return FadeIn(mobject, shift=shift, **kwargs)
 
 
 def fade_out(mobject: Mobject, shift: np.ndarray = ORIGIN, **kwargs: object) -> Animation:
     """:class:`Fade` out; Manim's FadeOut for a mobject with images in it."""
-    if _vectorized(mobject):
+    if not _not_vectorized(mobject):
         return Fade(mobject, out=True, shift=shift, **kwargs)
     return FadeOut(mobject, shift=shift, **kwargs)
 
