@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,21 +28,11 @@ sys.path.insert(0, str(REPO))
 
 
 def manim_seconds(scene: str, res: tuple[int, int], fps: int) -> tuple[float, int]:
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        r = subprocess.run(
-            [sys.executable, "-m", "manim", "render", "-r", f"{res[0]},{res[1]}", "--fps",
-             str(fps), "--media_dir", tmp, "--disable_caching", "benchmarks/render_scenes.py",
-             scene], cwd=REPO, capture_output=True, text=True,
-            stdin=subprocess.DEVNULL)
-        seconds = time.perf_counter() - t0
-        if r.returncode:
-            raise SystemExit(r.stderr[-3000:])
-        import av
+    """Wall time and frame count of ``manim render`` of one benchmark scene."""
+    from benchmarks.bench_preview import render
 
-        mp4 = next(Path(tmp).rglob(f"{scene}.mp4"))
-        with av.open(str(mp4)) as c:
-            frames = sum(1 for _ in c.decode(video=0))
+    seconds, frames, _ = render(["-r", f"{res[0]},{res[1]}", "--fps", str(fps),
+                                 "benchmarks/render_scenes.py", scene], scene)
     return seconds, frames
 
 
