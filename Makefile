@@ -41,7 +41,7 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(MAKE) --no-print-directory sysdeps
-	$(PY) -m pip install -q -e ".[scenes,test]"
+	$(PY) -m pip install -q -e ".[scenes,test,cluster]"
 	@touch $(STAMP)
 
 setup: $(STAMP)

@@ -34,7 +34,7 @@ import numpy as np
 from .errors import OptirollError, check_int, check_range
 from .optimizers.base import Optimizer, Oracle
 from .schedules import schedule_from_dict
-from .surfaces import Surface
+from .surfaces import Surface, surface_from_spec
 
 RECORDABLE = ("loss", "gradient", "update", "state")
 
@@ -174,7 +174,7 @@ class Rollout:
 
     def redo(self) -> Rollout:
         """Run again from the recorded metadata (same surface, optimizer, seed)."""
-        from . import optimizer, surface  # late: the facade imports us
+        from . import optimizer  # late: the facade imports us
 
         m = self.metadata
         opt_kwargs = dict(m["optimizer"]["hyperparams"])
@@ -183,10 +183,8 @@ class Rollout:
         for k, v in opt_kwargs.items():
             if isinstance(v, list):
                 opt_kwargs[k] = tuple(v)
-        spec = dict(m["surface"])
-        s = surface(spec.pop("name"), **spec)
         return rollout(
-            s,
+            surface_from_spec(m["surface"]),
             optimizer(m["optimizer"]["name"], **opt_kwargs),
             start=np.array(m["start"]),
             steps=m["steps"],

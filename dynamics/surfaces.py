@@ -142,6 +142,27 @@ class Surface:
     def __repr__(self) -> str:
         return f"<Surface {self.name}: {self.display_name}>"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by :attr:`spec` (compiled formulas do not pickle): a surface sent to a
+        worker process or a cluster is rebuilt there, the same surface bit for bit."""
+        if not self.spec:
+            raise TypeError(f"{self!r} has no spec to rebuild it from; build surfaces "
+                            "with optiroll.dynamics.surface(...)")
+        return (surface_from_spec, (dict(self.spec),))
+
+    def __copy__(self) -> Surface:
+        out = object.__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        return out
+
+
+def surface_from_spec(spec: dict[str, Any]) -> Surface:
+    """The surface a :attr:`Surface.spec` describes (through the facade's ``surface``)."""
+    from . import surface  # late: the facade imports this module
+
+    params = dict(spec)
+    return surface(params.pop("name"), **params)
+
 
 def _broadcast(values: Sequence[Any], shape: tuple[int, ...]) -> list[Array]:
     """lambdify returns Python scalars for constant sub-expressions; broadcast them."""

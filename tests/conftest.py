@@ -1,5 +1,7 @@
 import os
 import sys
+
+import pytest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -9,3 +11,14 @@ def installed_env() -> dict[str, str]:
     """The environment for a subprocess that must find optiroll as installed (no PYTHONPATH,
     so a bare ``import dynamics`` or ``import scenes`` left in the code fails there too)."""
     return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Dask cluster on loopback: two worker processes, one thread each (as a render
+    cluster runs them). Shared by the tests of a session; started on first use."""
+    distributed = pytest.importorskip("distributed", reason="install the [cluster] extra")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            yield client
