@@ -13,18 +13,13 @@ problem and the fix, and exit status 2; nothing is written at the output path.
 
 from __future__ import annotations
 
-import functools
-import multiprocessing as mp
-import queue
 import sys
-import time
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from .jobs import FORMATS, QUALITIES, Job, JobError, Options, Result, run
+from .jobs import FORMATS, QUALITIES, Job, JobError, Options, Result
 
 EXIT_BAD_INPUT = 2
 DEFAULT_FOLDER = Path("media") / "lessons"
@@ -66,20 +61,34 @@ def quality_options(command):
               help="save the last frame as a PNG")
 @click.option("-o", "--out", type=click.Path(path_type=Path),
               help="output file (one lesson) or existing folder (several)")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="lessons rendered in parallel processes")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="parallel processes on this machine  [default: 1, or --split's K]")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="render on a Dask cluster: its scheduler's address, e.g. tcp://host:8786 "
+              "(needs the [cluster] extra)")
+@click.option("--split", type=click.IntRange(1, 64), default=1, metavar="K",
+              help="render each lesson's animations in K ranges in parallel and join them "
+              "without re-encoding (the same video)")
 @click.option("--debug", is_flag=True, help="show the whole traceback of a failed render")
 def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: int | None,
            fmt: str | None, transparent: bool, last_frame: bool, out: Path | None,
-           jobs: int, debug: bool) -> None:
+           jobs: int | None, scheduler: str | None, split: int, debug: bool) -> None:
     """Render LESSONS: .toml specs, scene files (file.py or file.py:Scene) or library
     lessons by name (see `optiroll list lessons`)."""
     fmt = _format(fmt, out if len(lessons) == 1 else None, last_frame)
     options = Options(quality, _resolution(resolution), fps, fmt, transparent, last_frame)
     try:
         options.check()
+        if split > 1:
+            from .split import check_splittable
+
+            check_splittable(Job("", Path(), Path(), options), split)
     except JobError as err:
         fail(str(err))
+    if scheduler is not None and jobs is not None:
+        fail("--jobs counts processes on this machine; with --scheduler the cluster's "
+             "workers do the work: leave out --jobs")
+    workers = jobs if jobs is not None else split
     several = len(lessons) > 1
     todo: list[Job] = []
     early: list[Result] = []  # lessons refused before rendering (listed with the others)
@@ -98,7 +107,10 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
             early.append(Result(name, False, None, str(err), bad_input=True))
     if any(j.out.parent == DEFAULT_FOLDER.resolve() for j in todo):
         DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
-    results = early + (_render_all(todo, jobs, debug) if todo else [])
+    try:
+        results = early + (_render_all(todo, workers, debug, scheduler, split) if todo else [])
+    except JobError as err:  # no Dask, or no scheduler at that address
+        fail(str(err))
     if not several and not results[0].ok and results[0].bad_input:
         fail(results[0].message)
     failed = [r for r in results if not r.ok]
@@ -210,98 +222,25 @@ def _output(name: str, options: Options, out: Path | None, several: bool) -> Pat
     return out
 
 
-def _render_all(todo: list[Job], workers: int, debug: bool) -> list[Result]:
-    """Run every job, ``workers`` at a time, each in a process of its own."""
+def _render_all(todo: list[Job], workers: int, debug: bool, scheduler: str | None = None,
+                split: int = 1) -> list[Result]:
+    """Run every job on local processes (``workers`` at a time) or on the Dask scheduler
+    at ``scheduler``, each whole or in ``split`` pieces, with one progress display."""
     from rich.console import Console
 
-    console = Console(stderr=True)
-    ctx = mp.get_context("spawn")
-    manager = ctx.Manager()
-    updates = manager.Queue()
-    report = functools.partial(_put, updates)
-    done: dict[str, Result] = {}
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx) as pool:
-        futures: dict[Future, Job] = {pool.submit(run, job, report, debug): job
-                                      for job in todo}
-        display = _Display(todo, console)
-        with display:
-            while len(done) < len(todo):
-                _drain(updates, display)
-                for f, job in futures.items():
-                    if f.done() and job.name not in done:
-                        done[job.name] = _result_of(f, job)
-                        display.finish(done[job.name])
-                time.sleep(0.1)
-            _drain(updates, display)
-    manager.shutdown()
-    return [done[j.name] for j in todo]
+    from .batch import DaskRunner, LocalRunner, render_all
+    from .progress import Display
 
-
-def _put(q: queue.Queue, name: str, n: int) -> None:
-    q.put((name, n))
-
-
-def _drain(updates: queue.Queue, display: _Display) -> None:
-    while True:
-        try:
-            name, n = updates.get_nowait()
-        except queue.Empty:
-            return
-        display.update(name, n)
-
-
-def _result_of(f: Future, job: Job) -> Result:
+    if scheduler is not None:
+        runner = DaskRunner(scheduler)  # a JobError when Dask or the scheduler is missing
+    else:
+        tasks = len(todo) * (split if split > 1 else 1)
+        runner = LocalRunner(min(workers, tasks))
     try:
-        return f.result()
-    except Exception as err:  # noqa: BLE001 - a worker that died
-        return Result(job.name, False, None, f"the render process stopped: {err}")
-
-
-class _Display:
-    """One progress row per lesson (frames done / total) on a terminal; plain lines
-    elsewhere (logs, CI)."""
-
-    def __init__(self, todo: list[Job], console) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.console = console
-        self.live = console.is_terminal
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                 MofNCompleteColumn(), TextColumn("frames"),
-                                 TimeElapsedColumn(), console=console, disable=not self.live)
-        self.rows = {j.name: self.progress.add_task(j.name, total=None) for j in todo}
-        self.started: set[str] = set()
-
-    def __enter__(self) -> _Display:
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(*exc)
-
-    def update(self, name: str, n: int) -> None:
-        if n < 0:  # the planned total
-            self.progress.update(self.rows[name], total=-n)
-            if not self.live and name not in self.started:
-                self.console.print(f"rendering {name} ({-n} frames)")
-            self.started.add(name)
-        else:
-            self.progress.advance(self.rows[name], n)
-
-    def finish(self, r: Result) -> None:
-        task = self.progress.tasks[self.rows[r.name]]
-        if r.ok and task.total is not None:
-            self.progress.update(self.rows[r.name], completed=task.total)
-        self.progress.update(self.rows[r.name], description=f"{r.name} "
-                             + ("[green]done" if r.ok else "[red]failed"))
-        if not self.live:
-            self.console.print(f"{r.name}: {'done' if r.ok else 'failed'}")
+        with Display(todo, Console(stderr=True), split=split > 1) as display:
+            return render_all(todo, runner, display, split, debug)
+    finally:
+        runner.close()
 
 
 def _shown(path: Path | None) -> str:

@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -172,9 +173,20 @@ def _class_name(name: str) -> str:
 
 
 # -- running -------------------------------------------------------------------------
+#: the working folder and Manim's config are the process's: one render at a time in it
+#: (a Dask worker with several threads queues its renders here)
+_ONE_RENDER_AT_A_TIME = threading.RLock()
+
+
 @contextlib.contextmanager
-def _working_folder() -> Iterator[Path]:
-    """A fresh temporary folder as the current working folder, removed afterwards."""
+def working_folder() -> Iterator[Path]:
+    """A fresh temporary folder as the current working folder, removed afterwards; one
+    at a time per process."""
+    with _ONE_RENDER_AT_A_TIME:
+        yield from _in_fresh_folder()
+
+
+def _in_fresh_folder() -> Iterator[Path]:
     old = Path.cwd()
     tmp = Path(tempfile.mkdtemp(prefix="optiroll-job-"))
     os.chdir(tmp)
@@ -203,7 +215,7 @@ def run(job: Job, report: Callable[[str, int], None] | None = None,
     """Render ``job``; ``report(name, n)`` gets ``-total`` once, then frames as written."""
     try:
         job.options.check()
-        with _working_folder() as tmp:
+        with working_folder() as tmp:
             produced = _render(job, tmp / "media", report)
             if job.is_deck:
                 _deliver_deck(job, produced.name, tmp)
@@ -215,6 +227,24 @@ def run(job: Job, report: Callable[[str, int], None] | None = None,
 
 
 def _render(job: Job, media: Path, report: Callable[[str, int], None] | None) -> Path:
+    scene = render_scene(job, media, report)
+    if job.is_deck:  # manim-slides wrote ./slides/<Scene>.json and its videos
+        return Path("slides") / type(scene).__name__
+    if job.options.last_frame:
+        return _newest(media, "*.png")
+    if job.options.format == "png":
+        frames = sorted(media.rglob("*.png"))
+        if not frames:
+            raise JobError("the scene wrote no frames")
+        return frames[0].parent
+    return Path(scene.renderer.file_writer.movie_file_path)
+
+
+def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | None,
+                 hook: Callable[[Any], None] | None = None, **overrides: Any) -> Any:
+    """Render ``job``'s scene into ``media`` under its options (and Manim config
+    ``overrides``, e.g. an animation range); ``hook(scene)`` runs before the render.
+    Return the finished Scene."""
     from manim import config, tempconfig
 
     from .lesson.scene import Lesson
@@ -234,9 +264,11 @@ def _render(job: Job, media: Path, report: Callable[[str, int], None] | None) ->
         cls = type(cls.__name__, (cls,), {"progress": staticmethod(
             lambda n: report(job.name, n)), "__module__": cls.__module__})
     with tempconfig({}):
+        logging.getLogger("manim").setLevel(logging.WARNING)  # digest_file logs at INFO
         if job.config_file is not None:
             config.digest_file(str(job.config_file))
         config.update(manim_config(job.options, media))
+        config.update(overrides)
         scene = cls()
         if report is not None and not lesson:  # any other scene: frames as written
             add_frame = scene.renderer.add_frame
@@ -247,18 +279,10 @@ def _render(job: Job, media: Path, report: Callable[[str, int], None] | None) ->
                     report(job.name, num_frames)
 
             scene.renderer.add_frame = counted
+        if hook is not None:
+            hook(scene)
         scene.render()
-        writer = scene.renderer.file_writer
-        if job.is_deck:  # manim-slides wrote ./slides/<Scene>.json and its videos
-            return Path("slides") / cls.__name__
-        if job.options.last_frame:
-            return _newest(media, "*.png")
-        if job.options.format == "png":
-            frames = sorted(media.rglob("*.png"))
-            if not frames:
-                raise JobError("the scene wrote no frames")
-            return frames[0].parent
-        return Path(writer.movie_file_path)
+        return scene
 
 
 def _newest(folder: Path, pattern: str) -> Path:

@@ -1,8 +1,8 @@
 import os
 import sys
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -15,9 +15,10 @@ by those metrics:
   string), so the glyph's offset from its pen and the distance to the next
   pen are read off the layout. ``advance("|")`` comes from ``Text("||")``.
 - ``kern(a, b)`` (Pango applies the font's kerning: "AV", "Te", "r.") is
-  measured once per pair from one Pango layout of every new pair of a string,
-  ``"|ab|cd|..."``: the glyphs' pen positions are read from the SVG Pango
-  writes for it, which is all ``Text`` would parse it for.
+  measured once per pair from a Pango layout of the pair alone, ``"|ab|"``:
+  the glyphs' pen positions are read from the SVG Pango writes for it, which
+  is all ``Text`` would parse it for. Every measure is made in the same
+  context, so the cache holds the same numbers whatever was composed before.
 - Pairs that Pango turns into one glyph (ligatures such as "fi") and
   characters without an outline of their own that are not spaces are not
   composed: a string holding one is typeset by ``Text`` (``fallbacks`` counts
@@ -120,21 +121,20 @@ class GlyphCache:
         return (np.array(xs) - xs[0]) * self._svg_scale if xs else np.zeros(0)
 
     def _measure_pairs(self, pairs: list[tuple[str, str]]) -> None:
-        """Kerning of ``pairs`` (both characters with outlines) from one layout of
-        ``"|ab|cd|..."``: ``kern(a, b) = pen(b) - pen(a) - advance(a)``."""
-        pens = self._pens(BAR + BAR.join(a + b for a, b in pairs) + BAR)
-        if len(pens) != 1 + 3 * len(pairs):  # a ligature merged a pair: find it alone
-            for pair in pairs:
-                if len(self._pens(f"{BAR}{pair[0]}{pair[1]}{BAR}")) != 4:
-                    self.unsafe.add(pair)
-                    self.kerning[pair] = 0.0
-            pairs = [p for p in pairs if p not in self.unsafe]
-            if pairs:
-                self._measure_pairs(pairs)
-            return
-        for i, (a, b) in enumerate(pairs):
-            self.kerning[(a, b)] = float(pens[2 + 3 * i] - pens[1 + 3 * i]) \
-                - self.glyphs[a].advance
+        """Kerning of ``pairs`` (both characters with outlines), each from a layout of its
+        own, ``"|ab|"``: ``kern(a, b) = pen(b) - pen(a) - advance(a)``.
+
+        One pair per layout, not many in one: Pango rounds pen positions, and where a
+        pair sits in a longer line changes the rounding, so a batched measure would
+        depend on which strings the process composed before (a split render's pieces
+        would then draw a readout a shade apart from a single process's)."""
+        for a, b in pairs:
+            pens = self._pens(f"{BAR}{a}{b}{BAR}")
+            if len(pens) != 4:  # a ligature merged the pair
+                self.unsafe.add((a, b))
+                self.kerning[(a, b)] = 0.0
+                continue
+            self.kerning[(a, b)] = float(pens[2] - pens[1]) - self.glyphs[a].advance
 
     # -- composing ----------------------------------------------------------
     def points(self, s: str) -> np.ndarray:

@@ -1,0 +1,159 @@
+"""Split renders: one lesson's animations in K contiguous ranges, joined without re-encoding.
+
+Manim writes every animation (every ``play`` and ``wait``) to a partial movie of
+its own and joins them with a stream copy at the end. A split render does the
+same work in K processes: a dry run counts the animations and their frames
+(:func:`count_frames`, every animation skipped), :func:`plan_ranges` cuts them
+into K contiguous ranges of about equal frames, each range renders in its own
+process with Manim's animation range (``-n START,END``; the animations before
+START are replayed frame by frame without drawing, see :func:`replay_skipped`)
+and sends back its partial movies (:func:`render_range`), and
+:func:`join_partials` joins every partial movie in order, as Manim itself does.
+Each partial movie is encoded from the same frames with the same settings, so
+the joined file is the one a single process writes (tests/test_split.py decodes
+both and compares every frame, and the bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .jobs import Job, JobError, render_scene, working_folder
+
+#: formats whose partial movies can be joined by a stream copy (a GIF is made from the
+#: joined MP4, as an unsplit GIF is)
+SPLITTABLE = ("mp4", "webm", "mov", "gif")
+
+
+def check_splittable(job: Job, k: int) -> None:
+    """Refuse a split where there is nothing to split, with the fix."""
+    if k > 1 and (job.options.last_frame or job.options.format not in SPLITTABLE):
+        what = "-s (one frame)" if job.options.last_frame else f"--format {job.options.format}"
+        raise JobError(f"--split joins video pieces; {what} has none to join: leave out "
+                       "--split")
+
+
+def count_frames(job: Job, report: Callable[[str, int], None] | None = None) -> list[int]:
+    """The frames each animation of ``job``'s scene writes, from a dry run that skips
+    every animation (the scene's own set-up still runs)."""
+    fps = job.options.frame_rate
+    frames: list[int] = []
+
+    def hook(scene: Any) -> None:
+        play = scene.renderer.play
+
+        def counted(sc: Any, *args: Any, **kwargs: Any) -> None:
+            play(sc, *args, **kwargs)
+            frames.append(max(1, round(sc.duration * fps)))
+
+        scene.renderer.play = counted
+
+    with working_folder() as tmp:
+        render_scene(job, tmp / "media", None, hook, write_to_movie=False,
+                     save_last_frame=False, from_animation_number=2**31 - 1,
+                     upto_animation_number=-1)
+    if not frames:
+        raise JobError(f"{job.name}: the scene plays no animation; there is nothing to split")
+    return frames
+
+
+def plan_ranges(frames: list[int], k: int) -> list[tuple[int, int]]:
+    """``k`` (or fewer) contiguous, non-empty animation ranges ``(first, last)`` whose
+    frame counts are as even as cutting at animation boundaries allows.
+
+    >>> plan_ranges([10, 10, 10, 10], 2)
+    [(0, 1), (2, 3)]
+    >>> plan_ranges([100, 1, 1, 1], 3)
+    [(0, 0), (1, 1), (2, 3)]
+    """
+    n = len(frames)
+    k = max(1, min(k, n))
+    total = sum(frames)
+    cuts = []
+    done = 0
+    start = 0
+    for i, f in enumerate(frames):
+        done += f
+        pieces_left = k - len(cuts) - 1
+        if pieces_left == 0:
+            break
+        # cut after i when the running total reaches the next share, or when the
+        # animations left are just enough for one piece each
+        if done >= total * (len(cuts) + 1) / k or n - 1 - i == pieces_left:
+            cuts.append((start, i))
+            start = i + 1
+    cuts.append((start, n - 1))
+    return cuts
+
+
+def render_range(job: Job, report: Callable[[str, int], None] | None, first: int,
+                 last: int | None) -> list[bytes]:
+    """Render animations ``first..last`` (to the end when ``last`` is None) and return
+    their partial movies' bytes, in order."""
+    with working_folder() as tmp:
+        options = {"from_animation_number": first,
+                   "upto_animation_number": -1 if last is None else last}
+        scene = render_scene(job, tmp / "media", report, replay_skipped, **options)
+        files = [Path(f) for f in scene.renderer.file_writer.partial_movie_files
+                 if f is not None]
+        if not files:
+            raise JobError(f"{job.name}: animations {first}..{last} wrote no video")
+        return [f.read_bytes() for f in files]
+
+
+def replay_skipped(scene: Any) -> None:
+    """Make ``scene`` play each skipped animation frame by frame, without drawing.
+
+    Manim jumps a skipped animation to its end in one step; animations and
+    updaters that move things a frame at a time (in place, without copies) then
+    end a rounding error away from where drawing every frame leaves them, and the
+    first drawn frame differs by a pixel's shade. Stepping through the same frame
+    times (and the final ``update_mobjects(0)`` Manim runs after a drawn
+    animation) leaves exactly the state a single process has.
+    """
+    progression = scene.get_time_progression
+    play_internal = scene.play_internal
+
+    def every_frame(run_time: float, description: Any, n_iterations: int | None = None,
+                    override_skip_animations: bool = False) -> Any:
+        return progression(run_time, description, n_iterations,
+                           override_skip_animations or scene.renderer.skip_animations)
+
+    def replay(skip_rendering: bool = False) -> None:
+        skipping = scene.renderer.skip_animations
+        play_internal(skip_rendering or skipping)
+        if skipping:
+            scene.update_mobjects(0)
+
+    scene.get_time_progression = every_frame
+    scene.play_internal = replay
+
+
+def join_partials(files: list[Path], out: Path, transparent: bool = False) -> None:
+    """Join partial movies into ``out`` with a stream copy, exactly as Manim's
+    ``SceneFileWriter.combine_files`` does (same container metadata and packets)."""
+    import av
+    from manim import __version__
+
+    listing = out.parent / f".{out.stem}-partials.txt"
+    listing.write_text("# This file is used internally by FFMPEG.\n" + "".join(
+        f"file 'file:{Path(f).as_posix()}'\n" for f in files), encoding="utf-8")
+    try:
+        source = av.open(str(listing), options={"safe": "0", "an": "1"}, format="concat")
+        stream = source.streams.video[0]
+        with av.open(str(out), mode="w") as target:
+            target.metadata["comment"] = f"Rendered with Manim Community v{__version__}"
+            copy = target.add_stream_from_template(template=stream)
+            if transparent and out.suffix == ".webm":
+                copy.pix_fmt = "yuva420p"
+            for packet in source.demux(stream):
+                if packet.dts is None:  # the flushing packets demux adds
+                    continue
+                packet.dts = None  # let libav recompute them across file boundaries
+                packet.stream = copy
+                target.mux(packet)
+        source.close()
+    finally:
+        listing.unlink(missing_ok=True)
