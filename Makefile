@@ -101,6 +101,8 @@ bench: $(VENV)/.optiroll-bench
 	$(PY) benchmarks/bench_rollout.py
 	$(PY) benchmarks/bench_render.py
 	$(PY) benchmarks/bench_preview.py
+	$(PY) benchmarks/bench_split.py
+	$(PY) benchmarks/bench_basins.py
 
 gallery: $(STAMP) $(BROWSER_STAMP)
 	$(PY) -m optiroll.scenes.gallery

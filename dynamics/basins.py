@@ -57,6 +57,22 @@ def default_tol(surface: Surface, minima: np.ndarray) -> float:
     return 0.02 * float(np.hypot(x1 - x0, y1 - y0))
 
 
+def fit_view(view: Box, width: int, height: int) -> Box:
+    """``view`` widened about its centre (along one axis) to the pixels' aspect ratio, so
+    a pixel covers a square of the plane and the map is not stretched.
+
+    >>> fit_view(((-3.5, 3.5), (-3.5, 3.5)), 1920, 1080)
+    ((-6.222222222222222, 6.222222222222222), (-3.5, 3.5))
+    """
+    (x0, x1), (y0, y1) = view
+    cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
+    if w / h < width / height:
+        w = h * width / height
+    else:
+        h = w * height / width
+    return ((cx - w / 2, cx + w / 2), (cy - h / 2, cy + h / 2))
+
+
 def basin_map(
     surface: Surface,
     opt: Optimizer,

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .jobs import Job, JobError, Result, _deliver, _failure, _move_into_place, run
-from .split import check_splittable, count_frames, join_partials, plan_ranges, render_range
+from .split import check_splittable, join_partials, measure, plan_ranges, render_range
 
 Report = Callable[[str, int], None]
 
@@ -171,21 +171,26 @@ class EventReport:
             pass
 
 
+def dask_client(address: str, timeout: float = 10.0) -> Any:
+    """A Dask ``Client`` of the scheduler at ``address``, or a JobError naming the fix."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise JobError("--scheduler needs Dask: pip install -e '.[cluster]' (or "
+                       "pip install 'dask[distributed]')") from None
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise JobError(f"cannot reach a Dask scheduler at {address} ({err}); start one "
+                       "with `dask scheduler` and workers with `dask worker ADDRESS`, "
+                       "or check the address") from None
+
+
 class DaskRunner:
     """Jobs on the workers of the Dask scheduler at ``address`` (``tcp://host:8786``)."""
 
-    def __init__(self, address: str, timeout: float = 10.0) -> None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise JobError("--scheduler needs Dask: pip install -e '.[cluster]' (or "
-                           "pip install 'dask[distributed]')") from None
-        try:
-            self.client = Client(address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as err:
-            raise JobError(f"cannot reach a Dask scheduler at {address} ({err}); start one "
-                           "with `dask scheduler` and workers with `dask worker ADDRESS`, "
-                           "or check the address") from None
+    def __init__(self, address: str) -> None:
+        self.client = dask_client(address)
         self.topic = f"optiroll-progress-{uuid.uuid4().hex}"
         self.updates: queue.Queue = queue.Queue()
         self.client.subscribe_topic(self.topic, self._event)
@@ -255,7 +260,7 @@ def render_all(todo: list[Job], runner: Any, display: Any, split: int = 1,
                 done[job.name] = Result(job.name, False, None, str(err), bad_input=True)
                 display.finish(done[job.name])
                 continue
-            splits[job.name] = _Split(job, runner.submit(count_frames, job, debug))
+            splits[job.name] = _Split(job, runner.submit(measure, job, debug))
         else:
             whole_jobs[job.name] = (job, runner.submit(whole, job, debug))
     while len(done) < len(todo):
@@ -304,11 +309,11 @@ def _advance(state: _Split, runner: Any, display: Any, k: int, debug: bool) -> R
     if not state.pieces:
         if not state.count.done():
             return None
-        frames = _value(job, state.count, debug)
-        if isinstance(frames, Result):
-            return frames
-        display.update(job.name, -sum(frames))
-        ranges = plan_ranges(frames, k)
+        plan = _value(job, state.count, debug)
+        if isinstance(plan, Result):
+            return plan
+        display.update(job.name, -sum(plan.frames))
+        ranges = plan_ranges(plan.costs, k)
         state.pieces = [runner.submit(render_range, job, debug, first,
                                       None if i == len(ranges) - 1 else last)
                         for i, (first, last) in enumerate(ranges)]

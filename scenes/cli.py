@@ -14,10 +14,12 @@ problem and the fix, and exit status 2; nothing is written at the output path.
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import click
+import numpy as np
 
 from .jobs import FORMATS, QUALITIES, Job, JobError, Options, Result
 
@@ -295,6 +297,107 @@ def slides(lesson: str, quality: str, resolution: str | None, fps: int | None,
     if job.html is not None:
         click.echo(f"open {_shown(job.html)} in a browser (no network needed); arrow keys move "
                    "between slides")
+
+
+# -- basins -------------------------------------------------------------------------------
+@main.command()
+@click.argument("surface")
+@click.option("--optimizer", "opt_name", default="momentum", show_default=True,
+              help="the optimizer every start rolls under (see `optiroll list optimizers`)")
+@click.option("--set", "params", multiple=True, metavar="NAME=VALUE",
+              help="a hyperparameter, e.g. --set lr=0.05 --set beta=0.9 (repeatable)")
+@click.option("--steps", type=int, default=300, show_default=True)
+@click.option("--size", default="1920x1080", show_default=True, metavar="WxH",
+              help="pixels: one start per pixel (3840x2160 is 8.3 million starts)")
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
+              help="the PNG to write (default media/basins/SURFACE_OPTIMIZER_WxH.png)")
+@click.option("--chunk", type=int, default=65_536, show_default=True,
+              help="starts per task: a worker holds one chunk's rollout at a time")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="processes on this machine")
+@click.option("--scheduler", metavar="ADDRESS", help="run the chunks on a Dask cluster")
+def basins(surface: str, opt_name: str, params: tuple[str, ...], steps: int, size: str,
+           out: Path | None, chunk: int, jobs: int, scheduler: str | None) -> None:
+    """A basin-of-attraction map of SURFACE: every pixel a start, coloured by the
+    minimum it rolls into (grey: still rolling; background: flew off)."""
+    from optiroll import dynamics as dyn
+    from optiroll.dynamics.basins import basin_map, fit_view
+
+    from .basin_image import basin_rgb, write_png
+
+    try:
+        width, height = (int(v) for v in size.lower().replace(",", "x").split("x"))
+    except ValueError:
+        fail(f"--size {size}: write it as WxH, e.g. --size 1920x1080")
+    try:
+        s = dyn.surface(surface)
+        opt = dyn.optimizer(opt_name, **_hyperparameters(params))
+    except dyn.OptirollError as err:
+        fail(str(err))
+    name = f"{s.name if s.name != 'formula' else 'formula'}_{opt.name}_{width}x{height}.png"
+    target = out if out is not None else Path("media") / "basins" / name
+    if target.suffix.lower() != ".png":
+        fail(f"--out {target}: a basin map is a PNG; use a name ending in .png")
+    if out is None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    elif not target.parent.is_dir():
+        fail(f"--out {target}: folder {target.parent} does not exist; create it first "
+             f"(mkdir -p {target.parent})")
+    client = None
+    try:
+        client = _executor(jobs, scheduler)
+        t0 = time.perf_counter()
+        view = fit_view(s.view, width, height)
+        labels = basin_map(s, opt, width, height, steps, view=view, client=client, chunk=chunk)
+        seconds = time.perf_counter() - t0
+    except (dyn.OptirollError, JobError) as err:
+        fail(str(err))
+    finally:
+        if client is not None:
+            client.close() if scheduler else client.shutdown()
+    write_png(basin_rgb(labels, s, view), target)
+    n = labels.size
+    click.echo(f"{s.display_name}, {opt!r}, {steps} steps: {width}x{height} = {n:,} starts "
+               f"in {seconds:.1f} s ({n * steps / seconds / 1e6:.1f} million start-steps/s)")
+    for i, m in enumerate(s.minima):
+        share = float(np.mean(labels == i))
+        click.echo(f"  minimum {i + 1} at ({m[0]:.3g}, {m[1]:.3g}), loss "
+                   f"{float(s.value(np.array(m))):.3g}: {share:.1%} of starts")
+    for code, what in ((-1, "still rolling"), (-2, "flew off")):
+        if np.any(labels == code):
+            click.echo(f"  {what}: {float(np.mean(labels == code)):.1%}")
+    click.echo(f"wrote {_shown(target.resolve())}")
+
+
+def _hyperparameters(params: tuple[str, ...]) -> dict:
+    """``NAME=VALUE`` pairs, values read as TOML (numbers, booleans, [a, b] pairs)."""
+    import tomllib
+
+    out = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--set {item}: write NAME=VALUE, e.g. --set lr=0.05")
+        try:
+            v = tomllib.loads(f"v = {value.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            fail(f"--set {item}: {value!r} is not a number, true/false or [a, b]")
+        out[key.strip()] = tuple(v) if isinstance(v, list) else v
+    return out
+
+
+def _executor(jobs: int, scheduler: str | None):
+    """Where chunks run: a Dask client, a process pool, or None (here)."""
+    if scheduler is not None:
+        from .batch import dask_client
+
+        return dask_client(scheduler)
+    if jobs > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"))
+    return None
 
 
 # -- check ------------------------------------------------------------------------------

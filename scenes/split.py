@@ -2,21 +2,25 @@
 
 Manim writes every animation (every ``play`` and ``wait``) to a partial movie of
 its own and joins them with a stream copy at the end. A split render does the
-same work in K processes: a dry run counts the animations and their frames
-(:func:`count_frames`, every animation skipped), :func:`plan_ranges` cuts them
-into K contiguous ranges of about equal frames, each range renders in its own
-process with Manim's animation range (``-n START,END``; the animations before
-START are replayed frame by frame without drawing, see :func:`replay_skipped`)
-and sends back its partial movies (:func:`render_range`), and
-:func:`join_partials` joins every partial movie in order, as Manim itself does.
-Each partial movie is encoded from the same frames with the same settings, so
-the joined file is the one a single process writes (tests/test_split.py decodes
-both and compares every frame, and the bytes).
+same work in K processes: a dry run counts the animations, their frames and
+their cost (:func:`measure`: every animation skipped, one frame of each drawn),
+:func:`plan_ranges` cuts them into K contiguous ranges of about equal cost,
+each range renders in its own process with Manim's animation range (``-n
+START,END``; the animations before START are replayed frame by frame without
+drawing, see :func:`replay_skipped`) and sends back its partial movies
+(:func:`render_range`), and :func:`join_partials` joins every partial movie in
+order, as Manim itself does. Each partial movie is encoded from the same frames
+with the same settings, so the joined file is the one a single process writes
+(``tests/test_split_and_cluster.py`` compares the bytes of a lossless render and
+the frames of an MP4; H.264 through Manim 0.21 is itself not reproducible to the
+last bit run to run, see the README).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +39,51 @@ def check_splittable(job: Job, k: int) -> None:
                        "--split")
 
 
-def count_frames(job: Job, report: Callable[[str, int], None] | None = None) -> list[int]:
-    """The frames each animation of ``job``'s scene writes, from a dry run that skips
-    every animation (the scene's own set-up still runs)."""
+@dataclass(frozen=True)
+class Plan:
+    """What a dry run learns of each animation: its frames and an estimate of their cost."""
+
+    frames: list[int]
+    #: estimated seconds to draw and encode each animation (the weights of the ranges)
+    costs: list[float]
+
+
+def measure(job: Job, report: Callable[[str, int], None] | None = None) -> Plan:
+    """A dry run of ``job``'s scene: every animation skipped (the scene's own set-up
+    still runs), its frames counted, and its frame halfway through updated, drawn
+    and timed.
+
+    An animation's cost is its frames times (that frame's drawing time plus the
+    median drawing time, standing in for the encoder's share); a still ``wait``
+    costs a quarter of the median a frame (it repeats one frame). A 3-D ride's
+    frames cost several 2-D frames, so ranges of equal cost finish together where
+    ranges of equal frames would not.
+    """
     fps = job.options.frame_rate
     frames: list[int] = []
+    drawing: list[float | None] = []
 
     def hook(scene: Any) -> None:
         play = scene.renderer.play
+        play_internal = scene.play_internal
 
         def counted(sc: Any, *args: Any, **kwargs: Any) -> None:
+            drawing.append(None)
             play(sc, *args, **kwargs)
             frames.append(max(1, round(sc.duration * fps)))
 
+        def timed(skip_rendering: bool = False) -> None:
+            halfway = scene.get_run_time(scene.animations) / 2
+            scene.update_to_time(halfway)  # the jump there builds what the frames before
+            scene.renderer.update_frame(scene, scene.moving_mobjects)  # would have built
+            t0 = time.perf_counter()  # the next frame: its updates and its drawing
+            scene.update_to_time(halfway + 1 / fps)
+            scene.renderer.update_frame(scene, scene.moving_mobjects)
+            drawing[-1] = time.perf_counter() - t0
+            play_internal(skip_rendering)
+
         scene.renderer.play = counted
+        scene.play_internal = timed
 
     with working_folder() as tmp:
         render_scene(job, tmp / "media", None, hook, write_to_movie=False,
@@ -56,12 +91,16 @@ def count_frames(job: Job, report: Callable[[str, int], None] | None = None) -> 
                      upto_animation_number=-1)
     if not frames:
         raise JobError(f"{job.name}: the scene plays no animation; there is nothing to split")
-    return frames
+    drawn = sorted(d for d in drawing if d is not None)
+    typical = drawn[len(drawn) // 2] if drawn else 1.0
+    costs = [n * (d + typical if d is not None else typical / 4)
+             for n, d in zip(frames, drawing, strict=True)]
+    return Plan(frames, costs)
 
 
-def plan_ranges(frames: list[int], k: int) -> list[tuple[int, int]]:
+def plan_ranges(frames: list[float], k: int) -> list[tuple[int, int]]:
     """``k`` (or fewer) contiguous, non-empty animation ranges ``(first, last)`` whose
-    frame counts are as even as cutting at animation boundaries allows.
+    sums of ``frames`` (or costs) are as even as cutting at animation boundaries allows.
 
     >>> plan_ranges([10, 10, 10, 10], 2)
     [(0, 1), (2, 3)]

@@ -1,0 +1,58 @@
+"""Split renders, as a ratio measured side by side in one run.
+
+The flagship (``optiroll render momentum``) at ``-qh`` (1080p60) in one process
+against ``--split 2`` (its animations in two ranges, two processes, joined by a
+stream copy) on this machine, each in a fresh folder. Prints both wall times,
+the speed-up, and whether the two videos have the same number of frames.
+
+Usage: python benchmarks/bench_split.py [--quality h] [--split 2] [--lesson momentum]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import av
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def render(lesson: str, quality: str, extra: list[str]) -> tuple[float, int]:
+    """Wall time of ``optiroll render LESSON -qQUALITY EXTRA`` and its video's frames."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "clip.mp4"
+        t0 = time.perf_counter()
+        r = subprocess.run([sys.executable, "-m", "optiroll.scenes.cli", "render", lesson,
+                            f"-q{quality}", "-o", str(out), *extra], cwd=REPO,
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        seconds = time.perf_counter() - t0
+        if r.returncode:
+            raise SystemExit(r.stderr[-3000:])
+        with av.open(str(out)) as c:
+            frames = sum(1 for _ in c.demux(video=0) if _.size)
+    return seconds, frames
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lesson", default="momentum")
+    ap.add_argument("--quality", default="h")
+    ap.add_argument("--split", type=int, default=2)
+    args = ap.parse_args()
+    cores = len(os.sched_getaffinity(0))
+    print(f"{args.lesson} at -q{args.quality} on {cores} cores")
+    one, n1 = render(args.lesson, args.quality, [])
+    print(f"  one process:     {one:7.1f} s  ({n1} frames)")
+    split, n2 = render(args.lesson, args.quality, ["--split", str(args.split)])
+    print(f"  --split {args.split}:       {split:7.1f} s  ({n2} frames)")
+    print(f"  speed-up: {one / split:.2f}x   same frame count: {n1 == n2}")
+
+
+if __name__ == "__main__":
+    main()
