@@ -329,6 +329,8 @@ def basins(surface: str, opt_name: str, params: tuple[str, ...], steps: int, siz
         width, height = (int(v) for v in size.lower().replace(",", "x").split("x"))
     except ValueError:
         fail(f"--size {size}: write it as WxH, e.g. --size 1920x1080")
+    if width < 1 or height < 1:
+        fail(f"--size {size}: width and height must be at least 1 pixel")
     try:
         s = dyn.surface(surface)
         opt = dyn.optimizer(opt_name, **_hyperparameters(params))
