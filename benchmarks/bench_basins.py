@@ -6,8 +6,8 @@ Prints starts x steps per second for each, the speed-up, whether the two label a
 are identical (they must be: each start's arithmetic is its own), each worker's peak
 memory against one chunk's, and writes the map as a PNG.
 
-Usage: python benchmarks/bench_basins.py [--size 3840x2160] [--steps 300]
-       [--chunk 65536] [--out media/gallery/basins-wells-4k.png]
+Usage: python benchmarks/bench_basins.py [--size 3840x2160] [--steps 400]
+       [--chunk 4096] [--out media/gallery/basins-wells-4k.png]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from optiroll import dynamics as dyn
 from optiroll.dynamics.basins import basin_map, fit_view
+from optiroll.dynamics.distributed import DEFAULT_CHUNK
 from optiroll.scenes.basin_image import basin_rgb, write_png
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,14 +33,15 @@ def _peak_rss_mb() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", default="3840x2160")
-    ap.add_argument("--steps", type=int, default=300)
-    ap.add_argument("--chunk", type=int, default=65_536)
+    ap.add_argument("--steps", type=int, default=400)
+    ap.add_argument("--chunk", type=int, default=DEFAULT_CHUNK)
     ap.add_argument("--out", type=Path, default=REPO / "media" / "gallery" /
                     "basins-wells-4k.png")
     args = ap.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     surface = dyn.surface("wells")
-    opt = dyn.optimizer("momentum", lr=0.05, beta=0.9)
+    # a step and a momentum large enough to overshoot: the basins' borders intertwine
+    opt = dyn.optimizer("momentum", lr=0.3, beta=0.95)
     view = fit_view(surface.view, width, height)
     n = width * height
     work = n * args.steps

@@ -2,8 +2,9 @@
 
 The flagship (``optiroll render momentum``) at ``-qh`` (1080p60) in one process
 against ``--split 2`` (its animations in two ranges, two processes, joined by a
-stream copy) on this machine, each in a fresh folder. Prints both wall times,
-the speed-up, and whether the two videos have the same number of frames.
+stream copy) on this machine, each in a fresh folder. Prints both wall times
+and CPU times, the speed-up, and whether the two videos have the same number of
+frames.
 
 Usage: python benchmarks/bench_split.py [--quality h] [--split 2] [--lesson momentum]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -23,20 +25,28 @@ import av
 REPO = Path(__file__).resolve().parents[1]
 
 
-def render(lesson: str, quality: str, extra: list[str]) -> tuple[float, int]:
-    """Wall time of ``optiroll render LESSON -qQUALITY EXTRA`` and its video's frames."""
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def render(lesson: str, quality: str, extra: list[str]) -> tuple[float, float, int]:
+    """Wall and CPU seconds of ``optiroll render LESSON -qQUALITY EXTRA`` (its processes
+    and threads together) and its video's frames."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "clip.mp4"
+        cpu0 = _cpu()
         t0 = time.perf_counter()
         r = subprocess.run([sys.executable, "-m", "optiroll.scenes.cli", "render", lesson,
                             f"-q{quality}", "-o", str(out), *extra], cwd=REPO,
                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
         seconds = time.perf_counter() - t0
+        cpu = _cpu() - cpu0
         if r.returncode:
             raise SystemExit(r.stderr[-3000:])
         with av.open(str(out)) as c:
             frames = sum(1 for _ in c.demux(video=0) if _.size)
-    return seconds, frames
+    return seconds, cpu, frames
 
 
 def main() -> None:
@@ -47,10 +57,12 @@ def main() -> None:
     args = ap.parse_args()
     cores = len(os.sched_getaffinity(0))
     print(f"{args.lesson} at -q{args.quality} on {cores} cores")
-    one, n1 = render(args.lesson, args.quality, [])
-    print(f"  one process:     {one:7.1f} s  ({n1} frames)")
-    split, n2 = render(args.lesson, args.quality, ["--split", str(args.split)])
-    print(f"  --split {args.split}:       {split:7.1f} s  ({n2} frames)")
+    one, cpu1, n1 = render(args.lesson, args.quality, [])
+    print(f"  one process:     {one:7.1f} s  ({n1} frames; {cpu1:.0f} CPU s, "
+          f"{cpu1 / one:.2f} cores busy: the encoder's threads run beside the drawing)")
+    split, cpu2, n2 = render(args.lesson, args.quality, ["--split", str(args.split)])
+    print(f"  --split {args.split}:       {split:7.1f} s  ({n2} frames; {cpu2:.0f} CPU s, "
+          f"{cpu2 / split:.2f} cores busy)")
     print(f"  speed-up: {one / split:.2f}x   same frame count: {n1 == n2}")
 
 

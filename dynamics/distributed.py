@@ -40,8 +40,16 @@ from .rollouts import RECORDABLE, Rollout, _check_start, _checked_options
 from .rollouts import rollout as _rollout
 from .surfaces import Surface
 
-#: a chunk of 65,536 balls recording positions only for 300 steps holds about 315 MB
-DEFAULT_CHUNK = 65_536
+#: 4,096 balls a task: a step's arrays ((4096, 2) float64: 64 KiB) stay below glibc's
+#: 128 KiB mmap threshold. Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536,
+#: which freezes that threshold, so larger arrays are mapped and unmapped at every
+#: operation: chunks of 65,536 ran 3x slower per worker than in a plain process
+#: (benchmarks/bench_basins.py). Recording positions only for 300 steps, a chunk
+#: holds about 20 MB.
+DEFAULT_CHUNK = 4_096
+#: a Grid's whole rollout (no reduce) is refused past this many start-steps (~4 GB of
+#: positions alone): a grid is usually a map, which wants a reduce
+WHOLE_GRID_LIMIT = 250_000_000
 
 
 class Executor(Protocol):
@@ -127,9 +135,9 @@ def rollout(
             raise OptirollError("the grid has no pixels; give a width and height of at least 1")
         _check_start(surface, grid.starts(0, 1))
         _check_start(surface, grid.starts(n - 1, n))
-    if reduce is None and grid is not None and n > 4 * DEFAULT_CHUNK:
-        raise OptirollError(f"a {grid.width}x{grid.height} grid's whole rollout would not fit "
-                            "in memory; pass reduce=... (e.g. final_positions)")
+    if reduce is None and grid is not None and n * (steps + 1) > WHOLE_GRID_LIMIT:
+        raise OptirollError(f"a {grid.width}x{grid.height} grid's whole {steps}-step rollout "
+                            "would not fit in memory; pass reduce=... (e.g. final_positions)")
     options = (steps, seed, batch_size, noise, record, reduce)
     parts = [_submit(client, surface, opt, grid if grid is not None else starts[lo:hi],
                      lo, hi, options) for lo, hi in _ranges(n, chunk)]

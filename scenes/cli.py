@@ -311,7 +311,7 @@ def slides(lesson: str, quality: str, resolution: str | None, fps: int | None,
               help="pixels: one start per pixel (3840x2160 is 8.3 million starts)")
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="the PNG to write (default media/basins/SURFACE_OPTIMIZER_WxH.png)")
-@click.option("--chunk", type=int, default=65_536, show_default=True,
+@click.option("--chunk", type=int, default=4_096, show_default=True,
               help="starts per task: a worker holds one chunk's rollout at a time")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="processes on this machine")

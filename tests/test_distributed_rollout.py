@@ -106,7 +106,7 @@ def test_bad_arguments_say_what_to_do() -> None:
     with pytest.raises(dyn.OptirollError, match="chunk"):
         distributed.rollout(s, opt, _starts(4), 5, chunk=0)
     with pytest.raises(dyn.OptirollError, match="reduce="):
-        distributed.rollout(s, opt, Grid(s.view, 1000, 1000), 5)
+        distributed.rollout(s, opt, Grid(s.view, 1000, 1000), 300)
     with pytest.raises(dyn.OptirollError, match="no minima"):
         basin_map(dyn.surface("0.1*x**2 + y**2 - x*y*0"), opt, 4, 4, 5)
 
