@@ -117,6 +117,18 @@ def test_split_mp4_and_gif_and_a_plain_scene(tmp_path: Path) -> None:
         assert sum(1 for _ in c.decode(video=0)) == 25
 
 
+def test_a_split_lesson_that_fails_is_reported(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("from manim import Scene\n\nclass Broken(Scene):\n"
+                      "    def construct(self):\n        raise RuntimeError('no ball')\n")
+    r = optiroll("render", str(broken), str(PLAIN), *TINY, "--split", "2", "-o", ".",
+                 cwd=tmp_path)
+    assert r.returncode == 1
+    assert "failed: broken: RuntimeError: no ball (in broken.py, line 5;" in r.stderr
+    assert (tmp_path / "tiny_race_90p5.mp4").is_file()
+    assert not (tmp_path / "broken_90p5.mp4").exists()
+
+
 def test_split_refuses_a_single_frame(tmp_path: Path) -> None:
     r = optiroll("render", str(TWO_D), *TINY, "-s", "--split", "2", cwd=tmp_path)
     assert r.returncode == 2
@@ -151,6 +163,7 @@ def test_render_on_a_local_cluster(tmp_path: Path, dask_client) -> None:
 
 
 def test_no_scheduler_there_and_no_dask_installed(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
     r = optiroll("render", str(TWO_D), *TINY, "--scheduler", "tcp://127.0.0.1:9",
                  cwd=tmp_path, timeout=120)
     assert r.returncode == 2
