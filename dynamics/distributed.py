@@ -126,8 +126,11 @@ def rollout(
         surface, opt, steps, seed, batch_size, noise, record)
     chunk = check_int("chunk", chunk, 1)
     grid = starts if isinstance(starts, Grid) else None
+    single = False
     if grid is None:
-        starts = _check_start(surface, starts).reshape(-1, 2)
+        p0 = _check_start(surface, starts)
+        single = p0.ndim == 1
+        starts = p0.reshape(-1, 2)
         n = len(starts)
     else:
         n = len(grid)
@@ -141,12 +144,25 @@ def rollout(
     options = (steps, seed, batch_size, noise, record, reduce)
     parts = [_submit(client, surface, opt, grid if grid is not None else starts[lo:hi],
                      lo, hi, options) for lo, hi in _ranges(n, chunk)]
-    results = [p.result() if client is not None else p for p in parts]
+    results = _results(parts) if client is not None else parts
     if reduce is not None:
         return np.concatenate(results, axis=0)
     whole = _join(results)
-    whole.metadata = {**results[0].metadata, "start": np.asarray(starts).tolist()}
-    return whole
+    every = grid.starts() if grid is not None else starts
+    whole.metadata = {**results[0].metadata,
+                      "start": (every[0] if single else every).tolist()}
+    return whole.ball(0) if single else whole
+
+
+def _results(futures: list[Any]) -> list[Any]:
+    """Every future's result, in order; the rest are cancelled when one fails (or on
+    Ctrl-C), so a cluster does not go on with a map nobody will read."""
+    try:
+        return [f.result() for f in futures]
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
 
 
 def _ranges(n: int, chunk: int) -> Iterator[tuple[int, int]]:

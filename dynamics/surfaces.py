@@ -155,6 +155,9 @@ class Surface:
         out.__dict__.update(self.__dict__)
         return out
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Surface:
+        return self  # immutable (frozen, its arrays never written): copies may share it
+
 
 def surface_from_spec(spec: dict[str, Any]) -> Surface:
     """The surface a :attr:`Surface.spec` describes (through the facade's ``surface``)."""

@@ -16,6 +16,7 @@ import numpy as np
 from optiroll.dynamics import Surface
 from optiroll.dynamics.basins import DIVERGED, UNSETTLED
 from optiroll.dynamics.distributed import Grid
+from optiroll.dynamics.surfaces import Box
 
 from .kit import theme
 from .kit.colors import hex_to_rgb
@@ -24,7 +25,7 @@ from .kit.colors import hex_to_rgb
 LOW_SHADE = 0.4
 
 
-def basin_rgb(labels: np.ndarray, surface: Surface, view=None) -> np.ndarray:
+def basin_rgb(labels: np.ndarray, surface: Surface, view: Box | None = None) -> np.ndarray:
     """An ``(h, w, 3)`` uint8 picture of ``labels`` over ``view``."""
     h, w = labels.shape
     view = view or surface.view
@@ -46,19 +47,19 @@ def basin_rgb(labels: np.ndarray, surface: Surface, view=None) -> np.ndarray:
     return np.clip(np.round(rgb * 255), 0, 255).astype(np.uint8)
 
 
-def _dots(rgb: np.ndarray, minima, view) -> None:
+def _dots(rgb: np.ndarray, minima: tuple[tuple[float, float], ...], view: Box) -> None:
     """A white dot with a dark ring at each minimum inside the view."""
     h, w = rgb.shape[:2]
     (x0, x1), (y0, y1) = view
     r = max(2.0, 0.006 * min(h, w))
-    yy, xx = np.mgrid[0:h, 0:w]
     for mx, my in minima:
         if not (x0 <= mx <= x1 and y0 <= my <= y1):
             continue
         cx, cy = (mx - x0) / (x1 - x0) * w - 0.5, (y1 - my) / (y1 - y0) * h - 0.5
-        box = (slice(max(int(cy - 2 * r), 0), int(cy + 2 * r) + 1),
-               slice(max(int(cx - 2 * r), 0), int(cx + 2 * r) + 1))
-        d = np.hypot(xx[box] - cx, yy[box] - cy)
+        rows = np.arange(max(int(cy - 2 * r), 0), min(int(cy + 2 * r) + 1, h))
+        cols = np.arange(max(int(cx - 2 * r), 0), min(int(cx + 2 * r) + 1, w))
+        box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+        d = np.hypot(cols[None, :] - cx, rows[:, None] - cy)
         rgb[box][d <= 1.5 * r] = hex_to_rgb(theme.BACKGROUND)
         rgb[box][d <= r] = hex_to_rgb(theme.WHITE)
 

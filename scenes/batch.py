@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import multiprocessing as mp
 import queue
+import re
 import shutil
 import tempfile
 import time
@@ -25,9 +26,10 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .jobs import Job, JobError, Result, _deliver, _failure, _move_into_place, run
+from .progress import Display
 from .split import check_splittable, join_partials, measure, plan_ranges, render_range
 
 Report = Callable[[str, int], None]
@@ -56,6 +58,21 @@ def whole(job: Job, report: Report | None, debug: bool) -> Result:
 
 
 # -- runners ----------------------------------------------------------------------------
+class Runner(Protocol):
+    """Where a batch's worker-side functions run."""
+
+    def submit(self, fn: Callable[..., Any], job: Job, debug: bool, *args: Any) -> Any:
+        """Run ``fn(job, report, *args)`` somewhere; a future (``done()``, ``result()``)."""
+
+    def delivered(self, job: Job, value: Any) -> Result:
+        """The Result of a finished unsplit job, its file written at ``job.out``."""
+
+    def drain(self) -> list[tuple[str, int]]:
+        """The progress updates ``(lesson, frames or -total)`` received since last time."""
+
+    def close(self) -> None: ...
+
+
 class LocalRunner:
     """Jobs in ``workers`` spawned processes of this machine."""
 
@@ -67,20 +84,15 @@ class LocalRunner:
         self.report = functools.partial(_put, self.updates)
 
     def submit(self, fn: Callable[..., Any], job: Job, debug: bool, *args: Any) -> Any:
-        if fn is whole:
-            return self.pool.submit(run, job, self.report, debug)
+        if fn is whole:  # run() turns every failure into its Result itself
+            return self.pool.submit(whole, job, self.report, debug)
         return self.pool.submit(attempt, fn, job, self.report, debug, *args)
 
     def delivered(self, job: Job, value: Any) -> Result:
         return value  # run() wrote job.out itself (this machine's files)
 
     def drain(self) -> list[tuple[str, int]]:
-        out = []
-        while True:
-            try:
-                out.append(self.updates.get_nowait())
-            except queue.Empty:
-                return out
+        return _drain(self.updates)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -89,6 +101,16 @@ class LocalRunner:
 
 def _put(q: Any, name: str, n: int) -> None:
     q.put((name, n))
+
+
+def _drain(updates: Any) -> list[tuple[str, int]]:
+    """Every progress update waiting in ``updates`` (a queue), without blocking."""
+    out = []
+    while True:
+        try:
+            out.append(updates.get_nowait())
+        except queue.Empty:
+            return out
 
 
 @dataclass(frozen=True)
@@ -126,7 +148,7 @@ def on_worker(fn: Callable[..., Any], bundle: Bundle, topic: str, debug: bool,
     try:
         job = bundle.unpack(folder)
         if fn is whole:
-            result = run(job, report, debug)
+            result = whole(job, report, debug)
             return result, (_read_output(job.out) if result.ok else None)
         return attempt(fn, job, report, debug, *args)
     finally:
@@ -171,8 +193,15 @@ class EventReport:
             pass
 
 
+#: a scheduler address as ``dask scheduler`` prints it: tcp://HOST:PORT (the scheme optional)
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?[^/\s]+:\d+$")
+
+
 def dask_client(address: str, timeout: float = 10.0) -> Any:
     """A Dask ``Client`` of the scheduler at ``address``, or a JobError naming the fix."""
+    if not _ADDRESS.match(address):
+        raise JobError(f"--scheduler {address}: write the scheduler's address as "
+                       "tcp://HOST:PORT, as `dask scheduler` prints it")
     try:
         from distributed import Client
     except ImportError:
@@ -192,8 +221,12 @@ class DaskRunner:
     def __init__(self, address: str) -> None:
         self.client = dask_client(address)
         self.topic = f"optiroll-progress-{uuid.uuid4().hex}"
-        self.updates: queue.Queue = queue.Queue()
-        self.client.subscribe_topic(self.topic, self._event)
+        self.updates: queue.Queue[tuple[str, int]] = queue.Queue()
+        try:
+            self.client.subscribe_topic(self.topic, self._event)
+        except BaseException:
+            self.client.close()
+            raise
 
     def _event(self, event: tuple[float, Any]) -> None:
         name, n = event[1]
@@ -221,12 +254,7 @@ class DaskRunner:
         return Result(job.name, True, job.out)
 
     def drain(self) -> list[tuple[str, int]]:
-        out = []
-        while True:
-            try:
-                out.append(self.updates.get_nowait())
-            except queue.Empty:
-                return out
+        return _drain(self.updates)
 
     def close(self) -> None:
         try:
@@ -245,7 +273,7 @@ class _Split:
     pieces: list[Any] = field(default_factory=list)
 
 
-def render_all(todo: list[Job], runner: Any, display: Any, split: int = 1,
+def render_all(todo: list[Job], runner: Runner, display: Display, split: int = 1,
                debug: bool = False) -> list[Result]:
     """Run every job on ``runner`` (each in ``split`` ranges when ``split > 1``), showing
     progress on ``display``; return one Result per job, in order."""
@@ -303,7 +331,8 @@ def _died(job: Job, err: Exception, debug: bool) -> Result:
     return Result(job.name, False, None, message)
 
 
-def _advance(state: _Split, runner: Any, display: Any, k: int, debug: bool) -> Result | None:
+def _advance(state: _Split, runner: Runner, display: Display, k: int,
+             debug: bool) -> Result | None:
     """Move a split job on: submit its pieces once counted; join them once all are back."""
     job = state.job
     if not state.pieces:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import click
 import numpy as np
+from optiroll.dynamics.distributed import DEFAULT_CHUNK, Executor
 
 from .jobs import FORMATS, QUALITIES, Job, JobError, Options, Result
 
@@ -236,8 +238,7 @@ def _render_all(todo: list[Job], workers: int, debug: bool, scheduler: str | Non
     if scheduler is not None:
         runner = DaskRunner(scheduler)  # a JobError when Dask or the scheduler is missing
     else:
-        tasks = len(todo) * (split if split > 1 else 1)
-        runner = LocalRunner(min(workers, tasks))
+        runner = LocalRunner(min(workers, len(todo) * split))
     try:
         with Display(todo, Console(stderr=True), split=split > 1) as display:
             return render_all(todo, runner, display, split, debug)
@@ -311,7 +312,7 @@ def slides(lesson: str, quality: str, resolution: str | None, fps: int | None,
               help="pixels: one start per pixel (3840x2160 is 8.3 million starts)")
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="the PNG to write (default media/basins/SURFACE_OPTIMIZER_WxH.png)")
-@click.option("--chunk", type=int, default=4_096, show_default=True,
+@click.option("--chunk", type=int, default=DEFAULT_CHUNK, show_default=True,
               help="starts per task: a worker holds one chunk's rollout at a time")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="processes on this machine")
@@ -321,7 +322,7 @@ def basins(surface: str, opt_name: str, params: tuple[str, ...], steps: int, siz
     """A basin-of-attraction map of SURFACE: every pixel a start, coloured by the
     minimum it rolls into (grey: still rolling; background: flew off)."""
     from optiroll import dynamics as dyn
-    from optiroll.dynamics.basins import basin_map, fit_view
+    from optiroll.dynamics.basins import DIVERGED, UNSETTLED, basin_map, fit_view
 
     from .basin_image import basin_rgb, write_png
 
@@ -331,12 +332,15 @@ def basins(surface: str, opt_name: str, params: tuple[str, ...], steps: int, siz
         fail(f"--size {size}: write it as WxH, e.g. --size 1920x1080")
     if width < 1 or height < 1:
         fail(f"--size {size}: width and height must be at least 1 pixel")
+    if scheduler is not None and jobs > 1:
+        fail("--jobs counts processes on this machine; with --scheduler the cluster's "
+             "workers do the work: leave out --jobs")
     try:
         s = dyn.surface(surface)
         opt = dyn.optimizer(opt_name, **_hyperparameters(params))
     except dyn.OptirollError as err:
         fail(str(err))
-    name = f"{s.name if s.name != 'formula' else 'formula'}_{opt.name}_{width}x{height}.png"
+    name = f"{s.name}_{opt.name}_{width}x{height}.png"
     target = out if out is not None else Path("media") / "basins" / name
     if target.suffix.lower() != ".png":
         fail(f"--out {target}: a basin map is a PNG; use a name ending in .png")
@@ -354,10 +358,18 @@ def basins(surface: str, opt_name: str, params: tuple[str, ...], steps: int, siz
         seconds = time.perf_counter() - t0
     except (dyn.OptirollError, JobError) as err:
         fail(str(err))
+    except Exception as err:  # noqa: BLE001 - a worker that died, a lost scheduler
+        click.echo(f"error: the map was not finished: {type(err).__name__}: {err}", err=True)
+        raise SystemExit(1) from None
     finally:
-        if client is not None:
-            client.close() if scheduler else client.shutdown()
-    write_png(basin_rgb(labels, s, view), target)
+        if isinstance(client, ProcessPoolExecutor):
+            client.shutdown(wait=True, cancel_futures=True)
+        elif client is not None:
+            client.close()
+    try:
+        write_png(basin_rgb(labels, s, view), target)
+    except OSError as err:
+        fail(f"--out {target}: cannot write it ({err.strerror or err})")
     n = labels.size
     click.echo(f"{s.display_name}, {opt!r}, {steps} steps: {width}x{height} = {n:,} starts "
                f"in {seconds:.1f} s ({n * steps / seconds / 1e6:.1f} million start-steps/s)")
@@ -365,13 +377,13 @@ def basins(surface: str, opt_name: str, params: tuple[str, ...], steps: int, siz
         share = float(np.mean(labels == i))
         click.echo(f"  minimum {i + 1} at ({m[0]:.3g}, {m[1]:.3g}), loss "
                    f"{float(s.value(np.array(m))):.3g}: {share:.1%} of starts")
-    for code, what in ((-1, "still rolling"), (-2, "flew off")):
+    for code, what in ((UNSETTLED, "still rolling"), (DIVERGED, "flew off")):
         if np.any(labels == code):
             click.echo(f"  {what}: {float(np.mean(labels == code)):.1%}")
     click.echo(f"wrote {_shown(target.resolve())}")
 
 
-def _hyperparameters(params: tuple[str, ...]) -> dict:
+def _hyperparameters(params: tuple[str, ...]) -> dict[str, object]:
     """``NAME=VALUE`` pairs, values read as TOML (numbers, booleans, [a, b] pairs)."""
     import tomllib
 
@@ -388,7 +400,7 @@ def _hyperparameters(params: tuple[str, ...]) -> dict:
     return out
 
 
-def _executor(jobs: int, scheduler: str | None):
+def _executor(jobs: int, scheduler: str | None) -> Executor | None:
     """Where chunks run: a Dask client, a process pool, or None (here)."""
     if scheduler is not None:
         from .batch import dask_client
@@ -396,7 +408,6 @@ def _executor(jobs: int, scheduler: str | None):
         return dask_client(scheduler)
     if jobs > 1:
         import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
 
         return ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"))
     return None

@@ -263,8 +263,10 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
     if report is not None and lesson:  # a lesson reports its planned length, then frames
         cls = type(cls.__name__, (cls,), {"progress": staticmethod(
             lambda n: report(job.name, n)), "__module__": cls.__module__})
+    manim_log = logging.getLogger("manim")
+    level = manim_log.level
     with tempconfig({}):
-        logging.getLogger("manim").setLevel(logging.WARNING)  # digest_file logs at INFO
+        manim_log.setLevel(logging.WARNING)  # digest_file logs at INFO
         if job.config_file is not None:
             config.digest_file(str(job.config_file))
         config.update(manim_config(job.options, media))
@@ -281,7 +283,10 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
             scene.renderer.add_frame = counted
         if hook is not None:
             hook(scene)
-        scene.render()
+        try:
+            scene.render()
+        finally:
+            manim_log.setLevel(level)
         return scene
 
 

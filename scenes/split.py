@@ -51,7 +51,8 @@ class Plan:
 def measure(job: Job, report: Callable[[str, int], None] | None = None) -> Plan:
     """A dry run of ``job``'s scene: every animation skipped (the scene's own set-up
     still runs), its frames counted, and its frame halfway through updated, drawn
-    and timed.
+    and timed. (``report`` is unused: a dry run writes no frames; the runners call
+    every worker-side function with one.)
 
     An animation's cost is its frames times (that frame's drawing time plus the
     median drawing time, standing in for the encoder's share); a still ``wait``
@@ -73,11 +74,11 @@ def measure(job: Job, report: Callable[[str, int], None] | None = None) -> Plan:
             frames.append(max(1, round(sc.duration * fps)))
 
         def timed(skip_rendering: bool = False) -> None:
-            halfway = scene.get_run_time(scene.animations) / 2
-            scene.update_to_time(halfway)  # the jump there builds what the frames before
-            scene.renderer.update_frame(scene, scene.moving_mobjects)  # would have built
+            run_time = scene.get_run_time(scene.animations)
+            scene.update_to_time(run_time / 2)  # the jump there builds what the frames
+            scene.renderer.update_frame(scene, scene.moving_mobjects)  # before would have
             t0 = time.perf_counter()  # the next frame: its updates and its drawing
-            scene.update_to_time(halfway + 1 / fps)
+            scene.update_to_time(min(run_time / 2 + 1 / fps, run_time))
             scene.renderer.update_frame(scene, scene.moving_mobjects)
             drawing[-1] = time.perf_counter() - t0
             play_internal(skip_rendering)
@@ -137,8 +138,8 @@ def render_range(job: Job, report: Callable[[str, int], None] | None, first: int
         scene = render_scene(job, tmp / "media", report, replay_skipped, **options)
         files = [Path(f) for f in scene.renderer.file_writer.partial_movie_files
                  if f is not None]
-        if not files:
-            raise JobError(f"{job.name}: animations {first}..{last} wrote no video")
+        if not files:  # not the input's fault: exit status 1, not 2
+            raise RuntimeError(f"animations {first}..{last} wrote no video")
         return [f.read_bytes() for f in files]
 
 
@@ -180,9 +181,9 @@ def join_partials(files: list[Path], out: Path, transparent: bool = False) -> No
     listing.write_text("# This file is used internally by FFMPEG.\n" + "".join(
         f"file 'file:{Path(f).as_posix()}'\n" for f in files), encoding="utf-8")
     try:
-        source = av.open(str(listing), options={"safe": "0", "an": "1"}, format="concat")
-        stream = source.streams.video[0]
-        with av.open(str(out), mode="w") as target:
+        with (av.open(str(listing), options={"safe": "0", "an": "1"},
+                      format="concat") as source, av.open(str(out), mode="w") as target):
+            stream = source.streams.video[0]
             target.metadata["comment"] = f"Rendered with Manim Community v{__version__}"
             copy = target.add_stream_from_template(template=stream)
             if transparent and out.suffix == ".webm":
@@ -193,6 +194,5 @@ def join_partials(files: list[Path], out: Path, transparent: bool = False) -> No
                 packet.dts = None  # let libav recompute them across file boundaries
                 packet.stream = copy
                 target.mux(packet)
-        source.close()
     finally:
         listing.unlink(missing_ok=True)

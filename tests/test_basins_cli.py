@@ -65,12 +65,15 @@ def test_picture_colours_basins_by_minimum_and_marks_minima() -> None:
     (["0.1*x**2 + y**2", "--size", "8x8"], "lists no minima"),
     (["wells", "-o", "/no/such/folder/map.png"], "folder /no/such/folder does not exist"),
     (["wells", "-o", "map.jpg"], "a basin map is a PNG"),
+    (["wells", "-j", "2", "--scheduler", "tcp://127.0.0.1:9"], "leave out --jobs"),
+    (["wells", "--size", "8x8", "-o", "folder.png"], "--out folder.png: cannot write it"),
 ])
 def test_bad_input_one_line_exit_2(args: list[str], message: str, tmp_path: Path,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder.png").mkdir()  # a folder where the PNG should go
     r = CliRunner().invoke(main, ["basins", *args])
     assert r.exit_code == 2, r.output
     assert message in r.output
     assert len(r.output.strip().splitlines()) == 1
-    assert not list(tmp_path.rglob("*.png"))
+    assert [p.name for p in tmp_path.rglob("*.png")] == ["folder.png"]

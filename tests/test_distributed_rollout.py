@@ -101,6 +101,47 @@ def test_basin_map_matches_labelling_each_start() -> None:
     assert len(set(np.unique(labels)) & {0, 1, 2}) == 3  # every well has a basin
 
 
+def test_one_start_and_a_grid_keep_rollouts_shapes_and_metadata(tmp_path) -> None:
+    s, opt = dyn.surface("wells"), dyn.optimizer("adam", lr=0.1)
+    _same(distributed.rollout(s, opt, (1.0, -2.0), 20, chunk=3),
+          dyn.rollout(s, opt, (1.0, -2.0), 20))
+    grid = Grid(s.view, 6, 4)
+    run = distributed.rollout(s, opt, grid, 20, chunk=5)
+    _same(run, dyn.rollout(s, opt, grid.starts(), 20))
+    again = dyn.Rollout.load(run.save(tmp_path / "grid.npz")).redo()
+    assert np.array_equal(again.positions, run.positions)
+
+
+def test_a_failed_chunk_cancels_the_rest() -> None:
+    class Pool:
+        def __init__(self) -> None:
+            self.cancelled = 0
+
+        def submit(self, fn, *args):
+            pool = self
+
+            class Future:
+                def __init__(self, i: int) -> None:
+                    self.i = i
+
+                def result(self):
+                    if self.i == 1:
+                        raise RuntimeError("worker lost")
+                    return fn(*args)
+
+                def cancel(self) -> None:
+                    pool.cancelled += 1
+
+            self.n = getattr(self, "n", -1) + 1
+            return Future(self.n)
+
+    pool = Pool()
+    with pytest.raises(RuntimeError, match="worker lost"):
+        distributed.rollout(dyn.surface("wells"), dyn.optimizer("sgd"), _starts(10), 5,
+                            chunk=2, client=pool)
+    assert pool.cancelled == 5
+
+
 def test_bad_arguments_say_what_to_do() -> None:
     s, opt = dyn.surface("wells"), dyn.optimizer("sgd")
     with pytest.raises(dyn.OptirollError, match="chunk"):
@@ -137,7 +178,5 @@ def test_dask_local_cluster_equals_whole(dask_client) -> None:
     starts = _starts(300)
     _same(distributed.rollout(s, opt, starts, 30, chunk=70, client=dask_client),
           dyn.rollout(s, opt, starts, 30))
-    grid = Grid(((-3.0, 3.0), (-3.0, 3.0)), 20, 15)
     labels = basin_map(dyn.surface("wells"), opt, 20, 15, 100, client=dask_client, chunk=50)
     assert np.array_equal(labels, basin_map(dyn.surface("wells"), opt, 20, 15, 100))
-    assert len(grid) == 300

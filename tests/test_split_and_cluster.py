@@ -169,6 +169,12 @@ def test_no_scheduler_there_and_no_dask_installed(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert r.stderr.startswith("error: cannot reach a Dask scheduler at tcp://127.0.0.1:9")
     assert "dask scheduler" in r.stderr
+    for bad in ("foo", "http://x", "tcp://"):
+        r = optiroll("render", str(TWO_D), *TINY, "--scheduler", bad, cwd=tmp_path,
+                     timeout=60)
+        assert r.returncode == 2
+        assert r.stderr == (f"error: --scheduler {bad}: write the scheduler's address as "
+                            "tcp://HOST:PORT, as `dask scheduler` prints it\n")
     hide = tmp_path / "hide"
     hide.mkdir()
     (hide / "distributed.py").write_text("raise ImportError('hidden for a test')\n")
@@ -199,24 +205,29 @@ class _Cluster:
         bin_dir = Path(sys.executable).parent
         self.file = folder / "scheduler.json"
         env = installed_env()
+        self.client = None
         self.procs = [subprocess.Popen(
             [str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
              "--no-dashboard", "--scheduler-file", str(self.file)],
             cwd=folder, env={**env, **(scheduler_env or {})},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-        self._wait(lambda: self.file.is_file(), "the scheduler")
-        import json
+        try:
+            self._wait(lambda: self.file.is_file(), "the scheduler")
+            import json
 
-        self.address = json.loads(self.file.read_text())["address"]
-        for i in range(2):
-            self.procs.append(subprocess.Popen(
-                [str(bin_dir / "dask"), "worker", self.address, "--nthreads", "1",
-                 "--no-dashboard", "--name", f"w{i}"], cwd=folder, env=env,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        from distributed import Client
+            self.address = json.loads(self.file.read_text())["address"]
+            for i in range(2):
+                self.procs.append(subprocess.Popen(
+                    [str(bin_dir / "dask"), "worker", self.address, "--nthreads", "1",
+                     "--no-dashboard", "--name", f"w{i}"], cwd=folder, env=env,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            from distributed import Client
 
-        self.client = Client(self.address, timeout=30)
-        self.client.wait_for_workers(2, timeout=60)
+            self.client = Client(self.address, timeout=30)
+            self.client.wait_for_workers(2, timeout=60)
+        except BaseException:
+            self.close()
+            raise
 
     @staticmethod
     def _wait(ready, what: str, timeout: float = 60) -> None:
@@ -239,7 +250,8 @@ class _Cluster:
         os.kill(pid[running[0]], signal.SIGKILL)
 
     def close(self) -> None:
-        self.client.close()
+        if self.client is not None:
+            self.client.close()
         for p in self.procs[::-1]:
             p.terminate()
         for p in self.procs:
@@ -247,6 +259,14 @@ class _Cluster:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait()
+
+
+def _stop(proc: subprocess.Popen | None) -> None:
+    """Kill a background render still running (a failed assertion left it)."""
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.communicate()
 
 
 def _render_in_background(tmp_path: Path, address: str, out: str) -> subprocess.Popen:
@@ -262,6 +282,7 @@ def test_command_line_cluster_survives_a_killed_worker(tmp_path: Path) -> None:
     file written is the whole clip (the same bytes as a local render)."""
     pytest.importorskip("distributed")
     cluster = _Cluster(tmp_path)
+    proc = None
     try:
         proc = _render_in_background(tmp_path, cluster.address, "ride.mov")
         cluster.kill_the_busy_worker()
@@ -269,6 +290,7 @@ def test_command_line_cluster_survives_a_killed_worker(tmp_path: Path) -> None:
         assert proc.returncode == 0, err
         assert "behind_the_hill: done" in err
     finally:
+        _stop(proc)
         cluster.close()
     local = optiroll("render", str(THREE_D), "-r", "320,180", "--fps", "10", "-t", "-o",
                      "local.mov", cwd=tmp_path)
@@ -281,11 +303,13 @@ def test_a_job_whose_workers_keep_dying_is_reported(tmp_path: Path) -> None:
     and nothing (not even a part) is written at its output path."""
     pytest.importorskip("distributed")
     cluster = _Cluster(tmp_path, {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"})
+    proc = None
     try:
         proc = _render_in_background(tmp_path, cluster.address, "ride.mov")
         cluster.kill_the_busy_worker()
         out, err = proc.communicate(timeout=600)
     finally:
+        _stop(proc)
         cluster.close()
     assert proc.returncode == 1, err
     assert "failed: behind_the_hill: the workers running it died" in err

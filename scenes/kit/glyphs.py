@@ -71,7 +71,7 @@ class GlyphCache:
     unsafe: set[str | tuple[str, str]] = field(default_factory=set)
     #: how many strings were typeset by Text instead of composed
     fallbacks: int = 0
-    #: how many Text layouts the cache has made (glyphs, kerning batches, fallbacks)
+    #: how many Text layouts the cache has made (glyphs, fallbacks)
     layouts: int = 0
 
     #: how many layouts were read from Pango's SVG alone (kerning)
