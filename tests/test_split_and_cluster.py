@@ -162,6 +162,31 @@ def test_render_on_a_local_cluster(tmp_path: Path, dask_client) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+def test_frames_last_frame_gif_and_webm_on_a_cluster(tmp_path: Path, dask_client) -> None:
+    """Every output kind comes back from a worker: a folder of PNG frames, a last frame,
+    a GIF, and a transparent WebM split in two and joined."""
+    address = dask_client.scheduler.address
+    runs = [("--format", "png", "-o", "frames"), ("-s", "-o", "last.png"),
+            ("--fps", "25", "-o", "race.gif"), ("-t", "--format", "webm", "--split", "2",
+                                                "-o", "race.webm")]
+    for extra in runs:
+        size = ["-r", "160,90"] + ([] if "--fps" in extra else ["--fps", "5"])
+        r = optiroll("render", str(PLAIN), *size, *extra, "--scheduler", address,
+                     cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    frames = sorted(p.name for p in (tmp_path / "frames").iterdir())
+    assert frames == [f"tiny_race_{i:04d}.png" for i in range(5)]
+    from PIL import Image
+
+    assert Image.open(tmp_path / "last.png").size == (160, 90)
+    with av.open(str(tmp_path / "race.gif")) as c:
+        assert sum(1 for _ in c.decode(video=0)) == 25
+    with av.open(str(tmp_path / "race.webm")) as c:
+        assert c.streams.video[0].codec_context.name in ("vp9", "libvpx-vp9")
+        assert sum(1 for _ in c.decode(video=0)) == 5
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
 def test_no_scheduler_there_and_no_dask_installed(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     r = optiroll("render", str(TWO_D), *TINY, "--scheduler", "tcp://127.0.0.1:9",
