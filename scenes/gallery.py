@@ -89,6 +89,7 @@ def deck_screenshot(tmp: Path, out: Path) -> None:
 
 #: the moment of each library lesson the README shows
 LESSON_STILLS = {"learning_rate": "race", "nesterov": "plots", "adaptive": "plots",
+                 "adam": "plots",
                  "saddle": "ride", "stochastic": "race"}
 
 

@@ -18,8 +18,8 @@ EXAMPLES = SCENES.parent / "examples"
 
 #: name -> scene file in scenes/, in the order a course would show them
 LIBRARY = {"learning_rate": "learning_rate.py", "momentum": "momentum.py",
-           "nesterov": "nesterov.py", "adaptive": "adaptive.py", "saddle": "saddle.py",
-           "stochastic": "stochastic.py"}
+           "nesterov": "nesterov.py", "adaptive": "adaptive.py", "adam": "adam.py",
+           "saddle": "saddle.py", "stochastic": "stochastic.py"}
 
 
 @dataclass(frozen=True)

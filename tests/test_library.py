@@ -18,7 +18,7 @@ from optiroll.scenes.lesson.prepare import left_map_at
 from optiroll.scenes.library import LIBRARY
 
 REPO = Path(__file__).resolve().parents[1]
-LESSONS = ["learning_rate", "nesterov", "adaptive", "saddle", "stochastic"]
+LESSONS = ["learning_rate", "nesterov", "adaptive", "adam", "saddle", "stochastic"]
 
 
 def test_the_library_lists_the_lessons_in_teaching_order() -> None:
@@ -111,6 +111,33 @@ def test_adaptive_numbers_match_the_book() -> None:
     step = three.runs[0].state["step_size"][1:]
     assert np.all(np.diff(step, axis=0) <= 0)  # AdaGrad's step only shrinks ...
     assert three.plots[1].caption.startswith("AdaGrad's step only shrinks")
+
+
+def test_adam_numbers_bias_correction() -> None:
+    """The correction's first step is lr per coordinate; without it (1 - b1)/sqrt(1 - b2)
+    lr, and those first steps carry the ball out of the deepest well's basin."""
+    from optiroll.scenes.adam import AdamBias
+
+    first, end = AdamBias.prepare_parts()
+    b1, b2 = 0.9, 0.999
+    lr = first.spec.runs[0].built_optimizer.hyperparams["lr"]
+    np.testing.assert_allclose(np.abs(first.runs[0].update[1]), lr, rtol=1e-6)
+    np.testing.assert_allclose(np.abs(first.runs[1].update[1]),
+                               lr * (1 - b1) / np.sqrt(1 - b2), rtol=1e-6)
+    assert "1.00 lr with the correction, 3.16 lr without" in first.facts[0]
+    g1 = first.runs[0].gradient[0, 0]
+    m1 = first.runs[0].state["exp_avg"][1, 0]
+    assert m1 == pytest.approx((1 - b1) * g1)
+    m_hat = next(p for p in first.plots if p.spec.series == "m_hat.x").series[0]
+    assert m_hat[1] == pytest.approx(g1)  # lifted to the gradient from the first step
+    s = end.surface
+    values = [float(s.value(np.array(m))) for m in s.minima]
+    wells = [int(np.argmin(np.linalg.norm(np.asarray(s.minima) - r.final_position, axis=1)))
+             for r in end.runs]
+    assert wells == [int(np.argmin(values)), int(np.argmax(values))]
+    assert "ends in the deepest well" in end.conclusions[0]
+    assert "ends in the shallowest well" in end.conclusions[1]
+    assert not first.conclusions  # the first part has no closing card
 
 
 def test_saddle_numbers_and_the_stuck_ball_stays_on_one_row() -> None:

@@ -341,6 +341,10 @@ def test_ticks_fit_integer_data_and_iterations() -> None:
     data = nice_ticks(0.46, 10.54, 5, integer=True)  # x = 1..10, padded
     assert [format_tick(v, data) for v in data] == ["2", "4", "6", "8", "10"]
     assert list(nice_ticks(0, 12, 5)) == [0, 2.5, 5, 7.5, 10]  # real-valued axes keep 2.5
+    lone = nice_ticks(0.14, 0.6, 1)  # a short plot has room for one tick label
+    assert list(lone) == [0.5] and format_tick(0.5, lone) == "0.5"  # not "0"
+    assert format_tick(0.25, np.array([0.25])) == "0.25"
+    assert format_tick(-0.005, np.array([-0.005])) == "−0.005"
     with tempconfig({"pixel_width": W, "pixel_height": H}):
         plot = IterationPlot([np.arange(13.0) + 1], ["#ff0000"], Timeline(12), 5, 2,
                              y_label="loss", log_y=True)

@@ -34,7 +34,11 @@ def nice_ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> 
 
 
 def format_tick(v: float, ticks: np.ndarray) -> str:
-    step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
+    """``v`` with as many decimals as the ticks' step needs (a lone tick: as ``v`` needs,
+    so a lone 0.5 reads 0.5, not 0)."""
+    if len(ticks) < 2:  # nice ticks are round: their shortest form is exact
+        return np.format_float_positional(float(v), trim="-").replace("-", "−")
+    step = float(np.min(np.diff(ticks)))
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     if step * 10**decimals % 1 > 1e-6:  # e.g. 2.5 steps need one more digit
         decimals += 1
