@@ -48,6 +48,20 @@ class Basins:
         return labels
 
 
+def arrivals(run: Rollout, labels: np.ndarray, minima: tuple[tuple[float, float], ...],
+             tol: float) -> np.ndarray:
+    """The step from which each ball stays within ``tol`` of the minimum it ends in
+    (``labels`` from :class:`Basins`); -1 for a ball that never settles."""
+    pos = run.positions.reshape(-1, run.steps + 1, 2)
+    centres = np.asarray(minima, dtype=float)[np.maximum(labels, 0)]
+    near = np.linalg.norm(pos - centres[:, None, :], axis=-1) <= tol
+    near[labels < 0] = False
+    # stays near from k on: the reversed running "and" of near
+    stays = np.flip(np.logical_and.accumulate(np.flip(near, axis=1), axis=1), axis=1)
+    first = np.argmax(stays, axis=1)
+    return np.where(stays[np.arange(len(first)), first], first, -1)
+
+
 def default_tol(surface: Surface, minima: np.ndarray) -> float:
     """A quarter of the closest two minima's distance (2 % of the view for one minimum)."""
     if len(minima) > 1:

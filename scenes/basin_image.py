@@ -25,8 +25,10 @@ from .kit.colors import hex_to_rgb
 LOW_SHADE = 0.4
 
 
-def basin_rgb(labels: np.ndarray, surface: Surface, view: Box | None = None) -> np.ndarray:
-    """An ``(h, w, 3)`` uint8 picture of ``labels`` over ``view``."""
+def basin_rgb(labels: np.ndarray, surface: Surface, view: Box | None = None,
+              dots: bool = True) -> np.ndarray:
+    """An ``(h, w, 3)`` uint8 picture of ``labels`` over ``view`` (with a dot at each
+    minimum unless ``dots`` is False: a scene marks them itself)."""
     h, w = labels.shape
     view = view or surface.view
     grid = Grid(view, w, h)
@@ -43,7 +45,8 @@ def basin_rgb(labels: np.ndarray, surface: Surface, view: Box | None = None) -> 
     rgb[settled] = colours[flat[settled] % len(colours)] * shade[settled]
     rgb[flat == UNSETTLED] = hex_to_rgb(theme.MUTED) * 0.6
     rgb[flat == DIVERGED] = hex_to_rgb(theme.BACKGROUND)
-    _dots(rgb, surface.minima, view)
+    if dots:
+        _dots(rgb, surface.minima, view)
     return np.clip(np.round(rgb * 255), 0, 255).astype(np.uint8)
 
 

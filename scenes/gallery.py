@@ -88,9 +88,12 @@ def deck_screenshot(tmp: Path, out: Path) -> None:
 
 
 #: the moment of each library lesson the README shows
-LESSON_STILLS = {"learning_rate": "race", "nesterov": "plots", "adaptive": "plots",
-                 "adam": "plots",
+LESSON_STILLS = {"learning_rate": "race", "local_minima": "basins", "nesterov": "plots",
+                 "adaptive": "plots", "adam": "plots",
                  "saddle": "ride", "stochastic": "race"}
+
+#: more stills of a lesson: file name -> (mark, seconds after it)
+LESSON_EXTRA_STILLS = {"local_minima": {"local_minima-swarm.png": ("race-start", 2.0)}}
 
 
 def lessons(tmp: Path, out: Path) -> None:
@@ -110,7 +113,9 @@ def lessons(tmp: Path, out: Path) -> None:
             scene.render()
             video = Path(scene.renderer.file_writer.movie_file_path)
         seconds = time.perf_counter() - t0
-        save_stills(video, {f"{name}.png": scene.marks[mark]}, out)
+        extra = {still: scene.marks[at] + later
+                 for still, (at, later) in LESSON_EXTRA_STILLS.get(name, {}).items()}
+        save_stills(video, {f"{name}.png": scene.marks[mark], **extra}, out)
         print(f"{name}: {scene.renderer.time:.0f} s clip rendered at -ql in {seconds:.0f} s")
 
 

@@ -18,6 +18,7 @@ EXAMPLES = SCENES.parent / "examples"
 
 #: name -> scene file in scenes/, in the order a course would show them
 LIBRARY = {"learning_rate": "learning_rate.py", "momentum": "momentum.py",
+           "local_minima": "local_minima.py",
            "nesterov": "nesterov.py", "adaptive": "adaptive.py", "adam": "adam.py",
            "saddle": "saddle.py", "stochastic": "stochastic.py"}
 

@@ -127,6 +127,55 @@ def test_show_acts() -> None:
     assert not any(isinstance(a, Closing) for a in quiet.acts)
 
 
+def test_swarm_and_basins_keys() -> None:
+    """A swarm rolls many seeded starts per run on maps side by side, each ball labelled
+    by the well it settles in; basins add a map per run; both check their inputs."""
+    from optiroll.dynamics.basins import Basins, basin_map, default_tol
+
+    wells = {"surface": "wells", "start": [0, 0], "steps": 40,
+             "runs": [{"optimizer": "gd", "lr": 0.3},
+                      {"optimizer": "momentum", "lr": 0.3, "beta": 0.9}]}
+    s = validate({**BASE, **wells, "show": {"swarm": 40, "swarm_seed": 2, "basins": 24}})
+    lesson = set_up(s)
+    names = [type(a).__name__ for a in lesson.acts]
+    assert names == ["Title", "SwarmAct", "BasinsAct", "Closing"]
+    p = lesson.prepared
+    surface = s.surface_object
+    deepest = int(np.argmin([float(surface.value(np.array(m))) for m in surface.minima]))
+    for i, sw in enumerate(p.swarms):
+        assert sw.positions.shape == (40, 41, 2) and sw.deepest == deepest
+        assert np.all(np.diff(sw.shares) >= 0)  # a settled ball stays settled
+        assert sw.shares[-1] == pytest.approx(np.mean((sw.labels == deepest)
+                                                      & (sw.arrivals >= 0)))
+        tol = default_tol(surface, np.asarray(surface.minima))
+        for b in np.flatnonzero(sw.arrivals >= 0):  # from its arrival on, it stays there
+            gone = sw.positions[b, sw.arrivals[b]:] - surface.minima[sw.labels[b]]
+            assert np.all(np.linalg.norm(gone, axis=1) <= tol)
+        rng = np.random.default_rng(2)  # show.swarm_seed: x then y, uniform over the view
+        starts = np.column_stack([rng.uniform(-3.5, 3.5, 40), rng.uniform(-3.5, 3.5, 40)])
+        again = dyn.rollout(surface, s.runs[i].built_optimizer, starts, 40, record=())
+        assert np.array_equal(sw.positions, again.positions)
+        labels = basin_map(surface, s.runs[i].built_optimizer, 24, 24, 40)
+        assert np.array_equal(p.basin_maps[i].labels, labels)
+        assert p.basin_maps[i].share == pytest.approx(np.mean(labels == deepest))
+        assert np.array_equal(sw.labels, Basins(surface.minima, tol)(again))
+    assert p.readouts[0][-1] == f"{round(100 * p.swarms[0].shares[-1])} % in the deepest well"
+    assert p.conclusions[0].startswith(f"GD: {round(100 * p.swarms[0].shares[-1])} % of 40 "
+                                       "random starts settle in the deepest well")
+    assert p.conclusions[-1].startswith("the deepest well's basin covers ")
+    problems = {
+        "no minima": {"surface": "x**2 + y**2", "view": [[-2, 2], [-2, 2]],
+                      "show": {"swarm": 10}},
+        "on the swarm's maps": {"show": {"basins": 16}},
+        "noise or mini-batches": {"show": {"swarm": 10, "basins": 16},
+                                  "runs": [{"optimizer": "gd", "lr": 0.3, "noise": 0.1}]},
+        "side by side": {"show": {"swarm": 10, "plots": ["loss"]}},
+    }
+    for message, change in problems.items():
+        with pytest.raises(SpecError, match=message):
+            validate({**BASE, **wells, **change})
+
+
 def test_plots_in_both_spellings() -> None:
     s = spec_with(show={"plots": ["loss", {"series": "step_size.y", "log": False,
                                            "label": "$eta_y$", "caption": "per coordinate"}]})

@@ -18,11 +18,32 @@ from optiroll.scenes.lesson.prepare import left_map_at
 from optiroll.scenes.library import LIBRARY
 
 REPO = Path(__file__).resolve().parents[1]
-LESSONS = ["learning_rate", "nesterov", "adaptive", "adam", "saddle", "stochastic"]
+LESSONS = ["learning_rate", "local_minima", "nesterov", "adaptive", "adam", "saddle",
+           "stochastic"]
 
 
 def test_the_library_lists_the_lessons_in_teaching_order() -> None:
     assert list(LIBRARY) == ["learning_rate", "momentum", *LESSONS[1:]]
+
+
+def test_local_minima_numbers_and_maps() -> None:
+    """300 seeded starts per optimizer and a 400x400 basin map each: the shares on
+    screen are the swarms' and the maps' own."""
+    from optiroll.scenes.local_minima import LocalMinima
+
+    (p,) = LocalMinima.prepare_parts()
+    assert [len(sw.labels) for sw in p.swarms] == [300, 300]
+    assert [b.labels.shape for b in p.basin_maps] == [(400, 400), (400, 400)]
+    gd, heavy = (float(sw.shares[-1]) for sw in p.swarms)
+    assert p.conclusions[0] == (f"gradient descent: {round(100 * gd)} % of 300 random starts "
+                                "settle in the deepest well (loss −1.84)")
+    assert heavy > gd  # momentum's overshoots carry more balls into the deepest well
+    assert all(np.all(sw.labels >= 0) for sw in p.swarms)  # every ball settles in 200 steps
+    maps = [b.labels for b in p.basin_maps]
+    # gradient descent's basins are the wells' catchments: few label changes along a row;
+    # momentum's borders intertwine
+    changes = [int(np.sum(m[:, 1:] != m[:, :-1])) for m in maps]
+    assert changes[1] > 3 * changes[0]
 
 
 @pytest.fixture(scope="module")

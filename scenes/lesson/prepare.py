@@ -77,6 +77,31 @@ class DataView:
 
 
 @dataclass
+class SwarmData:
+    """One run's swarm: its optimizer from many seeded random starts at once."""
+
+    positions: np.ndarray
+    #: the minimum each ball ends at (index into the surface's minima; -1 still
+    #: rolling, -2 flew off) and the step from which it stays there (-1: never)
+    labels: np.ndarray
+    arrivals: np.ndarray
+    #: the deepest minimum's index, and the share of balls settled there after each step
+    deepest: int
+    shares: np.ndarray
+
+
+@dataclass
+class BasinData:
+    """One run's basin map: ``labels[row, col]`` for the start at that pixel's centre."""
+
+    labels: np.ndarray
+    view: tuple[tuple[float, float], tuple[float, float]]
+    #: the deepest minimum's share of the map, and the rollout's wall time
+    share: float
+    seconds: float
+
+
+@dataclass
 class Prepared:
     spec: LessonSpec
     surface: dyn.Surface
@@ -93,6 +118,9 @@ class Prepared:
     facts: list[str] = field(default_factory=list)
     #: per run, the legend's readout after each iteration
     readouts: list[list[str]] = field(default_factory=list)
+    #: per run, its swarm and its basin map (``show.swarm``, ``show.basins``)
+    swarms: list[SwarmData] = field(default_factory=list)
+    basin_maps: list[BasinData] = field(default_factory=list)
 
 
 #: ``(value, label, run index or None)``: a horizontal line drawn on a plot
@@ -188,10 +216,83 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
     p.arrows = [a for kind in spec.show.arrows for a in arrow_data(spec, runs, kind)]
     if spec.shows_data:
         p.data = data_view(spec.surface_object, runs)
-    p.conclusions = checked_conclusions(hooks.conclusions(spec, runs, labels), hooks)
+    if spec.show.swarm:
+        p.swarms = [swarm_data(spec, i, spec.show.swarm) for i in range(len(spec.runs))]
+    if spec.show.basins:
+        p.basin_maps = [basin_data(spec, i, spec.show.basins) for i in range(len(spec.runs))]
+    if p.swarms and hooks.conclusions is LessonHooks.conclusions:  # the swarms' own words
+        p.conclusions = checked_conclusions(swarm_conclusions(p), hooks)
+    else:
+        p.conclusions = checked_conclusions(hooks.conclusions(spec, runs, labels), hooks)
     p.facts = hooks.facts(spec, runs, labels)
-    p.readouts = [readout_strings(r, spec.surface_object.view, spec.show.readout) for r in runs]
+    p.readouts = ([share_strings(sw.shares) for sw in p.swarms] if p.swarms else
+                  [readout_strings(r, spec.surface_object.view, spec.show.readout)
+                   for r in runs])
     return p
+
+
+# -- swarms and basin maps ---------------------------------------------------------
+def _deepest(surface: dyn.Surface) -> int:
+    return int(np.argmin([float(surface.value(np.array(m))) for m in surface.minima]))
+
+
+def swarm_data(spec: LessonSpec, i: int, n: int) -> SwarmData:
+    """Run ``i``'s optimizer from ``n`` starts drawn uniformly over the view (seeded by
+    ``show.swarm_seed``), all in one rollout; label where each ends and when it gets
+    there for good."""
+    from optiroll.dynamics.basins import Basins, arrivals, default_tol
+
+    s = spec.surface_object
+    (x0, x1), (y0, y1) = s.view
+    rng = np.random.default_rng(spec.show.swarm_seed)
+    starts = np.column_stack([rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)])
+    run = spec.runs[i]
+    roll = dyn.rollout(s, run.built_optimizer, starts, spec.steps, seed=spec.seed_of(i),
+                       batch_size=run.batch_size, noise=run.noise, record=())
+    minima = tuple(map(tuple, np.asarray(s.minima, float).tolist()))
+    tol = default_tol(s, np.asarray(minima))
+    labels = Basins(minima, tol)(roll)
+    arrived = arrivals(roll, labels, minima, tol)
+    deepest = _deepest(s)
+    k = np.arange(spec.steps + 1)[:, None]
+    there = (labels == deepest) & (arrived >= 0)
+    shares = np.mean(there[None, :] & (arrived[None, :] <= k), axis=1)
+    return SwarmData(roll.positions, labels, arrived, deepest, shares)
+
+
+def swarm_conclusions(p: Prepared) -> list[str]:
+    """Per run, the share of its swarm settled in the deepest well; then, with basin
+    maps, the share of each map that drains there."""
+    s = p.surface
+    depth = float(s.value(np.array(s.minima[_deepest(s)])))
+    n = len(p.swarms[0].labels)
+    lines = [f"{label}: {round(100 * float(sw.shares[-1]))} % of {n} random starts settle in "
+             f"the deepest well (loss {format_value(depth)})"
+             for label, sw in zip(p.labels, p.swarms, strict=True)]
+    if p.basin_maps:
+        lines.append("the deepest well's basin covers " + ", ".join(
+            f"{round(100 * b.share)} % of the map under {label}"
+            for label, b in zip(p.labels, p.basin_maps, strict=True)))
+    return lines[:MAX_CONCLUSIONS]
+
+
+def share_strings(shares: np.ndarray) -> list[str]:
+    """The legend's readout of a swarm: the share settled in the deepest well so far."""
+    return [f"{round(100 * float(v))} % in the deepest well" for v in shares]
+
+
+def basin_data(spec: LessonSpec, i: int, resolution: int) -> BasinData:
+    """Run ``i``'s basin map over the view: ``resolution`` pixels a side (one start per
+    pixel, one vectorized rollout in chunks)."""
+    import time
+
+    from optiroll.dynamics.basins import basin_map
+
+    s = spec.surface_object
+    t0 = time.perf_counter()
+    labels = basin_map(s, spec.runs[i].built_optimizer, resolution, resolution, spec.steps)
+    seconds = time.perf_counter() - t0
+    return BasinData(labels, s.view, float(np.mean(labels == _deepest(s))), seconds)
 
 
 # -- the legend's readouts ------------------------------------------------------------

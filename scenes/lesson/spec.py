@@ -218,6 +218,13 @@ class ShowSpec(Strict):
     readout: Literal["loss", "position"] = "loss"
     surface3d: Flag = False
     closing: Flag = True
+    #: a swarm: this many seeded random starts per run, rolling at once on maps side
+    #: by side (instead of the one-ball race), each ball taking its minimum's colour
+    swarm: Annotated[Integer, Field(ge=2, le=2000)] | None = None
+    swarm_seed: Annotated[Integer, Field(ge=0)] = 0
+    #: basin maps after the swarm: every pixel of a basins x basins grid a start,
+    #: coloured by the minimum it reaches (one vectorized rollout per run)
+    basins: Annotated[Integer, Field(ge=16, le=1000)] | None = None
 
     @field_validator("plots")
     @classmethod
@@ -333,6 +340,21 @@ class LessonSpec(Strict):
                 raise problem(f"batch_size needs a data surface; {self._surface.name!r} is "
                               "analytic: use noise = ... for noisy gradients", "runs", i,
                               "batch_size")
+        if (self.show.swarm or self.show.basins) and not self._surface.minima:
+            key = "swarm" if self.show.swarm else "basins"
+            raise problem(f"{key} colours each start by the minimum it reaches, and "
+                          f"{self._surface.name!r} lists no minima: choose a surface with "
+                          "known minima (wells, himmelblau, six_hump_camel, ...)", "show", key)
+        if self.show.basins and not self.show.swarm:
+            raise problem("basins are drawn on the swarm's maps: add swarm = 300 (starts per "
+                          "run) to [show]", "show", "basins")
+        if self.show.basins and any(r.noise or r.batch_size for r in self.runs):
+            raise problem("basins maps where exact gradient steps lead; a run with noise or "
+                          "mini-batches has no single answer per start: leave out basins",
+                          "show", "basins")
+        if self.show.swarm and (self.show.plots or self.show.arrows or self.show.surface3d):
+            raise problem("a swarm lesson shows its maps side by side: leave out plots, "
+                          "arrows and surface3d (or the swarm)", "show", "swarm")
         if "lookahead" in self.show.arrows and not any(
                 r.built_optimizer.name == "nesterov" for r in self.runs):
             raise problem("arrows = [\"lookahead\"] needs a run with optimizer = \"nesterov\" "

@@ -1,4 +1,5 @@
-"""The acts a lesson plays, in order: title, race, replay, 3-D, closing.
+"""The acts a lesson plays, in order: title, race (or swarm and basins), replay, 3-D,
+closing.
 
 An act is a reusable beat: it reads the lesson's prepared runs, timeline and
 stage, plays its animations and computes no numerics. ``seconds(lesson)``
@@ -14,6 +15,7 @@ from .closing import Closing
 from .race import Race
 from .replay import Replay
 from .surface3d import Surface3D
+from .swarm import BasinsAct, SwarmAct
 from .title import Title
 
 if TYPE_CHECKING:
@@ -34,7 +36,9 @@ def acts_for(lesson: Lesson) -> list[Act]:
     acts: list[Act] = []
     if show.title:
         acts.append(Title())
-    acts.append(Race())
+    acts.append(SwarmAct() if show.swarm else Race())
+    if show.basins and show.swarm:
+        acts.append(BasinsAct())
     if show.plots:
         acts.append(Replay())
     if show.surface3d:
@@ -44,4 +48,5 @@ def acts_for(lesson: Lesson) -> list[Act]:
     return acts
 
 
-__all__ = ["Act", "Closing", "Race", "Replay", "Surface3D", "Title", "acts_for"]
+__all__ = ["Act", "BasinsAct", "Closing", "Race", "Replay", "Surface3D", "SwarmAct", "Title",
+           "acts_for"]

@@ -28,7 +28,11 @@ class Closing:
         card = stage.card
         box = stage.layout["closing"]["card"]
         place(card, fit_target(card, box))
-        if not lesson.prepared.spec.show.surface3d:  # the 2-D view makes room for the card
+        if getattr(stage, "columns", None) is not None:  # a swarm's maps side by side
+            from .swarm import make_room
+
+            lesson.play(make_room(lesson, box), run_time=MOVE)
+        elif not lesson.prepared.spec.show.surface3d:  # the 2-D view makes room for the card
             lesson.play(*stage.arrange("closing"), run_time=MOVE)
         lesson.play(fade_in(card, shift=0.2 * UP), run_time=SHOW)
         stage.on_screen["card"] = card

@@ -1,0 +1,168 @@
+"""Swarm and basins acts: many starts per run on maps side by side, then basin maps.
+
+Swarm: the lesson's one map gives way to one map per run, side by side, each
+with its run's name above and a live readout below (the share of its balls
+settled in the deepest well). Every run's swarm rolls at once: white while
+rolling, each ball takes the colour of the minimum it settles in.
+
+Basins: beneath each map's contour lines, its run's basin map fades in (every
+pixel a start, coloured by the minimum it reaches, the same colours as the
+balls), the swarms fade out, and each readout gives way to the share of the
+map that drains into the deepest well. Both acts read the prepared swarms and
+basin maps (:mod:`..prepare`) and compute no numerics.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from manim import DOWN, UP, Group, Text, UpdateFromAlphaFunc, VGroup, config
+
+from ...basin_image import basin_rgb
+from ...kit import theme
+from ...kit.contour import ContourMap
+from ...kit.motion import Glide, MinimaMarkers, fade_in, fade_out, fit_target
+from ...kit.readouts import LiveText, sequence_text
+from ...kit.swarm import BasinLayer, Swarm
+from ..layout import Box
+
+if TYPE_CHECKING:
+    from ..scene import Lesson
+
+ENTER = 1.2
+BASINS_IN = 2.0
+#: space between the columns, and between a map and its name and readout
+GAP = 0.9
+#: the balls' and basins' colours: the palette in the surface's order of minima
+BASIN_COLORS = list(theme.PALETTE)
+
+
+class Columns(Group):
+    """One column per run: its name, its map (with minima stars), its readout (and,
+    once the basins act has played, the basin pictures beneath the maps)."""
+
+    def __init__(self, lesson: Lesson, box: Box) -> None:
+        p, tl = lesson.prepared, lesson.timeline
+        n = len(p.runs)
+        self.names = [Text(label, font=theme.FONT, font_size=theme.BODY_SIZE,
+                           color=theme.FOREGROUND) for label in p.labels]
+        self.readouts = [LiveText(sequence_text(r, tl), font_size=theme.SMALL_SIZE,
+                                  color=theme.MUTED, widest=max(r, key=len))
+                         for r in p.readouts]
+        name_h = max(m.height for m in self.names)
+        read_h = max(m.height for m in self.readouts)
+        (x0, x1), (y0, y1) = p.surface.view
+        aspect = (x1 - x0) / (y1 - y0)
+        col_w = (box.width - GAP * (n - 1)) / n
+        map_h = min(box.height - name_h - read_h - 2 * 0.25 - 0.45, col_w / aspect)
+        self.maps = [ContourMap(p.surface, map_h * aspect, map_h, axis_labels=False)
+                     for _ in range(n)]
+        self.stars = [MinimaMarkers(m, p.surface.minima) for m in self.maps]
+        total_w = n * map_h * aspect + GAP * (n - 1)
+        left = box.center[0] - total_w / 2
+        for i, (name, m, read) in enumerate(zip(self.names, self.maps, self.readouts,
+                                                strict=True)):
+            cx = left + map_h * aspect * (i + 0.5) + GAP * i
+            m.shift(np.array([cx, box.top - name_h - 0.25 - map_h / 2, 0])
+                    - m.box.get_center())
+            name.move_to([cx, box.top - name_h / 2, 0])
+            if name.width > col_w:
+                name.scale_to_fit_width(col_w)
+            read.next_to(m, DOWN, buff=0.2).set_x(cx)
+        self.swarms = [Swarm(m, sw.positions, sw.labels, sw.arrivals, BASIN_COLORS, tl)
+                       for m, sw in zip(self.maps, p.swarms, strict=True)]
+        self.columns = [VGroup(name, m, stars, swarm, read) for name, m, stars, swarm, read
+                        in zip(self.names, self.maps, self.stars, self.swarms, self.readouts,
+                               strict=True)]
+        super().__init__(*self.columns)
+
+
+def region(lesson: Lesson) -> Box:
+    """The frame below the header, with a margin."""
+    fw, fh = config.frame_width, config.frame_height
+    top = lesson.stage.header.get_bottom()[1] - 0.3
+    return Box(-fw / 2 + 0.4, fw / 2 - 0.4, -fh / 2 + 0.35, top)
+
+
+class SwarmAct:
+    name = "swarm"
+
+    def seconds(self, lesson: Lesson) -> float:
+        spec, tl = lesson.prepared.spec, lesson.timeline
+        return ENTER + tl.seconds_for(tl.steps, spec.pacing.race(spec.steps)) + spec.pacing.hold
+
+    def play(self, lesson: Lesson) -> None:
+        lesson.begin_act(self.name)
+        stage, tl, spec = lesson.stage, lesson.timeline, lesson.prepared.spec
+        tl.set(0)
+        cols = Columns(lesson, region(lesson))
+        stage.columns = cols
+        keep = set(map(id, stage.header.get_family()))
+        out = [fade_out(m) for m in lesson.mobjects if id(m) not in keep]  # the one map
+        lesson.play(*out, *[fade_in(column) for column in cols.columns], run_time=ENTER)
+        lesson.remove(*cols.columns)  # the fades added the columns; the scene holds them
+        lesson.add(cols)  # as one group, which the basins act adds its pictures to
+        stage.on_screen.pop("map", None)
+        stage.on_screen["columns"] = cols
+        lesson.mark("race-start")
+        lesson.play(tl.play_to(iterations_per_second=spec.pacing.race(spec.steps)))
+        lesson.mark("race")
+        lesson.wait(spec.pacing.hold)
+
+
+class BasinsAct:
+    name = "basins"
+
+    def seconds(self, lesson: Lesson) -> float:
+        return BASINS_IN + lesson.prepared.spec.pacing.hold + 1.0
+
+    def play(self, lesson: Lesson) -> None:
+        lesson.begin_act(self.name)
+        p, cols = lesson.prepared, lesson.stage.columns
+        layers, shares = [], []
+        for m, b, read in zip(cols.maps, p.basin_maps, cols.readouts, strict=True):
+            layer = BasinLayer(m, basin_rgb(b.labels, p.surface, b.view, dots=False))
+            cols.add_to_back(layer)  # beneath the maps' contour lines
+            layers.append(layer)
+            share = Text(f"the deepest well's basin: {round(100 * b.share)} % of the map",
+                         font=theme.FONT, font_size=theme.SMALL_SIZE, color=theme.MUTED)
+            share.move_to(read)
+            if share.width > m.box.width:
+                share.scale_to_fit_width(m.box.width)
+            shares.append(share)
+        # from here the pictures must stay beneath the maps' lines: draw in family order
+        # (still_beneath would draw whatever stands still first, a picture included)
+        lesson.still_beneath = False
+        for layer in layers:
+            layer.set_opacity(0.0)
+        lesson.play(*[UpdateFromAlphaFunc(layer, _opacity) for layer in layers],
+                    *[fade_out(s) for s in cols.swarms],
+                    *[fade_out(r) for r in cols.readouts],
+                    *[fade_in(s, shift=0.1 * UP) for s in shares], run_time=BASINS_IN)
+        for swarm, read, share, column in zip(cols.swarms, cols.readouts, shares,
+                                              cols.columns, strict=True):
+            column.remove(swarm, read)
+            column.add(share)
+        # the fades took their members out of the group in the scene (Manim splits a group
+        # it removes a member from): hold the columns as one group again
+        family = set(map(id, cols.get_family()))
+        lesson.mobjects = [m for m in lesson.mobjects if id(m) not in family]
+        lesson.add(cols)
+        lesson.mark("basins")
+        lesson.wait(p.spec.pacing.hold + 1.0)
+
+
+def _opacity(layer: BasinLayer, alpha: float) -> None:
+    """Fade a picture in where it stands in the drawing order (FadeIn would add it to the
+    scene again, on top of everything)."""
+    layer.set_opacity(alpha)
+
+
+def make_room(lesson: Lesson, card_box: Box) -> Glide:
+    """The columns glide into the space above the closing card."""
+    cols = lesson.stage.columns
+    top = region(lesson).top
+    box = Box(-config.frame_width / 2 + 0.4, config.frame_width / 2 - 0.4,
+              card_box.top + 0.25, top)
+    return Glide(cols, fit_target(cols, box, align="top"))
