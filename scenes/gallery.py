@@ -89,7 +89,7 @@ def deck_screenshot(tmp: Path, out: Path) -> None:
 
 #: the moment of each library lesson the README shows
 LESSON_STILLS = {"learning_rate": "race", "local_minima": "basins", "nesterov": "plots",
-                 "adaptive": "plots", "adam": "plots",
+                 "adaptive": "plots", "adam": "plots", "sigmoid": "race",
                  "saddle": "ride", "stochastic": "race"}
 
 #: more stills of a lesson: file name -> (mark, seconds after it)

@@ -20,7 +20,8 @@ EXAMPLES = SCENES.parent / "examples"
 LIBRARY = {"learning_rate": "learning_rate.py", "momentum": "momentum.py",
            "local_minima": "local_minima.py",
            "nesterov": "nesterov.py", "adaptive": "adaptive.py", "adam": "adam.py",
-           "saddle": "saddle.py", "stochastic": "stochastic.py"}
+           "saddle": "saddle.py", "stochastic": "stochastic.py",
+           "sigmoid": "sigmoid.py"}
 
 
 @dataclass(frozen=True)

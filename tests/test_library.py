@@ -19,7 +19,7 @@ from optiroll.scenes.library import LIBRARY
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = ["learning_rate", "local_minima", "nesterov", "adaptive", "adam", "saddle",
-           "stochastic"]
+           "stochastic", "sigmoid"]
 
 
 def test_the_library_lists_the_lessons_in_teaching_order() -> None:
@@ -159,6 +159,27 @@ def test_adam_numbers_bias_correction() -> None:
     assert "ends in the deepest well" in end.conclusions[0]
     assert "ends in the shallowest well" in end.conclusions[1]
     assert not first.conclusions  # the first part has no closing card
+
+
+def test_sigmoid_numbers_reproduce_the_article() -> None:
+    """Article 003's observations, computed: line search leaves the plateau sooner than
+    momentum and Nesterov while plain GD stays; AdaGrad's step in b shrinks far more than
+    RMSProp's; one example a step makes the full loss go up, both examples never."""
+    from optiroll.scenes.sigmoid import OFF_PLATEAU, Sigmoid, first_below, shrink
+
+    plateau, adaptive, batches = Sigmoid.prepare_parts()
+    gd, heavy, nag, search = (first_below(r, OFF_PLATEAU) for r in plateau.runs)
+    assert gd is None and search < min(heavy, nag)
+    assert plateau.conclusions[0] == (f"loss below {OFF_PLATEAU:g}: line search at step "
+                                      f"{search}, Nesterov at step {nag}, momentum at step "
+                                      f"{heavy}")
+    assert plateau.data is not None and plateau.spec.show.surface3d  # the curves, the plateaus
+    ada, rms, _ = (shrink(r) for r in adaptive.runs)
+    assert ada > 10 * rms and "AdaGrad shrinks 440×" in adaptive.facts[0]
+    assert adaptive.runs[1].final_loss < adaptive.runs[0].final_loss / 10
+    ups = [int(np.sum(np.diff(r.loss) > 0)) for r in batches.runs]
+    assert ups[0] >= 10 and ups[1] == 0
+    assert batches.conclusions[1].startswith("mini-batch of 2: the full loss went up at 0 of")
 
 
 def test_saddle_numbers_and_the_stuck_ball_stays_on_one_row() -> None:

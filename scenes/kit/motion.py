@@ -117,10 +117,35 @@ def fade_in(mobject: Mobject, shift: np.ndarray = ORIGIN, **kwargs: object) -> A
 
 
 def fade_out(mobject: Mobject, shift: np.ndarray = ORIGIN, **kwargs: object) -> Animation:
-    """:class:`Fade` out; Manim's FadeOut for a mobject with images in it."""
+    """:class:`Fade` out; a 3-D layer by its own opacity (:class:`LayerFadeOut`);
+    Manim's FadeOut for a mobject with other images in it."""
     if not _not_vectorized(mobject):
         return Fade(mobject, out=True, shift=shift, **kwargs)
+    if hasattr(mobject, "layer_opacity") and not np.any(shift):
+        return LayerFadeOut(mobject, **kwargs)
     return FadeOut(mobject, shift=shift, **kwargs)
+
+
+class LayerFadeOut(Animation):
+    """Fade a 3-D layer (a ``SurfaceView``) out through its ``layer_opacity`` tracker and
+    remove it: FadeOut would deep-copy it, cairo surface and all, which cannot be copied."""
+
+    def __init__(self, mobject: Mobject, **kwargs: object) -> None:
+        super().__init__(mobject, remover=True, **kwargs)
+
+    def create_starting_mobject(self) -> Mobject:
+        return self.mobject  # nothing to copy: the opacity is read in begin()
+
+    def begin(self) -> None:
+        self.start = float(self.mobject.layer_opacity.get_value())
+        super().begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        self.mobject.layer_opacity.set_value(self.start * (1.0 - self.rate_func(alpha)))
+
+    def clean_up_from_scene(self, scene: object) -> None:
+        super().clean_up_from_scene(scene)
+        self.mobject.layer_opacity.set_value(self.start)  # it can come back
 
 
 class MinimaMarkers(VGroup):
