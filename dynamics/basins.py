@@ -62,6 +62,17 @@ def arrivals(run: Rollout, labels: np.ndarray, minima: tuple[tuple[float, float]
     return np.where(stays[np.arange(len(first)), first], first, -1)
 
 
+def deepest_minimum(surface: Surface) -> int | None:
+    """The index of the surface's one lowest minimum; None when two or more share the
+    lowest loss (to 1e-9 of the loss range: Himmelblau's four are all 0)."""
+    if not surface.minima:
+        return None
+    loss = np.array([float(surface.value(np.array(m, float))) for m in surface.minima])
+    low = int(np.argmin(loss))
+    tie = 1e-9 * max(1.0, float(np.ptp(loss)), abs(float(loss[low])))
+    return low if int(np.sum(loss <= loss[low] + tie)) == 1 else None
+
+
 def default_tol(surface: Surface, minima: np.ndarray) -> float:
     """A quarter of the closest two minima's distance (2 % of the view for one minimum)."""
     if len(minima) > 1:

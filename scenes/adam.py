@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 from optiroll import dynamics as dyn
+from optiroll.dynamics.basins import Basins, default_tol
 from optiroll.scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
 from optiroll.scenes.lesson.prepare import Part
 from optiroll.scenes.lesson.scene import Lesson
@@ -37,10 +38,6 @@ def first_reach(run: dyn.Rollout, level: float) -> int | None:
     return int(close[0]) if len(close) else None
 
 
-def nearest_minimum(surface: dyn.Surface, p: np.ndarray) -> int:
-    return int(np.argmin(np.linalg.norm(np.asarray(surface.minima) - p, axis=1)))
-
-
 def corrected(run: dyn.Rollout, name: str, beta: float) -> np.ndarray:
     """``state[name]_t / (1 - beta^t)`` (the bias-corrected average; NaN at t = 0)."""
     t = np.arange(run.steps + 1, dtype=float)
@@ -49,7 +46,7 @@ def corrected(run: dyn.Rollout, name: str, beta: float) -> np.ndarray:
     return run.state[name] * scale[:, None]
 
 
-def runs(steps: int) -> list[RunSpec]:
+def runs() -> list[RunSpec]:
     return [RunSpec(optimizer="adam", lr=LR, label="Adam"),
             RunSpec(optimizer="adam", lr=LR, bias_correction=False,
                     label="Adam without bias correction")]
@@ -66,7 +63,7 @@ class FirstSteps(Part):
     def make_spec(cls) -> LessonSpec:
         return LessonSpec(
             title="Why Adam corrects its bias", surface="wells", start=START,
-            steps=FIRST_STEPS, runs=runs(FIRST_STEPS),
+            steps=FIRST_STEPS, runs=runs(),
             show=ShowSpec(readout="loss", closing=False, plots=[
                 PlotSpec(series="exp_avg.x", label="m (x)", log=False),
                 PlotSpec(series="m_hat.x", label="m̂ = m / (1 − β₁ᵗ) (x)", log=False),
@@ -95,12 +92,13 @@ class FirstSteps(Part):
 
     @staticmethod
     def facts(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
-        with_, without = (np.abs(r.update[1]) / LR for r in runs)
-        worst = np.max(np.abs(runs[1].update[1:]) / LR)
+        lrs = [r.built_optimizer.hyperparams["lr"] for r in spec.runs]
+        with_, without = (np.abs(r.update[1]) / lr for r, lr in zip(runs, lrs, strict=True))
+        worst = np.max(np.abs(runs[1].update[1:]) / lrs[1])
         return [f"first step per coordinate: {format_value(float(with_.max()))} lr with the "
                 f"correction, {format_value(float(without.max()))} lr without",
                 f"without it, steps up to {format_value(float(worst))} lr in the first "
-                f"{spec.steps}"]
+                f"{spec.steps} steps"]
 
     @staticmethod
     def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
@@ -114,25 +112,29 @@ class WhereTheyEnd(Part):
     def make_spec(cls) -> LessonSpec:
         return LessonSpec(
             title="Where the first steps lead", surface="wells", start=START, steps=STEPS,
-            runs=runs(STEPS), show=ShowSpec(readout="loss", rules=False),
+            runs=runs(), show=ShowSpec(readout="loss", rules=False),
             pacing=PacingSpec(race_speed=6.0, hold=2.0))
 
     @staticmethod
     def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
         s = spec.surface_object
-        depths = sorted(range(len(s.minima)), key=lambda i: float(s.value(np.array(s.minima[i]))))
-        deepest = float(s.value(np.array(s.minima[depths[0]])))
-        names = {depths[0]: "the deepest well", depths[-1]: "the shallowest well"}
+        depth = [float(s.value(np.array(m))) for m in s.minima]
+        order = list(np.argsort(depth))  # deepest first
+        names = {int(order[0]): "the deepest well", int(order[-1]): "the shallowest well"}
+        tol = default_tol(s, np.asarray(s.minima))
         lines = []
         for label, run in zip(labels, runs, strict=True):
             end = run.final_position
-            well = names.get(nearest_minimum(s, end), "the middle well")
-            step = first_reach(run, deepest)
+            where = int(Basins(s.minima, tol)(run)[0])
+            well = (f"ends in {names.get(where, f'well {order.index(where) + 1} by depth')} "
+                    f"at {point_string(*end, decimals=2)}" if where >= 0 else
+                    f"has not settled in a well by step {spec.steps}")
+            step = first_reach(run, min(depth))
             reached = (f"within {format_value(REACHED)} of the deepest loss at step {step}"
                        if step is not None else f"never within {format_value(REACHED)} of "
                        f"the deepest loss in {spec.steps} steps")
-            lines.append(f"{label}: ends in {well} at {point_string(*end, decimals=2)}, loss "
-                         f"{format_value(float(run.final_loss))}; {reached}")
+            lines.append(f"{label}: {well}, loss {format_value(float(run.final_loss))}; "
+                         f"{reached}")
         return lines
 
 

@@ -1,8 +1,8 @@
 """Basin maps as pictures: each start's pixel coloured by the minimum it rolls into.
 
 The labels come from :func:`optiroll.dynamics.basins.basin_map` (one start per
-pixel, row 0 on top). A basin takes the run colour of its minimum's rank (the
-theme's palette, in the surface's order of minima), shaded by the loss at the
+pixel, row 0 on top). A basin takes its minimum's colour (the theme's basin
+palette, in the surface's order of minima), shaded by the loss at the
 start so the wells read as relief: the lowest starts at full colour, the highest
 at 40 %. Starts still rolling after the last step are grey, those that flew off
 are the background; each minimum is a white dot ringed in the background colour.
@@ -38,7 +38,7 @@ def basin_rgb(labels: np.ndarray, surface: Surface, view: Box | None = None,
         loss[lo:hi] = surface.value(grid.starts(lo, hi))
     rank = np.argsort(np.argsort(loss)) / max(h * w - 1, 1)  # 0 lowest .. 1 highest
     shade = (1.0 - (1.0 - LOW_SHADE) * rank).reshape(h, w, 1)
-    colours = np.array([hex_to_rgb(c) for c in theme.PALETTE])
+    colours = np.array([hex_to_rgb(c) for c in theme.BASIN_PALETTE])
     flat = labels.reshape(h, w)
     rgb = np.empty((h, w, 3))
     settled = flat >= 0

@@ -13,7 +13,8 @@ plateaus. Three races, grouped as the article groups them:
    backtracking from a first try of 8) leaves it sooner still.
 2. From (0, −8), the adaptive methods: AdaGrad's step in b shrinks by a large
    factor as its squared gradients pile up and it slows near the minimum;
-   RMSProp's moving average lets its step grow back; Adam.
+   RMSProp's moving average forgets old gradients, so its step shrinks far less
+   and it gets closer; Adam.
 3. Stochastic (one example a step) against mini-batches of 2 (both points): the
    loss of the one-example run goes up at many steps, the batch run's never.
 
@@ -39,6 +40,8 @@ from optiroll.scenes.text import format_value, join_words
 SURFACE = "sigmoid_regression"
 #: "off the plateau": the loss below this (the plateau sits near 0.42)
 OFF_PLATEAU = 0.1
+#: "converged" for the batch race
+CLOSE = 0.01
 
 
 def first_below(run: dyn.Rollout, level: float) -> int | None:
@@ -73,13 +76,15 @@ class Plateau(Part):
     def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
         off = {label: first_below(r, OFF_PLATEAU) for label, r in zip(labels, runs,
                                                                        strict=True)}
-        stuck = [label for label, k in off.items() if k is None]
         left = sorted(((k, label) for label, k in off.items() if k is not None))
         lines = [f"loss below {OFF_PLATEAU:g}: " + ", ".join(
-            f"{label} at step {k}" for k, label in left)]
-        if stuck:
-            lines.append(f"{join_words(stuck)}: still on the plateau after {spec.steps} steps "
-                         f"(loss {format_value(float(runs[labels.index(stuck[0])].final_loss))})")
+            f"{label} at step {k}" for k, label in left)] if left else [
+            f"no run gets below loss {OFF_PLATEAU:g} in {spec.steps} steps"]
+        stuck = [f"{label} (loss {format_value(float(r.final_loss))})"
+                 for label, r in zip(labels, runs, strict=True) if off[label] is None]
+        if stuck and left:
+            lines.append(f"still above {OFF_PLATEAU:g} after {spec.steps} steps: "
+                         f"{join_words(stuck)}")
         return lines
 
 
@@ -121,17 +126,15 @@ def shrink(run: dyn.Rollout) -> float:
 class Batches(Part):
     """One example a step against both."""
 
-    START, STEPS, LR, SEED = (-1.0, -1.0), 60, 2.0, 1
+    START, STEPS, LR, SEED, BATCHES = (-1.0, -1.0), 60, 2.0, 1, (1, 2)
 
     @classmethod
     def make_spec(cls) -> LessonSpec:
         return LessonSpec(
             title="Stochastic or mini-batch", surface=SURFACE, start=cls.START,
             steps=cls.STEPS, seed=cls.SEED,
-            runs=[RunSpec(optimizer="sgd", lr=cls.LR, batch_size=1,
-                          label="stochastic (1 example)"),
-                  RunSpec(optimizer="sgd", lr=cls.LR, batch_size=2,
-                          label="mini-batch of 2")],
+            runs=[RunSpec(optimizer="sgd", lr=cls.LR, batch_size=b, label=batch_label(b))
+                  for b in cls.BATCHES],
             show=ShowSpec(rules=False),
             pacing=PacingSpec(race_speed=8.0, hold=1.0))
 
@@ -140,11 +143,15 @@ class Batches(Part):
         lines = []
         for label, r in zip(labels, runs, strict=True):
             ups = int(np.sum(np.diff(r.loss) > 0))
-            k = first_below(r, 0.01)
+            k = first_below(r, CLOSE)
             lines.append(f"{label}: the full loss went up at {ups} of {spec.steps} steps; "
-                         + (f"below 0.01 at step {k}" if k is not None else
-                            f"not below 0.01 in {spec.steps} steps"))
+                         + (f"below {CLOSE:g} at step {k}" if k is not None else
+                            f"not below {CLOSE:g} in {spec.steps} steps"))
         return lines
+
+
+def batch_label(b: int) -> str:
+    return "stochastic (1 example)" if b == 1 else f"mini-batch of {b}"
 
 
 class Sigmoid(Lesson):

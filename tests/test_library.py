@@ -158,7 +158,6 @@ def test_adam_numbers_bias_correction() -> None:
     assert wells == [int(np.argmin(values)), int(np.argmax(values))]
     assert "ends in the deepest well" in end.conclusions[0]
     assert "ends in the shallowest well" in end.conclusions[1]
-    assert not first.conclusions  # the first part has no closing card
 
 
 def test_sigmoid_numbers_reproduce_the_article() -> None:

@@ -39,13 +39,15 @@ CIRCLE = _unit_circle()
 
 class Swarm(VGroup):
     """Every ball of ``positions`` ``(n, steps + 1, 2)`` as a dot at the timeline's
-    (fractional) iteration; ball ``i`` turns ``colors[labels[i]]`` from step
-    ``arrivals[i]`` on (never when it is -1). Balls off the frame are not drawn."""
+    (fractional) iteration; ball ``i`` turns ``colors[labels[i]]`` (cycling through
+    ``colors``) from step ``arrivals[i]`` on (never when it is -1). Balls off the frame
+    are not drawn; the dots keep their size relative to the frame."""
 
     def __init__(self, frame: PlotFrame, positions: np.ndarray, labels: np.ndarray,
                  arrivals: np.ndarray, colors: list[str], timeline: Timeline,
                  radius: float = 0.045, neutral: str = theme.FOREGROUND) -> None:
         self.frame, self.timeline, self.radius = frame, timeline, radius
+        self.box_width = frame.box.width  # dots shrink and grow with their frame
         self.positions = np.asarray(positions, float)
         self.labels, self.arrivals = np.asarray(labels), np.asarray(arrivals)
         self.groups = [VMobject(fill_color=c, fill_opacity=1.0, stroke_width=0)
@@ -66,7 +68,7 @@ class Swarm(VGroup):
     def colour_index(self, iteration: float) -> np.ndarray:
         """0 (neutral) for a ball still rolling, else 1 + its minimum's index."""
         settled = (self.arrivals >= 0) & (self.arrivals <= iteration) & (self.labels >= 0)
-        return np.where(settled, self.labels + 1, 0)
+        return np.where(settled, self.labels % (len(self.groups) - 1) + 1, 0)
 
     def follow(self) -> None:
         it = self.timeline.iteration
@@ -75,9 +77,10 @@ class Swarm(VGroup):
         shown[shown] = self.frame.inside(xy[shown])
         centres = self.frame.c2p_array(np.where(shown[:, None], xy, 0.0))
         which = self.colour_index(it)
+        r = self.radius * self.frame.box.width / self.box_width
         for g, group in enumerate(self.groups):
             mine = centres[shown & (which == g)]
-            pts = (mine[:, None, :] + self.radius * CIRCLE[None]).reshape(-1, 3)
+            pts = (mine[:, None, :] + r * CIRCLE[None]).reshape(-1, 3)
             group.points = pts if len(pts) else np.zeros((0, 3))
 
 

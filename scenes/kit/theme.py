@@ -40,6 +40,8 @@ WHITE = "#E6E8EB"
 LIGHT_BLUE = "#7E9DF2"
 PALETTE = (VERMILLION, SKY_BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, YELLOW, WHITE,
            LIGHT_BLUE)
+#: one colour per minimum in basin maps and swarms (no white: white is "still rolling")
+BASIN_PALETTE = tuple(c for c in PALETTE if c != WHITE)
 
 #: one colour per optimizer, the same in every scene
 OPTIMIZER_COLORS = {

@@ -92,13 +92,14 @@ class SwarmData:
 
 @dataclass
 class BasinData:
-    """One run's basin map: ``labels[row, col]`` for the start at that pixel's centre."""
+    """One run's basin map: ``labels[row, col]`` for the start at that pixel's centre,
+    its picture, and the deepest minimum's share of it (with the words for it)."""
 
     labels: np.ndarray
     view: tuple[tuple[float, float], tuple[float, float]]
-    #: the deepest minimum's share of the map, and the rollout's wall time
+    rgb: np.ndarray
     share: float
-    seconds: float
+    caption: str
 
 
 @dataclass
@@ -233,7 +234,11 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
 
 # -- swarms and basin maps ---------------------------------------------------------
 def _deepest(surface: dyn.Surface) -> int:
-    return int(np.argmin([float(surface.value(np.array(m))) for m in surface.minima]))
+    from optiroll.dynamics.basins import deepest_minimum
+
+    low = deepest_minimum(surface)
+    assert low is not None  # the spec refuses a swarm without one lowest minimum
+    return low
 
 
 def swarm_data(spec: LessonSpec, i: int, n: int) -> SwarmData:
@@ -261,19 +266,26 @@ def swarm_data(spec: LessonSpec, i: int, n: int) -> SwarmData:
 
 
 def swarm_conclusions(p: Prepared) -> list[str]:
-    """Per run, the share of its swarm settled in the deepest well; then, with basin
-    maps, the share of each map that drains there."""
+    """Per run, the share of its swarm settled in the deepest well (one sentence for
+    them all past three runs); then, with basin maps, the share of each map that drains
+    there."""
     s = p.surface
     depth = float(s.value(np.array(s.minima[_deepest(s)])))
     n = len(p.swarms[0].labels)
-    lines = [f"{label}: {round(100 * float(sw.shares[-1]))} % of {n} random starts settle in "
-             f"the deepest well (loss {format_value(depth)})"
-             for label, sw in zip(p.labels, p.swarms, strict=True)]
+    shares = [f"{round(100 * float(sw.shares[-1]))} %" for sw in p.swarms]
+    if len(p.swarms) <= MAX_CONCLUSIONS - 1:
+        lines = [f"{label}: {share} of {n} random starts settle in the deepest well (loss "
+                 f"{format_value(depth)})" for label, share in zip(p.labels, shares,
+                                                                   strict=True)]
+    else:
+        lines = [f"of {n} random starts, the deepest well (loss {format_value(depth)}) "
+                 "catches " + ", ".join(f"{share} under {label}" for label, share
+                                        in zip(p.labels, shares, strict=True))]
     if p.basin_maps:
         lines.append("the deepest well's basin covers " + ", ".join(
             f"{round(100 * b.share)} % of the map under {label}"
             for label, b in zip(p.labels, p.basin_maps, strict=True)))
-    return lines[:MAX_CONCLUSIONS]
+    return lines
 
 
 def share_strings(shares: np.ndarray) -> list[str]:
@@ -283,16 +295,16 @@ def share_strings(shares: np.ndarray) -> list[str]:
 
 def basin_data(spec: LessonSpec, i: int, resolution: int) -> BasinData:
     """Run ``i``'s basin map over the view: ``resolution`` pixels a side (one start per
-    pixel, one vectorized rollout in chunks)."""
-    import time
-
+    pixel, one vectorized rollout in chunks), and its picture."""
     from optiroll.dynamics.basins import basin_map
 
+    from ..basin_image import basin_rgb
+
     s = spec.surface_object
-    t0 = time.perf_counter()
     labels = basin_map(s, spec.runs[i].built_optimizer, resolution, resolution, spec.steps)
-    seconds = time.perf_counter() - t0
-    return BasinData(labels, s.view, float(np.mean(labels == _deepest(s))), seconds)
+    share = float(np.mean(labels == _deepest(s)))
+    return BasinData(labels, s.view, basin_rgb(labels, s, s.view, dots=False), share,
+                     f"the deepest well's basin: {round(100 * share)} % of the map")
 
 
 # -- the legend's readouts ------------------------------------------------------------

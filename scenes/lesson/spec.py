@@ -340,11 +340,11 @@ class LessonSpec(Strict):
                 raise problem(f"batch_size needs a data surface; {self._surface.name!r} is "
                               "analytic: use noise = ... for noisy gradients", "runs", i,
                               "batch_size")
-        if (self.show.swarm or self.show.basins) and not self._surface.minima:
-            key = "swarm" if self.show.swarm else "basins"
-            raise problem(f"{key} colours each start by the minimum it reaches, and "
-                          f"{self._surface.name!r} lists no minima: choose a surface with "
-                          "known minima (wells, himmelblau, six_hump_camel, ...)", "show", key)
+        if "swarm_seed" in self.show.model_fields_set and not self.show.swarm:
+            raise problem("swarm_seed seeds the swarm's starts: add swarm = 300 (starts per "
+                          "run) or leave it out", "show", "swarm_seed")
+        if self.show.swarm or self.show.basins:
+            self._check_swarm()
         if self.show.basins and not self.show.swarm:
             raise problem("basins are drawn on the swarm's maps: add swarm = 300 (starts per "
                           "run) to [show]", "show", "basins")
@@ -376,6 +376,24 @@ class LessonSpec(Strict):
         start = run.start if run.start is not None else self.start
         assert start is not None  # checked above
         return (float(start[0]), float(start[1]))
+
+    def _check_swarm(self) -> None:
+        """A swarm counts the balls settling in the surface's one lowest minimum."""
+        from optiroll.dynamics.basins import deepest_minimum
+
+        key = "swarm" if self.show.swarm else "basins"
+        if not self._surface.minima:
+            raise problem(f"{key} colours each start by the minimum it reaches, and "
+                          f"{self._surface.name!r} lists no minima: choose a surface with "
+                          "known minima, e.g. wells", "show", key)
+        if deepest_minimum(self._surface) is None:
+            raise problem(f"{key} counts the balls that settle in the one deepest minimum, "
+                          f"and {self._surface.name!r} has several at the same loss: choose a "
+                          "surface with one lowest minimum, e.g. wells", "show", key)
+        show = self.show
+        if show.swarm and (show.data or show.readout != "loss"):
+            raise problem("a swarm lesson shows one map per run and the share settled in the "
+                          "deepest minimum: leave out data and readout", "show", "swarm")
 
     def seed_of(self, i: int) -> int:
         run = self.runs[i]

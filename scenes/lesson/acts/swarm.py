@@ -17,9 +17,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from manim import DOWN, UP, Group, Text, UpdateFromAlphaFunc, VGroup, config
+from manim import DOWN, ORIGIN, UP, Group, Text, UpdateFromAlphaFunc, VGroup, config
 
-from ...basin_image import basin_rgb
 from ...kit import theme
 from ...kit.contour import ContourMap
 from ...kit.motion import Glide, MinimaMarkers, fade_in, fade_out, fit_target
@@ -34,8 +33,8 @@ ENTER = 1.2
 BASINS_IN = 2.0
 #: space between the columns, and between a map and its name and readout
 GAP = 0.9
-#: the balls' and basins' colours: the palette in the surface's order of minima
-BASIN_COLORS = list(theme.PALETTE)
+#: the balls' and basins' colours: the basin palette in the surface's order of minima
+BASIN_COLORS = list(theme.BASIN_PALETTE)
 
 
 class Columns(Group):
@@ -48,8 +47,8 @@ class Columns(Group):
         self.names = [Text(label, font=theme.FONT, font_size=theme.BODY_SIZE,
                            color=theme.FOREGROUND) for label in p.labels]
         self.readouts = [LiveText(sequence_text(r, tl), font_size=theme.SMALL_SIZE,
-                                  color=theme.MUTED, widest=max(r, key=len))
-                         for r in p.readouts]
+                                  color=theme.MUTED, align=ORIGIN, widest=max(r, key=len))
+                         for r in p.readouts]  # centred under its map as it changes
         name_h = max(m.height for m in self.names)
         read_h = max(m.height for m in self.readouts)
         (x0, x1), (y0, y1) = p.surface.view
@@ -58,7 +57,9 @@ class Columns(Group):
         map_h = min(box.height - name_h - read_h - 2 * 0.25 - 0.45, col_w / aspect)
         self.maps = [ContourMap(p.surface, map_h * aspect, map_h, axis_labels=False)
                      for _ in range(n)]
-        self.stars = [MinimaMarkers(m, p.surface.minima) for m in self.maps]
+        inside = [q for q in p.surface.minima if self.maps[0].inside(np.array(q))[0]]
+        self.stars = [MinimaMarkers(m, tuple(inside) if p.spec.show.minima else ())
+                      for m in self.maps]
         total_w = n * map_h * aspect + GAP * (n - 1)
         left = box.center[0] - total_w / 2
         for i, (name, m, read) in enumerate(zip(self.names, self.maps, self.readouts,
@@ -66,10 +67,14 @@ class Columns(Group):
             cx = left + map_h * aspect * (i + 0.5) + GAP * i
             m.shift(np.array([cx, box.top - name_h - 0.25 - map_h / 2, 0])
                     - m.box.get_center())
+            room = map_h * aspect + GAP * 0.8  # a column's width, less a little air
             name.move_to([cx, box.top - name_h / 2, 0])
-            if name.width > col_w:
-                name.scale_to_fit_width(col_w)
+            if name.width > room:
+                name.scale_to_fit_width(room)
             read.next_to(m, DOWN, buff=0.2).set_x(cx)
+            if read.natural_width > room:  # the widest readout it will show fits too
+                read.scale(room / read.natural_width)
+                read.natural_width = room
         self.swarms = [Swarm(m, sw.positions, sw.labels, sw.arrivals, BASIN_COLORS, tl)
                        for m, sw in zip(self.maps, p.swarms, strict=True)]
         self.columns = [VGroup(name, m, stars, swarm, read) for name, m, stars, swarm, read
@@ -78,11 +83,16 @@ class Columns(Group):
         super().__init__(*self.columns)
 
 
-def region(lesson: Lesson) -> Box:
-    """The frame below the header, with a margin."""
+#: the margin kept at the frame's sides and bottom
+MARGIN = 0.4
+
+
+def region(lesson: Lesson, bottom: float | None = None) -> Box:
+    """The frame below the header (down to ``bottom``), with a margin."""
     fw, fh = config.frame_width, config.frame_height
     top = lesson.stage.header.get_bottom()[1] - 0.3
-    return Box(-fw / 2 + 0.4, fw / 2 - 0.4, -fh / 2 + 0.35, top)
+    low = -fh / 2 + MARGIN if bottom is None else bottom
+    return Box(-fw / 2 + MARGIN, fw / 2 - MARGIN, low, top)
 
 
 class SwarmAct:
@@ -98,9 +108,12 @@ class SwarmAct:
         tl.set(0)
         cols = Columns(lesson, region(lesson))
         stage.columns = cols
-        keep = set(map(id, stage.header.get_family()))
+        header = [stage.header, *([stage.rules] if stage.rules_in_header else [])]
+        keep = {id(x) for h in header for x in h.get_family()}
         out = [fade_out(m) for m in lesson.mobjects if id(m) not in keep]  # the one map
-        lesson.play(*out, *[fade_in(column) for column in cols.columns], run_time=ENTER)
+        enter = [] if spec.show.title else [fade_in(h) for h in header]  # no title act
+        lesson.play(*out, *enter, *[fade_in(column) for column in cols.columns],
+                    run_time=ENTER)
         lesson.remove(*cols.columns)  # the fades added the columns; the scene holds them
         lesson.add(cols)  # as one group, which the basins act adds its pictures to
         stage.on_screen.pop("map", None)
@@ -122,18 +135,18 @@ class BasinsAct:
         p, cols = lesson.prepared, lesson.stage.columns
         layers, shares = [], []
         for m, b, read in zip(cols.maps, p.basin_maps, cols.readouts, strict=True):
-            layer = BasinLayer(m, basin_rgb(b.labels, p.surface, b.view, dots=False))
+            layer = BasinLayer(m, b.rgb)
             cols.add_to_back(layer)  # beneath the maps' contour lines
             layers.append(layer)
-            share = Text(f"the deepest well's basin: {round(100 * b.share)} % of the map",
-                         font=theme.FONT, font_size=theme.SMALL_SIZE, color=theme.MUTED)
+            share = Text(b.caption, font=theme.FONT, font_size=theme.SMALL_SIZE,
+                         color=theme.MUTED)
             share.move_to(read)
             if share.width > m.box.width:
                 share.scale_to_fit_width(m.box.width)
             shares.append(share)
-        # from here the pictures must stay beneath the maps' lines: draw in family order
-        # (still_beneath would draw whatever stands still first, a picture included)
-        lesson.still_beneath = False
+        # while the pictures fade in, draw in family order (still_beneath would draw the
+        # still contour lines first, beneath the fading pictures)
+        beneath, lesson.still_beneath = lesson.still_beneath, False
         for layer in layers:
             layer.set_opacity(0.0)
         lesson.play(*[UpdateFromAlphaFunc(layer, _opacity) for layer in layers],
@@ -149,6 +162,7 @@ class BasinsAct:
         family = set(map(id, cols.get_family()))
         lesson.mobjects = [m for m in lesson.mobjects if id(m) not in family]
         lesson.add(cols)
+        lesson.still_beneath = beneath
         lesson.mark("basins")
         lesson.wait(p.spec.pacing.hold + 1.0)
 
@@ -162,7 +176,4 @@ def _opacity(layer: BasinLayer, alpha: float) -> None:
 def make_room(lesson: Lesson, card_box: Box) -> Glide:
     """The columns glide into the space above the closing card."""
     cols = lesson.stage.columns
-    top = region(lesson).top
-    box = Box(-config.frame_width / 2 + 0.4, config.frame_width / 2 - 0.4,
-              card_box.top + 0.25, top)
-    return Glide(cols, fit_target(cols, box, align="top"))
+    return Glide(cols, fit_target(cols, region(lesson, card_box.top + 0.25), align="top"))
