@@ -90,10 +90,13 @@ def deck_screenshot(tmp: Path, out: Path) -> None:
 #: the moment of each library lesson the README shows
 LESSON_STILLS = {"learning_rate": "race", "local_minima": "basins", "nesterov": "plots",
                  "adaptive": "plots", "adam": "plots", "sigmoid": "race",
+                 "curvature": "part2-race-start",
                  "saddle": "ride", "stochastic": "race"}
 
 #: more stills of a lesson: file name -> (mark, seconds after it)
 LESSON_EXTRA_STILLS = {"local_minima": {"local_minima-swarm.png": ("race-start", 2.0)}}
+#: a still this many seconds after its mark (the mark's own moment shows too little)
+LESSON_STILL_DELAY = {"curvature": 2.8}
 
 
 def lessons(tmp: Path, out: Path) -> None:
@@ -115,7 +118,8 @@ def lessons(tmp: Path, out: Path) -> None:
         seconds = time.perf_counter() - t0
         extra = {still: scene.marks[at] + later
                  for still, (at, later) in LESSON_EXTRA_STILLS.get(name, {}).items()}
-        save_stills(video, {f"{name}.png": scene.marks[mark], **extra}, out)
+        at = scene.marks[mark] + LESSON_STILL_DELAY.get(name, 0.0)
+        save_stills(video, {f"{name}.png": at, **extra}, out)
         print(f"{name}: {scene.renderer.time:.0f} s clip rendered at -ql in {seconds:.0f} s")
 
 

@@ -77,6 +77,20 @@ class DataView:
 
 
 @dataclass
+class ModelData:
+    """A Newton run's local quadratic models, one per iterate ``k``: the ellipse
+    ``{x : (x - c)ᵀ H (x - c) = d*ᵀ H d*}`` through ``x_k``, centred at ``c = x_k + d*``
+    (``d* = -H⁻¹g``, where the full Newton step lands), as its centre and two semi-axis
+    vectors along the Hessian's eigenvectors; ``valid`` is False where the Hessian is not
+    positive definite (the model has no minimum, nothing is drawn)."""
+
+    run: int
+    centres: np.ndarray
+    axes: np.ndarray
+    valid: np.ndarray
+
+
+@dataclass
 class SwarmData:
     """One run's swarm: its optimizer from many seeded random starts at once."""
 
@@ -119,6 +133,8 @@ class Prepared:
     facts: list[str] = field(default_factory=list)
     #: per run, the legend's readout after each iteration
     readouts: list[list[str]] = field(default_factory=list)
+    #: Newton runs' quadratic models (``show.model``)
+    models: list[ModelData] = field(default_factory=list)
     #: per run, its swarm and its basin map (``show.swarm``, ``show.basins``)
     swarms: list[SwarmData] = field(default_factory=list)
     basin_maps: list[BasinData] = field(default_factory=list)
@@ -217,6 +233,10 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
     p.arrows = [a for kind in spec.show.arrows for a in arrow_data(spec, runs, kind)]
     if spec.shows_data:
         p.data = data_view(spec.surface_object, runs)
+    if spec.show.model:
+        p.models = [model_data(spec.surface_object, i, r) for i, (r, rs) in
+                    enumerate(zip(runs, spec.runs, strict=True))
+                    if rs.built_optimizer.name == "newton"]
     if spec.show.swarm:
         p.swarms = [swarm_data(spec, i, spec.show.swarm) for i in range(len(spec.runs))]
     if spec.show.basins:
@@ -230,6 +250,22 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
                   [readout_strings(r, spec.surface_object.view, spec.show.readout)
                    for r in runs])
     return p
+
+
+# -- Newton's quadratic models ------------------------------------------------------
+def model_data(surface: dyn.Surface, i: int, run: dyn.Rollout) -> ModelData:
+    """The quadratic model at each iterate of run ``i`` (see :class:`ModelData`)."""
+    x = run.positions
+    H = surface.hessian(x)
+    g = surface.gradient(x)
+    lam, vec = np.linalg.eigh(H)
+    with np.errstate(all="ignore"):
+        d = -np.linalg.solve(H, g[..., None])[..., 0]
+        level = np.einsum("ki,kij,kj->k", d, H, d)
+        radii = np.sqrt(level[:, None] / lam)  # semi-axis lengths along each eigenvector
+    valid = np.all(lam > 0, axis=1) & np.isfinite(level) & np.all(np.isfinite(x), axis=1)
+    axes = np.where(valid[:, None, None], np.swapaxes(vec, 1, 2) * radii[..., None], 0.0)
+    return ModelData(i, np.where(valid[:, None], x + d, 0.0), axes, valid)
 
 
 # -- swarms and basin maps ---------------------------------------------------------

@@ -218,6 +218,10 @@ class ShowSpec(Strict):
     readout: Literal["loss", "position"] = "loss"
     surface3d: Flag = False
     closing: Flag = True
+    #: at every Newton run's iterate, its local quadratic model: the model's level set
+    #: through the iterate (an ellipse centred where the full Newton step lands) and the
+    #: Hessian's eigen-directions
+    model: Flag = False
     #: a swarm: this many seeded random starts per run, rolling at once on maps side
     #: by side (instead of the one-ball race), each ball taking its minimum's colour
     swarm: Annotated[Integer, Field(ge=2, le=2000)] | None = None
@@ -340,6 +344,9 @@ class LessonSpec(Strict):
                 raise problem(f"batch_size needs a data surface; {self._surface.name!r} is "
                               "analytic: use noise = ... for noisy gradients", "runs", i,
                               "batch_size")
+        if self.show.model and not any(r.built_optimizer.name == "newton" for r in self.runs):
+            raise problem("model = true draws Newton's local quadratic model: add a run with "
+                          "optimizer = \"newton\" (or leave model out)", "show", "model")
         if "swarm_seed" in self.show.model_fields_set and not self.show.swarm:
             raise problem("swarm_seed seeds the swarm's starts: add swarm = 300 (starts per "
                           "run) or leave it out", "show", "swarm_seed")

@@ -1,6 +1,7 @@
 """Race act: balls with fading trails race on the map; the legend shows live losses
 and "diverged at step k"; optional arrows (gradient step, step taken, look-ahead
-gradient) ride along, slowly, for the first steps."""
+gradient) ride along, slowly, for the first steps; Newton runs can carry their local
+quadratic model (``show.model``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from manim import Circle, VGroup
 from ...kit import theme
 from ...kit.balls import Ball, Trail, VectorArrow
 from ...kit.motion import fade_in, fade_out
+from ...kit.quadratic import ModelEllipse
 from ..stage import ARROW_STYLE
 
 if TYPE_CHECKING:
@@ -57,13 +59,17 @@ class Race:
         stage.balls = VGroup(*[Ball(stage.map, r.positions, tl, c)
                                for r, c in zip(p.runs, p.colors, strict=True)])
         arrows = VGroup(*[make_arrow(stage.map, a, p.colors[a.run], tl) for a in p.arrows])
+        models = VGroup(*[ModelEllipse(stage.map, m.centres, m.axes, m.valid, tl,
+                                       p.colors[m.run]) for m in p.models])
         enter = [fade_in(stage.panel), fade_in(stage.balls)]
         if stage.data is not None:
             enter.append(fade_in(stage.data))
         if len(arrows):
             enter.append(fade_in(arrows))
+        if len(models):
+            enter.append(fade_in(models))
         lesson.play(*enter, run_time=ENTER)
-        lesson.add(stage.trails, arrows, stage.balls)
+        lesson.add(stage.trails, models, arrows, stage.balls)
         stage.on_screen.update(map=stage.map, side=_Visible(stage.panel))
         if stage.data is not None:
             stage.on_screen["data"] = stage.data
