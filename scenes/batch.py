@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from .jobs import Job, JobError, Result, _deliver, _failure, _move_into_place, run
 from .progress import Display
-from .split import check_splittable, join_partials, measure, plan_ranges, render_range
+from .split import join_partials, measure, plan_ranges, render_range
 
 Report = Callable[[str, int], None]
 
@@ -269,7 +269,7 @@ class _Split:
     """Where one split job stands: its dry run, then its pieces."""
 
     job: Job
-    count: Any
+    plan: Any  # the future of its dry run (a split.Plan)
     pieces: list[Any] = field(default_factory=list)
 
 
@@ -280,14 +280,8 @@ def render_all(todo: list[Job], runner: Runner, display: Display, split: int = 1
     done: dict[str, Result] = {}
     whole_jobs: dict[str, tuple[Job, Any]] = {}
     splits: dict[str, _Split] = {}
-    for job in todo:
+    for job in todo:  # the command checked the options can be split (check_splittable)
         if split > 1:
-            try:
-                check_splittable(job, split)
-            except JobError as err:
-                done[job.name] = Result(job.name, False, None, str(err), bad_input=True)
-                display.finish(done[job.name])
-                continue
             splits[job.name] = _Split(job, runner.submit(measure, job, debug))
         else:
             whole_jobs[job.name] = (job, runner.submit(whole, job, debug))
@@ -296,8 +290,10 @@ def render_all(todo: list[Job], runner: Runner, display: Display, split: int = 1
             display.update(name, n)
         for name, (job, future) in whole_jobs.items():
             if name not in done and future.done():
-                done[name] = _settle(job, lambda f=future, j=job: runner.delivered(
-                    j, f.result()), debug)
+                try:
+                    done[name] = runner.delivered(job, future.result())
+                except Exception as err:  # noqa: BLE001 - a process or worker that died
+                    done[name] = _died(job, err, debug)
                 display.finish(done[name])
         for name, state in splits.items():
             if name not in done:
@@ -311,15 +307,8 @@ def render_all(todo: list[Job], runner: Runner, display: Display, split: int = 1
     return [done[j.name] for j in todo]
 
 
-def _settle(job: Job, get: Callable[[], Result], debug: bool) -> Result:
-    """The job's result, or its failure as one clear message (a worker that died too)."""
-    try:
-        return get()
-    except Exception as err:  # noqa: BLE001 - a process or worker that died
-        return _died(job, err, debug)
-
-
 def _died(job: Job, err: Exception, debug: bool) -> Result:
+    """A job whose process or worker died, as one clear message."""
     name = type(err).__name__
     if name == "KilledWorker":
         message = ("the workers running it died (out of memory, or stopped) as often as the "
@@ -336,9 +325,9 @@ def _advance(state: _Split, runner: Runner, display: Display, k: int,
     """Move a split job on: submit its pieces once counted; join them once all are back."""
     job = state.job
     if not state.pieces:
-        if not state.count.done():
+        if not state.plan.done():
             return None
-        plan = _value(job, state.count, debug)
+        plan = _value(job, state.plan, debug)
         if isinstance(plan, Result):
             return plan
         display.update(job.name, -sum(plan.frames))
@@ -373,8 +362,8 @@ def _join_and_deliver(job: Job, movies: list[bytes]) -> None:
     """Join the partial movies in order and put the result (or its GIF) at ``job.out``."""
     with tempfile.TemporaryDirectory(prefix="optiroll-join-") as tmp:
         folder = Path(tmp)
-        suffix = ".mov" if job.options.extension == ".mov" else (
-            ".webm" if job.options.format == "webm" else ".mp4")
+        # the partial movies' own container: a GIF is made from the joined MP4
+        suffix = ".mp4" if job.options.format == "gif" else job.options.extension
         files = []
         for i, data in enumerate(movies):
             files.append(folder / f"{i:05d}{suffix}")

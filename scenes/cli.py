@@ -86,7 +86,7 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
         if split > 1:
             from .split import check_splittable
 
-            check_splittable(Job("", Path(), Path(), options), split)
+            check_splittable(options, split)
     except JobError as err:
         fail(str(err))
     if scheduler is not None and jobs is not None:

@@ -24,17 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .jobs import Job, JobError, render_scene, working_folder
+from .jobs import Job, JobError, Options, render_scene, working_folder
 
 #: formats whose partial movies can be joined by a stream copy (a GIF is made from the
 #: joined MP4, as an unsplit GIF is)
 SPLITTABLE = ("mp4", "webm", "mov", "gif")
 
 
-def check_splittable(job: Job, k: int) -> None:
+def check_splittable(options: Options, k: int) -> None:
     """Refuse a split where there is nothing to split, with the fix."""
-    if k > 1 and (job.options.last_frame or job.options.format not in SPLITTABLE):
-        what = "-s (one frame)" if job.options.last_frame else f"--format {job.options.format}"
+    if k > 1 and (options.last_frame or options.format not in SPLITTABLE):
+        what = "-s (one frame)" if options.last_frame else f"--format {options.format}"
         raise JobError(f"--split joins video pieces; {what} has none to join: leave out "
                        "--split")
 

@@ -59,8 +59,8 @@ def test_plan_ranges_are_contiguous_cover_everything_and_balance() -> None:
 def test_nothing_to_split_is_refused_with_the_fix() -> None:
     for options, what in ((Options(last_frame=True), "-s"), (Options(format="png"), "png")):
         with pytest.raises(JobError, match=f"{what}.*leave out --split"):
-            check_splittable(Job("x", Path("x.toml"), Path("x.mp4"), options), 2)
-    check_splittable(Job("x", Path("x.toml"), Path("x.mp4"), Options(format="gif")), 2)
+            check_splittable(options, 2)
+    check_splittable(Options(format="gif"), 2)
 
 
 def test_a_restarted_job_counts_again_but_split_pieces_add_up() -> None:
