@@ -21,7 +21,7 @@ import numpy as np
 from optiroll import dynamics as dyn
 from optiroll.dynamics.basins import Basins, default_tol
 from optiroll.scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
-from optiroll.scenes.lesson.prepare import Part
+from optiroll.scenes.lesson.prepare import Part, first_below
 from optiroll.scenes.lesson.scene import Lesson
 from optiroll.scenes.text import format_value, point_string
 
@@ -30,12 +30,6 @@ START, LR, STEPS = (2.5, 2.5), 0.3, 60
 FIRST_STEPS = 12
 #: "reached the well": within this of the deepest minimum's loss
 REACHED = 1e-3
-
-
-def first_reach(run: dyn.Rollout, level: float) -> int | None:
-    """The first step at which the loss is within :data:`REACHED` of ``level``."""
-    close = np.flatnonzero(run.loss <= level + REACHED)
-    return int(close[0]) if len(close) else None
 
 
 def corrected(run: dyn.Rollout, name: str, beta: float) -> np.ndarray:
@@ -129,7 +123,7 @@ class WhereTheyEnd(Part):
             well = (f"ends in {names.get(where, f'well {order.index(where) + 1} by depth')} "
                     f"at {point_string(*end, decimals=2)}" if where >= 0 else
                     f"has not settled in a well by step {spec.steps}")
-            step = first_reach(run, min(depth))
+            step = first_below(run, min(depth) + REACHED)
             reached = (f"within {format_value(REACHED)} of the deepest loss at step {step}"
                        if step is not None else f"never within {format_value(REACHED)} of "
                        f"the deepest loss in {spec.steps} steps")

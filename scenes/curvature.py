@@ -23,18 +23,13 @@ from __future__ import annotations
 import numpy as np
 from optiroll import dynamics as dyn
 from optiroll.scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
-from optiroll.scenes.lesson.prepare import Part
+from optiroll.scenes.lesson.prepare import Part, first_below
 from optiroll.scenes.lesson.scene import Lesson
 from optiroll.scenes.text import format_value, point_string
 
 #: the loss the race counts steps to
 TARGET = 1e-6
 START = (-1.2, 1.0)
-
-
-def first_below(run: dyn.Rollout, level: float) -> int | None:
-    below = np.flatnonzero(run.loss < level)
-    return int(below[0]) if len(below) else None
 
 
 def condition(surface: dyn.Surface, run: dyn.Rollout) -> np.ndarray:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from optiroll import dynamics as dyn
 from optiroll.scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
-from optiroll.scenes.lesson.prepare import Part, left_map_at
+from optiroll.scenes.lesson.prepare import Part, first_below, left_map_at
 from optiroll.scenes.lesson.scene import Lesson
 from optiroll.scenes.text import format_value, power_of_ten
 
@@ -71,8 +71,7 @@ class LookAhead(Part):
     @staticmethod
     def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
         swing = [float(np.max(np.abs(r.positions[10:, 1]))) for r in runs]
-        reach = [int(np.argmax(r.loss < LookAhead.THRESHOLD)) if np.any(
-            r.loss < LookAhead.THRESHOLD) else None for r in runs]
+        reach = [first_below(r, LookAhead.THRESHOLD) for r in runs]
         lines = [f"after step 10, {labels[0]} still swings {format_value(swing[0])} across "
                  f"the valley; {labels[1]} {format_value(swing[1])}"]
         level = power_of_ten(round(np.log10(LookAhead.THRESHOLD)))

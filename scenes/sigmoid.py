@@ -33,7 +33,7 @@ from optiroll.scenes.lesson import (
     RunSpec,
     ShowSpec,
 )
-from optiroll.scenes.lesson.prepare import Part
+from optiroll.scenes.lesson.prepare import Part, first_below
 from optiroll.scenes.lesson.scene import Lesson
 from optiroll.scenes.text import format_value, join_words
 
@@ -42,11 +42,6 @@ SURFACE = "sigmoid_regression"
 OFF_PLATEAU = 0.1
 #: "converged" for the batch race
 CLOSE = 0.01
-
-
-def first_below(run: dyn.Rollout, level: float) -> int | None:
-    below = np.flatnonzero(run.loss < level)
-    return int(below[0]) if len(below) else None
 
 
 class Plateau(Part):

@@ -353,6 +353,13 @@ def left_map_at(positions: np.ndarray, view: tuple[tuple[float, float], tuple[fl
     return None if inside.all() else int(np.argmin(inside))
 
 
+def first_below(run: dyn.Rollout, level: float) -> int | None:
+    """The first iteration at which the loss is below ``level`` (None if it never is):
+    the step a lesson reports a run reaching a loss at."""
+    below = np.flatnonzero(run.loss < level)
+    return int(below[0]) if len(below) else None
+
+
 def readout_strings(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]],
                     kind: str = "loss") -> list[str]:
     """The legend's readout after each iteration: the loss (or the position, to six
