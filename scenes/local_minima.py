@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 from optiroll import dynamics as dyn
+from optiroll.dynamics.basins import deepest_minimum
 from optiroll.scenes.lesson import LessonSpec, PacingSpec, RunSpec, ShowSpec
 from optiroll.scenes.lesson.scene import Lesson
+from optiroll.scenes.text import point_string
 
 LR, BETA, STEPS, STARTS, PIXELS = 0.3, 0.95, 200, 300, 400
 
@@ -28,10 +30,10 @@ class LocalMinima(Lesson):
     @classmethod
     def make_spec(cls) -> LessonSpec:
         s = dyn.surface("wells")
-        depth = [float(s.value(np.array(m))) for m in s.minima]
-        x, y = s.minima[int(np.argmin(depth))]
-        key = (f"white: still rolling · coloured: settled in that well (★) · the deepest "
-               f"well: ({x:.2f}, {y:.2f}), loss {min(depth):.2f}").replace("-", "−")
+        deepest = s.minima[deepest_minimum(s)]
+        loss = f"{float(s.value(np.array(deepest))):.2f}".replace("-", "−")
+        key = ("white: still rolling · coloured: settled in that well (★) · the deepest "
+               f"well: {point_string(*deepest, decimals=2)}, loss {loss}")
         return LessonSpec(
             title="Where you start decides where you land", subtitle=key, surface="wells",
             steps=STEPS,
