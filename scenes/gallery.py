@@ -91,10 +91,12 @@ def deck_screenshot(tmp: Path, out: Path) -> None:
 LESSON_STILLS = {"learning_rate": "race", "local_minima": "basins", "nesterov": "plots",
                  "adaptive": "plots", "adam": "plots", "sigmoid": "race",
                  "curvature": "part2-race-start",
-                 "saddle": "ride", "stochastic": "race"}
+                 "saddle": "ride", "stochastic": "race", "why_momentum": "part2-chart"}
 
 #: more stills of a lesson: file name -> (mark, seconds after it)
-LESSON_EXTRA_STILLS = {"local_minima": {"local_minima-swarm.png": ("race-start", 2.0)}}
+LESSON_EXTRA_STILLS = {"local_minima": {"local_minima-swarm.png": ("race-start", 2.0)},
+                       "why_momentum": {"why_momentum-parts.png": ("plots", 0.0),
+                                        "why_momentum-tuned.png": ("part3-closing", 2.0)}}
 #: a still this many seconds after its mark (the mark's own moment shows too little)
 LESSON_STILL_DELAY = {"curvature": 2.8}
 

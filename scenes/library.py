@@ -21,7 +21,8 @@ LIBRARY = {"learning_rate": "learning_rate.py", "momentum": "momentum.py",
            "local_minima": "local_minima.py",
            "nesterov": "nesterov.py", "adaptive": "adaptive.py", "adam": "adam.py",
            "saddle": "saddle.py", "stochastic": "stochastic.py",
-           "sigmoid": "sigmoid.py", "curvature": "curvature.py"}
+           "sigmoid": "sigmoid.py", "curvature": "curvature.py",
+           "why_momentum": "why_momentum.py"}
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,12 @@ def test_wrap_keeps_parentheses_whole() -> None:
     assert max(len(x) for x in wrap("one two three four five six", 9).split("\n")) <= 9
 
 
+def test_wrap_keeps_the_labels_own_line_breaks() -> None:
+    label = "GD, best lr 0.110\nrate 0.986 a step"
+    assert wrap(label, 22) == label
+    assert wrap("a b\nsome longer words here", 10) == "a b\nsome\nlonger\nwords here"
+
+
 def test_dashes_follow_the_polyline() -> None:
     pts = np.array([[0.0, 0, 0], [1.0, 0, 0], [1.0, 1.0, 0]])
     segs = list(zip(*dash_ends(pts, 0.1, 0.1), strict=True))

@@ -87,11 +87,12 @@ def test_text_never_shrinks_below_half_size() -> None:
 
 
 def test_plan_is_clean_for_every_combination() -> None:
-    for data, plots, card, s3d in itertools.product([False, True], range(5), [0.0, 1.2],
-                                                    [False, True]):
+    for data, plots, charts, card, s3d in itertools.product(
+            [False, True], range(5), range(4), [0.0, 1.2], [False, True]):
         layout = plan(Needs(14.22, 8.0, header_height=1.5, title_height=0.6, side_width=4.0,
-                            data=data, plots=plots, card_height=card, surface3d=s3d,
-                            map_aspect=1.4, data_aspect=1.0))
+                            data=data, plots=plots, charts=charts, card_height=card,
+                            surface3d=s3d, map_aspect=1.4, data_aspect=1.0))
+        assert ("chart" in layout.stages) == (charts > 0)
         inner = Box(-7.11 + MARGIN, 7.11 - MARGIN, -4 + MARGIN, 4 - MARGIN)
         for stage, boxes in layout.stages.items():
             for name, box in boxes.items():

@@ -19,7 +19,7 @@ from optiroll.scenes.library import LIBRARY
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = ["learning_rate", "local_minima", "nesterov", "adaptive", "adam", "saddle",
-           "stochastic", "sigmoid", "curvature"]
+           "stochastic", "sigmoid", "curvature", "why_momentum"]
 
 
 def test_the_library_lists_the_lessons_in_teaching_order() -> None:

@@ -28,7 +28,10 @@ COLUMN_GAP = 0.5
 
 def wrap(text: str, width: int) -> str:
     """Break ``text`` at spaces into lines of at most about ``width`` characters; a
-    parenthesis such as ``(1.5, 0.01)`` is never split."""
+    parenthesis such as ``(1.5, 0.01)`` is never split, and a line break in ``text``
+    stays one."""
+    if "\n" in text:
+        return "\n".join(wrap(part, width) for part in text.split("\n"))
     words, lines, line = re.findall(r"\S*\([^)]*\)\S*|\S+", text), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:

@@ -1,11 +1,12 @@
-"""Per-iteration plots (loss, velocity) drawn up to the current iteration."""
+"""Per-iteration plots (loss, velocity) drawn up to the current iteration, and static
+plots of a function (a rate against a hyperparameter)."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from manim import DL, RIGHT, UP, Text, VGroup, VMobject
+from manim import DL, DOWN, LEFT, RIGHT, UP, Circle, Dot, Star, Text, VGroup, VMobject
 
 from . import theme
 from .frame import PlotFrame, straight_curves
@@ -121,3 +122,131 @@ def _along(points: np.ndarray, cum: np.ndarray, s: np.ndarray) -> np.ndarray:
     span = cum[i + 1] - cum[i]
     f = np.divide(s - cum[i], span, out=np.zeros_like(span, dtype=float), where=span != 0)
     return points[i] + (points[i + 1] - points[i]) * f[:, None]
+
+
+class FunctionPlot(PlotFrame):
+    """Static curves ``y(x)`` (a rate against a hyperparameter, say), clipped to the
+    frame, with marked points and labelled horizontal reference lines.
+
+    Parameters
+    ----------
+    curves : ``(x, y, colour, dashed)`` per curve; NaN breaks a curve.
+    marks : ``(x, y, colour, star, label)`` per point: a dot, or a star with a ring for
+        the point the plot is about; its label goes beside it, inside the frame.
+    x_range, y_range : the window (values outside are clipped, not clamped).
+    references : ``(value, label, colour or None)`` as for :class:`IterationPlot`.
+
+    ``self.curves``, ``self.marks`` and ``self.references`` are separate groups so an
+    act can draw the curves first and the marks after.
+    """
+
+    def __init__(self, curves: list[tuple[np.ndarray, np.ndarray, str, bool]],
+                 width: float, height: float, *, x_range: tuple[float, float],
+                 y_range: tuple[float, float], x_label: str | None = None,
+                 y_label: str | None = None, font_size: float = theme.SMALL_SIZE,
+                 stroke_width: float = 3.0,
+                 marks: list[tuple[float, float, str, bool, str | None]] | None = None,
+                 references: list[tuple[float, str, str | None]] | None = None) -> None:
+        super().__init__(x_range, y_range, width, height, x_label=x_label, y_label=y_label,
+                         font_size=font_size)
+        self.dash = (0.12, 0.08)
+        self.references = VGroup()
+        for value, label, color in references or []:
+            a, b = self.c2p(x_range[0], value), self.c2p(x_range[1], value)
+            line = VMobject(stroke_color=color or theme.MUTED, stroke_width=2,
+                            stroke_opacity=0.8)
+            line.set_points(dashed_path(np.array([a, b]), *self.dash))
+            text = Text(label, font=theme.FONT, font_size=font_size * 0.85,
+                        color=color or theme.MUTED)
+            text.next_to(b, UP, buff=0.06).align_to(b, RIGHT)
+            self.references.add(VGroup(line, text))
+        self.curves = VGroup()
+        for x, y, color, dashed in curves:
+            curve = VMobject(stroke_color=color, stroke_width=stroke_width)
+            curve.set_points(self.clipped_path(np.asarray(x, float), np.asarray(y, float),
+                                               dashed))
+            self.curves.add(curve)
+        self.marks = VGroup()
+        shapes = [self._shape(x, y, color, star) for x, y, color, star, _ in marks or []]
+        for shape, (_, _, color, _, label) in zip(shapes, marks or [], strict=True):
+            group = VGroup(shape)
+            if label:
+                group.add(self._label(shape, label, color, font_size * 0.9, avoid=shapes))
+            self.marks.add(group)
+        self.add(self.references, self.curves, self.marks)
+
+    def clipped_path(self, x: np.ndarray, y: np.ndarray, dashed: bool) -> np.ndarray:
+        """VMobject points of the polyline through ``(x, y)`` inside the frame: each
+        segment clipped at the frame's edge (a curve that leaves the window ends there
+        instead of running along the edge), dashed if asked."""
+        a = np.column_stack([x[:-1], y[:-1]])
+        b = np.column_stack([x[1:], y[1:]])
+        ok = np.all(np.isfinite(a) & np.isfinite(b), axis=1)
+        keep, ca, cb = self.clip_segments(a[ok], b[ok])
+        start, end = self.c2p_array(ca[keep]), self.c2p_array(cb[keep])
+        if not len(start):
+            p = self.box.get_corner(DL)
+            return straight_curves(np.array([p]), np.array([p]))
+        if not dashed:
+            return straight_curves(start, end)
+        # dash each connected run of segments as one polyline, so dashes keep their rhythm
+        breaks = np.flatnonzero(np.linalg.norm(start[1:] - end[:-1], axis=1) > 1e-9) + 1
+        pieces = [dashed_path(np.vstack([s[:1], e]), *self.dash)
+                  for s, e in zip(np.split(start, breaks), np.split(end, breaks), strict=True)]
+        return np.vstack(pieces)
+
+    def _shape(self, x: float, y: float, color: str, star: bool) -> VGroup:
+        at_ = self.c2p(x, y)
+        if star:
+            return VGroup(Star(n=5, outer_radius=0.13, color=color, fill_opacity=1.0,
+                               stroke_width=0).move_to(at_),
+                          Circle(radius=0.2, color=color, stroke_width=2.5).move_to(at_))
+        return VGroup(Dot(at_, radius=0.075, color=color, stroke_width=1.5,
+                          stroke_color=theme.BACKGROUND))
+
+    def _label(self, shape: VGroup, label: str, color: str, size: float,
+               avoid: list[VGroup]) -> Text:
+        """The label of a mark: below it (a chart marks minima), else above, right, left
+        or diagonally (above and below slid sideways into the frame), near the mark
+        first, whichever first lies inside the frame without covering another mark or a
+        curve; without a clear place, the first that covers no mark; else above, kept
+        inside the frame."""
+        text = Text(label, font=theme.FONT, font_size=size, color=color)
+        lo, hi = self._corners()
+        pad = 0.06
+
+        drawn = np.vstack([np.asarray(c.points)[:, :2] for c in self.curves
+                           if len(c.points)] or [np.zeros((0, 2))])
+
+        def inside(m: Text) -> bool:
+            return (m.get_left()[0] >= lo[0] + pad and m.get_right()[0] <= hi[0] - pad
+                    and m.get_bottom()[1] >= lo[1] + pad and m.get_top()[1] <= hi[1] - pad
+                    and not any(_overlap(m, o) for o in avoid if o is not shape))
+
+        def clear(m: Text) -> bool:  # no curve runs through it
+            x0, y0 = m.get_left()[0] - 0.03, m.get_bottom()[1] - 0.03
+            x1, y1 = m.get_right()[0] + 0.03, m.get_top()[1] + 0.03
+            return not np.any((drawn[:, 0] > x0) & (drawn[:, 0] < x1) & (drawn[:, 1] > y0)
+                              & (drawn[:, 1] < y1))
+
+        def slide_in(m: Text) -> Text:  # moved sideways into the frame, if it pokes out
+            dx = max(0.0, lo[0] + pad - m.get_left()[0]) - max(
+                0.0, m.get_right()[0] - hi[0] + pad)
+            return m.shift(dx * RIGHT)
+
+        directions = (DOWN, UP, RIGHT, LEFT, DOWN + RIGHT, DOWN + LEFT, UP + RIGHT, UP + LEFT)
+        for test in (lambda m: inside(m) and clear(m), inside):
+            for buff in (0.08, 0.35, 0.7):  # near the mark first
+                for direction in directions:
+                    text.next_to(shape, direction, buff=buff)
+                    if direction[1] != 0:
+                        slide_in(text)
+                    if test(text):
+                        return text
+        slide_in(text.next_to(shape, UP, buff=0.08))
+        return text.shift(-max(0.0, text.get_top()[1] - hi[1] + pad) * UP)
+
+
+def _overlap(a, b) -> bool:
+    return (a.get_left()[0] < b.get_right()[0] and b.get_left()[0] < a.get_right()[0]
+            and a.get_bottom()[1] < b.get_top()[1] and b.get_bottom()[1] < a.get_top()[1])

@@ -8,8 +8,10 @@ the frame minus a margin; the acts then fit each mobject into its box
 (shrinking, never growing past its natural size).
 
 Stages: ``race`` (map, data panel, side panel), ``replay`` (the same, smaller,
-above a row of plots), ``surface3d`` (the 3-D view and the side panel) and
-``closing`` (the current view above the closing card).
+above a row of plots), ``chart`` (the map above the side panel, on the left; the
+charts stacked on the right, tall enough to read), ``surface3d`` (the 3-D view and
+the side panel) and ``closing`` (the current view above the closing
+card).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass, field
 
 MARGIN = 0.3  #: scene units between the frame's edge and any panel
 GAP = 0.4  #: between neighbouring panels
+#: the share of the width the map and side panel keep beside charts
+CHART_LEFT = 0.42
 
 
 def _spans(total: float, sizes: list[float], gap: float) -> list[float]:
@@ -97,6 +101,8 @@ class Needs:
     surface3d: bool = False
     data: bool = False
     plots: int = 0
+    #: static charts shown after the race, in a stage of their own (``chart``)
+    charts: int = 0
     card_height: float = 0.0  #: the closing card (0: no closing card)
     #: width / height of the map and the data panel with their labels, once built;
     #: then each row packs them left to right and the side panel takes the rest
@@ -146,13 +152,33 @@ def plan(needs: Needs) -> Layout:
         return out
 
     layout.stages["race"] = {"header": header, **row(main)}
-    if needs.plots:  # the map above a row of plots
-        share = 0.55 if needs.plots == 1 else 0.47  # one plot leaves the map more room
+    def above_plots(count: int) -> dict[str, Box]:
+        """The map above a row of ``count`` plots (``plot0``, ``plot1``, ...)."""
+        share = 0.55 if count == 1 else 0.47  # one plot leaves the map more room
         top, bottom = main.split_rows([share * main.height, 0])
-        replay = {"header": header, **row(top)}
-        for i, box in enumerate(bottom.split_columns([0] * needs.plots, gap=0.5)):
-            replay[f"plot{i}"] = box
-        layout.stages["replay"] = replay
+        boxes = {"header": header, **row(top)}
+        for i, box in enumerate(bottom.split_columns([0] * count, gap=0.5)):
+            boxes[f"plot{i}"] = box
+        return boxes
+
+    if needs.plots:
+        layout.stages["replay"] = above_plots(needs.plots)
+    if needs.charts:  # the map above the side panel on the left, the charts on the right
+        left, right = main.split_columns([CHART_LEFT * main.width, 0], gap=0.5)
+        aspect = needs.map_aspect or 1.5
+        if needs.data:  # the data panel between the map and the side panel
+            data_aspect = needs.data_aspect or 1.0
+            top, middle, below = left.split_rows(
+                [min(left.width / aspect, 0.4 * left.height),
+                 min(left.width / data_aspect, 0.3 * left.height), 0])
+            chart = {"header": header, "map": top.fit(aspect, "top-left"),
+                     "data": middle.fit(data_aspect, "top-left"), "side": below}
+        else:
+            top, below = left.split_rows([min(left.width / aspect, 0.6 * left.height), 0])
+            chart = {"header": header, "map": top.fit(aspect, "top-left"), "side": below}
+        for i, box in enumerate(right.split_rows([0] * needs.charts, gap=0.4)):
+            chart[f"plot{i}"] = box
+        layout.stages["chart"] = chart
     # the 3-D act keeps only the title in the header, to give the surface more room
     header3d, main3d = inner.split_rows([needs.title_height or needs.header_height, 0], gap=0.3)
     if needs.card_height:

@@ -34,6 +34,8 @@ LOG_BY_DEFAULT = ("loss", "step_size")
 #: when there are many), and a lesson's ``conclusions`` hook that returns more is an
 #: error (:class:`SpecError`), raised before anything renders.
 MAX_CONCLUSIONS = 4
+#: most charts a part shows side by side below its map
+MAX_CHARTS = 3
 
 
 @dataclass
@@ -117,6 +119,50 @@ class BasinData:
 
 
 @dataclass
+class Curve:
+    """One curve of a chart: ``y`` against ``x`` (NaN breaks it), in a run's colour
+    (``run``) or the foreground's, solid or dashed."""
+
+    x: np.ndarray
+    y: np.ndarray
+    run: int | None = None
+    dashed: bool = False
+    color: str | None = None  #: resolved from ``run`` by :func:`prepare`
+
+
+@dataclass
+class Mark:
+    """A point on a chart: a dot in a run's colour, or (``star``) the one a chart is
+    about (an optimum), with an optional label beside it."""
+
+    x: float
+    y: float
+    label: str | None = None
+    run: int | None = None
+    star: bool = False
+    color: str | None = None  #: resolved from ``run`` by :func:`prepare`
+
+
+@dataclass
+class ChartData:
+    """A static plot of a function (not of the iterations): curves, marked points and
+    horizontal reference lines, drawn by the chart act after the race."""
+
+    x_label: str
+    y_label: str
+    curves: list[Curve]
+    marks: list[Mark] = field(default_factory=list)
+    #: ``(value, label, run index or None)`` as for iteration plots
+    references: list[tuple[float, str, int | None]] = field(default_factory=list)
+    #: the window shown; None: the curves' extent (values outside are clipped)
+    x_range: tuple[float, float] | None = None
+    y_range: tuple[float, float] | None = None
+    caption: str | None = None
+    #: what solid and dashed curves mean, when both appear
+    key: str | None = None
+
+
+@dataclass
 class Prepared:
     spec: LessonSpec
     surface: dyn.Surface
@@ -138,6 +184,8 @@ class Prepared:
     #: per run, its swarm and its basin map (``show.swarm``, ``show.basins``)
     swarms: list[SwarmData] = field(default_factory=list)
     basin_maps: list[BasinData] = field(default_factory=list)
+    #: static function plots shown after the race (a lesson's ``charts`` hook)
+    charts: list[ChartData] = field(default_factory=list)
 
 
 #: ``(value, label, run index or None)``: a horizontal line drawn on a plot
@@ -179,6 +227,13 @@ class LessonHooks:
     def references(spec: LessonSpec, runs: list[dyn.Rollout],
                    labels: list[str]) -> list[list[Reference]]:
         """Per plot, horizontal lines to draw (a computed limit, say)."""
+        return []
+
+    @staticmethod
+    def charts(spec: LessonSpec, runs: list[dyn.Rollout],
+               labels: list[str]) -> list[ChartData]:
+        """Static plots of computed functions (a rate against a hyperparameter, say),
+        shown by the chart act after the race, at most :data:`MAX_CHARTS`."""
         return []
 
 
@@ -246,6 +301,7 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
     else:
         p.conclusions = checked_conclusions(hooks.conclusions(spec, runs, labels), hooks)
     p.facts = hooks.facts(spec, runs, labels)
+    p.charts = checked_charts(hooks.charts(spec, runs, labels), colors, hooks)
     p.readouts = ([share_strings(sw.shares) for sw in p.swarms] if p.swarms else
                   [readout_strings(r, spec.surface_object.view, spec.show.readout)
                    for r in runs])
@@ -528,6 +584,33 @@ def checked_conclusions(lines: list[str], hooks: type[LessonHooks] = LessonHooks
                          "some, e.g. one sentence for several runs: "
                          + " / ".join(repr(line) for line in lines)])
     return lines
+
+
+def checked_charts(charts: list[ChartData], colors: list[str],
+                   hooks: type[LessonHooks] = LessonHooks) -> list[ChartData]:
+    """A charts hook's charts with their colours resolved, or :class:`SpecError` for
+    charts that cannot be drawn (too many, a curve with no finite point, a run index
+    out of range)."""
+    where = f"{hooks.__module__}.{hooks.__qualname__}.charts"
+    charts = list(charts)
+    problems = []
+    if len(charts) > MAX_CHARTS:
+        problems.append(f"{where}: {len(charts)} charts, but a part shows at most "
+                        f"{MAX_CHARTS} side by side")
+    for n, chart in enumerate(charts):
+        items = [*chart.curves, *chart.marks]
+        for item in items:
+            if item.run is not None and not 0 <= item.run < len(colors):
+                problems.append(f"{where}: chart {n} names run {item.run}, but the part "
+                                f"has {len(colors)} runs")
+                continue
+            item.color = item.color or (colors[item.run] if item.run is not None else None)
+        if not chart.curves or any(not np.any(np.isfinite(c.y) & np.isfinite(c.x))
+                                   for c in chart.curves):
+            problems.append(f"{where}: chart {n} has a curve with no finite point")
+    if problems:
+        raise SpecError(problems)
+    return charts
 
 
 def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],

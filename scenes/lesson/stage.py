@@ -70,7 +70,7 @@ class Stage:
         needs = Needs(fw, fh, header_height=self.header.height,
                       title_height=self.header.title.height, surface3d=spec.show.surface3d,
                       side_width=min(self.panel.natural_width(), 0.34 * fw),
-                      data=p.data is not None, plots=len(p.plots),
+                      data=p.data is not None, plots=len(p.plots), charts=len(p.charts),
                       card_height=self.card.height if self.card is not None else 0.0)
         race = plan(needs)["race"]  # first pass: regions to build the map and data panel in
         place(self.header, fit_target(self.header, race["header"]))
@@ -99,7 +99,7 @@ class Stage:
     def _centre_rows(self) -> None:
         """Centre each row (map, data panel, side panel) when it leaves room to spare."""
         for stage, boxes in self.layout.stages.items():
-            if "map" not in boxes:
+            if "map" not in boxes or stage == "chart":  # charts: the side panel is below
                 continue
             side = boxes["side"]
             used = self.flow(stage).width
@@ -247,7 +247,7 @@ class Stage:
         """The side panel's flow in ``stage``: compact (no readouts) beside plots."""
         side = self.layout[stage]["side"]
         return self.panel.flow_to(side.left, side.right, side.top, side.bottom,
-                                  compact=stage == "replay")
+                                  compact=stage in ("replay", "chart"))
 
     def boxes(self) -> dict[str, Box]:
         """The bounding box of every panel on screen now (they must not overlap)."""

@@ -1,5 +1,5 @@
-"""The acts a lesson plays, in order: title, race (or swarm and basins), replay, 3-D,
-closing.
+"""The acts a lesson plays, in order: title, race (or swarm and basins), replay, chart,
+3-D, closing.
 
 An act is a reusable beat: it reads the lesson's prepared runs, timeline and
 stage, plays its animations and computes no numerics. ``seconds(lesson)``
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from .chart import ChartAct
 from .closing import Closing
 from .race import Race
 from .replay import Replay
@@ -41,6 +42,8 @@ def acts_for(lesson: Lesson) -> list[Act]:
         acts.append(BasinsAct())
     if show.plots:
         acts.append(Replay())
+    if lesson.prepared.charts:
+        acts.append(ChartAct())
     if show.surface3d:
         acts.append(Surface3D())
     if lesson.stage.card is not None:
@@ -48,5 +51,5 @@ def acts_for(lesson: Lesson) -> list[Act]:
     return acts
 
 
-__all__ = ["Act", "BasinsAct", "Closing", "Race", "Replay", "Surface3D", "SwarmAct", "Title",
-           "acts_for"]
+__all__ = ["Act", "BasinsAct", "ChartAct", "Closing", "Race", "Replay", "Surface3D",
+           "SwarmAct", "Title", "acts_for"]

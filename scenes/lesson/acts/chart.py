@@ -1,0 +1,85 @@
+"""Chart act: after the race, the map makes room and static charts appear below it
+(a rate against a hyperparameter, say): the axes, then the curves drawn left to
+right, then the marked points with their labels."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from manim import Create, VGroup
+
+from ...kit import theme
+from ...kit.motion import fade_in, fade_out
+from ...kit.plots import FunctionPlot
+from ..layout import Box
+from .replay import fit_plot
+
+if TYPE_CHECKING:
+    from ..prepare import ChartData
+    from ..scene import Lesson
+
+MOVE = 1.5
+SHOW = 0.8
+DRAW = 2.0
+MARKS = 1.0
+LEAVE = 1.2
+
+
+class ChartAct:
+    name = "chart"
+
+    def seconds(self, lesson: Lesson) -> float:
+        return MOVE + SHOW + DRAW + MARKS + lesson.prepared.spec.pacing.hold + 1.0 + LEAVE
+
+    def play(self, lesson: Lesson) -> None:
+        lesson.begin_act(self.name)
+        p, stage = lesson.prepared, lesson.stage
+        boxes = stage.layout["chart"]
+        charts = VGroup(*[build_chart(d, boxes[f"plot{i}"]) for i, d in enumerate(p.charts)])
+        plots = [c.plot for c in charts]
+        lesson.play(*stage.arrange("chart"), run_time=MOVE)
+        # the frames first, then the curves drawn, then the marks
+        for plot in plots:
+            plot.remove(plot.curves, plot.marks)
+        lesson.play(fade_in(charts), run_time=SHOW)
+        for plot in plots:
+            plot.add(plot.curves)
+        lesson.play(*[Create(plot.curves, lag_ratio=0.0) for plot in plots], run_time=DRAW)
+        for plot in plots:
+            plot.add(plot.marks)
+        lesson.play(*[fade_in(plot.marks) for plot in plots], run_time=MARKS)
+        stage.on_screen.update({f"chart{i}": chart for i, chart in enumerate(charts)})
+        lesson.mark("chart")
+        lesson.wait(p.spec.pacing.hold + 1.0)
+        lesson.play(fade_out(charts), *stage.arrange("race"), run_time=LEAVE)
+        lesson.remove(charts)
+        for i in range(len(charts)):
+            del stage.on_screen[f"chart{i}"]
+
+
+def build_chart(d: ChartData, box: Box) -> VGroup:
+    """A :class:`FunctionPlot` of ``d`` sized to fill ``box``."""
+    x_range, y_range = chart_window(d)
+    curves = [(c.x, c.y, c.color or theme.FOREGROUND, c.dashed) for c in d.curves]
+    marks = [(m.x, m.y, m.color or theme.FOREGROUND, m.star, m.label) for m in d.marks]
+    refs = [(v, label, None) for v, label, _ in d.references]
+    return fit_plot(lambda w, h: FunctionPlot(
+        curves, w, h, x_range=x_range, y_range=y_range, x_label=d.x_label, marks=marks,
+        references=refs), d.y_label, box, key=d.key, caption=d.caption)
+
+
+def chart_window(d: ChartData) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The chart's window: as given, else the finite extent of its curves, marks and
+    reference lines (the y range padded by 8 %)."""
+    import numpy as np
+
+    xs = np.concatenate([c.x[np.isfinite(c.x) & np.isfinite(c.y)] for c in d.curves])
+    ys = np.concatenate([c.y[np.isfinite(c.x) & np.isfinite(c.y)] for c in d.curves]
+                        + [np.array([m.y for m in d.marks] + [v for v, _, _ in d.references],
+                                    float)])
+    x_range = d.x_range or (float(xs.min()), float(xs.max()))
+    if d.y_range is not None:
+        return x_range, d.y_range
+    lo, hi = float(ys.min()), float(ys.max())
+    pad = 0.08 * (hi - lo or 1.0)
+    return x_range, (lo - pad, hi + pad)

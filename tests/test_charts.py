@@ -1,0 +1,179 @@
+"""Static charts in lessons: the ``charts`` hook, the kit's FunctionPlot (clipped curves,
+marks whose labels stay clear), the chart act's layout, and the why-momentum lesson's
+chart of the rate against β."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import tempconfig
+from optiroll import dynamics as dyn
+from optiroll.dynamics import quadratic_rates as qr
+from optiroll.scenes.kit.plots import FunctionPlot
+from optiroll.scenes.lesson import LessonSpec, RunSpec, ShowSpec
+from optiroll.scenes.lesson.loading import SpecError
+from optiroll.scenes.lesson.prepare import ChartData, Curve, Mark, Part
+from optiroll.scenes.lesson.scene import Lesson
+from test_lesson_layout import assert_clean, snapshots
+
+
+def small_spec(data: bool = False) -> LessonSpec:
+    if data:
+        return LessonSpec(title="Chart probe", surface="linear_regression", start=(0.0, 0.0),
+                          steps=8, runs=[RunSpec(optimizer="sgd", lr=0.01, batch_size=2)],
+                          show=ShowSpec(plots=["loss"]))
+    return LessonSpec(title="Chart probe", surface="ravine", start=(-2.4, 0.1), steps=8,
+                      runs=[RunSpec(optimizer="gd", lr=0.1),
+                            RunSpec(optimizer="momentum", lr=0.1, beta=0.9)],
+                      show=ShowSpec(plots=["loss"]))
+
+
+def rate_chart(runs: int = 2) -> ChartData:
+    beta = np.linspace(0, 0.999, 500)
+    return ChartData("β", "rate", [Curve(beta, qr.rate([0.125, 18.0], 0.1, beta))],
+                     marks=[Mark(0.9, float(qr.rate([0.125, 18.0], 0.1, 0.9)), run=runs - 1,
+                                 label="a long label for the mark")])
+
+
+def probe(n_charts: int, data: bool = False) -> type[Lesson]:
+    class Probe(Lesson):
+        spec = small_spec(data)
+
+        @staticmethod
+        def charts(spec, runs, labels):
+            return [rate_chart(len(runs)) for _ in range(n_charts)]
+
+    return Probe
+
+
+def test_a_chart_gets_its_run_colours_and_its_act() -> None:
+    p = probe(1).prepare()
+    assert p.charts[0].marks[0].color == p.colors[1]
+    assert p.charts[0].curves[0].color is None  # the foreground
+
+
+@pytest.mark.parametrize("charts,problem", [
+    (lambda: [rate_chart()] * 4, "at most 3"),
+    (lambda: [rate_chart(runs=5)], "names run 4, but the part has 2 runs"),
+    (lambda: [ChartData("x", "y", [Curve(np.arange(3.0), np.full(3, np.nan))])],
+     "no finite point"),
+])
+def test_charts_that_cannot_be_drawn_are_refused_by_name(charts, problem: str) -> None:
+    class Bad(Part):
+        spec = small_spec()
+
+    Bad.charts = staticmethod(lambda spec, runs, labels: charts())
+    with pytest.raises(SpecError, match=problem):
+        Bad.prepare()
+
+
+def test_function_plot_clips_curves_at_the_frame_and_keeps_labels_clear() -> None:
+    x = np.linspace(0, 1, 400)
+    y = 3 * (x - 0.4) ** 2 + 0.15  # leaves a window of height 0.5 at the right end
+    plot = FunctionPlot([(x, y, "#FFFFFF", False), (x, 0.4 - 0.3 * x, "#888888", True)],
+                        4.0, 3.0, x_range=(0, 1), y_range=(0, 0.5),
+                        marks=[(0.4, 0.15, "#FF0000", True, "the minimum\nof the curve"),
+                               (0.1, 0.37, "#00FF00", False, "a dot")])
+    lo, hi = plot._corners()
+    for curve in plot.curves:
+        pts = np.asarray(curve.points)
+        assert len(pts) > 8
+        assert np.all(pts[:, 0] >= lo[0] - 1e-9) and np.all(pts[:, 0] <= hi[0] + 1e-9)
+        assert np.all(pts[:, 1] >= lo[1] - 1e-9) and np.all(pts[:, 1] <= hi[1] + 1e-9)
+    # the clipped curve ends at the top edge, exactly where y = 0.5 on either side
+    pts = np.asarray(plot.curves[0].points)
+    at_top = pts[np.abs(pts[:, 1] - hi[1]) < 1e-9, 0]
+    for x_edge in (0.4 - np.sqrt(0.35 / 3), 0.4 + np.sqrt(0.35 / 3)):
+        assert np.min(np.abs(at_top - plot.c2p(x_edge, 0.5)[0])) < 1e-4  # polyline
+    drawn = np.vstack([np.asarray(c.points)[:, :2] for c in plot.curves])
+    for mark in plot.marks:
+        label = mark[-1]
+        assert label.get_left()[0] >= lo[0] and label.get_right()[0] <= hi[0]
+        assert label.get_bottom()[1] >= lo[1] and label.get_top()[1] <= hi[1]
+        inside = ((drawn[:, 0] > label.get_left()[0]) & (drawn[:, 0] < label.get_right()[0])
+                  & (drawn[:, 1] > label.get_bottom()[1]) & (drawn[:, 1] < label.get_top()[1]))
+        assert not inside.any(), label.text
+
+
+@pytest.mark.parametrize("data", [False, True])
+def test_the_chart_stage_keeps_panels_apart(data: bool) -> None:
+    snaps, frame = snapshots(probe(2, data=data))
+    assert "chart" in snaps and {"chart0", "chart1"} <= set(snaps["chart"])
+    if data:
+        assert "data" in snaps["chart"]
+    assert_clean(snaps, frame)
+
+
+def test_why_momentum_numbers() -> None:
+    """Every number the lesson shows comes from dynamics; the tuned ball wins the race."""
+    from optiroll.scenes.why_momentum import WhyMomentum
+
+    parts = WhyMomentum.prepare_parts()
+    first, second, third = parts
+    # part 1: the error along each eigenvector, its factors per step in the captions
+    assert first.plots[0].caption == "λ = 0.125: GD ×0.988 a step, momentum ×0.949 a step"
+    assert first.plots[1].caption == "λ = 18: GD ×0.800 a step, momentum ×0.949 a step"
+    gd_x = first.plots[0].series[0]
+    np.testing.assert_allclose(gd_x[1:] / gd_x[:-1], 1 - 0.1 * 0.125)
+    # part 2: the best β at lr 0.1, raced, and starred on the chart at the curve's minimum
+    (chart,) = second.charts
+    solid = next(c for c in chart.curves if not c.dashed)
+    star = next(m for m in chart.marks if m.star)
+    assert star.y == pytest.approx(float(np.min(solid.y)), abs=1e-4)
+    assert star.y < min(m.y for m in chart.marks if not m.star)
+    assert "β 0.789 (best)" in second.labels
+    best = second.runs[second.labels.index("β 0.789 (best)")]
+    assert all(best.final_loss < r.final_loss for r in second.runs if r is not best)
+    # part 3: α*, β* from κ; the tuned ball reaches 1e-6 first
+    assert third.facts[:3] == ["κ = λmax / λmin = 144", "α* = (2 / (√λmin + √λmax))² = 0.189",
+                               "β* = ((√κ − 1) / (√κ + 1))² = 0.716"]
+    assert third.labels[2] == "α* 0.189, β* 0.716\nrate 0.846 a step"
+    steps = [np.flatnonzero(r.loss < 1e-6) for r in third.runs]
+    assert len(steps[0]) == 0 and steps[2][0] < steps[1][0]
+    assert third.conclusions[2] == f"α* 0.189, β* 0.716: loss below 10⁻⁶ at step " \
+        f"{steps[2][0]}"
+    s = dyn.surface("ravine")
+    (x0, x1), (y0, y1) = s.view
+    for p in parts:  # every ball stays on the map
+        for r in p.runs:
+            assert np.all((r.positions[:, 1] >= y0) & (r.positions[:, 1] <= y1))
+            assert np.all((r.positions[:, 0] >= x0) & (r.positions[:, 0] <= x1))
+
+
+def test_a_chart_renders_its_curve_and_star(tmp_path) -> None:
+    """Pixels of the rendered clip, during the chart's hold: the best run's colour at the
+    star (the best β on the curve) and the curve's white where the curve is."""
+    import av
+    from manim import config
+    from optiroll.scenes.lesson.acts.chart import build_chart
+    from optiroll.scenes.why_momentum import RateAgainstBeta
+
+    class ChartOnly(Lesson):
+        parts = (RateAgainstBeta,)
+
+    with tempconfig({"pixel_width": 640, "pixel_height": 360, "frame_rate": 5,
+                     "media_dir": str(tmp_path), "disable_caching": True,
+                     "verbosity": "ERROR", "progress_bar": "none"}):
+        scene = ChartOnly()
+        scene.render()
+        video = scene.renderer.file_writer.movie_file_path
+        fw, fh = config.frame_width, config.frame_height
+    p = scene.chapters[0].prepared
+    chart = build_chart(p.charts[0], scene.stage.layout["chart"]["plot0"])
+    with av.open(str(video)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    image = frames[round((scene.marks["chart"] + 1.0) * 5)]
+
+    def pixel(point: np.ndarray) -> np.ndarray:
+        col = int((point[0] + fw / 2) / fw * 640)
+        row = int((fh / 2 - point[1]) / fh * 360)
+        return image[row - 1:row + 2, col - 1:col + 2].reshape(-1, 3).astype(int)
+
+    star = next(m for m in p.charts[0].marks if m.star)
+    best = int(star.color.lstrip("#"), 16)
+    want = np.array([best >> 16, (best >> 8) & 255, best & 255])
+    centre = chart.plot.c2p(star.x, star.y)
+    assert np.min(np.abs(pixel(centre) - want).sum(axis=1)) < 60
+    solid = next(c for c in p.charts[0].curves if not c.dashed)
+    on_curve = chart.plot.c2p(0.3, float(np.interp(0.3, solid.x, solid.y)))
+    assert pixel(on_curve).min(axis=1).max() > 180  # white: every channel bright
