@@ -8,10 +8,15 @@ Really Works", Distill 2017):
 - gradient descent ``w ← w − α ∇L``: ``x_i ← (1 − αλ_i) x_i``, rate ``|1 − αλ_i|``;
 - momentum as torch.optim.SGD runs it (``b ← βb + ∇L``, ``w ← w − αb``, the same
   iterates as heavy-ball ``w_{k+1} = w_k − α∇L(w_k) + β(w_k − w_{k−1})``):
-  ``(x_{k+1}, x_k) = R (x_k, x_{k−1})`` with ``R = [[1 + β − αλ, −β], [1, 0]]``,
-  whose eigenvalues are the roots of ``z² − (1 + β − αλ) z + β = 0``; the
-  component shrinks by the larger root's modulus per step: a damped oscillation
-  when the roots are complex (modulus ``√β``), a plain decay when they are real.
+  ``(x_{k+1}, x_k) = R (x_k, x_{k−1})`` with ``R = [[1 + β − αλ, −β], [1, 0]]``
+  and ``x_{−1} = x_0`` (torch's first buffer is the gradient itself, so the first
+  step is gradient descent's, ``x_1 = (1 − αλ) x_0``). The eigenvalues of ``R`` are
+  the roots of ``z² − (1 + β − αλ) z + β = 0``, and in the long run the component
+  is multiplied by the larger root's modulus per step: a ripple of modulus ``√β``
+  when the roots are complex; a monotone decay when they are real and positive;
+  a sign flip every step when they are real and negative; growth when the modulus
+  is above 1. Where the roots coincide ``R`` is defective and the component goes as
+  ``(a + b k) zᵏ``, so it can grow for a few steps before it decays.
 
 The run's rate is the largest over the components. Its best values, from the
 condition number ``κ = λmax / λmin``:
@@ -56,8 +61,9 @@ def gd_rate(lam: np.ndarray | float, lr: np.ndarray | float) -> np.ndarray:
 def momentum_rate(lam: np.ndarray | float, lr: np.ndarray | float,
                   beta: np.ndarray | float) -> np.ndarray:
     """The modulus of the larger root of ``z² − (1 + β − αλ) z + β``: the factor momentum
-    shrinks the error along an eigenvector of eigenvalue ``λ`` by, per step, in the long
-    run (``β = 0`` is gradient descent's ``|1 − αλ|``)."""
+    multiplies the error along an eigenvector of eigenvalue ``λ`` by, per step, in the
+    long run (``β = 0`` is gradient descent's ``|1 − αλ|``). For momentum as torch runs
+    it without ``dampening`` or ``nesterov``."""
     lam, lr, beta = (np.asarray(v, float) for v in (lam, lr, beta))
     b = 1.0 + beta - lr * lam
     root = np.sqrt((b * b - 4.0 * beta).astype(complex))

@@ -8,19 +8,22 @@ Article 001's closing section, after Goh's "Why Momentum Really Works" (Distill
 (eigenvalues 0.125 and 18, condition number κ = 144), so the error splits into two
 parts that evolve on their own (dynamics/quadratic_rates.py):
 
-1. At lr 0.1, gradient descent shrinks the slow part by |1 − αλ| = 0.988 a step;
-   momentum (β 0.9) turns both parts into damped oscillations that shrink by
-   √β = 0.949 a step.
+1. At lr 0.1, gradient descent shrinks the slow part by |1 − αλ| = 0.988 a step
+   and flips the fast one ×(−0.8); momentum (β 0.9) turns both parts into ripples
+   whose envelope shrinks by √β = 0.949 a step.
 2. At lr 0.1, the rate (the slower part's) against β: computed on a grid, the best β
-   (0.789, rate 0.888) marked, with four runs at their β.
+   (0.789, rate 0.888, where the fast part's factor meets the slow part's) starred,
+   with four runs at their β.
 3. From κ alone: α* = (2 / (√λmin + √λmax))², β* = ((√κ − 1) / (√κ + 1))², rate
    (√κ − 1) / (√κ + 1); gradient descent at its best lr 2 / (λmin + λmax) has rate
    (κ − 1) / (κ + 1). The tuned ball reaches loss 10⁻⁶ first.
 
-The start is (−2.4, 0.1), not the flagship's (−2.4, 0.2): the tuned run's fast part
-is critically damped but still swings out to 4.4 times its start before it decays
-(its iteration matrix is not normal), which from 0.2 leaves the map. Every number on
-screen is computed.
+The start is (−2.4, 0.1), not the flagship's (−2.4, 0.2): the tuned run's first
+step multiplies the swing across the valley by 1 − α*λmax = −2.41 (α*λmax is above
+2), and its repeated root −√β* keeps it growing as (1 + 1.85 k) 0.846ᵏ until step 5,
+4.4 times its start; from 0.2 that leaves the map. The last part counts the step from
+which each loss stays below 10⁻⁶ (momentum's dips below and comes back). Every number
+on screen is computed.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from optiroll import dynamics as dyn
 from optiroll.dynamics import quadratic_rates as qr
 from optiroll.scenes.kit import theme
 from optiroll.scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
-from optiroll.scenes.lesson.prepare import ChartData, Curve, Mark, Part, first_below
+from optiroll.scenes.lesson.prepare import ChartData, Curve, Mark, Part, settles_below
 from optiroll.scenes.lesson.scene import Lesson
 from optiroll.scenes.text import format_value, power_of_ten
 
@@ -62,7 +65,11 @@ def lr_of(run_spec: RunSpec) -> float:
 
 
 def beta_of(run_spec: RunSpec) -> float:
-    return float(run_spec.built_optimizer.hyperparams.get("beta", 0.0))
+    """A run's β (0 for gradient descent); the rates here are for torch's momentum."""
+    params = run_spec.built_optimizer.hyperparams
+    if params.get("ema"):
+        raise ValueError("the rates in quadratic_rates are for torch's momentum, not ema")
+    return float(params.get("beta", 0.0))
 
 
 def run_rate(run_spec: RunSpec) -> float:
@@ -102,9 +109,9 @@ class Components(Part):
         out: list[str | None] = []
         for value in lam:
             factors = [float(qr.momentum_rate(value, lr_of(r), beta_of(r))) for r in spec.runs]
-            out.append(f"λ = {value:g}: " + ", ".join(
-                f"{'GD' if beta_of(r) == 0 else 'momentum'} ×{f:.3f} a step"
-                for r, f in zip(spec.runs, factors, strict=True)))
+            out.append(f"λ = {value:g}, in the long run: " + ", ".join(
+                f"{'GD' if beta_of(r) == 0 else 'momentum'} ×{f:.3f}"
+                for r, f in zip(spec.runs, factors, strict=True)) + " a step")
         return out
 
     @staticmethod
@@ -142,24 +149,26 @@ class RateAgainstBeta(Part):
 
     @staticmethod
     def charts(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[ChartData]:
-        """The rate at lr 0.1 for β over [0, 1): the slower part's (solid) over each
-        part's (dashed), the raced βs as dots and the best β as a star."""
-        lam, _ = eigen()
+        """The rate for β over [0, 1) at the runs' lr: the slower part's factor (solid),
+        the fast part's (dashed, named), the raced βs as dots and the best β starred."""
+        lam, vec = eigen()
+        (lr,) = {lr_of(r) for r in spec.runs}  # one lr for the whole chart
         beta = np.linspace(0.0, 0.999, 1000)
-        parts = [Curve(beta, qr.momentum_rate(value, LR, beta), color=theme.MUTED, dashed=True)
-                 for value in lam]
-        best, best_rate = RateAgainstBeta.best()
-        marks = [Mark(beta_of(r), run_rate(r), run=i) for i, r in enumerate(spec.runs)
-                 if beta_of(r) != best]
-        i_best = next(i for i, r in enumerate(spec.runs) if beta_of(r) == best)
+        best, best_rate = qr.best_beta(lam, lr)
+        fast = Curve(beta, qr.momentum_rate(lam[-1], lr, beta), color=theme.MUTED,
+                     dashed=True, label=f"along {direction(vec[:, -1])} alone "
+                     f"(λ = {lam[-1]:g})")
+        is_best = [bool(np.isclose(beta_of(r), best, rtol=0, atol=1e-12)) for r in spec.runs]
+        marks = [Mark(beta_of(r), run_rate(r), run=i)
+                 for i, (r, b) in enumerate(zip(spec.runs, is_best, strict=True)) if not b]
         marks.append(Mark(best, best_rate, label=f"best β {best:.3f}:\n×{best_rate:.3f} a step",
-                          run=i_best, star=True))
+                          run=is_best.index(True), star=True))
         return [ChartData(
             x_label="β", y_label="rate (factor per step)",
-            curves=[*parts, Curve(beta, qr.rate(lam, LR, beta))],
-            marks=marks, x_range=(0.0, 1.0),
-            caption=f"lr {LR:g}: the rate is the slower part's",
-            key="dashed: the factor along each eigenvector")]
+            curves=[fast, Curve(beta, qr.rate(lam, lr, beta))], marks=marks,
+            x_range=(0.0, 1.0),
+            caption=f"lr {lr:g}: the rate is the slower part's, along "
+                    f"{direction(vec[:, 0])} (λ = {lam[0]:g}) up to the star")]
 
     @staticmethod
     def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
@@ -183,7 +192,7 @@ class Tuned(Part):
         runs = [r.model_copy(update={"label": f"{r.label}\nrate {run_rate(r):.3f} a step"})
                 for r in runs]
         return LessonSpec(
-            title="Tuned from the condition number", surface=SURFACE, start=START, steps=120,
+            title="Tuned from the condition number", surface=SURFACE, start=START, steps=130,
             runs=runs, show=ShowSpec(plots=["loss"], rules=False),
             pacing=PacingSpec(race_speed=25.0, replay_speed=25.0, hold=1.5))
 
@@ -196,18 +205,19 @@ class Tuned(Part):
         return [f"κ = λmax / λmin = {kappa:g}",
                 f"α* = (2 / (√λmin + √λmax))² = {lr:.3f}",
                 f"β* = ((√κ − 1) / (√κ + 1))² = {beta:.3f}",
-                f"rate (√κ − 1) / (√κ + 1) = {rate:.3f}; GD's best (κ − 1) / (κ + 1) = "
-                f"{gd_rate:.3f}"]
+                f"rate (√κ − 1) / (√κ + 1) = {rate:.3f}",
+                f"GD's best: (κ − 1) / (κ + 1) = {gd_rate:.3f}"]
 
     @staticmethod
     def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
-        """Per run, the step it reaches loss 10⁻⁶ (or its loss at the end)."""
+        """Per run, the step from which its loss stays below 10⁻⁶ (or its loss at the
+        end)."""
         lines = []
         for label, run in zip(labels, runs, strict=True):
             name = label.split("\n")[0]
-            step = first_below(run, TARGET)
-            lines.append(f"{name}: loss below {power_of_ten(round(np.log10(TARGET)))} at "
-                         f"step {step}"
+            step = settles_below(run, TARGET)
+            lines.append(f"{name}: loss below {power_of_ten(round(np.log10(TARGET)))} "
+                         f"from step {step} on"
                          if step is not None else
                          f"{name}: loss {format_value(float(run.final_loss))} after "
                          f"{spec.steps} steps")

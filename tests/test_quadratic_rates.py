@@ -18,12 +18,15 @@ def test_the_ravines_eigenvectors_are_the_axes() -> None:
 
 
 def test_eigenvectors_of_a_rotated_quadratic_have_a_fixed_sign() -> None:
-    s = dyn.surface("(x + y)**2 + 0.1*(x - y)**2")
+    """A quadratic turned by 30°: eigenvectors (cos 30°, sin 30°) and (−sin 30°, cos 30°),
+    each turned so that its largest entry is positive."""
+    c, s_ = np.cos(np.pi / 6), np.sin(np.pi / 6)
+    s = dyn.surface(f"0.5*({c}*x + {s_}*y)**2 + 4*(-{s_}*x + {c}*y)**2")
     lam, vec = qr.eigen(s, at=(0.0, 0.0))
-    np.testing.assert_allclose(lam, [0.4, 4.0])
-    for q in vec.T:
-        assert q[np.argmax(np.abs(q))] > 0
-        np.testing.assert_allclose(abs(q[0]), np.sqrt(0.5))
+    np.testing.assert_allclose(lam, [1.0, 8.0])
+    np.testing.assert_allclose(vec[:, 0], [c, s_], atol=1e-12)
+    np.testing.assert_allclose(vec[:, 1], [s_, -c] if c < s_ else [-s_, c], atol=1e-12)
+    assert all(q[np.argmax(np.abs(q))] > 0 for q in vec.T)
 
 
 def test_momentum_rate_is_the_iteration_matrixs_spectral_radius() -> None:

@@ -110,8 +110,14 @@ class PlotFrame(VGroup):
                 yt_raw = yt_raw[::-1][::stride][::-1]
             y_labels = [power_of_ten(round(math.log10(v))) for v in yt_raw]
         else:
-            yt_raw = nice_ticks(*self.y_range, target=min(4, max_y - 1)) if y_ticks is None \
-                else np.asarray(y_ticks)
+            if y_ticks is None:
+                target = min(4, max_y - 1)
+                yt_raw = nice_ticks(*self.y_range, target=target)
+                while len(yt_raw) < 2 and target < 8:  # a lone tick gives no scale
+                    target += 1
+                    yt_raw = nice_ticks(*self.y_range, target=target)
+            else:
+                yt_raw = np.asarray(y_ticks)
             y_labels = [format_tick(v, np.asarray(yt_raw)) for v in yt_raw]
         for v, text in zip(yt_raw, y_labels, strict=True):
             p = self.c2p(self.x_range[0], v)

@@ -126,7 +126,7 @@ def _along(points: np.ndarray, cum: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 class FunctionPlot(PlotFrame):
     """Static curves ``y(x)`` (a rate against a hyperparameter, say), clipped to the
-    frame, with marked points and labelled horizontal reference lines.
+    frame, with marked points, labelled curves and labelled horizontal reference lines.
 
     Parameters
     ----------
@@ -135,9 +135,12 @@ class FunctionPlot(PlotFrame):
         the point the plot is about; its label goes beside it, inside the frame.
     x_range, y_range : the window (values outside are clipped, not clamped).
     references : ``(value, label, colour or None)`` as for :class:`IterationPlot`.
+    curve_labels : ``(x, y, colour, text)``: a curve's name, beside its point ``(x, y)``.
 
-    ``self.curves``, ``self.marks`` and ``self.references`` are separate groups so an
-    act can draw the curves first and the marks after.
+    Every label is placed where it covers no curve, mark, reference or earlier label
+    if the frame has such a place (:meth:`_label`). ``self.curves`` and ``self.marks``
+    (the marks and every label) are separate groups, so an act can draw the curves
+    first and the marks after.
     """
 
     def __init__(self, curves: list[tuple[np.ndarray, np.ndarray, str, bool]],
@@ -146,7 +149,8 @@ class FunctionPlot(PlotFrame):
                  y_label: str | None = None, font_size: float = theme.SMALL_SIZE,
                  stroke_width: float = 3.0,
                  marks: list[tuple[float, float, str, bool, str | None]] | None = None,
-                 references: list[tuple[float, str, str | None]] | None = None) -> None:
+                 references: list[tuple[float, str, str | None]] | None = None,
+                 curve_labels: list[tuple[float, float, str, str]] | None = None) -> None:
         super().__init__(x_range, y_range, width, height, x_label=x_label, y_label=y_label,
                          font_size=font_size)
         self.dash = (0.12, 0.08)
@@ -166,13 +170,21 @@ class FunctionPlot(PlotFrame):
             curve.set_points(self.clipped_path(np.asarray(x, float), np.asarray(y, float),
                                                dashed))
             self.curves.add(curve)
+        # what labels must not cover: curves (as segments), marks, references, labels
+        self._segments = self._curve_segments([*self.curves,
+                                               *[r[0] for r in self.references]])
+        self._taken: list = [r[1] for r in self.references]
         self.marks = VGroup()
         shapes = [self._shape(x, y, color, star) for x, y, color, star, _ in marks or []]
+        self._taken += shapes
         for shape, (_, _, color, _, label) in zip(shapes, marks or [], strict=True):
             group = VGroup(shape)
             if label:
-                group.add(self._label(shape, label, color, font_size * 0.9, avoid=shapes))
+                group.add(self._label(shape, label, color, font_size * 0.9))
             self.marks.add(group)
+        for x, y, color, text in curve_labels or []:
+            anchor = Dot(self.c2p(x, y), radius=0.05).set_opacity(0)
+            self.marks.add(self._label(anchor, text, color, font_size * 0.85))
         self.add(self.references, self.curves, self.marks)
 
     def clipped_path(self, x: np.ndarray, y: np.ndarray, dashed: bool) -> np.ndarray:
@@ -195,6 +207,16 @@ class FunctionPlot(PlotFrame):
                   for s, e in zip(np.split(start, breaks), np.split(end, breaks), strict=True)]
         return np.vstack(pieces)
 
+    @staticmethod
+    def _curve_segments(mobjects: list) -> tuple[np.ndarray, np.ndarray]:
+        """The straight pieces of paths built by :func:`straight_curves` (each cubic's
+        first and last point), in scene coordinates."""
+        pts = [np.asarray(m.points)[:, :2] for m in mobjects if len(m.points)]
+        if not pts:
+            return np.zeros((0, 2)), np.zeros((0, 2))
+        allp = np.vstack(pts)
+        return allp[0::4], allp[3::4]
+
     def _shape(self, x: float, y: float, color: str, star: bool) -> VGroup:
         at_ = self.c2p(x, y)
         if star:
@@ -204,47 +226,68 @@ class FunctionPlot(PlotFrame):
         return VGroup(Dot(at_, radius=0.075, color=color, stroke_width=1.5,
                           stroke_color=theme.BACKGROUND))
 
-    def _label(self, shape: VGroup, label: str, color: str, size: float,
-               avoid: list[VGroup]) -> Text:
-        """The label of a mark: below it (a chart marks minima), else above, right, left
-        or diagonally (above and below slid sideways into the frame), near the mark
-        first, whichever first lies inside the frame without covering another mark or a
-        curve; without a clear place, the first that covers no mark; else above, kept
-        inside the frame."""
+    def _label(self, anchor, label: str, color: str, size: float) -> Text:
+        """A label beside ``anchor``: below it (a chart marks minima), else above, right,
+        left or diagonally (above and below slid sideways into the frame), near it first:
+        the first place inside the frame that covers no curve, mark, reference or earlier
+        label; without one, the first that covers no mark or label; else above, kept
+        inside the frame. The label then counts as taken for later ones."""
         text = Text(label, font=theme.FONT, font_size=size, color=color)
         lo, hi = self._corners()
         pad = 0.06
+        a, b = self._segments
 
-        drawn = np.vstack([np.asarray(c.points)[:, :2] for c in self.curves
-                           if len(c.points)] or [np.zeros((0, 2))])
+        def free(m: Text) -> bool:
+            inside = (m.get_left()[0] >= lo[0] + pad and m.get_right()[0] <= hi[0] - pad
+                      and m.get_bottom()[1] >= lo[1] + pad and m.get_top()[1] <= hi[1] - pad)
+            return inside and not any(_overlap(m, o) for o in self._taken if o is not anchor)
 
-        def inside(m: Text) -> bool:
-            return (m.get_left()[0] >= lo[0] + pad and m.get_right()[0] <= hi[0] - pad
-                    and m.get_bottom()[1] >= lo[1] + pad and m.get_top()[1] <= hi[1] - pad
-                    and not any(_overlap(m, o) for o in avoid if o is not shape))
-
-        def clear(m: Text) -> bool:  # no curve runs through it
-            x0, y0 = m.get_left()[0] - 0.03, m.get_bottom()[1] - 0.03
-            x1, y1 = m.get_right()[0] + 0.03, m.get_top()[1] + 0.03
-            return not np.any((drawn[:, 0] > x0) & (drawn[:, 0] < x1) & (drawn[:, 1] > y0)
-                              & (drawn[:, 1] < y1))
+        def clear(m: Text) -> bool:  # no curve crosses it
+            box = (m.get_left()[0] - 0.03, m.get_right()[0] + 0.03,
+                   m.get_bottom()[1] - 0.03, m.get_top()[1] + 0.03)
+            return not np.any(segments_hit_box(a, b, box))
 
         def slide_in(m: Text) -> Text:  # moved sideways into the frame, if it pokes out
             dx = max(0.0, lo[0] + pad - m.get_left()[0]) - max(
                 0.0, m.get_right()[0] - hi[0] + pad)
             return m.shift(dx * RIGHT)
 
-        directions = (DOWN, UP, RIGHT, LEFT, DOWN + RIGHT, DOWN + LEFT, UP + RIGHT, UP + LEFT)
-        for test in (lambda m: inside(m) and clear(m), inside):
-            for buff in (0.08, 0.35, 0.7):  # near the mark first
-                for direction in directions:
-                    text.next_to(shape, direction, buff=buff)
-                    if direction[1] != 0:
-                        slide_in(text)
-                    if test(text):
-                        return text
-        slide_in(text.next_to(shape, UP, buff=0.08))
-        return text.shift(-max(0.0, text.get_top()[1] - hi[1] + pad) * UP)
+        def place() -> None:
+            directions = (DOWN, UP, RIGHT, LEFT, DOWN + RIGHT, DOWN + LEFT, UP + RIGHT,
+                          UP + LEFT)
+            for test in (lambda m: free(m) and clear(m), free):
+                for buff in (0.08, 0.35, 0.7, 1.1):  # near the anchor first
+                    for direction in directions:
+                        text.next_to(anchor, direction, buff=buff)
+                        if direction[1] != 0:
+                            slide_in(text)
+                        if test(text):
+                            return
+            slide_in(text.next_to(anchor, UP, buff=0.08))
+            text.shift(-max(0.0, text.get_top()[1] - hi[1] + pad) * UP)
+
+        place()
+        self._taken.append(text)
+        return text
+
+
+def segments_hit_box(a: np.ndarray, b: np.ndarray,
+                     box: tuple[float, float, float, float]) -> np.ndarray:
+    """Which segments ``a[i] -> b[i]`` (2-D) meet the box ``(left, right, bottom, top)``
+    (Liang-Barsky, vectorized)."""
+    x0, x1, y0, y1 = box
+    a, b = np.asarray(a, float).reshape(-1, 2), np.asarray(b, float).reshape(-1, 2)
+    d = b - a
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    hit = np.ones(len(a), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-d[:, 0], a[:, 0] - x0), (d[:, 0], x1 - a[:, 0]),
+                     (-d[:, 1], a[:, 1] - y0), (d[:, 1], y1 - a[:, 1])):
+            hit &= ~((p == 0) & (q < 0))
+            r = q / p
+            t0 = np.where(p < 0, np.maximum(t0, r), t0)
+            t1 = np.where(p > 0, np.minimum(t1, r), t1)
+    return hit & (t0 <= t1)
 
 
 def _overlap(a, b) -> bool:

@@ -8,7 +8,7 @@ without starting a renderer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 import numpy as np
@@ -34,8 +34,8 @@ LOG_BY_DEFAULT = ("loss", "step_size")
 #: when there are many), and a lesson's ``conclusions`` hook that returns more is an
 #: error (:class:`SpecError`), raised before anything renders.
 MAX_CONCLUSIONS = 4
-#: most charts a part shows side by side below its map
-MAX_CHARTS = 3
+#: most charts a part shows, stacked beside its map (more would be too small to read)
+MAX_CHARTS = 2
 
 
 @dataclass
@@ -121,13 +121,16 @@ class BasinData:
 @dataclass
 class Curve:
     """One curve of a chart: ``y`` against ``x`` (NaN breaks it), in a run's colour
-    (``run``) or the foreground's, solid or dashed."""
+    (``run``), a colour, or the foreground's, solid or dashed; optionally labelled
+    beside its point at ``x = label_at`` (default: its lowest point in the window)."""
 
     x: np.ndarray
     y: np.ndarray
     run: int | None = None
     dashed: bool = False
     color: str | None = None  #: resolved from ``run`` by :func:`prepare`
+    label: str | None = None
+    label_at: float | None = None
 
 
 @dataclass
@@ -154,6 +157,9 @@ class ChartData:
     marks: list[Mark] = field(default_factory=list)
     #: ``(value, label, run index or None)`` as for iteration plots
     references: list[tuple[float, str, int | None]] = field(default_factory=list)
+    #: the references with their colours, ``(value, label, colour or None)`` (set by
+    #: :func:`prepare`)
+    reference_colors: list[tuple[float, str, str | None]] = field(default_factory=list)
     #: the window shown; None: the curves' extent (values outside are clipped)
     x_range: tuple[float, float] | None = None
     y_range: tuple[float, float] | None = None
@@ -416,6 +422,17 @@ def first_below(run: dyn.Rollout, level: float) -> int | None:
     return int(below[0]) if len(below) else None
 
 
+def settles_below(run: dyn.Rollout, level: float) -> int | None:
+    """The first iteration from which the loss stays below ``level`` to the end of the
+    run (None if it ends at or above it): for runs whose loss dips below and comes
+    back, as momentum's can."""
+    above = np.flatnonzero(~(run.loss < level))
+    if not len(above):
+        return 0
+    last = int(above[-1])
+    return last + 1 if last + 1 <= run.steps else None
+
+
 def readout_strings(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]],
                     kind: str = "loss") -> list[str]:
     """The legend's readout after each iteration: the loss (or the position, to six
@@ -588,29 +605,71 @@ def checked_conclusions(lines: list[str], hooks: type[LessonHooks] = LessonHooks
 
 def checked_charts(charts: list[ChartData], colors: list[str],
                    hooks: type[LessonHooks] = LessonHooks) -> list[ChartData]:
-    """A charts hook's charts with their colours resolved, or :class:`SpecError` for
-    charts that cannot be drawn (too many, a curve with no finite point, a run index
-    out of range)."""
+    """Copies of a charts hook's charts, their arrays as floats and their colours
+    resolved (the hook's own objects are left as they are), or :class:`SpecError` with
+    every chart that cannot be drawn."""
     where = f"{hooks.__module__}.{hooks.__qualname__}.charts"
     charts = list(charts)
     problems = []
     if len(charts) > MAX_CHARTS:
         problems.append(f"{where}: {len(charts)} charts, but a part shows at most "
-                        f"{MAX_CHARTS} side by side")
+                        f"{MAX_CHARTS} (stacked beside the map)")
+    out = []
     for n, chart in enumerate(charts):
-        items = [*chart.curves, *chart.marks]
-        for item in items:
-            if item.run is not None and not 0 <= item.run < len(colors):
-                problems.append(f"{where}: chart {n} names run {item.run}, but the part "
-                                f"has {len(colors)} runs")
-                continue
-            item.color = item.color or (colors[item.run] if item.run is not None else None)
-        if not chart.curves or any(not np.any(np.isfinite(c.y) & np.isfinite(c.x))
-                                   for c in chart.curves):
-            problems.append(f"{where}: chart {n} has a curve with no finite point")
+        found, checked = _checked_chart(chart, colors)
+        problems += [f"{where}: chart {n}: {problem}" for problem in found]
+        out.append(checked)
     if problems:
         raise SpecError(problems)
-    return charts
+    return out
+
+
+def _checked_chart(chart: ChartData, colors: list[str]) -> tuple[list[str], ChartData]:
+    """One chart's problems, and its copy with float arrays and resolved colours."""
+    problems: list[str] = []
+
+    def color_of(run: int | None, color: str | None) -> str | None:
+        if run is None:
+            return color
+        if not 0 <= run < len(colors):
+            problems.append(f"names run {run}, but the part has {len(colors)} runs")
+            return color
+        return color or colors[run]
+
+    for name, window in (("x_range", chart.x_range), ("y_range", chart.y_range)):
+        if window is not None and not (np.all(np.isfinite(window)) and window[0] < window[1]):
+            problems.append(f"{name} {window} is not an interval (low < high, finite)")
+    if not chart.curves:
+        problems.append("has no curve; give it at least one Curve")
+    curves = []
+    for i, c in enumerate(chart.curves):
+        x, y = np.asarray(c.x, float), np.asarray(c.y, float)
+        if x.ndim != 1 or x.shape != y.shape:
+            problems.append(f"curve {i}: x and y must be 1-D arrays of one length, got "
+                            f"shapes {x.shape} and {y.shape}")
+            continue
+        ok = np.isfinite(x) & np.isfinite(y)
+        if not np.any(ok[1:] & ok[:-1]):
+            problems.append(f"curve {i}: no two neighbouring finite points, so nothing "
+                            "to draw")
+        curves.append(replace(c, x=x, y=y, color=color_of(c.run, c.color)))
+    marks = []
+    for i, m in enumerate(chart.marks):
+        if not (np.isfinite(m.x) and np.isfinite(m.y)):
+            problems.append(f"mark {i} at ({m.x}, {m.y}) is not a finite point")
+        for value, window, axis in ((m.x, chart.x_range, "x"), (m.y, chart.y_range, "y")):
+            if window is not None and np.isfinite(value) and not window[0] <= value <= window[1]:
+                problems.append(f"mark {i}: {axis} = {value:g} is outside {axis}_range "
+                                f"{window}; widen the range or leave the mark out")
+        marks.append(replace(m, color=color_of(m.run, m.color)))
+    refs = [(float(v), label, color_of(run, None)) for v, label, run in chart.references]
+    if not problems and chart.x_range is None:
+        xs = np.concatenate([c.x[np.isfinite(c.x) & np.isfinite(c.y)] for c in curves]
+                            + [np.array([m.x for m in marks], float)])
+        if xs.max() <= xs.min():
+            problems.append("its curves span no width in x; give x_range")
+    return problems, replace(chart, curves=curves, marks=marks,
+                             reference_colors=refs)
 
 
 def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],

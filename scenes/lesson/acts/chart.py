@@ -1,11 +1,12 @@
-"""Chart act: after the race, the map makes room and static charts appear below it
-(a rate against a hyperparameter, say): the axes, then the curves drawn left to
-right, then the marked points with their labels."""
+"""Chart act: after the race (and the replay), the map and side panel move to the left
+and static charts appear on the right (a rate against a hyperparameter, say): the
+axes, then the curves drawn left to right, then the marked points and labels."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from manim import Create, VGroup
 
 from ...kit import theme
@@ -15,7 +16,7 @@ from ..layout import Box
 from .replay import fit_plot
 
 if TYPE_CHECKING:
-    from ..prepare import ChartData
+    from ..prepare import ChartData, Curve
     from ..scene import Lesson
 
 MOVE = 1.5
@@ -62,21 +63,38 @@ def build_chart(d: ChartData, box: Box) -> VGroup:
     x_range, y_range = chart_window(d)
     curves = [(c.x, c.y, c.color or theme.FOREGROUND, c.dashed) for c in d.curves]
     marks = [(m.x, m.y, m.color or theme.FOREGROUND, m.star, m.label) for m in d.marks]
-    refs = [(v, label, None) for v, label, _ in d.references]
+    named = [label_point(c, x_range, y_range) for c in d.curves if c.label]
     return fit_plot(lambda w, h: FunctionPlot(
         curves, w, h, x_range=x_range, y_range=y_range, x_label=d.x_label, marks=marks,
-        references=refs), d.y_label, box, key=d.key, caption=d.caption)
+        references=d.reference_colors, curve_labels=[p for p in named if p is not None]),
+        d.y_label, box, key=d.key, caption=d.caption)
+
+
+def label_point(c: Curve, x_range: tuple[float, float], y_range: tuple[float, float]
+                ) -> tuple[float, float, str, str] | None:
+    """Where a curve's label goes: its point at ``label_at``, else its lowest point in
+    the window (None when no point of it is in the window)."""
+    inside = (np.isfinite(c.x) & np.isfinite(c.y) & (c.x >= x_range[0]) & (c.x <= x_range[1])
+              & (c.y >= y_range[0]) & (c.y <= y_range[1]))
+    if not inside.any():
+        return None
+    if c.label_at is not None:
+        i = int(np.argmin(np.where(inside, np.abs(c.x - c.label_at), np.inf)))
+    else:
+        i = int(np.argmin(np.where(inside, c.y, np.inf)))
+    assert c.label is not None
+    return float(c.x[i]), float(c.y[i]), c.color or theme.MUTED, c.label
 
 
 def chart_window(d: ChartData) -> tuple[tuple[float, float], tuple[float, float]]:
     """The chart's window: as given, else the finite extent of its curves, marks and
     reference lines (the y range padded by 8 %)."""
-    import numpy as np
-
-    xs = np.concatenate([c.x[np.isfinite(c.x) & np.isfinite(c.y)] for c in d.curves])
-    ys = np.concatenate([c.y[np.isfinite(c.x) & np.isfinite(c.y)] for c in d.curves]
-                        + [np.array([m.y for m in d.marks] + [v for v, _, _ in d.references],
-                                    float)])
+    ok = [np.isfinite(c.x) & np.isfinite(c.y) for c in d.curves]
+    mark_x = np.array([m.x for m in d.marks], float)
+    xs = np.concatenate([c.x[k] for c, k in zip(d.curves, ok, strict=True)] + [mark_x])
+    ys = np.concatenate([c.y[k] for c, k in zip(d.curves, ok, strict=True)]
+                        + [np.array([m.y for m in d.marks]
+                                    + [v for v, _, _ in d.reference_colors], float)])
     x_range = d.x_range or (float(xs.min()), float(xs.max()))
     if d.y_range is not None:
         return x_range, d.y_range
