@@ -171,6 +171,22 @@ def test_plots_reveal_up_to_the_current_iteration(lesson, tmp_path) -> None:
         assert np.allclose(drawn[-1], plot.c2p(10.5, pts[-1, 1]))
 
 
+def test_a_log_plot_draws_rounding_noise_at_a_floor(tmp_path) -> None:
+    """A loss that reached rounding (1e-30, exact zeros) runs flat along the floor
+    10⁻¹⁶ x the largest value, instead of a comb of noise below it; values above the
+    floor are drawn as they are."""
+    loss = np.array([100.0, 1.0, 1e-10, 1e-30, 0.0, 3e-31, 0.0, 2e-30])
+    tl = Timeline(7)
+    tl.set(7)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        plot = IterationPlot([loss], ["#ff0000"], tl, 5, 2, y_label="loss", log_y=True)
+    pts = plot.points_until(plot.series[0], 7)
+    assert len(pts) == 8
+    np.testing.assert_allclose(pts[:3, 1], loss[:3])
+    np.testing.assert_allclose(pts[3:, 1], 1e-14)
+    assert plot.y_range[0] >= -15  # the axis ends at the floor's decade, not at 1e-31
+
+
 def test_3d_view_at_top_down_matches_the_2d_map(lesson) -> None:
     s, runs = lesson
     with tempconfig({"pixel_width": W, "pixel_height": H}):

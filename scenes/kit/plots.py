@@ -12,6 +12,21 @@ from . import theme
 from .frame import PlotFrame, straight_curves
 from .timeline import Timeline, at, reached
 
+#: on a log axis, the floor below the largest value under which values are rounding noise
+ROUNDING = 1e-16
+
+
+def log_floor(values: np.ndarray, series: list[np.ndarray]) -> np.ndarray:
+    """``values`` with everything finite below ``ROUNDING x`` the largest finite value of
+    ``series`` (zero and negative values too) raised to that floor."""
+    top = max((float(np.nanmax(np.where(np.isfinite(s), s, np.nan)))
+               for s in series if np.isfinite(s).any()), default=np.nan)
+    values = np.asarray(values, float)
+    if not top > 0:
+        return values
+    floor = top * ROUNDING
+    return np.where(np.isfinite(values) & (values < floor), floor, values)
+
 
 class IterationPlot(PlotFrame):
     """Curves ``values[k]`` against iteration ``k``, revealed by the timeline.
@@ -20,7 +35,11 @@ class IterationPlot(PlotFrame):
     ----------
     series : one array per curve, one entry per iteration.
     colors : one colour per curve.
-    log_y : log scale (for losses); non-positive values are dropped.
+    log_y : log scale (for losses). Values below :data:`ROUNDING` times the largest
+        value of any curve (double precision's rounding: a loss computed from
+        positions accurate to 1e-16 is noise below it), zero included, are drawn at that
+        floor: a run that converged to rounding ends in a flat line, not a comb of
+        rounding noise. Other non-positive values are dropped.
     dashed : per curve, draw it dashed (e.g. the y coordinate beside x).
     references : ``(value, label, colour or None)``: horizontal dashed lines across
         the plot, labelled at their right end (a computed limit, say).
@@ -33,6 +52,8 @@ class IterationPlot(PlotFrame):
                  references: list[tuple[float, str, str | None]] | None = None) -> None:
         steps = max(len(s) for s in series) - 1
         references = references or []
+        if log_y:  # below double precision's rounding floor, a curve is drawn at the floor
+            series = [log_floor(s, series) for s in series]
         finite = np.concatenate([s[np.isfinite(s)] for s in series]
                                 + [np.array([v for v, _, _ in references], float)])
         if log_y:
