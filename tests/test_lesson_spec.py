@@ -201,6 +201,38 @@ def test_a_swarm_of_four_runs_without_title_or_basins_plays_and_fits() -> None:
     assert lesson.stage.header in lesson.mobjects
     assert all(len(stars) == 1 for stars in cols.stars)
     assert len(lesson.prepared.conclusions) == 1  # four runs' shares in one sentence
+    # four columns keep more room with the card across the bottom than beside them
+    assert lesson.stage.card.get_top()[1] < min(c.get_bottom()[1] for c in cols.columns)
+
+
+def test_two_swarm_columns_close_with_the_card_beside_them() -> None:
+    """The local-minima lesson: two square maps and four sentences. The closing card goes
+    to the maps' right, wrapped into a column, where the maps keep their size (above a
+    card across the bottom they would shrink); nothing overlaps or leaves the frame."""
+    from manim import config
+    from optiroll.scenes.lesson.layout import Box
+    from optiroll.scenes.local_minima import LocalMinima
+
+    with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 5,
+                     "save_last_frame": True, "write_to_movie": False, "verbosity": "ERROR",
+                     "disable_caching": True, "media_dir": "/tmp/optiroll-spec-tests"}):
+        lesson = LocalMinima()
+        lesson.render()
+    cols, card = lesson.stage.columns, lesson.stage.card
+    assert card.get_left()[0] > cols.get_right()[0]
+    assert card.get_top()[1] > cols.get_bottom()[1]  # side by side, not stacked
+    # above a card across the bottom, the columns would shrink (to 84 % here)
+    from optiroll.scenes.kit.motion import fit_target
+    from optiroll.scenes.lesson.acts.swarm import region
+
+    wide = lesson.stage.layout["closing"]["card"]
+    assert fit_target(cols, region(lesson, wide.top + 0.25)).width < 0.9 * cols.width
+    frame = Box(-config.frame_width / 2, config.frame_width / 2, -config.frame_height / 2,
+                config.frame_height / 2)
+    boxes = lesson.snapshots["closing"]
+    for name, box in boxes.items():
+        assert box.inside(frame, tol=1e-3), name
+    assert not boxes["card"].overlaps(boxes["header"])
 
 
 def test_layer_fade_out_uses_the_layers_own_opacity() -> None:

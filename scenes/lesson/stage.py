@@ -66,7 +66,8 @@ class Stage:
         self.panel = SidePanel(
             [wrap(lab, LABEL_WRAP) for lab in p.labels], p.colors, p.readouts, timeline,
             settings=p.settings, facts=p.facts, extra=self._arrow_key())
-        self.card = self._card(fw - 2 * 0.3) if spec.show.closing and p.conclusions else None
+        self.card = self.make_card(fw - 2 * 0.3) if spec.show.closing and p.conclusions \
+            else None
         needs = Needs(fw, fh, header_height=self.header.height,
                       title_height=self.header.title.height, surface3d=spec.show.surface3d,
                       side_width=min(self.panel.natural_width(), 0.34 * fw),
@@ -181,21 +182,25 @@ class Stage:
             out.append(ArrowKey(sample, style["text"]))
         return out
 
-    def _card(self, width: float) -> VGroup:
+    def make_card(self, width: float) -> VGroup:
         """The closing sentences: shrunk (to 80 %) to fit the width, else wrapped at words
-        into balanced lines."""
+        into balanced lines, with more room between sentences than between lines."""
         def text(s: str) -> Text:
             return Text(s, font=theme.FONT, font_size=theme.BODY_SIZE, color=theme.FOREGROUND,
                         line_spacing=0.9)
 
         lines = [text(s) for s in self.p.conclusions]
         scale = min(1.0, width / max(t.width for t in lines))
+        wrapped = False
         if scale < 0.8:
             scale = 0.8
+            wrapped = any(t.width * 0.8 > width for t in lines)
             lines = [text(wrap(s, int(np.ceil(len(s) / np.ceil(t.width * 0.8 / width))) + 2))
                      if t.width * 0.8 > width else t
                      for s, t in zip(self.p.conclusions, lines, strict=True)]
-        card = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.18).scale(scale)
+        # sentences of several lines are set apart, so each reads as one
+        card = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT,
+                                      buff=0.4 if wrapped else 0.18).scale(scale)
         if card.width > width:
             card.scale_to_fit_width(width)
         return card

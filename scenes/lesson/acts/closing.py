@@ -1,4 +1,5 @@
-"""Closing act: sentences computed from the runs, on a card below the picture."""
+"""Closing act: sentences computed from the runs, on a card below the picture (beside
+it for a swarm's maps)."""
 
 from __future__ import annotations
 
@@ -25,15 +26,20 @@ class Closing:
     def play(self, lesson: Lesson) -> None:
         lesson.begin_act(self.name)
         stage = lesson.stage
-        card = stage.card
-        box = stage.layout["closing"]["card"]
-        place(card, fit_target(card, box))
         if getattr(stage, "columns", None) is not None:  # a swarm's maps side by side
-            from .swarm import make_room
+            from .swarm import closing_boxes, make_room
 
-            lesson.play(make_room(lesson, box), run_time=MOVE)
-        elif not lesson.prepared.spec.show.surface3d:  # the 2-D view makes room for the card
-            lesson.play(*stage.arrange("closing"), run_time=MOVE)
+            columns_box, box, beside = closing_boxes(lesson)
+            if beside:
+                stage.card = stage.make_card(box.width)  # wrapped to its own column
+            place(stage.card, fit_target(stage.card, box, align="center" if beside
+                                         else "top-left"))
+            lesson.play(make_room(lesson, columns_box), run_time=MOVE)
+        else:
+            place(stage.card, fit_target(stage.card, stage.layout["closing"]["card"]))
+            if not lesson.prepared.spec.show.surface3d:  # the 2-D view makes room
+                lesson.play(*stage.arrange("closing"), run_time=MOVE)
+        card = stage.card
         lesson.play(fade_in(card, shift=0.2 * UP), run_time=SHOW)
         stage.on_screen["card"] = card
         lesson.mark("closing")

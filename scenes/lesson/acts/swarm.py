@@ -173,7 +173,30 @@ def _opacity(layer: BasinLayer, alpha: float) -> None:
     layer.set_opacity(alpha)
 
 
-def make_room(lesson: Lesson, card_box: Box) -> Glide:
-    """The columns glide into the space above the closing card."""
+#: the share of the width the closing card takes beside the swarms' columns
+CARD_SHARE = 0.4
+
+
+def closing_boxes(lesson: Lesson) -> tuple[Box, Box, bool]:
+    """The closing stage of a swarm lesson: boxes for the columns and the card, and
+    whether the card goes beside the columns. Beside them (the card wrapped to a column
+    on the right, both as tall as the space below the header) when that leaves the maps
+    at least as large as a card across the bottom would (two square maps keep their
+    size there, where a card below would shrink them); else below them (four columns
+    need the width)."""
     cols = lesson.stage.columns
-    return Glide(cols, fit_target(cols, region(lesson, card_box.top + 0.25), align="top"))
+    r = region(lesson)
+    card_w = CARD_SHARE * r.width
+    beside = (Box(r.left, r.right - card_w - GAP, r.bottom, r.top),
+              Box(r.right - card_w, r.right, r.bottom, r.top))
+    card_box = lesson.stage.layout["closing"]["card"]
+    below = (region(lesson, card_box.top + 0.25), card_box)
+    if fit_target(cols, beside[0]).width >= fit_target(cols, below[0]).width:
+        return beside[0], beside[1], True
+    return below[0], below[1], False
+
+
+def make_room(lesson: Lesson, columns_box: Box) -> Glide:
+    """The columns glide into ``columns_box`` (beside or above the closing card)."""
+    cols = lesson.stage.columns
+    return Glide(cols, fit_target(cols, columns_box, align="center"))
