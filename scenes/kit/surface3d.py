@@ -62,6 +62,8 @@ LIGHT = np.array([-0.35, -0.45, 0.82]) / np.linalg.norm([-0.35, -0.45, 0.82])
 OCCLUSION_MARGIN = 0.01
 #: most samples along one ray of the occlusion test
 MAX_OCCLUSION_STEPS = 400
+#: rays are marched in this many groups of similar length
+OCCLUSION_GROUPS = 4
 #: longest piece of a trail tested for occlusion on its own (scene units)
 TRAIL_PIECE = 0.12
 
@@ -148,8 +150,13 @@ class SurfaceRenderer:
 
     # -- visibility ---------------------------------------------------------
     def heights(self, lift: float) -> np.ndarray:
-        """World heights of the mesh's grid points, ``(ny + 1, nx + 1)``."""
-        return (np.minimum(self.grid_z, self.zclip) - self.zmin) * self.hz * lift
+        """World heights of the mesh's grid points, ``(ny + 1, nx + 1)`` (kept for the
+        last ``lift`` asked: a frame asks many times for one lift)."""
+        cached = getattr(self, "_heights", None)
+        if cached is None or cached[0] != lift:
+            self._heights = (lift, (np.minimum(self.grid_z, self.zclip) - self.zmin)
+                             * self.hz * lift)
+        return self._heights[1]
 
     def height_at(self, W: np.ndarray, lift: float) -> np.ndarray:
         """The drawn surface's world height under world points ``W[..., :2]`` (bilinear
@@ -160,11 +167,13 @@ class SurfaceRenderer:
         fx = (W[..., 0] / self.sx + cx - self.x0) / (self.x1 - self.x0) * nx
         fy = (W[..., 1] / self.sy + cy - self.y0) / (self.y1 - self.y0) * ny
         out = (fx < 0) | (fx > nx) | (fy < 0) | (fy > ny)
-        i = np.clip(np.floor(fx), 0, nx - 1).astype(int)
-        j = np.clip(np.floor(fy), 0, ny - 1).astype(int)
+        i = np.clip(np.floor(fx), 0, nx - 1).astype(np.intp)
+        j = np.clip(np.floor(fy), 0, ny - 1).astype(np.intp)
         u, v = np.clip(fx - i, 0, 1), np.clip(fy - j, 0, 1)
-        z = ((Zw[j, i] * (1 - u) + Zw[j, i + 1] * u) * (1 - v)
-             + (Zw[j + 1, i] * (1 - u) + Zw[j + 1, i + 1] * u) * v)
+        flat, k = Zw.ravel(), j * (nx + 1) + i  # gathers from the flat grid: faster
+        z00, z01 = flat.take(k), flat.take(k + 1)
+        z10, z11 = flat.take(k + nx + 1), flat.take(k + nx + 2)
+        z = (z00 * (1 - u) + z01 * u) * (1 - v) + (z10 * (1 - u) + z11 * u) * v
         return np.where(out, np.nan, z)
 
     def can_hide(self, view: View) -> bool:
@@ -199,18 +208,32 @@ class SurfaceRenderer:
         half_x = abs(self.sx) * (self.x1 - self.x0) / 2
         half_y = abs(self.sy) * (self.y1 - self.y0) / 2
         # how far each ray must be followed: until it is above the top, or off the mesh
+        # (a step past the mesh's edge, where heights are NaN and hide nothing)
         rise = np.where(ray[:, 2] > 1e-9, (top - P[:, 2]) / np.maximum(ray[:, 2], 1e-9), np.inf)
-        span = np.hypot(2 * half_x, 2 * half_y)
-        reach = np.minimum(np.minimum(rise, length), span)
         step = 0.5 * cell
-        k = int(min(np.ceil(max(float(reach.max()), 0.0) / step), MAX_OCCLUSION_STEPS))
-        if k <= 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            exits = [np.where(r > 0, (h - p) / r, np.where(r < 0, (-h - p) / r, np.inf))
+                     for r, p, h in ((ray[:, 0], P[:, 0], half_x), (ray[:, 1], P[:, 1], half_y))]
+        off = np.maximum(np.minimum(*exits), 0.0) + step
+        reach = np.minimum(np.minimum(rise, length), np.minimum(off, np.hypot(2 * half_x,
+                                                                               2 * half_y)))
+        steps = np.minimum(np.ceil(np.maximum(reach, 0.0) / step), MAX_OCCLUSION_STEPS)
+        if steps.max() <= 1:
             return hidden
-        s = 0.75 * cell + step * np.arange(k)
-        Q = P[:, None, :] + s[None, :, None] * ray[:, None, :]
-        z = self.height_at(Q, view.lift)
-        below = (s[None, :] <= reach[:, None]) & (Q[..., 2] < z - OCCLUSION_MARGIN * top)
-        return below.any(axis=1)
+        # rays of similar length together, so a short ray is not marched as far as the
+        # longest (the samples past a ray's reach never count)
+        order = np.argsort(steps, kind="stable")
+        for group in np.array_split(order, min(OCCLUSION_GROUPS, len(order))):
+            k = int(steps[group[-1]])
+            if k <= 1:
+                continue
+            s = 0.75 * cell + step * np.arange(k)
+            Q = P[group, None, :] + s[None, :, None] * ray[group, None, :]
+            z = self.height_at(Q, view.lift)
+            below = (s[None, :] <= reach[group, None]) & (
+                Q[..., 2] < z - OCCLUSION_MARGIN * top)
+            hidden[group] = below.any(axis=1)
+        return hidden
 
     # -- rendering ------------------------------------------------------------
     def render(self, width: int, height: int, camera: Camera, lift: float,
@@ -282,16 +305,16 @@ class SurfaceRenderer:
         lo, hi = quads.min(axis=1), quads.max(axis=1)
         on_screen = (hi[:, 0] >= 0) & (lo[:, 0] <= width) & (hi[:, 1] >= 0) & (lo[:, 1] <= height)
         order = order[on_screen[order]]
-        set_rgb, move_to, line_to = ctx.set_source_rgb, ctx.move_to, ctx.line_to
-        close_path, fill = ctx.close_path, ctx.fill
-        for (r_, g_, b_), (p0, p1, p2, p3) in zip(rgb[order].tolist(),
-                                                  quads[order].tolist(), strict=True):
+        set_rgb, move_to, line_to, fill = ctx.set_source_rgb, ctx.move_to, ctx.line_to, ctx.fill
+        # one row of 11 plain floats per face (colour, four corners): the loop unpacks
+        # it at once; fill() closes the path itself
+        rows = np.concatenate([rgb[order], quads[order].reshape(-1, 8)], axis=1).tolist()
+        for r_, g_, b_, x0, y0, x1, y1, x2, y2, x3, y3 in rows:
             set_rgb(r_, g_, b_)
-            move_to(*p0)
-            line_to(*p1)
-            line_to(*p2)
-            line_to(*p3)
-            close_path()
+            move_to(x0, y0)
+            line_to(x1, y1)
+            line_to(x2, y2)
+            line_to(x3, y3)
             fill()
 
         # contours lie on the surface, beneath every trail and ball: drawn first
