@@ -1,5 +1,4 @@
-"""Why momentum really works: the error along each eigenvector, the rate against β, and
-the parameters tuned from the condition number.
+"""Why momentum really works: the error per eigenvector, the rate against β, tuned from κ.
 
     manim render scenes/why_momentum.py          # or: optiroll render why_momentum -ql
 
