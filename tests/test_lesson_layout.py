@@ -132,3 +132,22 @@ def test_a_start_outside_the_view_is_refused_by_name() -> None:
     wider = type("Wider", (MomentumRavine,), {"START": (-3.0, 0.0),
                                                "VIEW": ((-3.5, 3.5), (-0.6, 0.6))})
     assert wider.prepare().surface.view == ((-3.5, 3.5), (-0.6, 0.6))
+
+
+@pytest.mark.parametrize("data", [False, True])
+def test_a_lone_plot_goes_beside_the_map_at_full_height(data: bool) -> None:
+    """One plot below the map would be a strip: it goes to the right of the map (and the
+    data panel), as tall as the space below the header; the side panel goes under the
+    map. Two plots still share a row below the map."""
+    needs = Needs(14.22, 8.0, header_height=1.5, side_width=4.0, data=data, plots=1,
+                  map_aspect=1.4, data_aspect=1.0)
+    replay = plan(needs)["replay"]
+    plot, m, side = replay["plot0"], replay["map"], replay["side"]
+    below_header = replay["header"].bottom - (-4 + MARGIN)
+    assert plot.left > m.right and plot.height > 0.9 * below_header - 0.3
+    assert side.top <= m.bottom and side.right <= plot.left
+    if data:
+        assert replay["data"].left >= m.right and replay["data"].right <= plot.left
+    two = plan(Needs(14.22, 8.0, header_height=1.5, side_width=4.0, data=data, plots=2,
+                     map_aspect=1.4, data_aspect=1.0))["replay"]
+    assert two["plot0"].top < two["map"].bottom and two["plot1"].top < two["map"].bottom

@@ -8,10 +8,10 @@ the frame minus a margin; the acts then fit each mobject into its box
 (shrinking, never growing past its natural size).
 
 Stages: ``race`` (map, data panel, side panel), ``replay`` (the same, smaller,
-above a row of plots), ``chart`` (the map above the side panel, on the left; the
-charts stacked on the right, tall enough to read), ``surface3d`` (the 3-D view and
-the side panel) and ``closing`` (the current view above the closing
-card).
+above a row of plots; a lone plot goes beside them, as charts do), ``chart`` (the
+map above the side panel, on the left; the charts stacked on the right),
+``surface3d`` (the 3-D view and the side panel) and ``closing`` (the current view
+above the closing card).
 """
 
 from __future__ import annotations
@@ -154,31 +154,35 @@ def plan(needs: Needs) -> Layout:
     layout.stages["race"] = {"header": header, **row(main)}
     def above_plots(count: int) -> dict[str, Box]:
         """The map above a row of ``count`` plots (``plot0``, ``plot1``, ...)."""
-        share = 0.55 if count == 1 else 0.47  # one plot leaves the map more room
-        top, bottom = main.split_rows([share * main.height, 0])
+        top, bottom = main.split_rows([0.47 * main.height, 0])
         boxes = {"header": header, **row(top)}
         for i, box in enumerate(bottom.split_columns([0] * count, gap=0.5)):
             boxes[f"plot{i}"] = box
         return boxes
 
-    if needs.plots:
-        layout.stages["replay"] = above_plots(needs.plots)
-    if needs.charts:  # the map above the side panel on the left, the charts on the right
+    def beside_plots(count: int) -> dict[str, Box]:
+        """The map (and data panel) above the side panel on the left, ``count`` plots
+        stacked on the right, as tall as the space below the header."""
         left, right = main.split_columns([CHART_LEFT * main.width, 0], gap=0.5)
         aspect = needs.map_aspect or 1.5
-        if needs.data:  # the data panel between the map and the side panel
+        if needs.data:  # the map and the data panel side by side, at one height
             data_aspect = needs.data_aspect or 1.0
-            top, middle, below = left.split_rows(
-                [min(left.width / aspect, 0.4 * left.height),
-                 min(left.width / data_aspect, 0.3 * left.height), 0])
-            chart = {"header": header, "map": top.fit(aspect, "top-left"),
-                     "data": middle.fit(data_aspect, "top-left"), "side": below}
+            h = min((left.width - GAP) / (aspect + data_aspect), 0.6 * left.height)
+            top, below = left.split_rows([h, 0])
+            map_box, data_box = top.split_columns([h * aspect, h * data_aspect])
+            boxes = {"header": header, "map": map_box, "data": data_box, "side": below}
         else:
             top, below = left.split_rows([min(left.width / aspect, 0.6 * left.height), 0])
-            chart = {"header": header, "map": top.fit(aspect, "top-left"), "side": below}
-        for i, box in enumerate(right.split_rows([0] * needs.charts, gap=0.4)):
-            chart[f"plot{i}"] = box
-        layout.stages["chart"] = chart
+            boxes = {"header": header, "map": top.fit(aspect, "top-left"), "side": below}
+        for i, box in enumerate(right.split_rows([0] * count, gap=0.4)):
+            boxes[f"plot{i}"] = box
+        return boxes
+
+    if needs.plots:  # one plot beside the map (below it, it would be a strip); more below
+        layout.stages["replay"] = (beside_plots if needs.plots == 1 else above_plots)(
+            needs.plots)
+    if needs.charts:
+        layout.stages["chart"] = beside_plots(needs.charts)
     # the 3-D act keeps only the title in the header, to give the surface more room
     header3d, main3d = inner.split_rows([needs.title_height or needs.header_height, 0], gap=0.3)
     if needs.card_height:

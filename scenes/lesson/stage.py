@@ -100,8 +100,8 @@ class Stage:
     def _centre_rows(self) -> None:
         """Centre each row (map, data panel, side panel) when it leaves room to spare."""
         for stage, boxes in self.layout.stages.items():
-            if "map" not in boxes or stage == "chart":  # charts: the side panel is below
-                continue
+            if "map" not in boxes or boxes["side"].top <= boxes["map"].bottom + 1e-9:
+                continue  # no row: the side panel is below the map (beside plots)
             side = boxes["side"]
             used = self.flow(stage).width
             shift = max(0.0, (side.width - used) / 2)
