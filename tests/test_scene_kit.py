@@ -185,6 +185,10 @@ def test_a_log_plot_draws_rounding_noise_at_a_floor(tmp_path) -> None:
     np.testing.assert_allclose(pts[:3, 1], loss[:3])
     np.testing.assert_allclose(pts[3:, 1], 1e-14)
     assert plot.y_range[0] >= -15  # the axis ends at the floor's decade, not at 1e-31
+    with tempconfig({"pixel_width": W, "pixel_height": H}):  # negative losses are dropped
+        signed = IterationPlot([np.array([5, 2, 0.5, -1, -3])], ["#ff0000"], tl, 5, 2,
+                               y_label="loss", log_y=True)
+    assert signed.y_range[0] >= -1
 
 
 def test_3d_view_at_top_down_matches_the_2d_map(lesson) -> None:

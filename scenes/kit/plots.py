@@ -18,14 +18,14 @@ ROUNDING = 1e-16
 
 def log_floor(values: np.ndarray, series: list[np.ndarray]) -> np.ndarray:
     """``values`` with everything finite below ``ROUNDING x`` the largest finite value of
-    ``series`` (zero and negative values too) raised to that floor."""
+    ``series`` (zero too; negative values are left, to be dropped) raised to that floor."""
     top = max((float(np.nanmax(np.where(np.isfinite(s), s, np.nan)))
                for s in series if np.isfinite(s).any()), default=np.nan)
     values = np.asarray(values, float)
     if not top > 0:
         return values
     floor = top * ROUNDING
-    return np.where(np.isfinite(values) & (values < floor), floor, values)
+    return np.where(np.isfinite(values) & (values >= 0) & (values < floor), floor, values)
 
 
 class IterationPlot(PlotFrame):

@@ -212,7 +212,7 @@ class SurfaceRenderer:
         rise = np.where(ray[:, 2] > 1e-9, (top - P[:, 2]) / np.maximum(ray[:, 2], 1e-9), np.inf)
         step = 0.5 * cell
         with np.errstate(divide="ignore", invalid="ignore"):
-            exits = [np.where(r > 0, (h - p) / r, np.where(r < 0, (-h - p) / r, np.inf))
+            exits = [np.where(r > 1e-9, (h - p) / r, np.where(r < -1e-9, (-h - p) / r, np.inf))
                      for r, p, h in ((ray[:, 0], P[:, 0], half_x), (ray[:, 1], P[:, 1], half_y))]
         off = np.maximum(np.minimum(*exits), 0.0) + step
         reach = np.minimum(np.minimum(rise, length), np.minimum(off, np.hypot(2 * half_x,
