@@ -58,6 +58,26 @@ def straight_curves(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return curves.reshape(-1, start.shape[-1])
 
 
+def clip_parameters(a: np.ndarray, b: np.ndarray, box: tuple[float, float, float, float]
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Liang-Barsky for many 2-D segments ``a[i] -> b[i]`` against the box ``(left, right,
+    bottom, top)``, vectorized: which segments meet it, and the parameters ``t0 <= t1``
+    in [0, 1] of the part inside (``a + t (b - a)``)."""
+    x0, x1, y0, y1 = box
+    a, b = np.asarray(a, float).reshape(-1, 2), np.asarray(b, float).reshape(-1, 2)
+    d = b - a
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    keep = np.ones(len(a), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for pp, q in ((-d[:, 0], a[:, 0] - x0), (d[:, 0], x1 - a[:, 0]),
+                      (-d[:, 1], a[:, 1] - y0), (d[:, 1], y1 - a[:, 1])):
+            keep &= ~((pp == 0) & (q < 0))
+            r = q / pp
+            t0 = np.where(pp < 0, np.maximum(t0, r), t0)
+            t1 = np.where(pp > 0, np.minimum(t1, r), t1)
+    return keep & ~(t0 > t1), t0, t1
+
+
 class PlotFrame(VGroup):
     """A rectangle mapping ``x_range`` x ``y_range`` to ``width`` x ``height`` units.
 
@@ -173,17 +193,8 @@ class PlotFrame(VGroup):
         kept (partly inside the frame), and their clipped ends."""
         (x0, x1), (y0, y1) = self.x_range, self.y_range
         a, b = np.asarray(a, float).reshape(-1, 2), np.asarray(b, float).reshape(-1, 2)
+        keep, t0, t1 = clip_parameters(a, b, (x0, x1, y0, y1))
         d = b - a
-        t0, t1 = np.zeros(len(a)), np.ones(len(a))
-        keep = np.ones(len(a), dtype=bool)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for pp, q in ((-d[:, 0], a[:, 0] - x0), (d[:, 0], x1 - a[:, 0]),
-                          (-d[:, 1], a[:, 1] - y0), (d[:, 1], y1 - a[:, 1])):
-                keep &= ~((pp == 0) & (q < 0))
-                r = q / pp
-                t0 = np.where(pp < 0, np.maximum(t0, r), t0)
-                t1 = np.where(pp > 0, np.minimum(t1, r), t1)
-        keep &= ~(t0 > t1)
         return keep, a + t0[:, None] * d, a + t1[:, None] * d
 
     def clip_segment(self, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:

@@ -9,23 +9,23 @@ import numpy as np
 from manim import DL, DOWN, LEFT, RIGHT, UP, Circle, Dot, Star, Text, VGroup, VMobject
 
 from . import theme
-from .frame import PlotFrame, straight_curves
+from .frame import PlotFrame, clip_parameters, straight_curves
 from .timeline import Timeline, at, reached
 
 #: on a log axis, the floor below the largest value under which values are rounding noise
 ROUNDING = 1e-16
 
 
-def log_floor(values: np.ndarray, series: list[np.ndarray]) -> np.ndarray:
-    """``values`` with everything finite below ``ROUNDING x`` the largest finite value of
-    ``series`` (zero too; negative values are left, to be dropped) raised to that floor."""
-    top = max((float(np.nanmax(np.where(np.isfinite(s), s, np.nan)))
-               for s in series if np.isfinite(s).any()), default=np.nan)
-    values = np.asarray(values, float)
+def log_floor(series: list[np.ndarray]) -> list[np.ndarray]:
+    """``series`` with every finite value in [0, ``ROUNDING x`` the largest finite value of
+    any of them) raised to that floor (negative values are left, to be dropped)."""
+    series = [np.asarray(s, float) for s in series]
+    top = max((float(np.max(s[np.isfinite(s)])) for s in series if np.isfinite(s).any()),
+              default=np.nan)
     if not top > 0:
-        return values
+        return series
     floor = top * ROUNDING
-    return np.where(np.isfinite(values) & (values >= 0) & (values < floor), floor, values)
+    return [np.where(np.isfinite(s) & (s >= 0) & (s < floor), floor, s) for s in series]
 
 
 class IterationPlot(PlotFrame):
@@ -53,7 +53,7 @@ class IterationPlot(PlotFrame):
         steps = max(len(s) for s in series) - 1
         references = references or []
         if log_y:  # below double precision's rounding floor, a curve is drawn at the floor
-            series = [log_floor(s, series) for s in series]
+            series = log_floor(series)
         finite = np.concatenate([s[np.isfinite(s)] for s in series]
                                 + [np.array([v for v, _, _ in references], float)])
         if log_y:
@@ -73,16 +73,7 @@ class IterationPlot(PlotFrame):
         self.dashed = list(dashed) if dashed is not None else [False] * len(series)
         #: dash and gap lengths in scene units, for dashed curves
         self.dash = (0.12, 0.08)
-        self.references = VGroup()
-        for value, label, color in references:
-            a, b = self.c2p(0, value), self.c2p(steps, value)
-            line = VMobject(stroke_color=color or theme.MUTED, stroke_width=2,
-                            stroke_opacity=0.8)
-            line.set_points(dashed_path(np.array([a, b]), *self.dash))
-            text = Text(label, font=theme.FONT, font_size=font_size * 0.85,
-                        color=color or theme.MUTED)
-            text.next_to(b, UP, buff=0.06).align_to(b, RIGHT)
-            self.references.add(VGroup(line, text))
+        self.references = reference_lines(self, references, (0, steps), font_size)
         self.curves = VGroup(*[VMobject(stroke_color=c, stroke_width=stroke_width)
                                for c in colors])
         self.add(self.references, self.curves)
@@ -113,6 +104,22 @@ class IterationPlot(PlotFrame):
             else:  # nothing to draw yet: a zero-length path keeps the family's shape fixed
                 p = self.c2p_array(pts)[0] if len(pts) else self.box.get_corner(DL)
                 curve.set_points_as_corners([p, p])
+
+
+def reference_lines(frame: PlotFrame, references: list[tuple[float, str, str | None]],
+                    x_range: tuple[float, float], font_size: float) -> VGroup:
+    """Horizontal dashed lines across ``frame`` at ``(value, label, colour or None)``, each
+    labelled at its right end; each a ``VGroup(line, text)``."""
+    out = VGroup()
+    for value, label, color in references:
+        a, b = frame.c2p(x_range[0], value), frame.c2p(x_range[1], value)
+        line = VMobject(stroke_color=color or theme.MUTED, stroke_width=2, stroke_opacity=0.8)
+        line.set_points(dashed_path(np.array([a, b]), *frame.dash))
+        text = Text(label, font=theme.FONT, font_size=font_size * 0.85,
+                    color=color or theme.MUTED)
+        text.next_to(b, UP, buff=0.06).align_to(b, RIGHT)
+        out.add(VGroup(line, text))
+    return out
 
 
 def dash_ends(points: np.ndarray, dash: float, gap: float) -> tuple[np.ndarray, np.ndarray]:
@@ -175,16 +182,7 @@ class FunctionPlot(PlotFrame):
         super().__init__(x_range, y_range, width, height, x_label=x_label, y_label=y_label,
                          font_size=font_size)
         self.dash = (0.12, 0.08)
-        self.references = VGroup()
-        for value, label, color in references or []:
-            a, b = self.c2p(x_range[0], value), self.c2p(x_range[1], value)
-            line = VMobject(stroke_color=color or theme.MUTED, stroke_width=2,
-                            stroke_opacity=0.8)
-            line.set_points(dashed_path(np.array([a, b]), *self.dash))
-            text = Text(label, font=theme.FONT, font_size=font_size * 0.85,
-                        color=color or theme.MUTED)
-            text.next_to(b, UP, buff=0.06).align_to(b, RIGHT)
-            self.references.add(VGroup(line, text))
+        self.references = reference_lines(self, references or [], x_range, font_size)
         self.curves = VGroup()
         for x, y, color, dashed in curves:
             curve = VMobject(stroke_color=color, stroke_width=stroke_width)
@@ -294,21 +292,8 @@ class FunctionPlot(PlotFrame):
 
 def segments_hit_box(a: np.ndarray, b: np.ndarray,
                      box: tuple[float, float, float, float]) -> np.ndarray:
-    """Which segments ``a[i] -> b[i]`` (2-D) meet the box ``(left, right, bottom, top)``
-    (Liang-Barsky, vectorized)."""
-    x0, x1, y0, y1 = box
-    a, b = np.asarray(a, float).reshape(-1, 2), np.asarray(b, float).reshape(-1, 2)
-    d = b - a
-    t0, t1 = np.zeros(len(a)), np.ones(len(a))
-    hit = np.ones(len(a), dtype=bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for p, q in ((-d[:, 0], a[:, 0] - x0), (d[:, 0], x1 - a[:, 0]),
-                     (-d[:, 1], a[:, 1] - y0), (d[:, 1], y1 - a[:, 1])):
-            hit &= ~((p == 0) & (q < 0))
-            r = q / p
-            t0 = np.where(p < 0, np.maximum(t0, r), t0)
-            t1 = np.where(p > 0, np.minimum(t1, r), t1)
-    return hit & (t0 <= t1)
+    """Which segments ``a[i] -> b[i]`` (2-D) meet the box ``(left, right, bottom, top)``."""
+    return clip_parameters(a, b, box)[0]
 
 
 def _overlap(a, b) -> bool:
