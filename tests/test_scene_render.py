@@ -65,6 +65,33 @@ def test_gif_export_frame_count_and_delay(tmp_path: Path) -> None:
     assert gif.info["duration"] == 40  # whole centiseconds: 25 fps plays at real speed
 
 
+def x264_settings(path: Path) -> str:
+    """The options x264 wrote into the stream (its SEI: ``... options: cabac=1 ...``)."""
+    data = path.read_bytes()
+    start = data.index(b"x264 - core")
+    return data[start:data.index(b"\0", start)].decode("ascii", "replace")
+
+
+def test_previews_encode_veryfast_and_larger_renders_keep_manims_preset(tmp_path: Path
+                                                                         ) -> None:
+    """A ThemedScene (a lesson) 480 high or less (``-ql``) is a preview: x264's
+    veryfast (subme=2, one reference frame); above, Manim's medium (subme=7, three)."""
+    scene = tmp_path / "themed.py"
+    scene.write_text(
+        "from optiroll.scenes.kit import ThemedScene\n"
+        "from manim import Circle, Create\n\n"
+        "class Themed(ThemedScene):\n"
+        "    def construct(self):\n"
+        "        self.play(Create(Circle()), run_time=0.5)\n")
+    for size, subme, refs in (("320,180", 2, 1), ("864,486", 7, 3)):
+        media = tmp_path / size.replace(",", "x")
+        r = manim(["--fps", "10", "-r", size, str(scene), "Themed"], media)
+        assert r.returncode == 0, r.stderr[-3000:]
+        options = x264_settings(only(list(media.rglob("Themed.mp4"))))
+        assert f" subme={subme} " in options and f" ref={refs} " in options, options
+        assert " crf=23.0 " in options, options
+
+
 def test_transparent_webm(tmp_path: Path) -> None:
     r = manim(["--format", "webm", "-t", "--fps", "10", "-r", "160,90",
                "tests/scenes/tiny_race.py", "TinyRace"], tmp_path)

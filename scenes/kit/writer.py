@@ -1,4 +1,4 @@
-"""Manim's file writer, with GIFs that keep the scene's colours.
+"""Manim's file writer: GIFs that keep the scene's colours, previews that encode fast.
 
 Manim 0.21 encodes ``--format gif`` with a fixed 3-3-2 palette (``pix_fmt =
 "rgb8"`` in ``scene_file_writer.py``), which shifts every run colour by about 14
@@ -6,6 +6,14 @@ CIEDE2000 units and stores every frame whole. This writer joins the partial
 movies into an MP4 as usual and makes the GIF from it with ``optiroll.scenes.gif``:
 a palette per frame that keeps the colours, only the changed region of each
 frame stored, 25 (or 50) fps so browsers play it at the right speed.
+
+A preview (frames at most :data:`PREVIEW_HEIGHT` pixels high: ``-ql``) is
+encoded with x264's ``veryfast`` preset instead of Manim's default
+(``medium``), at the same ``crf 23``: on the flagship's 734 preview frames the
+encode takes half the CPU time (2.5 s against 4.8 s here) for a file of about
+the same size, and the frames the preview's encoder thread no longer has to
+catch up with are waited for at the end of every animation. Larger renders keep
+Manim's settings.
 
 Lessons use it; another scene can too::
 
@@ -22,8 +30,29 @@ from pathlib import Path
 from manim import config
 from manim.scene.scene_file_writer import SceneFileWriter
 
+#: the tallest frame encoded as a preview (``-ql`` is 480)
+PREVIEW_HEIGHT = 480
+#: x264's preset for previews (Manim's default is ``medium``)
+PREVIEW_PRESET = "veryfast"
+
+
+def preview_preset() -> str | None:
+    """The x264 preset for this render's partial movies, or None for Manim's own."""
+    if config.movie_file_extension != ".mp4" or config.transparent:
+        return None  # VP9 (WebM) and QuickTime RLE have no x264 presets
+    return PREVIEW_PRESET if config.pixel_height <= PREVIEW_HEIGHT else None
+
 
 class ColourGifWriter(SceneFileWriter):
+    def open_partial_movie_stream(self, file_path: str | Path | None = None) -> None:
+        """Manim's stream, with :func:`preview_preset` for previews (x264 reads its
+        options when the first frame opens the codec)."""
+        super().open_partial_movie_stream(file_path)
+        preset = preview_preset()
+        job = self._current_encode_job
+        if preset is not None and job is not None:
+            job.stream.codec_context.options["preset"] = preset
+
     def combine_files(self, input_files: list[str], output_file: Path,
                       create_gif: bool = False, includes_sound: bool = False) -> None:
         if not create_gif:
