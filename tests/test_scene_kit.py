@@ -440,3 +440,39 @@ def test_straight_curves_are_what_add_line_to_builds() -> None:
         built.start_new_path(p)
         built.add_line_to(q)
     assert np.array_equal(straight_curves(a, b), built.points)
+
+
+def _traced(trace, mobject) -> list:
+    import cairo
+
+    ctx = cairo.Context(cairo.RecordingSurface(cairo.CONTENT_COLOR_ALPHA, None))
+    trace(ctx, mobject)
+    return list(ctx.copy_path())
+
+
+def test_layer_camera_traces_the_same_paths_as_manims_camera() -> None:
+    """The fast path tracer hands cairo the same moves, curves and closings as Manim's
+    on every shape the lessons draw: text (many subpaths), closed and open curves, a
+    dashed line, polylines with and without breaks, a partial curve, NaN, nothing."""
+    from manim import ORIGIN, RIGHT, UP, Arrow, Camera, Circle, DashedLine, Square, VMobject
+    from optiroll.scenes.kit.camera import LayerCamera
+
+    cam = LayerCamera()
+    broken = VMobject().set_points_as_corners([[0, 0, 0], [1, 0, 0], [1, 1, 0]])
+    broken.append_points(np.array([[3, 3, 0], [3.2, 3, 0], [3.4, 3, 0], [3.6, 3, 0],
+                                   [3.6, 3, 0], [3.6, 3.1, 0]]))  # a jump, then 1.5 curves
+    near = VMobject().set_points_as_corners([[0, 0, 0], [1, 0, 0], [1, 1, 0]])
+    near.points[4] += [5e-7, 0, 0]  # within the tolerance: one subpath still
+    far = VMobject().set_points_as_corners([[100, 0, 0], [101, 0, 0], [101, 1, 0]])
+    far.points[4] += [5e-3, 0, 0]  # beyond isclose's relative 1e-5 of 101: two subpaths
+    nan = VMobject().set_points_as_corners([[0, 0, 0], [1, np.nan, 0], [2, 0, 0]])
+    mobjects = [Text("Loss 1.23e-4, fig."), Circle(), Square(), Arrow(ORIGIN, RIGHT + UP),
+                DashedLine(ORIGIN, 3 * RIGHT), broken, near, far, nan, VMobject()]
+    traced = 0
+    for mobject in mobjects:
+        for m in [mobject, *mobject.family_members_with_points()]:
+            ours = _traced(cam.set_cairo_context_path, m)
+            manims = _traced(lambda ctx, x: Camera.set_cairo_context_path(cam, ctx, x), m)
+            assert ours == manims, type(mobject).__name__
+            traced += len(ours)
+    assert traced > 100
