@@ -89,3 +89,21 @@ def test_live_text_matches_text_and_keeps_no_stale_glyphs() -> None:
         assert live.height == pytest.approx(want.height, abs=0.01 * PIXEL)
         # the top-left corner stays where it was (the readout is anchored there)
         np.testing.assert_allclose(live.get_corner(np.array([-1, 1, 0])), start, atol=1e-9)
+
+
+@pytest.mark.parametrize("s", ["0.25", "−1.5", "10⁻³", "1e-05", "fig"])
+def test_glyph_text_is_text_glyph_by_glyph(s: str) -> None:
+    """A tick label composed from the cache: Text's glyph mobjects, one for one, with
+    Text's outlines and colour (superscripts and ligatures through Text itself)."""
+    from optiroll.scenes.kit.glyphs import GlyphText
+
+    want = Text(s, font=theme.FONT, font_size=theme.SMALL_SIZE, color=theme.MUTED)
+    got = GlyphText(s, theme.SMALL_SIZE, theme.MUTED)
+    want_parts = want.family_members_with_points()
+    got_parts = got.family_members_with_points()
+    assert got.text == s and len(got_parts) == len(want_parts) > 0
+    for g, w in zip(got_parts, want_parts, strict=True):
+        assert g.points.shape == w.points.shape
+        assert np.abs(g.points - w.points).max() < 0.01 * PIXEL
+        assert g.get_fill_color() == w.get_fill_color() and g.get_fill_opacity() == 1
+        assert g.get_stroke_width() == w.get_stroke_width()

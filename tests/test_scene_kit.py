@@ -368,7 +368,9 @@ def test_ticks_fit_integer_data_and_iterations() -> None:
     with tempconfig({"pixel_width": W, "pixel_height": H}):
         plot = IterationPlot([np.arange(13.0) + 1], ["#ff0000"], Timeline(12), 5, 2,
                              y_label="loss", log_y=True)
-        texts = {m.text for m in plot.get_family() if isinstance(m, Text)}
+        from optiroll.scenes.kit.glyphs import GlyphText
+
+        texts = {m.text for m in plot.get_family() if isinstance(m, Text | GlyphText)}
         assert "2" in texts and "2.5" not in texts and "7.5" not in texts
 
 

@@ -13,6 +13,7 @@ from manim import DOWN, LEFT, DashedLine, Line, MathTypst, Rectangle, Text, VGro
 
 from ..text import power_of_ten
 from . import theme
+from .glyphs import GlyphText
 
 
 def nice_ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> np.ndarray:
@@ -119,8 +120,8 @@ class PlotFrame(VGroup):
         for v in xt:
             p = self.c2p(v, self.y_range[0] if not log_y else 10 ** self.y_range[0])
             self.add(Line(p, p + [0, tick_len, 0], stroke_color=theme.FRAME, stroke_width=2))
-            labels.add(Text(format_tick(v, xt), font=theme.FONT, font_size=font_size,
-                            color=theme.MUTED).next_to(p, DOWN, buff=0.1))
+            labels.add(GlyphText(format_tick(v, xt), font_size, theme.MUTED)
+                       .next_to(p, DOWN, buff=0.1))
         if log_y:
             lo, hi = math.ceil(self.y_range[0] - 1e-9), math.floor(self.y_range[1] + 1e-9)
             yt_raw = [10.0**e for e in range(lo, hi + 1)]
@@ -142,8 +143,7 @@ class PlotFrame(VGroup):
         for v, text in zip(yt_raw, y_labels, strict=True):
             p = self.c2p(self.x_range[0], v)
             self.add(Line(p, p + [tick_len, 0, 0], stroke_color=theme.FRAME, stroke_width=2))
-            labels.add(Text(text, font=theme.FONT, font_size=font_size,
-                            color=theme.MUTED).next_to(p, LEFT, buff=0.1))
+            labels.add(GlyphText(text, font_size, theme.MUTED).next_to(p, LEFT, buff=0.1))
         self.add(labels)
         if zero_line and not log_y and self.y_range[0] < 0 < self.y_range[1]:
             self.add(DashedLine(self.c2p(self.x_range[0], 0), self.c2p(self.x_range[1], 0),

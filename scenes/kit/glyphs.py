@@ -38,7 +38,7 @@ from pathlib import Path
 
 import manimpango
 import numpy as np
-from manim import Text, config
+from manim import Text, VGroup, VMobject, config
 from manim.constants import START_X, START_Y
 from manim.mobject.text.text_mobject import TEXT2SVG_ADJUSTMENT_FACTOR
 
@@ -140,6 +140,12 @@ class GlyphCache:
     def points(self, s: str) -> np.ndarray:
         """The outline points of ``s`` as :class:`~manim.Text` draws them, centred on the
         origin as ``Text`` is (``(n, 3)``; empty for a string of spaces)."""
+        parts = self.parts(s)
+        return np.concatenate(parts) if parts else np.zeros((0, 3))
+
+    def parts(self, s: str) -> list[np.ndarray]:
+        """The outline points of each of ``Text(s)``'s glyph mobjects, in its order, the
+        whole centred on the origin as ``Text`` is (empty for a string of spaces)."""
         glyphs = [self._glyph(c) for c in s]
         pairs = [(a, b) for a, b in zip(s, s[1:], strict=False)
                  if self.glyphs[a].left is not None and self.glyphs[b].left is not None]
@@ -158,15 +164,14 @@ class GlyphCache:
             if i + 1 < len(s):
                 pen += self.kerning.get((c, s[i + 1]), 0.0)
         if not out:
-            return np.zeros((0, 3))
+            return []
         pts = np.concatenate(out)
-        return pts - (pts.min(axis=0) + pts.max(axis=0)) / 2
+        centre = (pts.min(axis=0) + pts.max(axis=0)) / 2
+        return [p - centre for p in out]
 
-    def _fallback(self, s: str) -> np.ndarray:
+    def _fallback(self, s: str) -> list[np.ndarray]:
         self.fallbacks += 1
-        text = self._text(s)
-        parts = [m.points for m in text.family_members_with_points()]
-        return np.concatenate(parts) if parts else np.zeros((0, 3))
+        return [m.points for m in self._text(s).family_members_with_points()]
 
 
 _CACHES: dict[tuple[str, float], GlyphCache] = {}
@@ -184,3 +189,16 @@ def glyph_cache(font: str = theme.FONT, size: float = theme.BODY_SIZE) -> GlyphC
 def text_points(s: str, font: str = theme.FONT, size: float = theme.BODY_SIZE) -> np.ndarray:
     """``Text(s, font=font, font_size=size)``'s outline points, from the glyph cache."""
     return glyph_cache(font, size).points(s)
+
+
+class GlyphText(VGroup):
+    """``Text(text, font=font, font_size=font_size, color=color)`` for a label made by the
+    dozen (tick labels): one mobject per glyph with ``Text``'s outlines, composed from
+    the glyph cache instead of typeset (a digit, once cached, costs nothing more)."""
+
+    def __init__(self, text: str, font_size: float = theme.BODY_SIZE,
+                 color: str = theme.FOREGROUND, font: str = theme.FONT) -> None:
+        super().__init__()
+        self.text = text
+        self.add(*(VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
+                   .set_points(p) for p in glyph_cache(font, font_size).parts(text)))
