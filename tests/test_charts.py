@@ -83,14 +83,46 @@ def test_a_chart_gets_its_run_colours_and_its_act() -> None:
                         marks=[Mark(1.5, 1.0)])], "outside x_range"),
     (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])], y_range=(2.0, 1.0))],
      "not an interval"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])],
+                        references=[(float("nan"), "a limit", None)])],
+     r"reference 0 \('a limit'\): y = nan is not a finite number"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])],
+                        references=[(float("inf"), "a limit", None)])],
+     r"reference 0 \('a limit'\): y = inf is not a finite number"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])], y_range=(0.0, 3.0),
+                        references=[(5.0, "a limit", None)])],
+     r"reference 0 \('a limit'\): y = 5 is outside y_range \(0.0, 3.0\); widen"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])],
+                        references=[(1.0, "a limit")])],
+     r"reference 0: \(1.0, 'a limit'\) is not a \(value, label, run or None\)"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])],
+                        references=[(1.0, "a limit", "GD")])],
+     r"names run 'GD', which is not a run index; give an int from 0 to 1, or None"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])], x_range=(0.0,))],
+     r"x_range \(0.0,\) is not an interval"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])], y_range=(0.0, 1.0, 2.0))],
+     r"y_range \(0.0, 1.0, 2.0\) is not an interval"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])], y_range=("low", 1.0))],
+     r"y_range \('low', 1.0\) is not an interval"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])], x_range=(0.0, 1.0),
+                        y_range=0.0)],
+     r"y_range 0.0 is not an interval"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])],
+                        marks=[Mark(None, 1.0)])],
+     r"mark 0: x = None is not a number; give the mark's x"),
+    (lambda: [ChartData("x", "y", [Curve([0.0, 1.0], [1.0, 2.0])],
+                        marks=[Mark(0.5, "high")])],
+     r"mark 0: y = 'high' is not a number; give the mark's y"),
 ])
 def test_charts_that_cannot_be_drawn_are_refused_by_name(charts, problem: str) -> None:
     class Bad(Part):
         spec = small_spec()
 
     Bad.charts = staticmethod(lambda spec, runs, labels: charts())
-    with pytest.raises(SpecError, match=problem):
+    with pytest.raises(SpecError, match=problem) as err:
         Bad.prepare()
+    where = "Bad.charts: " if problem == "at most 2" else "Bad.charts: chart 0: "
+    assert where in str(err.value)  # names the hook and the chart
 
 
 def test_function_plot_clips_curves_at_the_frame_and_keeps_labels_clear() -> None:

@@ -93,6 +93,29 @@ def test_contours_behind_the_hill_are_hidden(hill: SurfaceRenderer) -> None:
     assert not hidden[pts[:, 1] < -0.3].any()  # the near side is in front
 
 
+@pytest.mark.parametrize("cam", [SOUTH, Camera(-90, 12, 1.6, perspective=0.5), Camera()])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_point_that_is_not_finite_is_hidden_and_leaves_the_others_alone(
+        hill: SurfaceRenderer, cam: Camera, bad: float) -> None:
+    """A NaN or inf point used to crash the occlusion test (``int(nan)`` for its ray's
+    reach); it is hidden, and the finite points get the answers they get without it."""
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        view = View(hill, W, H, cam, 1.0)
+        pts, level, _ = max(hill.contours, key=lambda c: len(c[0]))
+        P = hill.world(pts, np.full(len(pts), level), 1.0)
+        alone = hill.occluded(P, view)
+        mixed = P.copy()
+        for i, axis in ((0, 0), (len(P) // 2, 1), (len(P) - 1, 2)):
+            mixed = np.insert(mixed, i, P[i], axis=0)
+            mixed[i, axis] = bad
+        good = np.isfinite(mixed).all(axis=1)
+        hidden = hill.occluded(mixed, view)
+    assert (~good).sum() == 3 and hidden[~good].all()
+    np.testing.assert_array_equal(hidden[good], alone)
+    if cam is SOUTH:  # the points have both answers to keep
+        assert alone.any() and not alone.all()
+
+
 @pytest.mark.parametrize("cam", [Camera(), Camera(-90, 90, 1.0, perspective=1.0)])
 def test_looking_straight_down_nothing_is_hidden(hill: SurfaceRenderer, cam: Camera) -> None:
     with tempconfig({"pixel_width": W, "pixel_height": H}):

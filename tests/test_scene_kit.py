@@ -374,6 +374,30 @@ def test_ticks_fit_integer_data_and_iterations() -> None:
         assert "2" in texts and "2.5" not in texts and "7.5" not in texts
 
 
+@pytest.mark.parametrize("y_range,height,count", [
+    ((0.1, 0.9), 0.5, 1),  # was 0.2, 0.4, 0.6, 0.8: 0.125 units apart
+    ((0.14, 0.6), 0.5, 1),  # was 0.25, 0.5: 0.27 units apart
+    ((0.14, 0.6), 0.8, 2),  # 0.43 units apart: room for both
+    ((0.52, 0.84), 0.5, 1),  # none at first, then 0.6, 0.8: 0.31 units apart
+    ((0.1, 0.9), 3.0, 4),  # the ticks first asked for
+])
+def test_a_short_plot_gets_no_more_y_ticks_than_its_labels_have_room_for(
+        y_range: tuple[float, float], height: float, count: int) -> None:
+    """A lone tick gives no scale, so the frame asks for finer ticks where only one would
+    show, but never closer than labels have room for (0.42 units apart at this size, as
+    for the ticks first asked for): one tick rather than overlapping labels."""
+    from manim import Text
+    from optiroll.scenes.kit.frame import PlotFrame
+
+    frame = PlotFrame((0, 1), y_range, 4.0, height)
+    left = frame.box.get_left()[0]
+    labels = sorted((m for m in frame.get_family() if isinstance(m, Text)
+                     and m.get_right()[0] < left), key=lambda m: m.get_y())
+    assert len(labels) == count
+    for low, high in zip(labels, labels[1:], strict=False):
+        assert low.get_top()[1] < high.get_bottom()[1]  # no two labels overlap
+
+
 @pytest.mark.parametrize("size", [(W, H), (854, 480)], ids=["320x180", "854x480"])
 @pytest.mark.parametrize("opacity", [1.0, 0.5])
 def test_layer_camera_paints_the_3d_layer_as_manim_does(lesson, size, opacity, tmp_path) -> None:

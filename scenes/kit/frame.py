@@ -114,7 +114,8 @@ class PlotFrame(VGroup):
         # no more ticks than their labels have room for (a label is ~0.3 units tall at 20 pt)
         unit = font_size / theme.SMALL_SIZE
         max_x = max(2, int(width / (0.9 * unit)) + 1)
-        max_y = max(2, int(height / (0.42 * unit)) + 1)
+        gap = 0.42 * unit  # the least distance between y tick labels
+        max_y = max(2, int(height / gap) + 1)
         xt = nice_ticks(*self.x_range, target=min(5, max_x - 1), integer=x_integer) \
             if x_ticks is None else np.asarray(x_ticks)
         for v in xt:
@@ -134,9 +135,17 @@ class PlotFrame(VGroup):
             if y_ticks is None:
                 target = min(4, max_y - 1)
                 yt_raw = nice_ticks(*self.y_range, target=target)
+                span = self.y_range[1] - self.y_range[0]
                 while len(yt_raw) < 2 and target < 8:  # a lone tick gives no scale
                     target += 1
-                    yt_raw = nice_ticks(*self.y_range, target=target)
+                    finer = nice_ticks(*self.y_range, target=target)
+                    # but no closer than the labels have room for (as max_y allows; the
+                    # steps only get finer): on a short plot one tick, not overlapping ones
+                    if len(finer) >= 2 and np.min(np.diff(finer)) * height / span < 0.999 * gap:
+                        if len(yt_raw) == 0:
+                            yt_raw = finer[len(finer) // 2:len(finer) // 2 + 1]
+                        break
+                    yt_raw = finer
             else:
                 yt_raw = np.asarray(y_ticks)
             y_labels = [format_tick(v, np.asarray(yt_raw)) for v in yt_raw]

@@ -189,9 +189,16 @@ class SurfaceRenderer:
         (by more than ``OCCLUSION_MARGIN`` of the height) before it rises above the
         highest point of the mesh or leaves it. The first ``0.75`` face of the ray is
         not tested: a point lying on the surface is not hidden by the face it is on.
-        Looking straight down, or at a flat map, nothing is hidden.
+        Looking straight down, or at a flat map, nothing is hidden. A point that is not
+        finite (NaN or inf in any coordinate) cannot be drawn: it is reported hidden, and
+        the others are tested without it.
         """
         P = np.asarray(P, float).reshape(-1, 3)
+        finite = np.isfinite(P).all(axis=1)
+        if not finite.all():
+            hidden = ~finite
+            hidden[finite] = self.occluded(P[finite], view)
+            return hidden
         hidden = np.zeros(len(P), dtype=bool)
         if len(P) == 0 or not self.can_hide(view):
             return hidden

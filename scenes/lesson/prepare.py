@@ -155,7 +155,8 @@ class ChartData:
     y_label: str
     curves: list[Curve]
     marks: list[Mark] = field(default_factory=list)
-    #: ``(value, label, run index or None)`` as for iteration plots
+    #: ``(value, label, run index or None)`` as for iteration plots (each value finite
+    #: and, when ``y_range`` is given, inside it)
     references: list[tuple[float, str, int | None]] = field(default_factory=list)
     #: the references with their colours, ``(value, label, colour or None)`` (set by
     #: :func:`prepare`)
@@ -631,14 +632,17 @@ def _checked_chart(chart: ChartData, colors: list[str]) -> tuple[list[str], Char
     def color_of(run: int | None, color: str | None) -> str | None:
         if run is None:
             return color
+        if isinstance(run, bool) or not isinstance(run, (int, np.integer)):
+            problems.append(f"names run {run!r}, which is not a run index; give an int "
+                            f"from 0 to {len(colors) - 1}, or None")
+            return color
         if not 0 <= run < len(colors):
             problems.append(f"names run {run}, but the part has {len(colors)} runs")
             return color
         return color or colors[run]
 
-    for name, window in (("x_range", chart.x_range), ("y_range", chart.y_range)):
-        if window is not None and not (np.all(np.isfinite(window)) and window[0] < window[1]):
-            problems.append(f"{name} {window} is not an interval (low < high, finite)")
+    windows = {name: _checked_window(name, window, problems)
+               for name, window in (("x_range", chart.x_range), ("y_range", chart.y_range))}
     if not chart.curves:
         problems.append("has no curve; give it at least one Curve")
     curves = []
@@ -655,21 +659,78 @@ def _checked_chart(chart: ChartData, colors: list[str]) -> tuple[list[str], Char
         curves.append(replace(c, x=x, y=y, color=color_of(c.run, c.color)))
     marks = []
     for i, m in enumerate(chart.marks):
-        if not (np.isfinite(m.x) and np.isfinite(m.y)):
+        point = {}
+        for axis, value in (("x", m.x), ("y", m.y)):
+            point[axis] = _number(value)
+            if point[axis] is None:
+                problems.append(f"mark {i}: {axis} = {value!r} is not a number; give the "
+                                f"mark's {axis} as a float")
+        if None in point.values():
+            continue
+        if not (np.isfinite(point["x"]) and np.isfinite(point["y"])):
             problems.append(f"mark {i} at ({m.x}, {m.y}) is not a finite point")
-        for value, window, axis in ((m.x, chart.x_range, "x"), (m.y, chart.y_range, "y")):
+        for axis, value in point.items():
+            window = windows[f"{axis}_range"]
             if window is not None and np.isfinite(value) and not window[0] <= value <= window[1]:
                 problems.append(f"mark {i}: {axis} = {value:g} is outside {axis}_range "
                                 f"{window}; widen the range or leave the mark out")
-        marks.append(replace(m, color=color_of(m.run, m.color)))
-    refs = [(float(v), label, color_of(run, None)) for v, label, run in chart.references]
+        marks.append(replace(m, x=point["x"], y=point["y"], color=color_of(m.run, m.color)))
+    refs = []
+    for i, ref in enumerate(chart.references):
+        if not (isinstance(ref, (tuple, list)) and len(ref) == 3 and isinstance(ref[1], str)):
+            problems.append(f"reference {i}: {ref!r} is not a (value, label, run or None) "
+                            "triple; give it as (y, 'label', None) or with a run index")
+            continue
+        value, label, run = ref
+        y = _number(value)
+        if y is None or not np.isfinite(y):
+            problems.append(f"reference {i} ({label!r}): y = {value!r} is not a finite "
+                            "number; give the line's height or leave the reference out")
+            continue
+        window = windows["y_range"]
+        if window is not None and not window[0] <= y <= window[1]:
+            problems.append(f"reference {i} ({label!r}): y = {y:g} is outside y_range "
+                            f"{window}; widen the range or leave the reference out")
+        refs.append((y, label, color_of(run, None)))
     if not problems and chart.x_range is None:
         xs = np.concatenate([c.x[np.isfinite(c.x) & np.isfinite(c.y)] for c in curves]
                             + [np.array([m.x for m in marks], float)])
         if xs.max() <= xs.min():
             problems.append("its curves span no width in x; give x_range")
-    return problems, replace(chart, curves=curves, marks=marks,
-                             reference_colors=refs)
+    return problems, replace(chart, curves=curves, marks=marks, reference_colors=refs,
+                             x_range=windows["x_range"] or chart.x_range,
+                             y_range=windows["y_range"] or chart.y_range)
+
+
+def _number(value: object) -> float | None:
+    """``value`` as a float, or None if it is no real number (None, a string, an array of
+    more than one value)."""
+    if value is None or isinstance(value, (bool, str, bytes)):
+        return None
+    try:
+        array = np.asarray(value, float)
+    except (TypeError, ValueError):
+        return None
+    return float(array) if array.ndim == 0 else None
+
+
+def _checked_window(name: str, window: object, problems: list[str]
+                    ) -> tuple[float, float] | None:
+    """A chart's ``x_range`` or ``y_range`` as two floats; None (and a problem) when it is
+    given but is not a finite interval, or None when not given."""
+    if window is None:
+        return None
+    try:
+        lo_hi = [_number(v) for v in window]
+    except TypeError:  # not a sequence
+        lo_hi = []
+    if not (len(lo_hi) == 2 and None not in lo_hi and np.all(np.isfinite(lo_hi))
+            and lo_hi[0] < lo_hi[1]):
+        problems.append(f"{name} {window!r} is not an interval (low < high, finite); give "
+                        f"it as a pair of numbers, e.g. {name}=(0.0, 1.0), or None to fit "
+                        "the curves")
+        return None
+    return lo_hi[0], lo_hi[1]
 
 
 def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
