@@ -64,6 +64,8 @@ OCCLUSION_MARGIN = 0.01
 MAX_OCCLUSION_STEPS = 400
 #: rays are marched in this many groups of similar length
 OCCLUSION_GROUPS = 4
+#: fewest rays worth a group of their own
+OCCLUSION_GROUP_SIZE = 64
 #: longest piece of a trail tested for occlusion on its own (scene units)
 TRAIL_PIECE = 0.12
 
@@ -228,9 +230,11 @@ class SurfaceRenderer:
         if steps.max() <= 1:
             return hidden
         # rays of similar length together, so a short ray is not marched as far as the
-        # longest (the samples past a ray's reach never count)
+        # longest (the samples past a ray's reach never count, so the grouping changes no
+        # answer); a few rays (a ball's coarse look) are marched as one group
         order = np.argsort(steps, kind="stable")
-        for group in np.array_split(order, min(OCCLUSION_GROUPS, len(order))):
+        groups = min(OCCLUSION_GROUPS, max(1, len(order) // OCCLUSION_GROUP_SIZE))
+        for group in np.array_split(order, groups):
             k = int(steps[group[-1]])
             if k <= 1:
                 continue
