@@ -196,10 +196,12 @@ class SidePanel(VGroup):
     def _set(self, m: Mobject, scale: float, corner: np.ndarray) -> None:
         """Scale ``m`` to ``scale`` of its natural size, its top-left corner at ``corner``.
 
-        Scales are tracked, not measured: a row's width changes with its live text."""
-        m.scale(scale / self.scales[id(m)])
+        Scales are tracked, not measured: a row's width changes with its live text.
+        Scaled about its top-left corner and moved by it: its box is measured once."""
+        top_left = m.get_corner(UL)
+        m.scale(scale / self.scales[id(m)], about_point=top_left)
         self.scales[id(m)] = scale
-        m.move_to(corner, aligned_edge=UL)
+        m.shift(corner - top_left)
 
 
 class _Reflow(Animation):
