@@ -72,7 +72,8 @@ class Stage:
                       title_height=self.header.title.height, surface3d=spec.show.surface3d,
                       side_width=min(self.panel.natural_width(), 0.34 * fw),
                       data=p.data is not None, plots=len(p.plots), charts=len(p.charts),
-                      card_height=self.card.height if self.card is not None else 0.0)
+                      card_height=self.card.height if self.card is not None else 0.0,
+                      side_scale=self._side_scale)
         race = plan(needs)["race"]  # first pass: regions to build the map and data panel in
         place(self.header, fit_target(self.header, race["header"]))
         self.map = self._map(race["map"])
@@ -97,6 +98,11 @@ class Stage:
         self.on_screen: dict[str, Mobject | Callable[[], Box]] = {}
 
     # -- pieces -----------------------------------------------------------------
+    def _side_scale(self, box: Box, compact: bool) -> float:
+        """The side panel's text scale flowed into ``box`` (the layout weighs it)."""
+        return self.panel.flow_to(box.left, box.right, box.top, box.bottom,
+                                  compact=compact).scale
+
     def _centre_rows(self) -> None:
         """Centre each row (map, data panel, side panel) when it leaves room to spare."""
         for stage, boxes in self.layout.stages.items():
