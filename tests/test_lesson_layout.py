@@ -4,11 +4,20 @@ no two panels overlap and every panel lies inside the frame, at any frame shape.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 from manim import config, tempconfig
 from optiroll.scenes.lesson import LessonSpec, validate
-from optiroll.scenes.lesson.layout import MARGIN, Box, Needs, plan
+from optiroll.scenes.lesson.layout import (
+    BESIDE_MAP_SHARE,
+    MARGIN,
+    TEXT_FLOOR,
+    Box,
+    Needs,
+    choose,
+    plan,
+)
 from optiroll.scenes.lesson.scene import lesson_class
 
 LONG = "a label of about forty characters, long"  # 39 characters
@@ -74,16 +83,20 @@ def test_other_frame_shapes(size: tuple[int, int]) -> None:
     assert_clean(snaps, frame)
 
 
-def test_text_never_shrinks_below_half_size() -> None:
+@pytest.mark.parametrize("plots", [4, 1])
+def test_text_never_shrinks_below_half_size(plots: int) -> None:
     """The side panel keeps its text legible: at least half its natural size, even for
-    eight runs with long labels beside four plots."""
-    cls = lesson_class(spec(8, plots=4, surface3d=False), "ScaleProbe")
+    eight runs with long labels beside four plots, or with one plot (beside the map its
+    column would set the text at about 0.42, so the plot goes below)."""
+    cls = lesson_class(spec(8, plots=plots, surface3d=False), "ScaleProbe")
     with tempconfig({"pixel_width": 320, "pixel_height": 180, "verbosity": "ERROR",
                      "media_dir": "/tmp/optiroll-layout-tests"}):
         scene = cls()
         scene.setup()
         for stage in ("race", "replay", "closing"):
-            assert scene.stage.flow(stage).scale >= 0.5, stage
+            assert scene.stage.flow(stage).scale >= TEXT_FLOOR == 0.5, stage
+        if plots == 1:
+            assert scene.stage.layout.choices["replay"] == "below"
 
 
 def test_plan_is_clean_for_every_combination() -> None:
@@ -139,9 +152,12 @@ def test_a_lone_plot_goes_beside_the_map_at_full_height(data: bool) -> None:
     """One plot below the map would be a strip: it goes to the right of the map (and the
     data panel), as tall as the space below the header; the side panel goes under the
     map. Two plots still share a row below the map."""
+    # with a data panel, a narrow map (as stochastic's) keeps its size beside the plot
     needs = Needs(14.22, 8.0, header_height=1.5, side_width=4.0, data=data, plots=1,
-                  map_aspect=1.4, data_aspect=1.0)
-    replay = plan(needs)["replay"]
+                  map_aspect=0.8 if data else 1.4, data_aspect=0.9 if data else 1.0)
+    layout = plan(needs)
+    assert layout.choices["replay"] == "beside"
+    replay = layout["replay"]
     plot, m, side = replay["plot0"], replay["map"], replay["side"]
     below_header = replay["header"].bottom - (-4 + MARGIN)
     assert plot.left > m.right and plot.height > 0.9 * below_header - 0.3
@@ -151,3 +167,42 @@ def test_a_lone_plot_goes_beside_the_map_at_full_height(data: bool) -> None:
     two = plan(Needs(14.22, 8.0, header_height=1.5, side_width=4.0, data=data, plots=2,
                      map_aspect=1.4, data_aspect=1.0))["replay"]
     assert two["plot0"].top < two["map"].bottom and two["plot1"].top < two["map"].bottom
+
+
+@pytest.mark.parametrize("data", [False, True])
+def test_a_lone_plot_goes_below_a_wide_map(data: bool) -> None:
+    """A wide map (or a map beside a data panel) would shrink in the left column beside a
+    lone plot: the plot goes in a row below, and the map is wider than that column."""
+    needs = Needs(14.22, 8.0, header_height=1.5, side_width=4.0, data=data, plots=1,
+                  map_aspect=2.6 if not data else 1.4, data_aspect=1.0)
+    layout = plan(replace(needs, charts=1))  # a chart is laid out beside the map
+    assert layout.choices["replay"] == "below"
+    replay, beside = layout["replay"], layout["chart"]
+    main_width = 14.22 - 2 * MARGIN
+    assert replay["plot0"].top < replay["map"].bottom
+    assert replay["map"].width > beside["map"].width / BESIDE_MAP_SHARE
+    assert replay["plot0"].width > 0.9 * main_width
+
+
+def test_choose_weighs_text_then_map() -> None:
+    """(map width, side panel's text scale) beside vs below a lone plot."""
+    assert choose((5.0, 0.6), (4.0, 1.0)) == "beside"  # both fine: beside
+    assert choose((5.0, 0.42), (3.0, 0.76)) == "below"  # beside's text is too small
+    assert choose((5.7, 1.0), (6.8, 1.0)) == "below"  # beside shrinks the map much more
+    assert choose((4.6, 1.0), (5.0, 1.0)) == "beside"  # a little smaller is fine
+    assert choose((5.0, 0.45), (4.0, 0.3)) == "beside"  # neither legible: the larger text
+
+
+@pytest.mark.parametrize("name", ["stochastic", "learning_rate", "why_momentum"])
+def test_library_lessons_keep_a_lone_plot_beside_the_map(name: str) -> None:
+    from optiroll.scenes.jobs import scene_classes
+    from optiroll.scenes.library import LIBRARY, SCENES
+
+    (cls,) = scene_classes(SCENES / LIBRARY[name])
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
+                     "media_dir": "/tmp/optiroll-layout-tests"}):
+        scene = cls()
+        scene.setup()
+    choices = [c.stage.layout.choices.get("replay") for c in scene.chapters
+               if len(c.stage.p.plots) == 1]
+    assert choices and set(choices) == {"beside"}, choices

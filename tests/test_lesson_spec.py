@@ -203,6 +203,10 @@ def test_a_swarm_of_four_runs_without_title_or_basins_plays_and_fits() -> None:
     assert len(lesson.prepared.conclusions) == 1  # four runs' shares in one sentence
     # four columns keep more room with the card across the bottom than beside them
     assert lesson.stage.card.get_top()[1] < min(c.get_bottom()[1] for c in cols.columns)
+    # ... and stay at the top, under the header, rather than float down towards the card
+    from optiroll.scenes.lesson.acts.swarm import region
+
+    assert cols.get_top()[1] == pytest.approx(region(lesson).top, abs=0.02)
 
 
 def test_two_swarm_columns_close_with_the_card_beside_them() -> None:
@@ -233,6 +237,55 @@ def test_two_swarm_columns_close_with_the_card_beside_them() -> None:
     for name, box in boxes.items():
         assert box.inside(frame, tol=1e-3), name
     assert not boxes["card"].overlaps(boxes["header"])
+
+
+LONG_SENTENCES = [
+    "Gradient descent settles in the well nearest its start, so the share of balls in "
+    "the deepest well is the share of the view that drains into it.",
+    "Momentum carries many balls over the ridges between the wells, and some of them "
+    "settle in a well far away from the place where they started rolling.",
+    "Neither optimizer finds the deepest well from every start: where a ball starts "
+    "still decides where it lands, for both of them, on this surface.",
+    "Restarting from several random points and keeping the lowest result is the usual "
+    "remedy, and it is what the basin maps suggest for both optimizers here.",
+]
+
+
+def test_four_long_sentences_close_below_two_swarm_columns() -> None:
+    """Two columns would leave room for the card beside them, but four long sentences
+    wrapped into that column would be shrunk to fit its height (to about half body
+    size): the card goes below, across the width, its text at least 80 % of body size,
+    and the columns stay at the top."""
+    from optiroll.scenes.lesson.acts.swarm import (
+        CARD_SHARE,
+        CARD_TEXT_FLOOR,
+        closing_boxes,
+        region,
+    )
+    from optiroll.scenes.lesson.layout import Box
+    from optiroll.scenes.lesson.stage import card_scale
+
+    s = validate({**BASE, "surface": "wells", "start": [0, 0], "steps": 20,
+                  "runs": [{"optimizer": "gd", "lr": 0.3},
+                           {"optimizer": "momentum", "lr": 0.3, "beta": 0.9}],
+                  "show": {"swarm": 12, "title": False}})
+    wordy = type("Wordy", (lesson_class(s),), {
+        "conclusions": staticmethod(lambda spec, runs, labels: LONG_SENTENCES)})
+    with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 5,
+                     "save_last_frame": True, "write_to_movie": False, "verbosity": "ERROR",
+                     "disable_caching": True, "media_dir": "/tmp/optiroll-spec-tests"}):
+        lesson = wordy()
+        lesson.render()
+        plan = closing_boxes(lesson)
+        r = region(lesson)
+        column = Box(r.right - CARD_SHARE * r.width, r.right, r.bottom, r.top)
+        beside = card_scale(lesson.stage.make_card(column.width), column)
+    cols, card = lesson.stage.columns, lesson.stage.card
+    assert beside < CARD_TEXT_FLOOR == 0.8  # what the card beside would have been
+    assert not plan.beside and card is plan.card
+    assert card.get_top()[1] < cols.get_bottom()[1]  # stacked, not side by side
+    assert card_scale(card) >= CARD_TEXT_FLOOR
+    assert cols.get_top()[1] == pytest.approx(r.top, abs=0.02)
 
 
 def test_layer_fade_out_uses_the_layers_own_opacity() -> None:

@@ -8,20 +8,31 @@ the frame minus a margin; the acts then fit each mobject into its box
 (shrinking, never growing past its natural size).
 
 Stages: ``race`` (map, data panel, side panel), ``replay`` (the same, smaller,
-above a row of plots; a lone plot goes beside them, as charts do), ``chart`` (the
-map above the side panel, on the left; the charts stacked on the right),
-``surface3d`` (the 3-D view and the side panel) and ``closing`` (the current view
-above the closing card).
+above a row of plots; a lone plot goes beside them, as charts do, unless that
+shrinks the side panel's text below :data:`TEXT_FLOOR` or the map much more than a
+plot below would: see :func:`choose`), ``chart`` (the map above the side panel, on
+the left; the charts stacked on the right), ``surface3d`` (the 3-D view and the
+side panel) and ``closing`` (the current view above the closing card).
+
+The side panel's text scale in a box is a measurement (it depends on the labels),
+so the lesson hands it in as :attr:`Needs.side_scale`; without it only the map's
+size decides.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MARGIN = 0.3  #: scene units between the frame's edge and any panel
 GAP = 0.4  #: between neighbouring panels
 #: the share of the width the map and side panel keep beside charts
 CHART_LEFT = 0.42
+#: the smallest scale of the side panel's text a layout accepts when it has a choice
+TEXT_FLOOR = 0.5
+#: a lone plot goes beside the map only if the map keeps this share of the size it
+#: has with the plot below
+BESIDE_MAP_SHARE = 0.9
 
 
 def _spans(total: float, sizes: list[float], gap: float) -> list[float]:
@@ -108,6 +119,9 @@ class Needs:
     #: then each row packs them left to right and the side panel takes the rest
     map_aspect: float | None = None
     data_aspect: float | None = None
+    #: the side panel's text scale when it flows into a box (``compact``: no live
+    #: readouts, as beside plots); None: not measured, only the map's size decides
+    side_scale: Callable[[Box, bool], float] | None = None
 
 
 @dataclass
@@ -116,6 +130,8 @@ class Layout:
 
     frame: Box
     stages: dict[str, dict[str, Box]] = field(default_factory=dict)
+    #: how a stage with a choice was arranged: ``choices["replay"]`` is "beside" or "below"
+    choices: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, stage: str) -> dict[str, Box]:
         return self.stages[stage]
@@ -178,9 +194,15 @@ def plan(needs: Needs) -> Layout:
             boxes[f"plot{i}"] = box
         return boxes
 
-    if needs.plots:  # one plot beside the map (below it, it would be a strip); more below
-        layout.stages["replay"] = (beside_plots if needs.plots == 1 else above_plots)(
-            needs.plots)
+    if needs.plots == 1:  # beside the map (below it, it is a strip) unless that costs more
+        natural = layout.stages["race"]["map"].width  # the map never grows past it
+        scale = needs.side_scale or (lambda box, compact: 1.0)
+        options = {"beside": beside_plots(1), "below": above_plots(1)}
+        pick = choose(*[(min(o["map"].width, natural), scale(o["side"], True))
+                        for o in options.values()])
+        layout.stages["replay"], layout.choices["replay"] = options[pick], pick
+    elif needs.plots:
+        layout.stages["replay"] = above_plots(needs.plots)
     if needs.charts:
         layout.stages["chart"] = beside_plots(needs.charts)
     # the 3-D act keeps only the title in the header, to give the surface more room
@@ -199,3 +221,16 @@ def plan(needs: Needs) -> Layout:
     if needs.card_height:
         layout.stages["closing"]["card"] = card3d
     return layout
+
+
+def choose(beside: tuple[float, float], below: tuple[float, float]) -> str:
+    """"beside" or "below": where a lone plot goes, given (the map's width, the side
+    panel's text scale) in each arrangement. Beside when its text stays at or above
+    :data:`TEXT_FLOOR` and its map keeps :data:`BESIDE_MAP_SHARE` of the map below;
+    else below when its text is legible there; else whichever has the larger text."""
+    (map_beside, text_beside), (map_below, text_below) = beside, below
+    if text_beside >= TEXT_FLOOR and map_beside >= BESIDE_MAP_SHARE * map_below:
+        return "beside"
+    if text_below >= TEXT_FLOOR:
+        return "below"
+    return "beside" if text_beside > text_below else "below"

@@ -72,7 +72,8 @@ class Stage:
                       title_height=self.header.title.height, surface3d=spec.show.surface3d,
                       side_width=min(self.panel.natural_width(), 0.34 * fw),
                       data=p.data is not None, plots=len(p.plots), charts=len(p.charts),
-                      card_height=self.card.height if self.card is not None else 0.0)
+                      card_height=self.card.height if self.card is not None else 0.0,
+                      side_scale=self._side_scale)
         race = plan(needs)["race"]  # first pass: regions to build the map and data panel in
         place(self.header, fit_target(self.header, race["header"]))
         self.map = self._map(race["map"])
@@ -97,6 +98,11 @@ class Stage:
         self.on_screen: dict[str, Mobject | Callable[[], Box]] = {}
 
     # -- pieces -----------------------------------------------------------------
+    def _side_scale(self, box: Box, compact: bool) -> float:
+        """The side panel's text scale flowed into ``box`` (the layout weighs it)."""
+        return self.panel.flow_to(box.left, box.right, box.top, box.bottom,
+                                  compact=compact).scale
+
     def _centre_rows(self) -> None:
         """Centre each row (map, data panel, side panel) when it leaves room to spare."""
         for stage, boxes in self.layout.stages.items():
@@ -184,10 +190,22 @@ class Stage:
 
     def make_card(self, width: float) -> VGroup:
         """The closing sentences: shrunk (to 80 %) to fit the width, else wrapped at words
-        into balanced lines, with more room between sentences than between lines."""
+        into balanced lines, with more room between sentences than between lines. The
+        card's ``text_scale`` is its text's size over body text's (fitting it into a box
+        shrinks it further: see :func:`card_scale`)."""
         def text(s: str) -> Text:
             return Text(s, font=theme.FONT, font_size=theme.BODY_SIZE, color=theme.FOREGROUND,
                         line_spacing=0.9)
+
+        def wrapped_to_fit(s: str, t: Text) -> Text:
+            """``s`` in balanced lines, one more until each fits ``width`` at 80 % (the
+            characters a line holds only estimate its width)."""
+            count = int(np.ceil(t.width * 0.8 / width))
+            while True:
+                out = text(wrap(s, int(np.ceil(len(s) / count)) + 2))
+                if out.width * 0.8 <= width or count >= len(s.split()):
+                    return out
+                count += 1
 
         lines = [text(s) for s in self.p.conclusions]
         scale = min(1.0, width / max(t.width for t in lines))
@@ -195,14 +213,15 @@ class Stage:
         if scale < 0.8:
             scale = 0.8
             wrapped = any(t.width * 0.8 > width for t in lines)
-            lines = [text(wrap(s, int(np.ceil(len(s) / np.ceil(t.width * 0.8 / width))) + 2))
-                     if t.width * 0.8 > width else t
+            lines = [wrapped_to_fit(s, t) if t.width * 0.8 > width else t
                      for s, t in zip(self.p.conclusions, lines, strict=True)]
         # sentences of several lines are set apart, so each reads as one
         card = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT,
                                       buff=0.4 if wrapped else 0.18).scale(scale)
         if card.width > width:
+            scale *= width / card.width
             card.scale_to_fit_width(width)
+        card.text_scale, card.natural_width = scale, card.width
         return card
 
     def _map(self, region: Box) -> ContourMap:
@@ -262,6 +281,14 @@ class Stage:
         for name, what in self.on_screen.items():
             out[name] = what() if callable(what) else box_of(what)
         return out
+
+
+def card_scale(card: VGroup, box: Box | None = None) -> float:
+    """The size of a :meth:`~Stage.make_card` card's text over body text's: as it is
+    shown now, or once it is fitted into ``box``."""
+    width = card.width if box is None else fit_target(
+        card, box, natural_width=card.natural_width).width
+    return card.text_scale * width / card.natural_width
 
 
 def _aspect(view: tuple[tuple[float, float], tuple[float, float]]) -> float:

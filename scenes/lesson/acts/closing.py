@@ -1,5 +1,6 @@
 """Closing act: sentences computed from the runs, on a card below the picture (beside
-it for a swarm's maps)."""
+a swarm's maps when they keep their size there and the card's text stays at least
+80 % of body size: :func:`.swarm.closing_boxes`)."""
 
 from __future__ import annotations
 
@@ -29,12 +30,11 @@ class Closing:
         if getattr(stage, "columns", None) is not None:  # a swarm's maps side by side
             from .swarm import closing_boxes, make_room
 
-            columns_box, box, beside = closing_boxes(lesson)
-            if beside:
-                stage.card = stage.make_card(box.width)  # wrapped to its own column
-            place(stage.card, fit_target(stage.card, box, align="center" if beside
-                                         else "top-left"))
-            lesson.play(make_room(lesson, columns_box), run_time=MOVE)
+            plan = closing_boxes(lesson)
+            stage.card = plan.card  # beside the columns: wrapped to its own column
+            place(stage.card, fit_target(stage.card, plan.card_box,
+                                         align="center" if plan.beside else "top-left"))
+            lesson.play(make_room(lesson, plan), run_time=MOVE)
         else:
             place(stage.card, fit_target(stage.card, stage.layout["closing"]["card"]))
             if not lesson.prepared.spec.show.surface3d:  # the 2-D view makes room

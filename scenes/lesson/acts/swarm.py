@@ -14,7 +14,7 @@ basin maps (:mod:`..prepare`) and compute no numerics.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from manim import DOWN, ORIGIN, UP, Group, Text, UpdateFromAlphaFunc, VGroup, config
@@ -25,6 +25,7 @@ from ...kit.motion import Glide, MinimaMarkers, fade_in, fade_out, fit_target
 from ...kit.readouts import LiveText, sequence_text
 from ...kit.swarm import BasinLayer, Swarm
 from ..layout import Box
+from ..stage import card_scale
 
 if TYPE_CHECKING:
     from ..scene import Lesson
@@ -175,28 +176,47 @@ def _opacity(layer: BasinLayer, alpha: float) -> None:
 
 #: the share of the width the closing card takes beside the swarms' columns
 CARD_SHARE = 0.4
+#: the smallest size of the card's text (over body text's) beside the columns
+CARD_TEXT_FLOOR = 0.8
 
 
-def closing_boxes(lesson: Lesson) -> tuple[Box, Box, bool]:
-    """The closing stage of a swarm lesson: boxes for the columns and the card, and
-    whether the card goes beside the columns. Beside them (the card wrapped to a column
-    on the right, both as tall as the space below the header) when that leaves the maps
-    at least as large as a card across the bottom would (two square maps keep their
-    size there, where a card below would shrink them); else below them (four columns
-    need the width)."""
-    cols = lesson.stage.columns
+class ClosingPlan(NamedTuple):
+    """Where a swarm lesson's closing puts its columns and its card, and which card."""
+
+    columns: Box
+    card_box: Box
+    card: VGroup
+    beside: bool
+
+
+def closing_boxes(lesson: Lesson) -> ClosingPlan:
+    """The closing stage of a swarm lesson: boxes for the columns and the card, the card
+    to show, and whether it goes beside the columns. Beside them (the card wrapped to a
+    column on the right, both as tall as the space below the header) when that leaves
+    the maps at least as large as a card across the bottom would (two square maps keep
+    their size there, where a card below would shrink them) and the card's text at
+    least :data:`CARD_TEXT_FLOOR` of body size (four long sentences wrapped into a
+    column would be shrunk to fit its height); else below them (four columns need the
+    width)."""
+    stage = lesson.stage
+    cols = stage.columns
     r = region(lesson)
     card_w = CARD_SHARE * r.width
     beside = (Box(r.left, r.right - card_w - GAP, r.bottom, r.top),
               Box(r.right - card_w, r.right, r.bottom, r.top))
-    card_box = lesson.stage.layout["closing"]["card"]
+    card_box = stage.layout["closing"]["card"]
     below = (region(lesson, card_box.top + 0.25), card_box)
     if fit_target(cols, beside[0]).width >= fit_target(cols, below[0]).width:
-        return beside[0], beside[1], True
-    return below[0], below[1], False
+        card = stage.make_card(beside[1].width)  # wrapped to its own column
+        if card_scale(card, beside[1]) >= CARD_TEXT_FLOOR:
+            return ClosingPlan(beside[0], beside[1], card, True)
+    return ClosingPlan(below[0], below[1], stage.card, False)
 
 
-def make_room(lesson: Lesson, columns_box: Box) -> Glide:
-    """The columns glide into ``columns_box`` (beside or above the closing card)."""
+def make_room(lesson: Lesson, plan: ClosingPlan) -> Glide:
+    """The columns glide into their box: centred beside the card (as the card is), at
+    the top above it (four columns fill the width, not the height: centred, they would
+    float down, away from their header)."""
     cols = lesson.stage.columns
-    return Glide(cols, fit_target(cols, columns_box, align="center"))
+    return Glide(cols, fit_target(cols, plan.columns,
+                                  align="center" if plan.beside else "top"))
