@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import av
@@ -20,6 +21,10 @@ from optiroll.scenes.kit import theme
 from optiroll.scenes.lesson import load_spec
 from optiroll.scenes.lesson.scene import lesson_class
 from PIL import Image
+
+#: this session's own media folder: Manim's text cache is not safe to share between
+#: processes (a render beside the tests could clash with them in one fixed folder)
+MEDIA = tempfile.mkdtemp(prefix="optiroll-cli-tests-")
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples").glob("*.toml"))
@@ -44,7 +49,7 @@ def frames(path: Path) -> int:
 
 def planned_frames(spec_path: Path, fps: int) -> int:
     with tempconfig({"pixel_width": 160, "pixel_height": 90, "frame_rate": fps,
-                     "verbosity": "ERROR", "media_dir": "/tmp/optiroll-cli-tests"}):
+                     "verbosity": "ERROR", "media_dir": MEDIA}):
         lesson = lesson_class(load_spec(spec_path))()
         lesson.setup()
         return round(lesson.planned_seconds() * fps)

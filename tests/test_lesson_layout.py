@@ -4,6 +4,7 @@ no two panels overlap and every panel lies inside the frame, at any frame shape.
 from __future__ import annotations
 
 import itertools
+import tempfile
 from dataclasses import replace
 
 import pytest
@@ -19,6 +20,10 @@ from optiroll.scenes.lesson.layout import (
     plan,
 )
 from optiroll.scenes.lesson.scene import lesson_class
+
+#: this session's own media folder: Manim's text cache is not safe to share between
+#: processes (a render beside the tests could clash with them in one fixed folder)
+MEDIA = tempfile.mkdtemp(prefix="optiroll-layout-tests-")
 
 LONG = "a label of about forty characters, long"  # 39 characters
 
@@ -47,7 +52,7 @@ def snapshots(s: LessonSpec | type, size: tuple[int, int] = (320, 180)) -> tuple
     cls = lesson_class(s, "LayoutProbe") if isinstance(s, LessonSpec) else s
     with tempconfig({"pixel_width": size[0], "pixel_height": size[1], "frame_rate": 5,
                      "save_last_frame": True, "write_to_movie": False,
-                     "media_dir": "/tmp/optiroll-layout-tests", "disable_caching": True,
+                     "media_dir": MEDIA, "disable_caching": True,
                      "verbosity": "ERROR", "progress_bar": "none"}):
         scene = cls()
         scene.render()
@@ -90,7 +95,7 @@ def test_text_never_shrinks_below_half_size(plots: int) -> None:
     column would set the text at about 0.42, so the plot goes below)."""
     cls = lesson_class(spec(8, plots=plots, surface3d=False), "ScaleProbe")
     with tempconfig({"pixel_width": 320, "pixel_height": 180, "verbosity": "ERROR",
-                     "media_dir": "/tmp/optiroll-layout-tests"}):
+                     "media_dir": MEDIA}):
         scene = cls()
         scene.setup()
         for stage in ("race", "replay", "closing"):
@@ -126,7 +131,7 @@ def test_the_flagships_old_layout_defects_are_gone() -> None:
     assert "card" in snaps["closing"] and "plot1" in snaps["plots"]
     assert_clean(snaps, frame)
     with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
-                     "media_dir": "/tmp/optiroll-layout-tests"}):
+                     "media_dir": MEDIA}):
         lesson = variant()
         lesson.setup()
         body_cap_px = 0.263 * 480 / 8  # a 26 pt capital in pixels at 480p, full size
@@ -200,7 +205,7 @@ def test_library_lessons_keep_a_lone_plot_beside_the_map(name: str) -> None:
 
     (cls,) = scene_classes(SCENES / LIBRARY[name])
     with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
-                     "media_dir": "/tmp/optiroll-layout-tests"}):
+                     "media_dir": MEDIA}):
         scene = cls()
         scene.setup()
     choices = [c.stage.layout.choices.get("replay") for c in scene.chapters

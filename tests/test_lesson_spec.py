@@ -4,6 +4,7 @@ message per problem, naming the file, line and fix."""
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,10 @@ from optiroll.scenes.lesson.spec import (
     SlidesSpec,
 )
 
+#: this session's own media folder: Manim's text cache is not safe to share between
+#: processes (a render beside the tests could clash with them in one fixed folder)
+MEDIA = tempfile.mkdtemp(prefix="optiroll-spec-tests-")
+
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()
 BASE = {"title": "T", "surface": "elongated_bowl", "steps": 8, "start": [-5, -2],
@@ -46,7 +51,7 @@ def spec_with(**changes) -> LessonSpec:
 def set_up(s: LessonSpec) -> Lesson:
     """A lesson with its stage built, nothing played."""
     with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 5,
-                     "verbosity": "ERROR", "media_dir": "/tmp/optiroll-spec-tests"}):
+                     "verbosity": "ERROR", "media_dir": MEDIA}):
         scene = lesson_class(s)()
         scene.setup()
     return scene
@@ -56,7 +61,7 @@ def played(s: LessonSpec) -> Lesson:
     """A lesson played through without writing frames (every act's end state)."""
     with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 5,
                      "save_last_frame": True, "write_to_movie": False, "verbosity": "ERROR",
-                     "disable_caching": True, "media_dir": "/tmp/optiroll-spec-tests"}):
+                     "disable_caching": True, "media_dir": MEDIA}):
         scene = lesson_class(s)()
         scene.render()
     return scene
@@ -219,7 +224,7 @@ def test_two_swarm_columns_close_with_the_card_beside_them() -> None:
 
     with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 5,
                      "save_last_frame": True, "write_to_movie": False, "verbosity": "ERROR",
-                     "disable_caching": True, "media_dir": "/tmp/optiroll-spec-tests"}):
+                     "disable_caching": True, "media_dir": MEDIA}):
         lesson = LocalMinima()
         lesson.render()
     cols, card = lesson.stage.columns, lesson.stage.card
@@ -273,7 +278,7 @@ def test_four_long_sentences_close_below_two_swarm_columns() -> None:
         "conclusions": staticmethod(lambda spec, runs, labels: LONG_SENTENCES)})
     with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 5,
                      "save_last_frame": True, "write_to_movie": False, "verbosity": "ERROR",
-                     "disable_caching": True, "media_dir": "/tmp/optiroll-spec-tests"}):
+                     "disable_caching": True, "media_dir": MEDIA}):
         lesson = wordy()
         lesson.render()
         plan = closing_boxes(lesson)

@@ -388,10 +388,11 @@ def test_a_short_plot_gets_no_more_y_ticks_than_its_labels_have_room_for(
     for the ticks first asked for): one tick rather than overlapping labels."""
     from manim import Text
     from optiroll.scenes.kit.frame import PlotFrame
+    from optiroll.scenes.kit.glyphs import GlyphText
 
     frame = PlotFrame((0, 1), y_range, 4.0, height)
     left = frame.box.get_left()[0]
-    labels = sorted((m for m in frame.get_family() if isinstance(m, Text)
+    labels = sorted((m for m in frame.get_family() if isinstance(m, Text | GlyphText)
                      and m.get_right()[0] < left), key=lambda m: m.get_y())
     assert len(labels) == count
     for low, high in zip(labels, labels[1:], strict=False):
