@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 MOVE = 1.5
 SHOW = 1.0
 LEAVE = 1.2
+#: of LEAVE, the plots' fade: they are gone before the map and panel move back through
+#: their place (mirroring the entrance: the move, then the plots)
+UNSHOW = 0.4
 
 
 class Replay:
@@ -45,7 +48,8 @@ class Replay:
         lesson.play(tl.play_to(iterations_per_second=p.spec.pacing.replay(p.spec.steps)))
         lesson.mark("plots")
         lesson.wait(p.spec.pacing.hold)
-        lesson.play(fade_out(plots), *stage.arrange("race"), run_time=LEAVE)
+        lesson.play(fade_out(plots), run_time=UNSHOW)
+        lesson.play(*stage.arrange("race"), run_time=LEAVE - UNSHOW)
         lesson.remove(plots)
         for i in range(len(plots)):
             del stage.on_screen[f"plot{i}"]
