@@ -153,3 +153,52 @@ def test_lookahead_arrow_starts_at_the_lookahead_point() -> None:
         np.testing.assert_allclose(a.positions[k], ahead, atol=1e-12)
         g = dyn.surface("ravine").gradient(ahead)
         np.testing.assert_allclose(a.vectors[k], -0.07 * g, atol=1e-12)
+
+
+def test_a_polyline_in_one_array_is_the_path_built_call_by_call() -> None:
+    """``PlotFrame.polyline_points`` (trails, data-panel curves) gives the points that
+    ``start_new_path``/``add_line_to`` give segment by segment: clipped at the frame,
+    a new path where the line comes back in, joined where a segment starts at the last
+    one's end."""
+    from manim import VMobject
+    from optiroll.scenes.kit.frame import PlotFrame
+
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        frame = PlotFrame((0, 10), (0, 5), 4.0, 2.0)
+        x = np.linspace(-1, 11, 40)
+        pts = np.stack([x, 2.5 + 4 * np.sin(x)], -1)  # leaves and re-enters at top and bottom
+        built = VMobject()
+        for a, b in zip(pts[:-1], pts[1:], strict=True):
+            seg = frame.clip_segment(a, b)
+            if seg is None:
+                continue
+            p = frame.c2p_array(seg)
+            if built.has_no_points() or not np.allclose(built.points[-1], p[0]):
+                built.start_new_path(p[0])
+            built.add_line_to(p[1])
+        got = frame.polyline_points(pts)
+        assert got is not None and got.shape == built.points.shape
+        np.testing.assert_array_equal(got, built.points)
+        assert len(built.get_subpaths()) > 2  # the case tested: several paths
+        assert frame.polyline_points(np.array([[-5.0, -5.0], [-4.0, -6.0]])) is None
+
+
+def test_the_prediction_panel_draws_a_cross_on_each_point_inside() -> None:
+    """For several features the data panel draws each point at (target, prediction) as a
+    cross of two strokes centred on it; points outside the window are left out."""
+    targets = np.array([1.0, 2.0, 3.0, 9.0])
+    preds = np.array([[1.5, 2.0, 2.5, 2.0], [1.0, 2.0, 3.0, 2.0]])  # 9.0 lies outside
+    tl = Timeline(1)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        view = DataPanel(np.stack([targets, targets], -1), None, [preds], [theme.SKY_BLUE],
+                         tl, 4, 3, x_range=(0, 4), y_range=(0, 4), x_label="target",
+                         y_label="prediction")
+        seg = view.curves[0].points.reshape(-1, 4, 3)
+        assert len(seg) == 2 * 3
+        centres = (seg[:, 0] + seg[:, 3]) / 2
+        want = view.c2p_array(np.stack([targets[:3], preds[0, :3]], -1))
+        np.testing.assert_allclose(centres[0::2], want, atol=1e-12)
+        np.testing.assert_allclose(centres[1::2], want, atol=1e-12)
+        d1, d2 = seg[0::2, 3] - seg[0::2, 0], seg[1::2, 3] - seg[1::2, 0]
+        assert np.all(d1[:, 0] > 0) and np.all(d1[:, 1] > 0)  # one stroke rises
+        assert np.all(d2[:, 0] > 0) and np.all(d2[:, 1] < 0)  # the other falls

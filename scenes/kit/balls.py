@@ -10,7 +10,7 @@ import numpy as np
 from manim import Arrow, Dot, VGroup, VMobject
 
 from . import theme
-from .frame import PlotFrame, straight_curves
+from .frame import PlotFrame
 from .timeline import Timeline, at
 
 
@@ -81,20 +81,11 @@ class Trail(VGroup):
         continuing the path where a segment starts at the previous one's end and
         starting a new one where it does not (as ``start_new_path`` and
         ``add_line_to`` would build it, in one array)."""
-        if len(pts) < 2:
+        points = self.frame.polyline_points(pts)
+        if points is None:
             mob.clear_points()
-            return
-        keep, a, b = self.frame.clip_segments(pts[:-1], pts[1:])
-        if not keep.any():
-            mob.clear_points()
-            return
-        p0, p1 = self.frame.c2p_array(a[keep]), self.frame.c2p_array(b[keep])
-        start = p0.copy()
-        if len(p0) > 1:  # within np.allclose of the previous end: the path goes on from it
-            prev = p1[:-1]
-            joined = np.all(np.abs(prev - p0[1:]) <= 1e-8 + 1e-5 * np.abs(p0[1:]), axis=1)
-            start[1:][joined] = prev[joined]
-        mob.set_points(straight_curves(start, p1))
+        else:
+            mob.set_points(points)
 
     def redraw(self) -> None:
         it = self.timeline.iteration

@@ -15,7 +15,7 @@ import numpy as np
 from manim import DL, Dot, Line, VGroup, VMobject
 
 from . import theme
-from .frame import PlotFrame
+from .frame import PlotFrame, straight_curves
 from .timeline import Timeline, at
 
 
@@ -69,22 +69,17 @@ class DataPanel(PlotFrame):
             if not np.all(np.isfinite(values)):
                 continue
             if self.x_model is not None:
-                pts = np.stack([self.x_model, values], -1)
-                for a, b in zip(pts[:-1], pts[1:], strict=True):
-                    seg = self.clip_segment(a, b)
-                    if seg is None:
-                        continue
-                    p = self.c2p_array(seg)
-                    if curve.has_no_points() or not np.allclose(curve.points[-1], p[0]):
-                        curve.start_new_path(p[0])
-                    curve.add_line_to(p[1])
-            else:  # a small cross per data point at (target, prediction)
+                points = self.polyline_points(np.stack([self.x_model, values], -1))
+                if points is not None:
+                    curve.set_points(points)
+            else:  # a small cross per data point at (target, prediction): two strokes
                 pts = np.stack([self.data_xy[:, 0], values], -1)
-                for p in self.c2p_array(pts[self.inside(pts)]):
-                    curve.start_new_path(p + [-r, -r, 0])
-                    curve.add_line_to(p + [r, r, 0])
-                    curve.start_new_path(p + [-r, r, 0])
-                    curve.add_line_to(p + [r, -r, 0])
+                p = self.c2p_array(pts[self.inside(pts)])
+                if len(p):
+                    d1, d2 = np.array([r, r, 0.0]), np.array([r, -r, 0.0])
+                    starts = np.stack([p - d1, p - d2], 1).reshape(-1, 3)
+                    ends = np.stack([p + d1, p + d2], 1).reshape(-1, 3)
+                    curve.set_points(straight_curves(starts, ends))
         for curve in self.curves:  # a zero-length path keeps the family's shape fixed
             if curve.has_no_points():
                 corner = self.box.get_corner(DL)

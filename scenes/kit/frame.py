@@ -206,6 +206,26 @@ class PlotFrame(VGroup):
         d = b - a
         return keep, a + t0[:, None] * d, a + t1[:, None] * d
 
+    def polyline_points(self, pts: np.ndarray) -> np.ndarray | None:
+        """VMobject points of the polyline through data points ``pts`` ``(n, 2)``: one
+        straight cubic curve per segment clipped to the frame, continuing the path where
+        a segment starts at the previous one's end (within ``np.allclose``) and starting
+        a new one where it does not, as ``start_new_path`` and ``add_line_to`` would
+        build it call by call, in one array; None where no segment shows."""
+        pts = np.asarray(pts, float).reshape(-1, 2)
+        if len(pts) < 2:
+            return None
+        keep, a, b = self.clip_segments(pts[:-1], pts[1:])
+        if not keep.any():
+            return None
+        p0, p1 = self.c2p_array(a[keep]), self.c2p_array(b[keep])
+        start = p0.copy()
+        if len(p0) > 1:  # within np.allclose of the previous end: the path goes on from it
+            prev = p1[:-1]
+            joined = np.all(np.abs(prev - p0[1:]) <= 1e-8 + 1e-5 * np.abs(p0[1:]), axis=1)
+            start[1:][joined] = prev[joined]
+        return straight_curves(start, p1)
+
     def clip_segment(self, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
         """The part of data segment ``a -> b`` inside the frame (Liang-Barsky), or None."""
         (x0, x1), (y0, y1) = self.x_range, self.y_range
