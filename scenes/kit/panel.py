@@ -214,6 +214,9 @@ class _Reflow(Animation):
         self.opacity_to = opacity
         super().__init__(item, suspend_mobject_updating=False, **kwargs)
 
+    def create_starting_mobject(self) -> Mobject:
+        return self.mobject  # nothing to copy: the start is kept as a scale and a corner
+
     def begin(self) -> None:
         self.scale_from = self.panel.scales[id(self.mobject)]
         self.corner_from = self.mobject.get_corner(UL)
