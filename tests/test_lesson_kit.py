@@ -202,3 +202,29 @@ def test_the_prediction_panel_draws_a_cross_on_each_point_inside() -> None:
         d1, d2 = seg[0::2, 3] - seg[0::2, 0], seg[1::2, 3] - seg[1::2, 0]
         assert np.all(d1[:, 0] > 0) and np.all(d1[:, 1] > 0)  # one stroke rises
         assert np.all(d2[:, 0] > 0) and np.all(d2[:, 1] < 0)  # the other falls
+
+
+def test_wrap_keeps_a_number_with_its_unit_and_a_symbol_with_its_value() -> None:
+    text = "the basin covers 42 % of the map under momentum, β 0.95, where λ = 18 holds"
+    for width in range(6, 40):
+        lines = wrap(text, width).split("\n")
+        assert not any(line.startswith("%") for line in lines), width
+        assert not any(line.endswith(("β", "λ", "=")) for line in lines), width
+        assert " ".join(lines) == text  # nothing lost or reordered
+    assert wrap("a (1.5, 0.01) b", 3) == "a\n(1.5, 0.01)\nb"
+
+
+def test_a_basin_caption_wraps_into_balanced_lines_rather_than_shrinking() -> None:
+    from optiroll.scenes.lesson.acts.swarm import CAPTION_FLOOR, fitted_caption
+
+    caption = "the deepest well's basin: 42 % of the map"
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        one = fitted_caption(caption, 20.0)
+        assert len(one) == 1 and one.width < 20.0  # room: one line, its own size
+        natural = one.width
+        two = fitted_caption(caption, natural * 0.6)
+        assert len(two) == 2 and two.width <= natural * 0.6 + 1e-9
+        assert two[0].height / one[0].height >= CAPTION_FLOOR * 0.99  # not shrunk below
+        widths = sorted(line.width for line in two)
+        assert widths[0] > 0.6 * widths[1]  # balanced, no orphan word
+        assert abs(two[0].get_center()[0] - two[1].get_center()[0]) < 1e-6  # centred

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -286,7 +287,20 @@ def test_four_long_sentences_close_below_two_swarm_columns() -> None:
         column = Box(r.right - CARD_SHARE * r.width, r.right, r.bottom, r.top)
         beside = card_scale(lesson.stage.make_card(column.width), column)
     cols, card = lesson.stage.columns, lesson.stage.card
+    # sentences wrapped into a card share its measure: lines as full as fit, not
+    # balanced lines that leave a shorter sentence in a narrow column of its own
+    stage, prepared = lesson.stage, lesson.stage.p
+    stage.p = SimpleNamespace(conclusions=[
+        "of 200 random starts, the deepest well (loss −1.84) catches 46 % under "
+        "gradient descent, 52 % under momentum, β 0.95, 46 % under Nesterov, β 0.9, "
+        "50 % under Adam",
+        "the deepest well's basin covers 42 % of the map under gradient descent, 52 % "
+        "of the map under momentum, β 0.95, 43 % of the map under Nesterov, β 0.9, "
+        "48 % of the map under Adam"])
+    mixed = stage.make_card(13.4)  # at 1080p: balanced lines had left the second at 68 %
+    stage.p = prepared
     assert beside < CARD_TEXT_FLOOR == 0.8  # what the card beside would have been
+    assert min(t.width for t in mixed) >= 0.85 * max(t.width for t in mixed)
     assert not plan.beside and card is plan.card
     assert card.get_top()[1] < cols.get_bottom()[1]  # stacked, not side by side
     assert card_scale(card) >= CARD_TEXT_FLOOR
@@ -519,3 +533,33 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     msg = problems(tmp_path, GOOD.replace("steps = 8", "stpes = 8").replace(
         '"gd"', '"adma"'))
     assert "stpes" in msg and "adma" in msg and "missing key 'steps'" in msg
+
+
+def test_four_swarm_columns_with_basins_keep_their_text_apart_inside_the_frame() -> None:
+    """Four columns fill the width: the maps are sized with their tick labels, so no
+    label leaves the frame; names and readouts shrink alike (never one column's alone)
+    and keep apart; the basin captions wrap into balanced lines instead of shrinking
+    below 80 %."""
+    from manim import config
+    from optiroll.scenes.lesson.acts.swarm import MARGIN, TEXT_GAP
+
+    runs = [{"optimizer": "gd", "lr": 0.3, "label": "gradient descent"},
+            {"optimizer": "momentum", "lr": 0.3, "beta": 0.95, "label": "momentum, β 0.95"},
+            {"optimizer": "nesterov", "lr": 0.1, "beta": 0.9, "label": "Nesterov, β 0.9"},
+            {"optimizer": "adam", "lr": 0.1, "label": "Adam"}]
+    lesson = played(validate({**BASE, "surface": "wells", "start": [0, 0], "steps": 30,
+                              "runs": runs, "show": {"swarm": 12, "basins": 24}}))
+    cols = lesson.stage.columns
+    half = config.frame_width / 2
+    for col in cols.columns:  # tick labels, names, captions: all inside the frame
+        assert -half + 0.5 * MARGIN < col.get_left()[0] < col.get_right()[0] < half - 0.5 * MARGIN
+    scale = cols.maps[0].box.width / cols.map_w  # the closing glide scaled them all alike
+    captions = [c.submobjects[-1] for c in cols.columns]  # each basin caption, last added
+    for texts in (cols.names, captions):
+        edges = [(m.get_left()[0], m.get_right()[0]) for m in texts]
+        gaps = [b[0] - a[1] for a, b in zip(edges, edges[1:], strict=False)]
+        assert min(gaps) >= 0.99 * TEXT_GAP * scale
+    line_heights = {round(line.height, 6) for c in captions for line in c
+                    if "%" in line.text}
+    assert len(line_heights) == 1  # every column's caption at one size
+    assert all(len(c) == 2 for c in captions)  # wrapped into two balanced lines

@@ -28,11 +28,12 @@ COLUMN_GAP = 0.5
 
 def wrap(text: str, width: int) -> str:
     """Break ``text`` at spaces into lines of at most about ``width`` characters; a
-    parenthesis such as ``(1.5, 0.01)`` is never split, and a line break in ``text``
+    parenthesis such as ``(1.5, 0.01)`` is never split, nor a number from its unit
+    (``42 %``) or a symbol from its value (``β 0.95``), and a line break in ``text``
     stays one."""
     if "\n" in text:
         return "\n".join(wrap(part, width) for part in text.split("\n"))
-    words, lines, line = re.findall(r"\S*\([^)]*\)\S*|\S+", text), [], ""
+    words, lines, line = _glued(re.findall(r"\S*\([^)]*\)\S*|\S+", text)), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:
             lines.append(line)
@@ -41,6 +42,26 @@ def wrap(text: str, width: int) -> str:
             line = f"{line} {w}" if line else w
     lines.append(line)
     return "\n".join(lines)
+
+
+def _glued(words: list[str]) -> list[str]:
+    """``words`` with a percent sign joined to the number before it, and a lone symbol
+    (one non-ASCII character: ``β``, ``λ``, ``≈``) or relation (``=``) joined to what
+    follows it."""
+    out: list[str] = []
+    pending = ""
+    for raw in words:
+        w = f"{pending} {raw}" if pending else raw
+        pending = ""
+        if raw.startswith("%") and out and not w.startswith(" "):
+            out[-1] = f"{out[-1]} {w}"
+        elif len(raw) == 1 and not raw.isascii() or raw in "=<>":
+            pending = w  # a symbol or a relation: it goes with what follows
+        else:
+            out.append(w)
+    if pending:
+        out.append(pending)
+    return out
 
 
 class LegendRow(VGroup):

@@ -190,7 +190,7 @@ class Stage:
 
     def make_card(self, width: float) -> VGroup:
         """The closing sentences: shrunk (to 80 %) to fit the width, else wrapped at words
-        into balanced lines, with more room between sentences than between lines. The
+        into lines as full as fit, with more room between sentences than between lines. The
         card's ``text_scale`` is its text's size over body text's (fitting it into a box
         shrinks it further: see :func:`card_scale`)."""
         def text(s: str) -> Text:
@@ -198,14 +198,15 @@ class Stage:
                         line_spacing=0.9)
 
         def wrapped_to_fit(s: str, t: Text) -> Text:
-            """``s`` in balanced lines, one more until each fits ``width`` at 80 % (the
-            characters a line holds only estimate its width)."""
-            count = int(np.ceil(t.width * 0.8 / width))
+            """``s`` wrapped at words into lines as full as fit ``width`` at 80 %, so
+            every wrapped sentence of a card has the same measure (the characters a
+            line holds only estimate its width: two fewer until it fits)."""
+            chars = int(width / (0.8 * t.width / len(s)))
             while True:
-                out = text(wrap(s, int(np.ceil(len(s) / count)) + 2))
-                if out.width * 0.8 <= width or count >= len(s.split()):
+                out = text(wrap(s, chars))
+                if out.width * 0.8 <= width or chars <= 8:
                     return out
-                count += 1
+                chars -= 2
 
         lines = [text(s) for s in self.p.conclusions]
         scale = min(1.0, width / max(t.width for t in lines))

@@ -22,6 +22,7 @@ from manim import DOWN, ORIGIN, UP, Group, Text, UpdateFromAlphaFunc, VGroup, co
 from ...kit import theme
 from ...kit.contour import ContourMap
 from ...kit.motion import Glide, MinimaMarkers, fade_in, fade_out, fit_target
+from ...kit.panel import wrap
 from ...kit.readouts import LiveText, sequence_text
 from ...kit.swarm import BasinLayer, Swarm
 from ..layout import Box
@@ -34,6 +35,10 @@ ENTER = 1.2
 BASINS_IN = 2.0
 #: space between the columns, and between a map and its name and readout
 GAP = 0.9
+#: the least space between two columns' names or readouts
+TEXT_GAP = 0.35
+#: the smallest size of a basin caption (over small text's) before it is wrapped
+CAPTION_FLOOR = 0.8
 #: the balls' and basins' colours: the basin palette in the surface's order of minima
 BASIN_COLORS = list(theme.BASIN_PALETTE)
 
@@ -54,34 +59,54 @@ class Columns(Group):
         read_h = max(m.height for m in self.readouts)
         (x0, x1), (y0, y1) = p.surface.view
         aspect = (x1 - x0) / (y1 - y0)
-        col_w = (box.width - GAP * (n - 1)) / n
-        map_h = min(box.height - name_h - read_h - 2 * 0.25 - 0.45, col_w / aspect)
-        self.maps = [ContourMap(p.surface, map_h * aspect, map_h, axis_labels=False)
-                     for _ in range(n)]
+        map_h = min(box.height - name_h - read_h - 2 * 0.25 - 0.45,
+                    (box.width - GAP * (n - 1)) / n / aspect)
+        self.maps = self._maps(lesson, map_h)
+        # the tick labels reach out of the leftmost map's box (and the rightmost's): the
+        # row of maps and their labels fits the box, not just the maps
+        left_over = self.maps[0].box.get_left()[0] - self.maps[0].get_left()[0]
+        right_over = self.maps[0].get_right()[0] - self.maps[0].box.get_right()[0]
+        over = max(left_over, 0.0) + max(right_over, 0.0)
+        if n * map_h * aspect + GAP * (n - 1) + over > box.width:
+            map_h = (box.width - GAP * (n - 1) - over) / n / aspect
+            self.maps = self._maps(lesson, map_h)
         inside = [q for q in p.surface.minima if self.maps[0].inside(np.array(q))[0]]
         self.stars = [MinimaMarkers(m, tuple(inside) if p.spec.show.minima else ())
                       for m in self.maps]
-        total_w = n * map_h * aspect + GAP * (n - 1)
-        left = box.center[0] - total_w / 2
-        for i, (name, m, read) in enumerate(zip(self.names, self.maps, self.readouts,
-                                                strict=True)):
-            cx = left + map_h * aspect * (i + 0.5) + GAP * i
+        #: the maps' width as built (the closing glide scales the columns)
+        self.map_w = map_w = map_h * aspect
+        total_w = n * map_w + GAP * (n - 1) + over
+        left = box.center[0] - total_w / 2 + max(left_over, 0.0)
+        # a column's text is centred on its map, as wide as the map and a little of each
+        # gap (neighbours' texts keep TEXT_GAP of air), inside the box
+        centres = [left + map_w * (i + 0.5) + GAP * i for i in range(n)]
+        #: the width each column's text may take (the same for all: the same size)
+        self.room = room = min(map_w + GAP - TEXT_GAP, 2 * (centres[0] - box.left),
+                               2 * (box.right - centres[-1]))
+        # names and readouts shrink alike where one would not fit (the widest readout
+        # each will show counts)
+        name_scale = min(1.0, room / max(m.width for m in self.names))
+        read_scale = min(1.0, room / max(m.natural_width for m in self.readouts))
+        for cx, name, m, read in zip(centres, self.names, self.maps, self.readouts,
+                                     strict=True):
             m.shift(np.array([cx, box.top - name_h - 0.25 - map_h / 2, 0])
                     - m.box.get_center())
-            room = map_h * aspect + GAP * 0.8  # a column's width, less a little air
-            name.move_to([cx, box.top - name_h / 2, 0])
-            if name.width > room:
-                name.scale_to_fit_width(room)
-            read.next_to(m, DOWN, buff=0.2).set_x(cx)
-            if read.natural_width > room:  # the widest readout it will show fits too
-                read.scale(room / read.natural_width)
-                read.natural_width = room
+            name.scale(name_scale).move_to([cx, box.top - name_h / 2, 0])
+            read.scale(read_scale).next_to(m, DOWN, buff=0.2).set_x(cx)
+            read.natural_width *= read_scale
         self.swarms = [Swarm(m, sw.positions, sw.labels, sw.arrivals, BASIN_COLORS, tl)
                        for m, sw in zip(self.maps, p.swarms, strict=True)]
         self.columns = [VGroup(name, m, stars, swarm, read) for name, m, stars, swarm, read
                         in zip(self.names, self.maps, self.stars, self.swarms, self.readouts,
                                strict=True)]
         super().__init__(*self.columns)
+
+    @staticmethod
+    def _maps(lesson: Lesson, map_h: float) -> list[ContourMap]:
+        p = lesson.prepared
+        (x0, x1), (y0, y1) = p.surface.view
+        w = map_h * (x1 - x0) / (y1 - y0)
+        return [ContourMap(p.surface, w, map_h, axis_labels=False) for _ in p.runs]
 
 
 #: the margin kept at the frame's sides and bottom
@@ -135,15 +160,12 @@ class BasinsAct:
         lesson.begin_act(self.name)
         p, cols = lesson.prepared, lesson.stage.columns
         layers, shares = [], []
-        for m, b, read in zip(cols.maps, p.basin_maps, cols.readouts, strict=True):
+        for m, b in zip(cols.maps, p.basin_maps, strict=True):
             layer = BasinLayer(m, b.rgb)
             cols.add_to_back(layer)  # beneath the maps' contour lines
             layers.append(layer)
-            share = Text(b.caption, font=theme.FONT, font_size=theme.SMALL_SIZE,
-                         color=theme.MUTED)
-            share.move_to(read)
-            if share.width > m.box.width:
-                share.scale_to_fit_width(m.box.width)
+            share = fitted_caption(b.caption, cols.room)
+            share.next_to(m, DOWN, buff=0.2).set_x(m.box.get_center()[0])
             shares.append(share)
         # while the pictures fade in, draw in family order (still_beneath would draw the
         # still contour lines first, beneath the fading pictures)
@@ -166,6 +188,25 @@ class BasinsAct:
         lesson.still_beneath = beneath
         lesson.mark("basins")
         lesson.wait(p.spec.pacing.hold + 1.0)
+
+
+def fitted_caption(caption: str, width: float) -> VGroup:
+    """``caption`` in small muted text, centred lines no wider than ``width``: one line
+    where it fits at :data:`CAPTION_FLOOR` of its size or more (shrunk as needed), else
+    wrapped at words into the fewest balanced lines that fit at that size."""
+    def lines(s: str) -> VGroup:
+        return VGroup(*[Text(line, font=theme.FONT, font_size=theme.SMALL_SIZE,
+                             color=theme.MUTED) for line in s.split("\n")]
+                      ).arrange(DOWN, buff=0.08)
+
+    out = lines(caption)
+    count, words = 2, len(caption.split())
+    while out.width * CAPTION_FLOOR > width and count <= words:
+        out = lines(wrap(caption, int(np.ceil(len(caption) / count)) + 2))  # balanced
+        count += 1
+    if out.width > width:
+        out.scale_to_fit_width(width)
+    return out
 
 
 def _opacity(layer: BasinLayer, alpha: float) -> None:
