@@ -211,3 +211,39 @@ def test_library_lessons_keep_a_lone_plot_beside_the_map(name: str) -> None:
     choices = [c.stage.layout.choices.get("replay") for c in scene.chapters
                if len(c.stage.p.plots) == 1]
     assert choices and set(choices) == {"beside"}, choices
+
+
+def test_the_side_panel_takes_the_cards_room_during_the_3d_ride_where_it_reads_larger() -> None:
+    """A tall closing card is reserved below the 3-D view for the whole ride; the side
+    panel flows down into that room until the card comes (then back above it), where
+    that sets its text larger, and keeps its box where it does not."""
+    def needs(side_scale):
+        return Needs(14.22, 8.0, header_height=1.5, title_height=0.6, side_width=4.0,
+                     card_height=2.3, surface3d=True, map_aspect=1.4, side_scale=side_scale)
+
+    grows = plan(needs(lambda box, compact: min(1.0, box.height / 5.0)))
+    ride, closing = grows["surface3d"], grows["closing"]
+    assert ride["side"].top == closing["side"].top and ride["side"].bottom < closing["side"].bottom
+    assert ride["side"].bottom == pytest.approx(closing["card"].bottom)  # the card's room
+    assert ride["view3d"] == closing["view3d"]  # the view does not move
+    assert not closing["side"].overlaps(closing["card"])
+    fits = plan(needs(lambda box, compact: 1.0))  # at full size already: nothing moves
+    assert fits["surface3d"]["side"] == fits["closing"]["side"]
+
+
+def test_the_saddle_lessons_panel_reads_at_full_size_during_the_ride() -> None:
+    """The saddle lesson's four-sentence card had squeezed its legend into two columns
+    of small text for the whole 3-D ride."""
+    from optiroll.scenes.jobs import scene_classes
+    from optiroll.scenes.lesson.acts.closing import moves
+    from optiroll.scenes.library import LIBRARY, SCENES
+
+    (cls,) = scene_classes(SCENES / LIBRARY["saddle"])
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
+                     "media_dir": MEDIA}):
+        scene = cls()
+        scene.setup()
+    stage = scene.stage
+    ride, closing = stage.flow("surface3d"), stage.flow("closing")
+    assert ride.scale > closing.scale and ride.scale >= 0.8
+    assert moves(scene)  # the panel makes room for the card at the closing

@@ -30,6 +30,9 @@ GAP = 0.4  #: between neighbouring panels
 CHART_LEFT = 0.42
 #: the smallest scale of the side panel's text a layout accepts when it has a choice
 TEXT_FLOOR = 0.5
+#: how much larger (in text scale) the side panel must get to take the closing card's
+#: room during the 3-D ride
+SIDE_GAIN = 0.05
 #: a lone plot goes beside the map only if the map keeps this share of the size it
 #: has with the plot below
 BESIDE_MAP_SHARE = 0.9
@@ -207,12 +210,22 @@ def plan(needs: Needs) -> Layout:
         layout.stages["chart"] = beside_plots(needs.charts)
     # the 3-D act keeps only the title in the header, to give the surface more room
     header3d, main3d = inner.split_rows([needs.title_height or needs.header_height, 0], gap=0.3)
+    full3d = main3d
     if needs.card_height:
         main3d, card3d = main3d.split_rows([0, needs.card_height], gap=0.25)
     view3d, side3d = main3d.split_columns([0, side_w])
-    layout.stages["surface3d"] = {"header": header3d, "view3d": view3d, "side": side3d}
+    side_ride = side3d
+    if needs.card_height and needs.side_scale is not None:
+        # until the card comes, the side panel may take the card's room below it: where
+        # that sets its text larger, it flows down there for the ride and back up above
+        # the card at the closing (a tall card had squeezed it into two columns of small
+        # text for the whole ride)
+        tall = Box(side3d.left, side3d.right, full3d.bottom, side3d.top)
+        if needs.side_scale(tall, False) >= needs.side_scale(side3d, False) + SIDE_GAIN:
+            side_ride = tall
+    layout.stages["surface3d"] = {"header": header3d, "view3d": view3d, "side": side_ride}
     if needs.surface3d:  # the closing card comes below the 3-D view
-        layout.stages["closing"] = dict(layout.stages["surface3d"])
+        layout.stages["closing"] = {**layout.stages["surface3d"], "side": side3d}
     else:
         above_card = main
         if needs.card_height:

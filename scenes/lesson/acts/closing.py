@@ -17,12 +17,20 @@ MOVE = 1.2
 SHOW = 1.2
 
 
+def moves(lesson: Lesson) -> bool:
+    """Whether the picture makes room for the card: a 2-D view always, a 3-D one only
+    where the side panel took the card's room during the ride (the view stays)."""
+    if not lesson.prepared.spec.show.surface3d:
+        return True
+    stages = lesson.stage.layout.stages
+    return "surface3d" in stages and stages["closing"]["side"] != stages["surface3d"]["side"]
+
+
 class Closing:
     name = "closing"
 
     def seconds(self, lesson: Lesson) -> float:
-        moves = not lesson.prepared.spec.show.surface3d
-        return (MOVE if moves else 0.0) + SHOW + lesson.prepared.spec.pacing.hold + 1.0
+        return (MOVE if moves(lesson) else 0.0) + SHOW + lesson.prepared.spec.pacing.hold + 1.0
 
     def play(self, lesson: Lesson) -> None:
         lesson.begin_act(self.name)
@@ -37,7 +45,7 @@ class Closing:
             lesson.play(make_room(lesson, plan), run_time=MOVE)
         else:
             place(stage.card, fit_target(stage.card, stage.layout["closing"]["card"]))
-            if not lesson.prepared.spec.show.surface3d:  # the 2-D view makes room
+            if moves(lesson):  # the 2-D view, or the panel beside the 3-D one, makes room
                 lesson.play(*stage.arrange("closing"), run_time=MOVE)
         card = stage.card
         lesson.play(fade_in(card, shift=0.2 * UP), run_time=SHOW)
