@@ -11,7 +11,7 @@ from optiroll.scenes.kit import theme
 from optiroll.scenes.kit.contour import ContourMap
 from optiroll.scenes.kit.data_panel import DataPanel
 from optiroll.scenes.kit.panel import SidePanel, wrap
-from optiroll.scenes.kit.plots import dash_ends
+from optiroll.scenes.kit.plots import IterationPlot, dash_ends
 from optiroll.scenes.kit.surface3d import Ball3D, CameraPath, SurfaceRenderer
 from optiroll.scenes.kit.timeline import Timeline
 from optiroll.scenes.lesson import validate
@@ -228,3 +228,21 @@ def test_a_basin_caption_wraps_into_balanced_lines_rather_than_shrinking() -> No
         widths = sorted(line.width for line in two)
         assert widths[0] > 0.6 * widths[1]  # balanced, no orphan word
         assert abs(two[0].get_center()[0] - two[1].get_center()[0]) < 1e-6  # centred
+
+
+def test_a_log_plot_drops_the_zeros_a_curve_starts_with() -> None:
+    """An adaptive method's step size is 0 before its first step: drawn at the rounding
+    floor, that zero stretched the axis over sixteen decades and squeezed the curves
+    that matter against its top. Zeros later on (a run converged to rounding) still
+    sit at the floor, and a curve that never starts is not drawn."""
+    from optiroll.scenes.kit.plots import ROUNDING, log_floor
+
+    step, loss, idle = log_floor([np.array([0.0, 0.0, 0.4, 0.3]),
+                                  np.array([2.0, 1e-30, 0.0, 0.0]), np.zeros(4)])
+    assert np.isnan(step[:2]).all() and list(step[2:]) == [0.4, 0.3]
+    np.testing.assert_allclose(loss, [2.0, 2.0 * ROUNDING, 2.0 * ROUNDING, 2.0 * ROUNDING])
+    assert np.isnan(idle).all()
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        plot = IterationPlot([np.array([0.0, 0.4, 0.3, 0.25])], [theme.SKY_BLUE], Timeline(3),
+                             4.0, 2.0, y_label=None, log_y=True)
+    assert plot.y_range[0] > np.log10(0.25) - 2  # the axis keeps to the curve's decades

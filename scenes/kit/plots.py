@@ -18,14 +18,24 @@ ROUNDING = 1e-16
 
 def log_floor(series: list[np.ndarray]) -> list[np.ndarray]:
     """``series`` with every finite value in [0, ``ROUNDING x`` the largest finite value of
-    any of them) raised to that floor (negative values are left, to be dropped)."""
+    any of them) raised to that floor (negative values are left, to be dropped), except
+    the zeros a series starts with: nothing has happened yet there (an adaptive
+    method's step size before its first step), so they are dropped too, not drawn at
+    the floor, where they would stretch the axis over sixteen decades."""
     series = [np.asarray(s, float) for s in series]
     top = max((float(np.max(s[np.isfinite(s)])) for s in series if np.isfinite(s).any()),
               default=np.nan)
     if not top > 0:
         return series
     floor = top * ROUNDING
-    return [np.where(np.isfinite(s) & (s >= 0) & (s < floor), floor, s) for s in series]
+    out = []
+    for s in series:
+        started = np.flatnonzero(s != 0)  # NaN counts as started: it is dropped anyway
+        lead = started[0] if len(started) else len(s)
+        s = np.where(np.isfinite(s) & (s >= 0) & (s < floor), floor, s)
+        s[:lead] = np.nan
+        out.append(s)
+    return out
 
 
 class IterationPlot(PlotFrame):
@@ -39,7 +49,8 @@ class IterationPlot(PlotFrame):
         value of any curve (double precision's rounding: a loss computed from
         positions accurate to 1e-16 is noise below it), zero included, are drawn at that
         floor: a run that converged to rounding ends in a flat line, not a comb of
-        rounding noise. Other non-positive values are dropped.
+        rounding noise. Zeros a curve starts with (a step size before the first step)
+        and other non-positive values are dropped.
     dashed : per curve, draw it dashed (e.g. the y coordinate beside x).
     references : ``(value, label, colour or None)``: horizontal dashed lines across
         the plot, labelled at their right end (a computed limit, say).
