@@ -215,7 +215,7 @@ def test_wrap_keeps_a_number_with_its_unit_and_a_symbol_with_its_value() -> None
 
 
 def test_a_basin_caption_wraps_into_balanced_lines_rather_than_shrinking() -> None:
-    from optiroll.scenes.lesson.acts.swarm import CAPTION_FLOOR, fitted_caption
+    from optiroll.scenes.kit.panel import CAPTION_FLOOR, fitted_caption
 
     caption = "the deepest well's basin: 42 % of the map"
     with tempconfig({"pixel_width": W, "pixel_height": H}):

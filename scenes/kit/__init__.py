@@ -17,7 +17,7 @@ _WHERE = {
     "SurfaceRenderer": "surface3d", "SurfaceView": "surface3d", "Timeline": "timeline",
     "at": "timeline", "SidePanel": "panel", "DataPanel": "data_panel",
     "ThemedScene": "scene", "CameraPath": "camera3d", "ColourGifWriter": "writer",
-    "Fade": "motion", "Glide": "motion", "follows": "scene",
+    "Fade": "motion", "Glide": "motion", "follows": "scene", "fitted_caption": "panel",
 }
 
 __all__ = sorted([*_WHERE, "theme"])

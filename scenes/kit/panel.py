@@ -64,6 +64,29 @@ def _glued(words: list[str]) -> list[str]:
     return out
 
 
+#: the smallest size of a fitted caption (over its own) before it is wrapped instead
+CAPTION_FLOOR = 0.8
+
+
+def fitted_caption(caption: str, width: float, font_size: float = theme.SMALL_SIZE,
+                   color: str = theme.MUTED) -> VGroup:
+    """``caption`` in centred lines no wider than ``width``: one line where it fits at
+    :data:`CAPTION_FLOOR` of its size or more (shrunk as needed), else wrapped at words
+    (:func:`wrap`) into the fewest balanced lines that fit at that size."""
+    def lines(s: str) -> VGroup:
+        return VGroup(*[Text(line, font=theme.FONT, font_size=font_size, color=color)
+                        for line in s.split("\n")]).arrange(DOWN, buff=0.08 * font_size / 20)
+
+    out = lines(caption)
+    count, words = 2, len(caption.split())
+    while out.width * CAPTION_FLOOR > width and count <= words:
+        out = lines(wrap(caption, int(np.ceil(len(caption) / count)) + 2))  # balanced
+        count += 1
+    if out.width > width:
+        out.scale_to_fit_width(width)
+    return out
+
+
 class LegendRow(VGroup):
     """Colour dot, label (wrapped when long) and a live readout of one run.
 

@@ -22,7 +22,7 @@ from manim import DOWN, ORIGIN, UP, Group, Text, UpdateFromAlphaFunc, VGroup, co
 from ...kit import theme
 from ...kit.contour import ContourMap
 from ...kit.motion import Glide, MinimaMarkers, fade_in, fade_out, fit_target
-from ...kit.panel import wrap
+from ...kit.panel import fitted_caption
 from ...kit.readouts import LiveText, sequence_text
 from ...kit.swarm import BasinLayer, Swarm
 from ..layout import Box
@@ -37,8 +37,6 @@ BASINS_IN = 2.0
 GAP = 0.9
 #: the least space between two columns' names or readouts
 TEXT_GAP = 0.35
-#: the smallest size of a basin caption (over small text's) before it is wrapped
-CAPTION_FLOOR = 0.8
 #: the balls' and basins' colours: the basin palette in the surface's order of minima
 BASIN_COLORS = list(theme.BASIN_PALETTE)
 
@@ -188,25 +186,6 @@ class BasinsAct:
         lesson.still_beneath = beneath
         lesson.mark("basins")
         lesson.wait(p.spec.pacing.hold + 1.0)
-
-
-def fitted_caption(caption: str, width: float) -> VGroup:
-    """``caption`` in small muted text, centred lines no wider than ``width``: one line
-    where it fits at :data:`CAPTION_FLOOR` of its size or more (shrunk as needed), else
-    wrapped at words into the fewest balanced lines that fit at that size."""
-    def lines(s: str) -> VGroup:
-        return VGroup(*[Text(line, font=theme.FONT, font_size=theme.SMALL_SIZE,
-                             color=theme.MUTED) for line in s.split("\n")]
-                      ).arrange(DOWN, buff=0.08)
-
-    out = lines(caption)
-    count, words = 2, len(caption.split())
-    while out.width * CAPTION_FLOOR > width and count <= words:
-        out = lines(wrap(caption, int(np.ceil(len(caption) / count)) + 2))  # balanced
-        count += 1
-    if out.width > width:
-        out.scale_to_fit_width(width)
-    return out
 
 
 def _opacity(layer: BasinLayer, alpha: float) -> None:
