@@ -27,10 +27,6 @@ def eigenvalues(spec: LessonSpec) -> np.ndarray:
     return np.linalg.eigvalsh(s.hessian(np.array(s.minima[0], float)))
 
 
-def lr_of(run_spec: RunSpec) -> float:
-    return float(run_spec.built_optimizer.hyperparams["lr"])
-
-
 class StepSizes(Part):
     """Gradient descent at four learning rates in the ravine."""
 
@@ -55,7 +51,7 @@ class StepSizes(Part):
         hi = eigenvalues(spec)[-1]
         lines = []
         for run_spec, run in zip(spec.runs, runs, strict=True):
-            lr = lr_of(run_spec)
+            lr = run_spec.effective_lr
             across = 1.0 - lr * hi  # what one step does to the swing across the valley
             left = left_map_at(run.positions, spec.surface_object.view)
             if left is not None:
@@ -94,7 +90,7 @@ class MomentumStep(Part):
         """Each step's length along x over the plain step lr·g of the gradient it left."""
         out = []
         for run_spec, run in zip(spec.runs, runs, strict=True):
-            plain = -lr_of(run_spec) * run.gradient[:-1, 0]
+            plain = -run_spec.effective_lr * run.gradient[:-1, 0]
             multiple = np.full(run.steps + 1, np.nan)
             multiple[1:] = run.update[1:, 0] / plain
             out.append(multiple)

@@ -59,10 +59,6 @@ def direction(q: np.ndarray) -> str:
     return f"({q[0]:.2f}, {q[1]:.2f})"
 
 
-def lr_of(run_spec: RunSpec) -> float:
-    return float(run_spec.built_optimizer.hyperparams["lr"])
-
-
 def beta_of(run_spec: RunSpec) -> float:
     """A run's β (0 for gradient descent); the rates here are for torch's momentum."""
     params = run_spec.built_optimizer.hyperparams
@@ -73,7 +69,7 @@ def beta_of(run_spec: RunSpec) -> float:
 
 def run_rate(run_spec: RunSpec) -> float:
     """The run's rate on the ravine: its slower part's factor per step."""
-    return float(qr.rate(eigen()[0], lr_of(run_spec), beta_of(run_spec)))
+    return float(qr.rate(eigen()[0], run_spec.effective_lr, beta_of(run_spec)))
 
 
 class Components(Part):
@@ -107,7 +103,8 @@ class Components(Part):
         lam, _ = eigen()
         out: list[str | None] = []
         for value in lam:
-            factors = [float(qr.momentum_rate(value, lr_of(r), beta_of(r))) for r in spec.runs]
+            factors = [float(qr.momentum_rate(value, r.effective_lr, beta_of(r)))
+                       for r in spec.runs]
             out.append(f"λ = {value:g}, in the long run: " + ", ".join(
                 f"{'GD' if beta_of(r) == 0 else 'momentum'} ×{f:.3f}"
                 for r, f in zip(spec.runs, factors, strict=True)) + " a step")
@@ -151,7 +148,7 @@ class RateAgainstBeta(Part):
         """The rate for β over [0, 1) at the runs' lr: the slower part's factor (solid),
         the fast part's (dashed, named), the raced βs as dots and the best β starred."""
         lam, vec = eigen()
-        (lr,) = {lr_of(r) for r in spec.runs}  # one lr for the whole chart
+        (lr,) = {r.effective_lr for r in spec.runs}  # one lr for the whole chart
         beta = np.linspace(0.0, 0.999, 1000)
         best, best_rate = qr.best_beta(lam, lr)
         fast = Curve(beta, qr.momentum_rate(lam[-1], lr, beta), color=theme.MUTED,

@@ -162,6 +162,11 @@ class RunSpec(BaseModel):
     def built_optimizer(self) -> dyn.Optimizer:
         return self._optimizer
 
+    @property
+    def effective_lr(self) -> float:
+        """The learning rate the run uses: the spec's, or the optimizer's default."""
+        return float(self._optimizer.hyperparams["lr"])
+
 
 # -- what to show -------------------------------------------------------------------
 class PlotSpec(Strict):
