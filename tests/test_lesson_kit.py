@@ -246,3 +246,23 @@ def test_a_log_plot_drops_the_zeros_a_curve_starts_with() -> None:
         plot = IterationPlot([np.array([0.0, 0.4, 0.3, 0.25])], [theme.SKY_BLUE], Timeline(3),
                              4.0, 2.0, y_label=None, log_y=True)
     assert plot.y_range[0] > np.log10(0.25) - 2  # the axis keeps to the curve's decades
+
+
+def test_a_wrapped_legend_label_does_not_spread_the_other_rows_apart() -> None:
+    """Rows of one line share a slot; a row whose label wraps takes its own height. One
+    slot as tall as the tallest row had left a wide gap under every short row (adam's
+    legend, the saddle's)."""
+    from optiroll.scenes.kit.panel import ROW_GAP
+
+    tl = Timeline(3)
+    readouts = [["loss 1.0"] * 4, ["loss 2.0"] * 4, ["loss 3.0"] * 4]
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        p = SidePanel(["Adam", "Adam without bias\ncorrection", "RMSProp"],
+                      [theme.YELLOW, theme.VERMILLION, theme.SKY_BLUE], readouts, tl)
+        flow = p.flow_to(0.0, 6.0, 3.0, -6.0)  # room to spare: one column at full size
+        p.place(flow)
+    assert flow.columns == 1 and flow.scale == 1.0
+    rows = list(p.rows)
+    gaps = [a.get_bottom()[1] - b.get_top()[1] for a, b in zip(rows, rows[1:], strict=False)]
+    assert max(gaps) < ROW_GAP + 0.1  # no row sits in a slot sized for the wrapped one
+    assert rows[1].height > 1.4 * rows[0].height  # the wrapped row is the tall one

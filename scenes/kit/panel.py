@@ -64,6 +64,20 @@ def _glued(words: list[str]) -> list[str]:
     return out
 
 
+#: a row this much taller than the shortest has a label of more lines than one
+TALL_ROW = 1.4
+
+
+def _row_slots(heights: list[float]) -> tuple[float, list[float]]:
+    """The legend's row slot and what each row takes beyond it: one slot fits every row
+    of one line (the tallest of them), and a row with a wrapped label takes its own
+    height, so a two-line label no longer spreads every other row apart."""
+    short = min(heights)
+    one_line = [h for h in heights if h <= TALL_ROW * short]
+    slot = max(one_line)
+    return slot, [max(0.0, h - slot) for h in heights]
+
+
 #: the smallest size of a fitted caption (over its own) before it is wrapped instead
 CAPTION_FLOOR = 0.8
 
@@ -183,11 +197,16 @@ class SidePanel(VGroup):
         top_h = sum(self.natural[id(m)][1] for m in tops) + ROW_GAP * len(tops)
         sizes = [m.compact_size if compact else self.natural[id(m)] for m in self.rows]
         row_w = max(w for w, _ in sizes)
-        row_h = max(h for _, h in sizes)
+        row_h, extra = _row_slots([h for _, h in sizes])
         for cols in range(1, min(4, len(self.rows)) + 1):
             per_col = math.ceil(len(self.rows) / cols)
+            # each row's offset below the first of its column: one slot per row above
+            # it, plus what taller rows above it (a wrapped label) take beyond a slot
+            below = [r * (row_h + ROW_GAP) + sum(extra[c * per_col:i])
+                     for i in range(len(self.rows)) for c, r in [divmod(i, per_col)]]
+            col_h = max(below[i] + row_h + extra[i] for i in range(len(self.rows)))
             need_w = max(top_w, cols * row_w + (cols - 1) * COLUMN_GAP)
-            need_h = top_h + per_col * row_h + (per_col - 1) * ROW_GAP
+            need_h = top_h + col_h
             s = min(1.0, width / need_w, height / need_h)
             if best is None or s > best.scale + 1e-9:
                 corners = []
@@ -197,9 +216,8 @@ class SidePanel(VGroup):
                     if m in tops:
                         y -= (self.natural[id(m)][1] + ROW_GAP) * s
                 for i in range(len(self.rows)):
-                    c, r = divmod(i, per_col)
-                    corners.append((left + c * (row_w + COLUMN_GAP) * s,
-                                    y - r * (row_h + ROW_GAP) * s))
+                    c = i // per_col
+                    corners.append((left + c * (row_w + COLUMN_GAP) * s, y - below[i] * s))
                 best = Flow(s, cols, corners, need_w * s, need_h * s, compact)
         assert best is not None
         return best
