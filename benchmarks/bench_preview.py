@@ -87,8 +87,7 @@ def main() -> None:
         pairs.append((t, encode_seconds(frames, 15)))
     h, w = frames[0].shape[:2]
     del frames
-    ratios = sorted(t / bare for t, bare in pairs)
-    median = float(np.median(ratios))
+    median = float(np.median([t / bare for t, bare in pairs]))
     print(f"flagship preview (-ql), {w}x{h} at 15 fps, {n} frames, {len(pairs)} runs each")
     for t, bare in pairs:
         print(f"  manim render -ql: {t:6.1f} s   bare encode of its frames: {bare:5.1f} s"

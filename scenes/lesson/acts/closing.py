@@ -23,7 +23,7 @@ def moves(lesson: Lesson) -> bool:
     if not lesson.prepared.spec.show.surface3d:
         return True
     stages = lesson.stage.layout.stages
-    return "surface3d" in stages and stages["closing"]["side"] != stages["surface3d"]["side"]
+    return stages["closing"]["side"] != stages["surface3d"]["side"]
 
 
 class Closing:

@@ -59,7 +59,7 @@ class Columns(Group):
         aspect = (x1 - x0) / (y1 - y0)
         map_h = min(box.height - name_h - read_h - 2 * 0.25 - 0.45,
                     (box.width - GAP * (n - 1)) / n / aspect)
-        self.maps = self._maps(lesson, map_h)
+        self.maps = self._maps(lesson, map_h * aspect, map_h)
         # the tick labels reach out of the leftmost map's box (and the rightmost's): the
         # row of maps and their labels fits the box, not just the maps
         left_over = self.maps[0].box.get_left()[0] - self.maps[0].get_left()[0]
@@ -67,7 +67,7 @@ class Columns(Group):
         over = max(left_over, 0.0) + max(right_over, 0.0)
         if n * map_h * aspect + GAP * (n - 1) + over > box.width:
             map_h = (box.width - GAP * (n - 1) - over) / n / aspect
-            self.maps = self._maps(lesson, map_h)
+            self.maps = self._maps(lesson, map_h * aspect, map_h)
         inside = [q for q in p.surface.minima if self.maps[0].inside(np.array(q))[0]]
         self.stars = [MinimaMarkers(m, tuple(inside) if p.spec.show.minima else ())
                       for m in self.maps]
@@ -100,11 +100,10 @@ class Columns(Group):
         super().__init__(*self.columns)
 
     @staticmethod
-    def _maps(lesson: Lesson, map_h: float) -> list[ContourMap]:
+    def _maps(lesson: Lesson, width: float, height: float) -> list[ContourMap]:
+        """One map per run, ``width`` by ``height`` (without axis names)."""
         p = lesson.prepared
-        (x0, x1), (y0, y1) = p.surface.view
-        w = map_h * (x1 - x0) / (y1 - y0)
-        return [ContourMap(p.surface, w, map_h, axis_labels=False) for _ in p.runs]
+        return [ContourMap(p.surface, width, height, axis_labels=False) for _ in p.runs]
 
 
 #: the margin kept at the frame's sides and bottom
