@@ -176,6 +176,17 @@ def _resolution(text: str | None) -> tuple[int, int] | None:
 
 def _job(arg: str, options: Options, out: Path | None, several: bool) -> Job:
     """A job for one LESSON argument, with its output path checked."""
+    path, scene = _lesson_source(arg)
+    name = scene if scene and path.stem != scene.lower() else path.stem
+    target = _output(name, options, out, several)
+    cfg = Path.cwd() / "manim.cfg"
+    return Job(name=name, path=path.resolve(), out=target.resolve(), options=options,
+               scene=scene, config_file=cfg.resolve() if cfg.is_file() else None)
+
+
+def _lesson_source(arg: str) -> tuple[Path, str | None]:
+    """The file a LESSON argument names (a .toml spec, a .py scene file, or a library
+    lesson's file) and the scene it picks (``file.py:Scene``), or a JobError."""
     from .library import entries, find
 
     scene = None
@@ -200,11 +211,7 @@ def _job(arg: str, options: Options, out: Path | None, several: bool) -> Job:
             raise JobError(f"unknown lesson {arg!r}.{hint} Lessons: {', '.join(names)}; or "
                            "give a .toml or .py file.")
         path = found
-    name = scene if scene and path.stem != scene.lower() else path.stem
-    target = _output(name, options, out, several)
-    cfg = Path.cwd() / "manim.cfg"
-    return Job(name=name, path=path.resolve(), out=target.resolve(), options=options,
-               scene=scene, config_file=cfg.resolve() if cfg.is_file() else None)
+    return path, scene
 
 
 def _output(name: str, options: Options, out: Path | None, several: bool) -> Path:
@@ -415,36 +422,57 @@ def _executor(jobs: int, scheduler: str | None) -> Executor | None:
 
 # -- check ------------------------------------------------------------------------------
 @main.command()
-@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
-def check(specs: tuple[Path, ...]) -> None:
-    """Validate SPECS (.toml lesson specs) without rendering: every key, name, formula,
-    hyperparameter and plot is checked, and every run is computed."""
-    from .lesson import SpecError, load_spec
-    from .lesson.prepare import prepare
-
+@click.argument("lessons", nargs=-1, required=True)
+@click.option("--debug", is_flag=True, help="show the whole traceback of an error in a "
+              "scene file")
+def check(lessons: tuple[str, ...], debug: bool) -> None:
+    """Validate LESSONS without rendering: .toml specs, scene files (file.py or
+    file.py:Scene) or library lessons by name. Every key, name, formula,
+    hyperparameter and plot is checked, every run is computed, and a lesson's own
+    hooks compute their words."""
     bad = False
-    for path in specs:
-        if path.suffix != ".toml":
-            click.echo(f"{path}: check takes .toml lesson specs", err=True)
-            bad = True
-            continue
+    for arg in lessons:
         try:
-            spec = load_spec(path)
-            p = prepare(spec)
-        except SpecError as err:
-            click.echo(str(err), err=True)
+            for line in _check_one(arg):
+                click.echo(line)
+        except Exception as err:  # noqa: BLE001 - every error becomes one message
+            from .jobs import describe_error
+
+            message, _ = describe_error(err, debug)
+            click.echo(message if message.startswith(arg) else f"{arg}: {message}", err=True)
             bad = True
-            continue
-        acts = ["title"] * spec.show.title + ["race"] + ["replay"] * bool(spec.show.plots) \
-            + ["3-D"] * spec.show.surface3d + ["closing"] * spec.show.closing
-        click.echo(f"{path}: ok: {spec.title!r}, {len(spec.runs)} runs, {spec.steps} steps; "
-                   f"acts: {', '.join(acts)}")
-        for label, rollout in zip(p.labels, p.runs, strict=True):
-            if rollout.diverged:
-                click.echo(f"  note: {label} diverges at step {int(rollout.diverged_at)}; the "
-                           "clip shows it flying off the map")
     if bad:
         raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _check_one(arg: str) -> list[str]:
+    """The report on one LESSON argument: a line per part, a note per diverging run."""
+    from .lesson import load_spec
+    from .lesson.prepare import prepare
+
+    path, scene = _lesson_source(arg)
+    if path.suffix == ".toml":
+        parts = [prepare(load_spec(path))]
+    else:
+        from .jobs import pick_scene
+        from .lesson.scene import Lesson
+
+        cls = pick_scene(path, scene)
+        if not issubclass(cls, Lesson):
+            raise JobError(f"{cls.__name__} is a plain Manim scene, not a lesson: it has no "
+                           f"spec to check; preview it with `optiroll render {arg} -ql`")
+        parts = [part.prepare() for part in (cls.parts or (cls,))]
+    out = []
+    for i, p in enumerate(parts):
+        spec = p.spec
+        which = f" part {i + 1}:" if len(parts) > 1 else ""
+        out.append(f"{arg}:{which} ok: {spec.title!r}, {len(spec.runs)} runs, {spec.steps} "
+                   f"steps; acts: {', '.join(p.act_names())}")
+        for label, rollout in zip(p.labels, p.runs, strict=True):
+            if rollout.diverged:
+                out.append(f"  note: {label} diverges at step {int(rollout.diverged_at)}; the "
+                           "clip shows it flying off the map")
+    return out
 
 
 # -- list ---------------------------------------------------------------------------------

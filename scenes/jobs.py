@@ -152,17 +152,22 @@ def load_scene(job: Job) -> type:
         from .lesson.scene import lesson_class
 
         return lesson_class(load_spec(job.path), _class_name(job.name))
-    classes = scene_classes(job.path)
-    if job.scene:
-        found = [c for c in classes if c.__name__ == job.scene]
+    return pick_scene(job.path, job.scene)
+
+
+def pick_scene(path: Path, scene: str | None = None) -> type:
+    """The Scene class ``scene`` of a scene file, or its only one when ``scene`` is None."""
+    classes = scene_classes(path)
+    if scene:
+        found = [c for c in classes if c.__name__ == scene]
         if not found:
-            raise JobError(f"{job.path} has no scene {job.scene!r}; it has "
+            raise JobError(f"{path} has no scene {scene!r}; it has "
                            f"{', '.join(c.__name__ for c in classes) or 'none'}")
         return found[0]
     if len(classes) != 1:
         names = ", ".join(c.__name__ for c in classes) or "none"
-        raise JobError(f"{job.path} defines {len(classes)} scenes ({names}); name one: "
-                       f"optiroll render {job.path}:SceneName")
+        raise JobError(f"{path} defines {len(classes)} scenes ({names}); name one: "
+                       f"optiroll render {path}:SceneName")
     return classes[0]
 
 
@@ -352,6 +357,14 @@ def _move_into_place(src: Path, dest: Path) -> None:
 
 
 def _failure(job: Job, err: Exception, debug: bool) -> Result:
+    message, bad = describe_error(err, debug)
+    return Result(job.name, False, None, message, bad)
+
+
+def describe_error(err: BaseException, debug: bool = False) -> tuple[str, bool]:
+    """One message for an error and whether it is bad input (a spec, name or file the user
+    can fix: the message says how) rather than a failure in code (the message names the
+    file and line; ``debug`` appends the whole traceback)."""
     from optiroll.dynamics import OptirollError
 
     from .lesson import SpecError
@@ -359,10 +372,13 @@ def _failure(job: Job, err: Exception, debug: bool) -> Result:
     bad = isinstance(err, SpecError | OptirollError | JobError)
     if bad:
         message = str(err)
+    elif isinstance(err, SyntaxError):
+        message = (f"SyntaxError: {err.msg} (in {Path(err.filename or '?').name}, line "
+                   f"{err.lineno})")
     else:
         where = traceback.extract_tb(err.__traceback__)[-1]
         message = (f"{type(err).__name__}: {err} (in {Path(where.filename).name}, line "
                    f"{where.lineno}; run with --debug for the whole traceback)")
     if debug:
         message += "\n" + "".join(traceback.format_exception(err))
-    return Result(job.name, False, None, message, bad)
+    return message, bad

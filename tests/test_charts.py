@@ -61,9 +61,10 @@ def test_a_chart_gets_its_run_colours_and_its_act() -> None:
 
     class Stub:
         prepared = p
-        stage = type("S", (), {"card": None})()
 
-    assert [type(a) for a in acts_for(Stub())][-1] is ChartAct
+    acts = acts_for(Stub())
+    assert [a.name for a in acts] == p.act_names()
+    assert type(acts[-1 - p.has_closing]) is ChartAct  # after the race, before the card
 
 
 @pytest.mark.parametrize("charts,problem", [

@@ -90,7 +90,38 @@ def test_check_examples_and_bad_specs(tmp_path: Path) -> None:
     result = cli("check", str(bad))
     assert result.exit_code == 2 and "bad.toml:3: unknown key 'stpes'" in result.output
     assert "Traceback" not in result.output
-    assert cli("check", str(REPO / "scenes" / "momentum.py")).exit_code == 2
+
+
+def test_check_takes_scene_files_and_library_lessons(tmp_path: Path) -> None:
+    """Whatever `render` takes: a library name, a scene file, file.py:Scene; a lesson in
+    parts is checked part by part, with the acts each plays."""
+    ok = cli("check", "local_minima", str(REPO / "scenes" / "nesterov.py"))
+    assert ok.exit_code == 0, ok.output
+    assert "local_minima: ok: " in ok.output and "acts: title, swarm, basins, closing" in ok.output
+    assert ok.output.count("nesterov.py: part ") == 2
+    assert "note: Nesterov diverges at step" in ok.output
+    (tmp_path / "lessons.py").write_text(
+        "from optiroll.scenes.momentum import MomentumRavine\n"
+        "class Negative(MomentumRavine):\n    LR = -0.1\n"
+        "class Tuned(MomentumRavine):\n    LR = 0.05\n"
+        "class Broken(MomentumRavine):\n    @staticmethod\n"
+        "    def captions(spec, runs, labels):\n        return [labels[9]]\n")
+    (tmp_path / "typo.py").write_text("from manim import Scene\nclass A(Scene)\n    pass\n")
+    (tmp_path / "plain.py").write_text("from manim import Scene\nclass Plain(Scene):\n"
+                                       "    pass\n")
+    lessons = str(tmp_path / "lessons.py")
+    tuned = cli("check", f"{lessons}:Tuned")
+    assert tuned.exit_code == 0 and "ok: 'Momentum in a ravine', 3 runs" in tuned.output
+    for args, words in [((f"{lessons}:Negative",), "Negative: lr: lr must be in [0, inf)"),
+                        ((f"{lessons}:Broken",), "IndexError: list index out of range (in "
+                                                 "lessons.py, line 9"),
+                        ((lessons,), "defines 3 scenes"),
+                        ((str(tmp_path / "typo.py"),), "SyntaxError: expected ':' (in typo.py"),
+                        ((str(tmp_path / "plain.py"),), "a plain Manim scene, not a lesson"),
+                        (("momentun",), "Did you mean 'momentum'?")]:
+        result = cli("check", *args)
+        assert result.exit_code == 2 and words in result.output, (args, result.output)
+        assert "Traceback" not in result.output
 
 
 # -- render -------------------------------------------------------------------------------------

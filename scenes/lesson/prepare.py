@@ -194,6 +194,20 @@ class Prepared:
     #: static function plots shown after the race (a lesson's ``charts`` hook)
     charts: list[ChartData] = field(default_factory=list)
 
+    @property
+    def has_closing(self) -> bool:
+        """Whether the part ends on a closing card (asked for, and something to say)."""
+        return self.spec.show.closing and bool(self.conclusions)
+
+    def act_names(self) -> list[str]:
+        """The acts this part plays, in order (``scenes.lesson.acts.acts_for`` plays
+        them): title, race or swarm (and basins), replay, chart, surface3d, closing."""
+        show = self.spec.show
+        names = ["title"] * show.title + ["swarm" if show.swarm else "race"]
+        names += ["basins"] * bool(show.basins and show.swarm)
+        names += ["replay"] * bool(show.plots) + ["chart"] * bool(self.charts)
+        return names + ["surface3d"] * show.surface3d + ["closing"] * self.has_closing
+
 
 #: ``(value, label, run index or None)``: a horizontal line drawn on a plot
 Reference = tuple[float, str, int | None]
@@ -267,7 +281,7 @@ class Part(LessonHooks):
         try:
             spec = cls.make_spec()
         except ValidationError as err:
-            raise SpecError(describe(err, f"{cls.__module__}.{cls.__name__}")) from None
+            raise SpecError(describe(err, cls.__name__)) from None
         return prepare(spec, cls)
 
 

@@ -66,8 +66,7 @@ class Stage:
         self.panel = SidePanel(
             [wrap(lab, LABEL_WRAP) for lab in p.labels], p.colors, p.readouts, timeline,
             settings=p.settings, facts=p.facts, extra=self._arrow_key())
-        self.card = self.make_card(fw - 2 * 0.3) if spec.show.closing and p.conclusions \
-            else None
+        self.card = self.make_card(fw - 2 * 0.3) if p.has_closing else None
         needs = Needs(fw, fh, header_height=self.header.height,
                       title_height=self.header.title.height, surface3d=spec.show.surface3d,
                       side_width=min(self.panel.natural_width(), 0.34 * fw),

@@ -31,25 +31,15 @@ class Act(Protocol):
     def play(self, lesson: Lesson) -> None: ...
 
 
+#: every act by its name (:meth:`Prepared.act_names` says which a part plays)
+ACTS: dict[str, type[Act]] = {act.name: act for act in (
+    Title, Race, SwarmAct, BasinsAct, Replay, ChartAct, Surface3D, Closing)}
+
+
 def acts_for(lesson: Lesson) -> list[Act]:
-    """The acts a lesson's spec asks for."""
-    show = lesson.prepared.spec.show
-    acts: list[Act] = []
-    if show.title:
-        acts.append(Title())
-    acts.append(SwarmAct() if show.swarm else Race())
-    if show.basins and show.swarm:
-        acts.append(BasinsAct())
-    if show.plots:
-        acts.append(Replay())
-    if lesson.prepared.charts:
-        acts.append(ChartAct())
-    if show.surface3d:
-        acts.append(Surface3D())
-    if lesson.stage.card is not None:
-        acts.append(Closing())
-    return acts
+    """The acts a lesson's spec asks for, in order."""
+    return [ACTS[name]() for name in lesson.prepared.act_names()]
 
 
-__all__ = ["Act", "BasinsAct", "ChartAct", "Closing", "Race", "Replay", "Surface3D",
+__all__ = ["ACTS", "Act", "BasinsAct", "ChartAct", "Closing", "Race", "Replay", "Surface3D",
            "SwarmAct", "Title", "acts_for"]
