@@ -247,3 +247,46 @@ def test_the_saddle_lessons_panel_reads_at_full_size_during_the_ride() -> None:
     ride, closing = stage.flow("surface3d"), stage.flow("closing")
     assert ride.scale > closing.scale and ride.scale >= 0.8
     assert moves(scene)  # the panel makes room for the card at the closing
+
+
+def test_a_two_line_plot_caption_takes_its_room_from_the_map_row() -> None:
+    """A row of plots is planned with room for a one-line caption over the y label; a
+    taller heading takes the rest from the map row, so the plots' axes keep their
+    height (adaptive's η caption was shrunk to fit on one line, then wrapped into two
+    lines that squeezed its plot)."""
+    from optiroll.scenes.lesson.layout import PLOT_HEADING
+
+    def needs(heading):
+        return Needs(14.22, 8.0, header_height=1.5, side_width=4.0, plots=2, map_aspect=1.4,
+                     plot_heading=heading)
+
+    planned, tall = plan(needs(lambda w: PLOT_HEADING)), plan(needs(lambda w: PLOT_HEADING + 0.4))
+    assert plan(needs(None))["replay"] == planned["replay"]
+    a, b = planned["replay"], tall["replay"]
+    assert b["plot0"].height == pytest.approx(a["plot0"].height + 0.4)
+    assert b["map"].bottom > a["map"].bottom - 1e-9 and b["map"].height < a["map"].height
+    assert not b["map"].overlaps(b["plot0"])
+
+
+@pytest.mark.parametrize("name", ["adaptive", "momentum"])
+def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> None:
+    from optiroll.scenes.jobs import scene_classes
+    from optiroll.scenes.kit import theme
+    from optiroll.scenes.kit.panel import CAPTION_FLOOR
+    from optiroll.scenes.lesson.acts.replay import build_plots
+    from optiroll.scenes.library import LIBRARY, SCENES
+
+    (cls,) = scene_classes(SCENES / LIBRARY[name])
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
+                     "media_dir": MEDIA}):
+        scene = cls()
+        scene.setup()
+        stage = scene.stage
+        plots = build_plots(stage.p.plots, scene.timeline, stage.layout["replay"])
+        tops = [g.plot.box.get_top()[1] for g in plots]
+        bottoms = [g.plot.box.get_bottom()[1] for g in plots]
+        assert max(tops) - min(tops) < 1e-6 and max(bottoms) - min(bottoms) < 1e-6
+        for d, g in zip(stage.p.plots, plots, strict=True):
+            if d.caption:
+                for line in g[-1]:  # the caption's lines, at 0.8 of their size or more
+                    assert line.font_size >= CAPTION_FLOOR * theme.SMALL_SIZE - 1e-6, d.caption

@@ -7,6 +7,7 @@ corners, so it stays right after the frame is moved or scaled.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from manim import DOWN, LEFT, DashedLine, Line, MathTypst, Rectangle, Text, VGroup
@@ -14,6 +15,7 @@ from manim import DOWN, LEFT, DashedLine, Line, MathTypst, Rectangle, Text, VGro
 from ..text import power_of_ten
 from . import theme
 from .glyphs import GlyphText
+from .panel import fitted_caption
 
 
 def nice_ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> np.ndarray:
@@ -252,3 +254,33 @@ def axis_label(text: str, size: float) -> MathTypst | Text:
     if text.startswith("$") and text.endswith("$"):
         return MathTypst(text[1:-1], font_size=size * theme.MATH_SCALE, color=theme.FOREGROUND)
     return Text(text, font=theme.FONT, font_size=size, color=theme.FOREGROUND)
+
+
+@dataclass
+class Heading:
+    """What goes above a plot's axes, built once: its caption on top (balanced lines,
+    :func:`~scenes.kit.panel.fitted_caption`), then its y label (left) and key (right,
+    beside the label when both fit over the axes, else on a line above), and the height
+    they take (``above``)."""
+
+    label: VGroup
+    key: Text | None
+    caption: VGroup | None
+    key_beside: bool
+    above: float
+
+
+def plot_heading(y_label: str, width: float, key: str | None = None,
+                 caption: str | None = None) -> Heading:
+    """The heading of a plot ``width`` wide (its caption wrapped to that width)."""
+    small = theme.SMALL_SIZE
+    caption_text = fitted_caption(caption, width) if caption else None
+    label = axis_label(y_label, small * 1.15)
+    key_text = Text(key, font=theme.FONT, font_size=small * 0.85, color=theme.MUTED) \
+        if key else None
+    key_beside = key_text is not None and label.width + key_text.width + 0.3 <= width - 1.2
+    lines = [caption_text.height if caption_text else 0.0,
+             key_text.height if key_text is not None and not key_beside else 0.0]
+    above = sum(x + 0.12 for x in lines if x) + max(
+        label.height, key_text.height if key_beside and key_text is not None else 0.0) + 0.12
+    return Heading(label, key_text, caption_text, key_beside, above)

@@ -36,6 +36,12 @@ SIDE_GAIN = 0.05
 #: a lone plot goes beside the map only if the map keeps this share of the size it
 #: has with the plot below
 BESIDE_MAP_SHARE = 0.9
+#: the share of the height below the header the map row keeps above a row of plots
+MAP_ROW = 0.47
+#: the room above a plot's axes that row of plots is planned with (a one-line caption
+#: over the y label); a taller heading (a caption in two lines) takes the rest from
+#: the map row, so the plots' axes keep their height
+PLOT_HEADING = 0.8
 
 
 def _spans(total: float, sizes: list[float], gap: float) -> list[float]:
@@ -125,6 +131,9 @@ class Needs:
     #: the side panel's text scale when it flows into a box (``compact``: no live
     #: readouts, as beside plots); None: not measured, only the map's size decides
     side_scale: Callable[[Box, bool], float] | None = None
+    #: the room the tallest plot heading (caption, y label, key) takes above its axes
+    #: in a plot box of the given width; None: :data:`PLOT_HEADING`
+    plot_heading: Callable[[float], float] | None = None
 
 
 @dataclass
@@ -173,7 +182,10 @@ def plan(needs: Needs) -> Layout:
     layout.stages["race"] = {"header": header, **row(main)}
     def above_plots(count: int) -> dict[str, Box]:
         """The map above a row of ``count`` plots (``plot0``, ``plot1``, ...)."""
-        top, bottom = main.split_rows([0.47 * main.height, 0])
+        width = main.split_columns([0] * count, gap=0.5)[0].width
+        extra = max(0.0, needs.plot_heading(width) - PLOT_HEADING) if needs.plot_heading \
+            else 0.0
+        top, bottom = main.split_rows([MAP_ROW * main.height - extra, 0])
         boxes = {"header": header, **row(top)}
         for i, box in enumerate(bottom.split_columns([0] * count, gap=0.5)):
             boxes[f"plot{i}"] = box

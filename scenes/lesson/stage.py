@@ -30,7 +30,7 @@ from manim import (
 from ..kit import theme
 from ..kit.contour import ContourMap
 from ..kit.data_panel import DataPanel
-from ..kit.frame import PlotFrame
+from ..kit.frame import PlotFrame, plot_heading
 from ..kit.motion import Glide, MinimaMarkers, fit_target, place
 from ..kit.panel import ArrowKey, Flow, SidePanel, wrap
 from ..kit.timeline import Timeline
@@ -72,7 +72,7 @@ class Stage:
                       side_width=min(self.panel.natural_width(), 0.34 * fw),
                       data=p.data is not None, plots=len(p.plots), charts=len(p.charts),
                       card_height=self.card.height if self.card is not None else 0.0,
-                      side_scale=self._side_scale)
+                      side_scale=self._side_scale, plot_heading=self._plot_heading)
         race = plan(needs)["race"]  # first pass: regions to build the map and data panel in
         place(self.header, fit_target(self.header, race["header"]))
         self.map = self._map(race["map"])
@@ -101,6 +101,11 @@ class Stage:
         """The side panel's text scale flowed into ``box`` (the layout weighs it)."""
         return self.panel.flow_to(box.left, box.right, box.top, box.bottom,
                                   compact=compact).scale
+
+    def _plot_heading(self, width: float) -> float:
+        """The room the tallest of the replay's plot headings takes at ``width``."""
+        return max((plot_heading(d.label, width, key=d.key, caption=d.caption).above
+                    for d in self.p.plots), default=0.0)
 
     def _centre_rows(self) -> None:
         """Centre each row (map, data panel, side panel) when it leaves room to spare."""

@@ -10,10 +10,11 @@ import numpy as np
 from manim import Create, VGroup
 
 from ...kit import theme
+from ...kit.frame import Heading, plot_heading
 from ...kit.motion import fade_in, fade_out
 from ...kit.plots import FunctionPlot
 from ..layout import Box
-from .replay import fit_plot
+from .replay import aligned, fit_plot
 
 if TYPE_CHECKING:
     from ..prepare import ChartData, Curve
@@ -36,7 +37,11 @@ class ChartAct:
         lesson.begin_act(self.name)
         p, stage = lesson.prepared, lesson.stage
         boxes = stage.layout["chart"]
-        charts = VGroup(*[build_chart(d, boxes[f"plot{i}"]) for i, d in enumerate(p.charts)])
+        where = [boxes[f"plot{i}"] for i in range(len(p.charts))]
+        headings = [plot_heading(d.y_label, b.width, key=d.key, caption=d.caption)
+                    for d, b in zip(p.charts, where, strict=True)]
+        charts = VGroup(*[build_chart(d, b, h, above) for d, b, h, above in zip(
+            p.charts, where, headings, aligned(headings, where), strict=True)])
         plots = [c.plot for c in charts]
         lesson.play(*stage.arrange("chart"), run_time=MOVE)
         # the frames first, then the curves drawn, then the marks
@@ -58,8 +63,10 @@ class ChartAct:
             del stage.on_screen[f"chart{i}"]
 
 
-def build_chart(d: ChartData, box: Box) -> VGroup:
-    """A :class:`FunctionPlot` of ``d`` sized to fill ``box``."""
+def build_chart(d: ChartData, box: Box, heading: Heading | None = None,
+                above: float | None = None) -> VGroup:
+    """A :class:`FunctionPlot` of ``d`` sized to fill ``box`` (see :func:`fit_plot`)."""
+    heading = heading or plot_heading(d.y_label, box.width, key=d.key, caption=d.caption)
     x_range, y_range = chart_window(d)
     curves = [(c.x, c.y, c.color or theme.FOREGROUND, c.dashed) for c in d.curves]
     marks = [(m.x, m.y, m.color or theme.FOREGROUND, m.star, m.label) for m in d.marks]
@@ -67,7 +74,7 @@ def build_chart(d: ChartData, box: Box) -> VGroup:
     return fit_plot(lambda w, h: FunctionPlot(
         curves, w, h, x_range=x_range, y_range=y_range, x_label=d.x_label, marks=marks,
         references=d.reference_colors, curve_labels=[p for p in named if p is not None]),
-        d.y_label, box, key=d.key, caption=d.caption)
+        heading, box, above)
 
 
 def label_point(c: Curve, x_range: tuple[float, float], y_range: tuple[float, float]

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from manim import DOWN, LEFT, RIGHT, UP, Mobject, Text, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Mobject, VGroup
 
-from ...kit import theme
-from ...kit.frame import PlotFrame, axis_label
+from ...kit.frame import Heading, PlotFrame, plot_heading
 from ...kit.motion import fade_in, fade_out, fit_target, place
 from ...kit.plots import IterationPlot
 from ..layout import Box
@@ -40,7 +39,7 @@ class Replay:
         p, stage, tl = lesson.prepared, lesson.stage, lesson.timeline
         boxes = stage.layout["replay"]
         tl.set(0)  # first: the plots are built (and fade in) showing iteration 0
-        plots = VGroup(*[build_plot(d, tl, boxes[f"plot{i}"]) for i, d in enumerate(p.plots)])
+        plots = build_plots(p.plots, tl, boxes)
         stage.plots = plots
         lesson.play(*stage.arrange("replay"), run_time=MOVE)
         lesson.play(fade_in(plots), run_time=SHOW)
@@ -55,31 +54,44 @@ class Replay:
             del stage.on_screen[f"plot{i}"]
 
 
-def build_plot(d: PlotData, tl, box: Box) -> VGroup:
+def build_plots(data: list[PlotData], tl, boxes: dict[str, Box]) -> VGroup:
+    """The replay's plots, each in its box (``plot0``, ``plot1``, ...), with the axes of
+    plots side by side level (:func:`aligned`)."""
+    where = [boxes[f"plot{i}"] for i in range(len(data))]
+    headings = [plot_heading(d.label, b.width, key=d.key, caption=d.caption)
+                for d, b in zip(data, where, strict=True)]
+    return VGroup(*[build_plot(d, tl, b, h, above) for d, b, h, above in zip(
+        data, where, headings, aligned(headings, where), strict=True)])
+
+
+def build_plot(d: PlotData, tl, box: Box, heading: Heading | None = None,
+               above: float | None = None) -> VGroup:
     """An iteration plot of ``d`` sized to fill ``box`` (see :func:`fit_plot`)."""
+    heading = heading or plot_heading(d.label, box.width, key=d.key, caption=d.caption)
     return fit_plot(lambda w, h: IterationPlot(
         d.series, d.colors, tl, w, h, y_label=None, log_y=d.log, dashed=d.dashed,
-        references=d.references), d.label, box, key=d.key, caption=d.caption)
+        references=d.references), heading, box, above)
 
 
-def fit_plot(make: Callable[[float, float], PlotFrame], y_label: str, box: Box, *,
-             key: str | None = None, caption: str | None = None) -> VGroup:
-    """A plot sized to fill ``box``: its caption on top, then its y label (left) and
-    key (right) above the axes, so the axes get the whole width. ``make(w, h)`` builds
-    the plot with axes of that size (and no y label of its own)."""
-    small = theme.SMALL_SIZE
-    caption_text = Text(caption, font=theme.FONT, font_size=small, color=theme.MUTED) \
-        if caption else None
-    label = axis_label(y_label, small * 1.15)
-    key_text = Text(key, font=theme.FONT, font_size=small * 0.85, color=theme.MUTED) \
-        if key else None
-    # the key goes beside the y label when both fit over the axes, else on a line above
-    key_beside = key_text is not None and label.width + key_text.width + 0.3 <= box.width - 1.2
-    lines = [caption_text.height if caption_text else 0.0,
-             key_text.height if key_text is not None and not key_beside else 0.0]
-    above = sum(x + 0.12 for x in lines if x) + max(
-        label.height, key_text.height if key_beside and key_text is not None else 0.0) + 0.12
+def aligned(headings: list[Heading], boxes: list[Box]) -> list[float]:
+    """The room above each plot's axes, so plots side by side (boxes of one top and
+    height) have their axes level: the most any of them needs."""
+    def row(b: Box) -> tuple[float, float]:
+        return round(b.top, 6), round(b.height, 6)
 
+    most: dict[tuple[float, float], float] = {}
+    for h, b in zip(headings, boxes, strict=True):
+        most[row(b)] = max(most.get(row(b), 0.0), h.above)
+    return [most[row(b)] for b in boxes]
+
+
+def fit_plot(make: Callable[[float, float], PlotFrame], heading: Heading, box: Box,
+             above: float | None = None) -> VGroup:
+    """A plot sized to fill ``box`` under its ``heading`` (given ``above`` units of room,
+    at least its own), so the axes get the whole width. ``make(w, h)`` builds the plot
+    with axes of that size (and no y label of its own)."""
+    above = max(above or 0.0, heading.above)
+    label, key_text, caption_text = heading.label, heading.key, heading.caption
     probe = make(max(box.width - 1.0, 1.0), max(box.height - above - 0.8, 0.6))
     full, inner = box_of(probe), box_of(probe.box)
     left = inner.left - full.left + 0.02
@@ -95,7 +107,7 @@ def fit_plot(make: Callable[[float, float], PlotFrame], y_label: str, box: Box, 
     group.plot = plot
     top: Mobject = label
     if key_text is not None:
-        if key_beside:
+        if heading.key_beside:
             key_text.next_to(plot.box, UP, buff=0.12).align_to(plot.box, RIGHT)
             key_text.align_to(label, DOWN)
         else:
