@@ -290,3 +290,51 @@ def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> N
             if d.caption:
                 for line in g[-1]:  # the caption's lines, at 0.8 of their size or more
                     assert line.font_size >= CAPTION_FLOOR * theme.SMALL_SIZE - 1e-6, d.caption
+
+
+def test_hop_window_keeps_the_panel_out_of_the_way() -> None:
+    from optiroll.scenes.lesson.layout import GLIDE_SAMPLES, hop_window
+
+    big_map, small_map = Box(-7, 1, -3, 3), Box(-7, -3, 0, 3)
+    side = (Box(2, 7, -3, 3), Box(-7, -3, -3, -0.4))  # from the right to below the map
+    gone, back = hop_window(side, [(big_map, small_map)])
+    assert 0 < gone <= 0.5 <= back < 1
+    for t in (k / GLIDE_SAMPLES for k in range(GLIDE_SAMPLES + 1)):
+        now = big_map.toward(small_map, t)
+        assert t > gone or not side[0].overlaps(now)
+        assert t < back or not side[1].overlaps(now)
+    # down its own column, beside the map: it glides
+    assert hop_window((Box(2, 7, -1, 3), Box(2, 7, -3, 1)), [(big_map, small_map)]) is None
+
+
+@pytest.mark.parametrize("name", ["stochastic", "learning_rate"])
+def test_the_side_panel_never_crosses_the_map_or_data_panel_on_its_way(name: str) -> None:
+    """To the replay (a lone plot beside the map puts the legend below it) and back, at
+    every frame: no item of the side panel that can be seen overlaps the map or the
+    data panel (the legend used to glide across them)."""
+    import numpy as np
+    from optiroll.scenes.jobs import scene_classes
+    from optiroll.scenes.lesson.stage import box_of
+    from optiroll.scenes.library import LIBRARY, SCENES
+
+    (cls,) = scene_classes(SCENES / LIBRARY[name])
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
+                     "media_dir": MEDIA}):
+        scene = cls()
+        scene.setup()
+        stage = scene.stage
+        for target in ("replay", "race"):
+            anims = stage.arrange(target)
+            for a in anims:
+                a.begin()
+            for alpha in np.linspace(0, 1, 61):
+                for a in anims:
+                    a.interpolate(alpha)
+                panels = [box_of(m) for m in (stage.map, stage.data) if m is not None]
+                for item in stage.panel.items:
+                    seen = max(float(m.fill_rgbas[:, 3].max())
+                               for m in item.family_members_with_points())
+                    if seen > 0.01:
+                        assert not any(box_of(item).overlaps(b) for b in panels), (target, alpha)
+            for a in anims:
+                a.finish()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UL, UP, Animation, Dot, Mobject, Text, VGroup
+from manim import DOWN, LEFT, RIGHT, UL, UP, Animation, Dot, Mobject, Text, VGroup, VMobject
 
 from . import theme
 from .readouts import LiveText, iteration_readout, sequence_text
@@ -248,11 +248,14 @@ class SidePanel(VGroup):
         """1 where ``flow`` shows the item (or its readout), 0 where it hides it."""
         return 0.0 if flow.compact and m is not self.counter else 1.0
 
-    def glide(self, flow: Flow, **kwargs: object) -> list[Animation]:
+    def glide(self, flow: Flow, hop: tuple[float, float] | None = None, **kwargs: object
+              ) -> list[Animation]:
         """Animations that move every item to its place in ``flow`` (fading what a
-        compact flow hides, and back)."""
+        compact flow hides, and back); with ``hop = (gone, back)``, each item fades out
+        where it is by ``gone`` of the animation's progress and back in at its new place
+        and size from ``back`` on, instead of moving across the frame."""
         return [_Reflow(self, m, flow.scale, np.array([x, y, 0.0]), self.opacity(m, flow),
-                        **kwargs)
+                        hop=hop, **kwargs)
                 for m, (x, y) in zip(self.items, flow.corners, strict=True)]
 
     def _set(self, m: Mobject, scale: float, corner: np.ndarray) -> None:
@@ -271,9 +274,10 @@ class _Reflow(Animation):
     updating while it moves)."""
 
     def __init__(self, panel: SidePanel, item: Mobject, scale: float, corner: np.ndarray,
-                 opacity: float, **kwargs: object) -> None:
+                 opacity: float, hop: tuple[float, float] | None = None,
+                 **kwargs: object) -> None:
         self.panel, self.scale_to, self.corner_to = panel, scale, corner
-        self.opacity_to = opacity
+        self.opacity_to, self.hop = opacity, hop
         super().__init__(item, suspend_mobject_updating=False, **kwargs)
 
     def create_starting_mobject(self) -> Mobject:
@@ -283,13 +287,38 @@ class _Reflow(Animation):
         self.scale_from = self.panel.scales[id(self.mobject)]
         self.corner_from = self.mobject.get_corner(UL)
         self.opacity_from = self.panel.opacities.get(id(self.mobject), 1.0)
+        if self.hop:  # every member's own opacities, but those of the part a flow hides
+            part = set(self.panel.shown(self.mobject).get_family())
+            self.saved = [(m, m.fill_rgbas[:, 3].copy(), m.stroke_rgbas[:, 3].copy())
+                          for m in self.mobject.get_family()
+                          if isinstance(m, VMobject) and m not in part]
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
+        if self.hop:
+            self._hop(a)
+            return
         self.panel._set(self.mobject, self.scale_from + (self.scale_to - self.scale_from) * a,
                         self.corner_from + (self.corner_to - self.corner_from) * a)
         if self.opacity_to != self.opacity_from:
             o = self.opacity_from + (self.opacity_to - self.opacity_from) * a
             self.panel.shown(self.mobject).set_opacity(o)
             self.panel.opacities[id(self.mobject)] = o
+
+    def _hop(self, a: float) -> None:
+        """Out where it was until ``gone``, unseen, then in at its new place from ``back``."""
+        gone, back = self.hop
+        there = a >= gone
+        k = max(0.0, (a - back) / (1.0 - back)) if there else 1.0 - a / gone
+        if there:
+            self.panel._set(self.mobject, self.scale_to, self.corner_to)
+        for m, fill, stroke in self.saved:
+            if len(m.fill_rgbas) == len(fill):
+                m.fill_rgbas[:, 3] = fill * k
+            if len(m.stroke_rgbas) == len(stroke):
+                m.stroke_rgbas[:, 3] = stroke * k
+        # the part a flow hides (a row's readout, or the whole item): its own opacity
+        o = (self.opacity_to if there else self.opacity_from) * k
+        self.panel.shown(self.mobject).set_opacity(o)
+        self.panel.opacities[id(self.mobject)] = o

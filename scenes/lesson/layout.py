@@ -107,6 +107,44 @@ class Box:
         return (self.left < other.right - tol and other.left < self.right - tol
                 and self.bottom < other.top - tol and other.bottom < self.top - tol)
 
+    def toward(self, other: Box, t: float) -> Box:
+        """The box ``t`` of the way from this one to ``other`` (each edge in a line)."""
+        return Box(*(a + (b - a) * t for a, b in zip(
+            (self.left, self.right, self.bottom, self.top),
+            (other.left, other.right, other.bottom, other.top), strict=True)))
+
+
+#: moments a glide is checked at (fractions of its progress, ends included)
+GLIDE_SAMPLES = 32
+
+
+def paths_cross(a: tuple[Box, Box], b: tuple[Box, Box]) -> bool:
+    """Whether two boxes gliding at once, each from its first box to its second in a
+    straight line at the same pace, overlap on the way."""
+    return any(a[0].toward(a[1], t).overlaps(b[0].toward(b[1], t))
+               for t in (k / GLIDE_SAMPLES for k in range(GLIDE_SAMPLES + 1)))
+
+
+def hop_window(side: tuple[Box, Box], moves: list[tuple[Box, Box]]
+               ) -> tuple[float, float] | None:
+    """How the side panel goes from ``side[0]`` to ``side[1]`` while the boxes in
+    ``moves`` glide: None when it can glide with them (its path crosses none of them);
+    else ``(gone, back)``: it fades out in place by ``gone`` (at most halfway, before
+    any of them reaches its old place) and fades in at its new place from ``back``
+    (at least halfway, once all of them have left it), as fractions of the glide."""
+    if not any(paths_cross(side, m) for m in moves):
+        return None
+    ts = [k / GLIDE_SAMPLES for k in range(GLIDE_SAMPLES + 1)]
+
+    def hit(box: Box, t: float) -> bool:
+        return any(box.overlaps(a.toward(b, t)) for a, b in moves)
+
+    first = next((i for i, t in enumerate(ts) if hit(side[0], t)), len(ts))
+    last = next((i for i in range(len(ts) - 1, -1, -1) if hit(side[1], ts[i])), -1)
+    gone = min(0.5, ts[max(first - 1, 0)])
+    back = max(0.5, ts[min(last + 1, len(ts) - 1)])
+    return gone, min(back, 0.9)
+
 
 @dataclass(frozen=True)
 class Needs:

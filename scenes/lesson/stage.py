@@ -34,7 +34,7 @@ from ..kit.frame import PlotFrame, plot_heading
 from ..kit.motion import Glide, MinimaMarkers, fit_target, place
 from ..kit.panel import ArrowKey, Flow, SidePanel, wrap
 from ..kit.timeline import Timeline
-from .layout import Box, Needs, plan
+from .layout import Box, Needs, hop_window, plan
 from .prepare import Prepared
 
 #: smallest scale a map or plot is shown at when it must shrink to fit a box
@@ -262,15 +262,19 @@ class Stage:
         """Animations that bring the map, data panel and side panel to ``stage``'s boxes."""
         boxes = self.layout[stage]
         anims: list[Animation] = []
-        if "map" in boxes:
-            anims.append(Glide(self.map, fit_target(self.map, boxes["map"],
-                                                    natural_width=self.map_natural), **kwargs))
-        if self.data is not None and "data" in boxes:
-            anims.append(Glide(self.data, fit_target(self.data, boxes["data"],
-                                                     natural_width=self.data_natural),
-                               **kwargs))
-        anims += self.panel.glide(self.flow(stage), **kwargs)
-        return anims
+        moves: list[tuple[Box, Box]] = []  # the map's and data panel's, from and to
+        for m, name, natural in ((self.map, "map", self.map_natural),
+                                 (self.data, "data", self.data_natural)):
+            if m is not None and name in boxes:
+                target = fit_target(m, boxes[name], natural_width=natural)
+                anims.append(Glide(m, target, **kwargs))
+                moves.append((box_of(m), box_of(target)))
+        flow = self.flow(stage)
+        side = (box_of(self.panel), flow_box(flow))
+        # the side panel fades out and back in at its place when gliding there would
+        # carry it across the map or the data panel (to a column below them), out of
+        # their way while they move
+        return anims + self.panel.glide(flow, hop=hop_window(side, moves), **kwargs)
 
     def flow(self, stage: str) -> Flow:
         """The side panel's flow in ``stage``: compact (no readouts) beside plots."""
@@ -286,6 +290,13 @@ class Stage:
         for name, what in self.on_screen.items():
             out[name] = what() if callable(what) else box_of(what)
         return out
+
+
+def flow_box(flow: Flow) -> Box:
+    """The box a side panel fills once flowed (its items' corners, its size)."""
+    left = min(x for x, _ in flow.corners)
+    top = max(y for _, y in flow.corners)
+    return Box(left, left + flow.width, top - flow.height, top)
 
 
 def card_scale(card: VGroup, box: Box | None = None) -> float:
