@@ -563,3 +563,42 @@ def test_four_swarm_columns_with_basins_keep_their_text_apart_inside_the_frame()
                     if "%" in line.text}
     assert len(line_heights) == 1  # every column's caption at one size
     assert all(len(c) == 2 for c in captions)  # wrapped into two balanced lines
+    # the live readouts: on one line they would have shrunk to ~70 %; the number goes
+    # over the words they share, at (nearly) full size
+    from optiroll.scenes.kit import theme
+    from optiroll.scenes.lesson.acts.swarm import SPLIT_BELOW
+
+    for read in cols.readouts:
+        assert len(read) == 2 and read[1].text.replace(" ", "") == "inthedeepestwell"
+        assert read[1].font_size >= SPLIT_BELOW * theme.SMALL_SIZE - 1e-6
+        assert read[0].get_bottom()[1] > read[1].get_top()[1]  # the number above
+
+
+def test_shared_suffix_never_splits_a_number_from_its_unit() -> None:
+    from optiroll.scenes.lesson.acts.swarm import shared_suffix
+
+    assert shared_suffix([["2 % in the deepest well", "46 % in the deepest well"],
+                          ["100 % in the deepest well"]]) == 4
+    assert shared_suffix([["2 % in the deepest well", "2 % in the deepest well"]]) == 4
+    assert shared_suffix([["loss 0.1", "loss 0.2"]]) == 0  # a common start, not an end
+    assert shared_suffix([["in the well", "in the well"], ["the well"]]) == 1  # "well" only
+    assert shared_suffix([["diverged", "diverged"]]) == 0  # nothing of its own left
+
+
+def test_swarm_stars_fade_in_on_their_maps() -> None:
+    """A fade pauses updaters: the stars must stand on their maps when the columns are
+    built (they had faded in at the frame's centre, where the maps were made)."""
+    from optiroll.scenes.lesson.acts.swarm import Columns, region
+
+    s = validate({**BASE, "surface": "wells", "start": [0, 0], "steps": 10,
+                  "runs": [{"optimizer": "gd", "lr": 0.3}, {"optimizer": "adam", "lr": 0.2}],
+                  "show": {"swarm": 8}})
+    with tempconfig({"pixel_width": 320, "pixel_height": 180, "verbosity": "ERROR",
+                     "media_dir": MEDIA}):
+        lesson = lesson_class(s)()
+        lesson.setup()
+        cols = Columns(lesson, region(lesson))
+    for stars, m in zip(cols.stars, cols.maps, strict=True):
+        assert len(stars) == 3
+        for star, q in zip(stars, stars.minima, strict=True):
+            assert np.allclose(star.get_center(), m.c2p(*q), atol=1e-6)

@@ -33,7 +33,7 @@ def wrap(text: str, width: int) -> str:
     stays one."""
     if "\n" in text:
         return "\n".join(wrap(part, width) for part in text.split("\n"))
-    words, lines, line = _glued(re.findall(r"\S*\([^)]*\)\S*|\S+", text)), [], ""
+    words, lines, line = glued_words(re.findall(r"\S*\([^)]*\)\S*|\S+", text)), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:
             lines.append(line)
@@ -44,7 +44,7 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def _glued(words: list[str]) -> list[str]:
+def glued_words(words: list[str]) -> list[str]:
     """``words`` with a percent sign joined to the number before it, and a lone symbol
     (one non-ASCII character: ``β``, ``λ``, ``≈``) or relation (``=``) joined to what
     follows it."""

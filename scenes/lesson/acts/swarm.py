@@ -17,18 +17,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from manim import DOWN, ORIGIN, UP, Group, Text, UpdateFromAlphaFunc, VGroup, config
+from manim import (
+    DOWN,
+    ORIGIN,
+    UP,
+    Group,
+    Text,
+    UpdateFromAlphaFunc,
+    VGroup,
+    config,
+    smooth,
+    squish_rate_func,
+)
 
 from ...kit import theme
 from ...kit.contour import ContourMap
 from ...kit.motion import Glide, MinimaMarkers, fade_in, fade_out, fit_target
-from ...kit.panel import fitted_caption
+from ...kit.panel import fitted_caption, glued_words
 from ...kit.readouts import LiveText, sequence_text
 from ...kit.swarm import BasinLayer, Swarm
 from ..layout import Box
 from ..stage import card_scale
 
 if TYPE_CHECKING:
+    from ...kit.timeline import Timeline
     from ..scene import Lesson
 
 ENTER = 1.2
@@ -50,41 +62,41 @@ class Columns(Group):
         n = len(p.runs)
         self.names = [Text(label, font=theme.FONT, font_size=theme.BODY_SIZE,
                            color=theme.FOREGROUND) for label in p.labels]
-        self.readouts = [LiveText(sequence_text(r, tl), font_size=theme.SMALL_SIZE,
-                                  color=theme.MUTED, align=ORIGIN, widest=max(r, key=len))
-                         for r in p.readouts]  # centred under its map as it changes
         name_h = max(m.height for m in self.names)
-        read_h = max(m.height for m in self.readouts)
         (x0, x1), (y0, y1) = p.surface.view
         aspect = (x1 - x0) / (y1 - y0)
-        map_h = min(box.height - name_h - read_h - 2 * 0.25 - 0.45,
-                    (box.width - GAP * (n - 1)) / n / aspect)
-        self.maps = self._maps(lesson, map_h * aspect, map_h)
-        # the tick labels reach out of the leftmost map's box (and the rightmost's): the
-        # row of maps and their labels fits the box, not just the maps
-        left_over = self.maps[0].box.get_left()[0] - self.maps[0].get_left()[0]
-        right_over = self.maps[0].get_right()[0] - self.maps[0].box.get_right()[0]
-        over = max(left_over, 0.0) + max(right_over, 0.0)
-        if n * map_h * aspect + GAP * (n - 1) + over > box.width:
-            map_h = (box.width - GAP * (n - 1) - over) / n / aspect
+        # readouts in one line; in two (the live number over the words all of them
+        # share) where one line would have to shrink (four narrow columns)
+        for split in (False, True):
+            self.readouts = _readouts(p.readouts, tl, split)
+            read_h = max(m.height for m in self.readouts)
+            map_h = min(box.height - name_h - read_h - 2 * 0.25 - 0.45,
+                        (box.width - GAP * (n - 1)) / n / aspect)
             self.maps = self._maps(lesson, map_h * aspect, map_h)
-        inside = [q for q in p.surface.minima if self.maps[0].inside(np.array(q))[0]]
-        self.stars = [MinimaMarkers(m, tuple(inside) if p.spec.show.minima else ())
-                      for m in self.maps]
-        #: the maps' width as built (the closing glide scales the columns)
-        self.map_w = map_w = map_h * aspect
-        total_w = n * map_w + GAP * (n - 1) + over
-        left = box.center[0] - total_w / 2 + max(left_over, 0.0)
-        # a column's text is centred on its map, as wide as the map and a little of each
-        # gap (neighbours' texts keep TEXT_GAP of air), inside the box
-        centres = [left + map_w * (i + 0.5) + GAP * i for i in range(n)]
-        #: the width each column's text may take (the same for all: the same size)
-        self.room = room = min(map_w + GAP - TEXT_GAP, 2 * (centres[0] - box.left),
-                               2 * (box.right - centres[-1]))
-        # names and readouts shrink alike where one would not fit (the widest readout
-        # each will show counts)
-        name_scale = min(1.0, room / max(m.width for m in self.names))
-        read_scale = min(1.0, room / max(m.natural_width for m in self.readouts))
+            # the tick labels reach out of the leftmost map's box (and the rightmost's):
+            # the row of maps and their labels fits the box, not just the maps
+            left_over = self.maps[0].box.get_left()[0] - self.maps[0].get_left()[0]
+            right_over = self.maps[0].get_right()[0] - self.maps[0].box.get_right()[0]
+            over = max(left_over, 0.0) + max(right_over, 0.0)
+            if n * map_h * aspect + GAP * (n - 1) + over > box.width:
+                map_h = (box.width - GAP * (n - 1) - over) / n / aspect
+                self.maps = self._maps(lesson, map_h * aspect, map_h)
+            #: the maps' width as built (the closing glide scales the columns)
+            self.map_w = map_w = map_h * aspect
+            total_w = n * map_w + GAP * (n - 1) + over
+            left = box.center[0] - total_w / 2 + max(left_over, 0.0)
+            # a column's text is centred on its map, as wide as the map and a little of
+            # each gap (neighbours' texts keep TEXT_GAP of air), inside the box
+            centres = [left + map_w * (i + 0.5) + GAP * i for i in range(n)]
+            #: the width each column's text may take (the same for all: the same size)
+            self.room = room = min(map_w + GAP - TEXT_GAP, 2 * (centres[0] - box.left),
+                                   2 * (box.right - centres[-1]))
+            # names and readouts shrink alike where one would not fit (the widest
+            # readout each will show counts)
+            name_scale = min(1.0, room / max(m.width for m in self.names))
+            read_scale = min(1.0, room / max(m.natural_width for m in self.readouts))
+            if read_scale >= SPLIT_BELOW or not shared_suffix(p.readouts):
+                break
         for cx, name, m, read in zip(centres, self.names, self.maps, self.readouts,
                                      strict=True):
             m.shift(np.array([cx, box.top - name_h - 0.25 - map_h / 2, 0])
@@ -92,6 +104,11 @@ class Columns(Group):
             name.scale(name_scale).move_to([cx, box.top - name_h / 2, 0])
             read.scale(read_scale).next_to(m, DOWN, buff=0.2).set_x(cx)
             read.natural_width *= read_scale
+        # the stars are put on their maps where the maps stand (a fade pauses updaters:
+        # stars made before the maps moved had faded in at the frame's centre)
+        inside = [q for q in p.surface.minima if self.maps[0].inside(np.array(q))[0]]
+        self.stars = [MinimaMarkers(m, tuple(inside) if p.spec.show.minima else ())
+                      for m in self.maps]
         self.swarms = [Swarm(m, sw.positions, sw.labels, sw.arrivals, BASIN_COLORS, tl)
                        for m, sw in zip(self.maps, p.swarms, strict=True)]
         self.columns = [VGroup(name, m, stars, swarm, read) for name, m, stars, swarm, read
@@ -106,6 +123,41 @@ class Columns(Group):
         return [ContourMap(p.surface, width, height, axis_labels=False) for _ in p.runs]
 
 
+def shared_suffix(readouts: list[list[str]]) -> int:
+    """How many words every readout ends with alike (" in the deepest well": 4), each
+    keeping some of its own before them, and never splitting "42 %" (words as
+    :func:`~scenes.kit.panel.glued_words` joins them); 0 when none."""
+    units = [glued_words(s.split()) for r in readouts for s in r]
+    k = 0
+    while units and all(len(u) > k + 1 for u in units) and len({u[-1 - k] for u in units}) == 1:
+        k += 1
+    return k
+
+
+def _readouts(readouts: list[list[str]], tl: Timeline, split: bool) -> list[VGroup]:
+    """Each column's live readout, centred under its map as it changes: one line, or
+    with ``split`` the live part over the words all of them share (a line of its own)."""
+    k = shared_suffix(readouts) if split else 0
+    out = []
+    for r in readouts:
+        units = [glued_words(s.split()) for s in r]
+        heads = [" ".join(u[:len(u) - k]) for u in units] if k else list(r)
+        live = LiveText(sequence_text(heads, tl), font_size=theme.SMALL_SIZE,
+                        color=theme.MUTED, align=ORIGIN, widest=max(heads, key=len))
+        group = VGroup(live)
+        group.natural_width = live.natural_width
+        if k:
+            words = Text(" ".join(units[0][-k:]), font=theme.FONT, font_size=theme.SMALL_SIZE,
+                         color=theme.MUTED)
+            words.next_to(live, DOWN, buff=0.1)
+            group.add(words)
+            group.natural_width = max(live.natural_width, words.width)
+        out.append(group)
+    return out
+
+
+#: a readout that would shrink below this share of its size goes on two lines
+SPLIT_BELOW = 0.9
 #: the margin kept at the frame's sides and bottom
 MARGIN = 0.4
 
@@ -171,8 +223,11 @@ class BasinsAct:
             layer.set_opacity(0.0)
         lesson.play(*[UpdateFromAlphaFunc(layer, _opacity) for layer in layers],
                     *[fade_out(s) for s in cols.swarms],
-                    *[fade_out(r) for r in cols.readouts],
-                    *[fade_in(s, shift=0.1 * UP) for s in shares], run_time=BASINS_IN)
+                    # each readout is gone before the caption in its place comes
+                    *[fade_out(r, rate_func=squish_rate_func(smooth, 0.0, 0.45))
+                      for r in cols.readouts],
+                    *[fade_in(s, shift=0.1 * UP, rate_func=squish_rate_func(smooth, 0.55, 1.0))
+                      for s in shares], run_time=BASINS_IN)
         for swarm, read, share, column in zip(cols.swarms, cols.readouts, shares,
                                               cols.columns, strict=True):
             column.remove(swarm, read)
