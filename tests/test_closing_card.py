@@ -114,4 +114,7 @@ def test_the_card_shows_every_sentence_and_fits_its_box() -> None:
         place(card, fit_target(card, boxes["card"]))
         assert box_of(card).inside(boxes["card"], tol=1e-3)
         assert not boxes["card"].overlaps(boxes["map"])
-        assert boxes["map"].height > 0.4 * stage.layout["race"]["map"].height
+        # four two-line sentences: the map keeps about 40 % of its height (39.5 % at every
+        # output size since kit.typeset; the 47 % once measured here at 320x180 came from
+        # Manim wrapping the sentences on that small canvas)
+        assert boxes["map"].height > 0.38 * stage.layout["race"]["map"].height

@@ -107,3 +107,39 @@ def test_glyph_text_is_text_glyph_by_glyph(s: str) -> None:
         assert np.abs(g.points - w.points).max() < 0.01 * PIXEL
         assert g.get_fill_color() == w.get_fill_color() and g.get_fill_opacity() == 1
         assert g.get_stroke_width() == w.get_stroke_width()
+
+
+LONG_LINE = ("white: still rolling · coloured: settled in that well (★) · the deepest well: "
+             "(1.46, 0.98), loss −1.84")
+
+
+def test_text_is_laid_out_alike_at_every_output_size(tmp_path) -> None:
+    """Manim lays Text out on a canvas the frame's pixel size, and Pango wraps a line
+    wider than it: at 320x180 this line came out on two lines, 15.0 units wide instead
+    of 16.1. On the kit's fixed canvas it is one line at every size, and a line that
+    fits Manim's canvas too is the very same outline."""
+    import numpy as np
+    from manim import Text, tempconfig
+    from manim.mobject.text import text_mobject
+    from optiroll.scenes.kit import typeset
+
+    typeset.install()
+    widths = []
+    for i, (w, h) in enumerate([(160, 90), (320, 180), (854, 480), (3840, 2160)]):
+        with tempconfig({"pixel_width": w, "pixel_height": h, "verbosity": "ERROR",
+                         "media_dir": str(tmp_path / str(i))}):
+            t = Text(LONG_LINE, font_size=24)
+            widths.append(t.width)
+            assert t.height < 0.6  # one line
+    assert max(widths) - min(widths) < 1e-9
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
+                     "media_dir": str(tmp_path / "same")}):
+        ours = Text("Kerning: AV Te r. 0.102", font_size=30)
+        try:
+            text_mobject.Text._text2svg = typeset.manim_text2svg
+            manims = Text("Kerning: AV Te r. 0.102", font_size=30)
+        finally:
+            typeset.install()
+        a = np.concatenate([m.points for m in ours.family_members_with_points()])
+        b = np.concatenate([m.points for m in manims.family_members_with_points()])
+        assert a.shape == b.shape and np.abs(a - b).max() < 1e-9

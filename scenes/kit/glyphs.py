@@ -38,11 +38,14 @@ from pathlib import Path
 
 import manimpango
 import numpy as np
-from manim import Text, VGroup, VMobject, config
+from manim import Text, VGroup, VMobject
 from manim.constants import START_X, START_Y
 from manim.mobject.text.text_mobject import TEXT2SVG_ADJUSTMENT_FACTOR
 
 from . import theme
+from .typeset import CANVAS, install
+
+install()  # Text laid out on the same canvas at every output size
 
 BAR = "|"
 #: a glyph's pen position in Pango's SVG: ``<use xlink:href="#glyph0-1" x="30" .../>``
@@ -116,7 +119,7 @@ class GlyphCache:
             manimpango.text2svg(
                 [manimpango.TextSetting(0, len(s), self.font, "NORMAL", "NORMAL", line_num=0)],
                 self.size / TEXT2SVG_ADJUSTMENT_FACTOR, 0.0, False, str(path),
-                START_X, START_Y, config.pixel_width, config.pixel_height, s)
+                START_X, START_Y, *CANVAS, s)
             xs = [float(x) for x in _USE_X.findall(path.read_text(encoding="utf-8"))]
         return (np.array(xs) - xs[0]) * self._svg_scale if xs else np.zeros(0)
 

@@ -31,7 +31,10 @@ from manim.renderer.cairo_renderer import CairoRenderer
 
 from . import theme
 from .camera import LayerCamera
+from .typeset import install as typeset_on_a_fixed_canvas
 from .writer import ColourGifWriter
+
+typeset_on_a_fixed_canvas()  # Text laid out alike at every output size (kit.typeset)
 
 MANIM_DEFAULT_BACKGROUND = "#000000"
 
