@@ -142,6 +142,29 @@ def test_camera_path_keeps_the_surface_in_its_panel() -> None:
                        (y1 - y0) / (region[3] - region[2])) > 0.85, u
 
 
+def test_camera_settles_into_a_smaller_panel_without_turning() -> None:
+    """At a 3-D lesson's closing the view makes room for the card: from the flight's
+    last pose (``settle(0)``) to the same pose fitted to the smaller panel
+    (``settle(1)``), only the zoom and the screen position change."""
+    s = dyn.surface("himmelblau")
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 6.0, 6.0, n_levels=6, resolution=60)
+        r3d = SurfaceRenderer(m, mesh=24, height=2.0)
+        ride, above_card = (-6.5, 1.0, -3.5, 2.0), (-6.5, 1.0, -1.5, 2.0)
+        path = CameraPath(r3d, [(-110, 40, 1.0), (-160, 30, 1.0)], ride)
+        assert path.settle(0.0, above_card) == path.at(1.0)
+        end, settled = path.at(1.0), path.settle(1.0, above_card)
+        assert (settled.azimuth, settled.elevation, settled.target) == (
+            end.azimuth, end.elevation, end.target)
+        assert settled.zoom < end.zoom
+        x0, x1, y0, y1 = r3d.extent(settled, 1.0)
+        left, right, bottom, top = above_card
+        assert left - 1e-9 <= x0 < x1 <= right + 1e-9 and bottom - 1e-9 <= y0 < y1 <= top + 1e-9
+        assert max((x1 - x0) / (right - left), (y1 - y0) / (top - bottom)) > 0.9  # filled
+        half = path.settle(0.5, above_card)
+        assert half.zoom == pytest.approx((end.zoom + settled.zoom) / 2)
+
+
 def test_lookahead_arrow_starts_at_the_lookahead_point() -> None:
     s = validate({"title": "t", "surface": "ravine", "steps": 6, "start": [-2.4, 0.2],
                   "runs": [{"optimizer": "nesterov", "lr": 0.07, "beta": 0.9}],

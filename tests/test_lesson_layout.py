@@ -214,9 +214,10 @@ def test_library_lessons_keep_a_lone_plot_beside_the_map(name: str) -> None:
 
 
 def test_the_side_panel_takes_the_cards_room_during_the_3d_ride_where_it_reads_larger() -> None:
-    """A tall closing card is reserved below the 3-D view for the whole ride; the side
-    panel flows down into that room until the card comes (then back above it), where
-    that sets its text larger, and keeps its box where it does not."""
+    """The 3-D view takes a tall closing card's room during the ride and settles above
+    the card at the closing; the side panel flows down into that room until the card
+    comes (then back above it), where that sets its text larger, and keeps its box
+    where it does not."""
     def needs(side_scale):
         return Needs(14.22, 8.0, header_height=1.5, title_height=0.6, side_width=4.0,
                      card_height=2.3, surface3d=True, map_aspect=1.4, side_scale=side_scale)
@@ -225,9 +226,12 @@ def test_the_side_panel_takes_the_cards_room_during_the_3d_ride_where_it_reads_l
     ride, closing = grows["surface3d"], grows["closing"]
     assert ride["side"].top == closing["side"].top and ride["side"].bottom < closing["side"].bottom
     assert ride["side"].bottom == pytest.approx(closing["card"].bottom)  # the card's room
-    assert ride["view3d"] == closing["view3d"]  # the view does not move
+    # the view takes the card's room too during the ride, and settles above the card
+    assert ride["view3d"].bottom == pytest.approx(closing["card"].bottom)
+    assert ride["view3d"].top == closing["view3d"].top
+    assert not closing["view3d"].overlaps(closing["card"])
     assert not closing["side"].overlaps(closing["card"])
-    fits = plan(needs(lambda box, compact: 1.0))  # at full size already: nothing moves
+    fits = plan(needs(lambda box, compact: 1.0))  # at full size already: the panel stays
     assert fits["surface3d"]["side"] == fits["closing"]["side"]
 
 

@@ -104,20 +104,22 @@ class CameraPath:
                  region: tuple[float, float, float, float], targets: np.ndarray | None = None,
                  perspective: float = 1.0, samples: int = 41, margin: float = 0.03) -> None:
         self.renderer, self.keys = renderer, [tuple(map(float, k)) for k in keys]
-        self.region, self.perspective = region, perspective
+        self.region, self.perspective, self.margin = region, perspective, margin
         self.targets = np.zeros((1, 3)) if targets is None else np.asarray(targets, float)
         self.us = np.linspace(0.0, 1.0, samples)
+        fits = [self._fit(u, region) for u in self.us]
+        self.zooms = np.array([z for z, _ in fits])
+        self.screens = np.array([sc for _, sc in fits])
+
+    def _fit(self, u: float, region: tuple[float, float, float, float]
+             ) -> tuple[float, tuple[float, float]]:
+        """The zoom and screen position that fit the surface at ``u`` into ``region``."""
         left, right, bottom, top = region
-        zooms, screens = [], []
-        for u in self.us:
-            az, el, rel = self._pose(u)
-            cam = Camera(az, el, 1.0, tuple(self._target(u)), (0.0, 0.0), perspective)
-            x0, x1, y0, y1 = renderer.extent(cam, 1.0)
-            z = rel * (1 - margin) * min((right - left) / (x1 - x0), (top - bottom) / (y1 - y0))
-            zooms.append(z)
-            screens.append(((left + right) / 2 - z * (x0 + x1) / 2,
-                            (bottom + top) / 2 - z * (y0 + y1) / 2))
-        self.zooms, self.screens = np.array(zooms), np.array(screens)
+        az, el, rel = self._pose(u)
+        cam = Camera(az, el, 1.0, tuple(self._target(u)), (0.0, 0.0), self.perspective)
+        x0, x1, y0, y1 = self.renderer.extent(cam, 1.0)
+        z = rel * (1 - self.margin) * min((right - left) / (x1 - x0), (top - bottom) / (y1 - y0))
+        return z, ((left + right) / 2 - z * (x0 + x1) / 2, (bottom + top) / 2 - z * (y0 + y1) / 2)
 
     def _pose(self, u: float) -> tuple[float, float, float]:
         if len(self.keys) == 1:
@@ -140,6 +142,17 @@ class CameraPath:
         screen = (float(np.interp(u, self.us, self.screens[:, 0])),
                   float(np.interp(u, self.us, self.screens[:, 1])))
         return Camera(az, el, zoom, tuple(self._target(u)), screen, self.perspective)
+
+    def settle(self, f: float, region: tuple[float, float, float, float]) -> Camera:
+        """The flight's last pose, ``f`` of the way (0 to 1) to being fitted into
+        ``region`` instead (the view making room for a closing card): only its zoom and
+        screen position change, so the surface shrinks and slides without turning."""
+        end = self.at(1.0)
+        zoom, screen = self._fit(1.0, region)
+        f = float(np.clip(f, 0.0, 1.0))
+        return replace(end, zoom=_lerp(end.zoom, zoom, f),
+                       screen=(_lerp(end.screen[0], screen[0], f),
+                               _lerp(end.screen[1], screen[1], f)))
 
     def rise(self, r: float, start: Camera) -> Camera:
         """Blend from ``start`` (e.g. the flat, top-down view) to the flight's first pose."""

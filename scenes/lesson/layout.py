@@ -264,6 +264,9 @@ def plan(needs: Needs) -> Layout:
     if needs.card_height:
         main3d, card3d = main3d.split_rows([0, needs.card_height], gap=0.25)
     view3d, side3d = main3d.split_columns([0, side_w])
+    # until the card comes, the view takes the card's room below it too (at the closing
+    # the camera settles into the view above the card: CameraPath.settle)
+    view_ride = full3d.split_columns([0, side_w])[0]
     side_ride = side3d
     if needs.card_height and needs.side_scale is not None:
         # until the card comes, the side panel may take the card's room below it: where
@@ -273,9 +276,10 @@ def plan(needs: Needs) -> Layout:
         tall = Box(side3d.left, side3d.right, full3d.bottom, side3d.top)
         if needs.side_scale(tall, False) >= needs.side_scale(side3d, False) + SIDE_GAIN:
             side_ride = tall
-    layout.stages["surface3d"] = {"header": header3d, "view3d": view3d, "side": side_ride}
+    layout.stages["surface3d"] = {"header": header3d, "view3d": view_ride, "side": side_ride}
     if needs.surface3d:  # the closing card comes below the 3-D view
-        layout.stages["closing"] = {**layout.stages["surface3d"], "side": side3d}
+        layout.stages["closing"] = {**layout.stages["surface3d"], "view3d": view3d,
+                                    "side": side3d}
     else:
         above_card = main
         if needs.card_height:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from manim import UP
+from manim import UP, Animation, ValueTracker
 
 from ...kit.motion import fade_in, fit_target, place
 
@@ -18,12 +18,26 @@ SHOW = 1.2
 
 
 def moves(lesson: Lesson) -> bool:
-    """Whether the picture makes room for the card: a 2-D view always, a 3-D one only
-    where the side panel took the card's room during the ride (the view stays)."""
+    """Whether the picture makes room for the card: a 2-D view always; after the 3-D
+    ride, where the view or the side panel took the card's room during it."""
     if not lesson.prepared.spec.show.surface3d:
         return True
     stages = lesson.stage.layout.stages
-    return stages["closing"]["side"] != stages["surface3d"]["side"]
+    return any(stages["closing"][k] != stages["surface3d"][k] for k in ("view3d", "side"))
+
+
+def settle_view(lesson: Lesson) -> list[Animation]:
+    """The 3-D view's camera settling into the view's closing box (above the card),
+    where the ride had the card's room too: its zoom and screen position only."""
+    stage = lesson.stage
+    view, path = getattr(stage, "view3d", None), getattr(stage, "path", None)
+    boxes = stage.layout.stages
+    if view is None or path is None or boxes["closing"]["view3d"] == boxes["surface3d"]["view3d"]:
+        return []
+    b = boxes["closing"]["view3d"]
+    f = ValueTracker(0.0)
+    view.camera_fn = lambda: path.settle(f.get_value(), (b.left, b.right, b.bottom, b.top))
+    return [f.animate.set_value(1.0)]
 
 
 class Closing:
@@ -45,8 +59,8 @@ class Closing:
             lesson.play(make_room(lesson, plan), run_time=MOVE)
         else:
             place(stage.card, fit_target(stage.card, stage.layout["closing"]["card"]))
-            if moves(lesson):  # the 2-D view, or the panel beside the 3-D one, makes room
-                lesson.play(*stage.arrange("closing"), run_time=MOVE)
+            if moves(lesson):  # the 2-D view, or the 3-D view and its panel, make room
+                lesson.play(*stage.arrange("closing"), *settle_view(lesson), run_time=MOVE)
         card = stage.card
         lesson.play(fade_in(card, shift=0.2 * UP), run_time=SHOW)
         stage.on_screen["card"] = card
