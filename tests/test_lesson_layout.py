@@ -272,12 +272,13 @@ def test_a_two_line_plot_caption_takes_its_room_from_the_map_row() -> None:
     assert not b["map"].overlaps(b["plot0"])
 
 
-@pytest.mark.parametrize("name", ["adaptive", "momentum"])
+@pytest.mark.parametrize("name", ["adaptive", "momentum", "adam"])
 def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> None:
     from optiroll.scenes.jobs import scene_classes
     from optiroll.scenes.kit import theme
     from optiroll.scenes.kit.panel import CAPTION_FLOOR
     from optiroll.scenes.lesson.acts.replay import build_plots
+    from optiroll.scenes.lesson.stage import box_of
     from optiroll.scenes.library import LIBRARY, SCENES
 
     (cls,) = scene_classes(SCENES / LIBRARY[name])
@@ -290,6 +291,11 @@ def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> N
         tops = [g.plot.box.get_top()[1] for g in plots]
         bottoms = [g.plot.box.get_bottom()[1] for g in plots]
         assert max(tops) - min(tops) < 1e-6 and max(bottoms) - min(bottoms) < 1e-6
+        for g, i in zip(plots, range(len(plots)), strict=True):  # each inside its box
+            assert box_of(g).inside(stage.layout["replay"][f"plot{i}"], tol=1e-6)
+        scales = {round(line.font_size, 6) for g, d in zip(plots, stage.p.plots, strict=True)
+                  if d.caption for line in g[-1]}
+        assert len(scales) <= 1  # the captions of a row at one size
         for d, g in zip(stage.p.plots, plots, strict=True):
             if d.caption:
                 for line in g[-1]:  # the caption's lines, at 0.8 of their size or more

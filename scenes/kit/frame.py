@@ -260,14 +260,32 @@ def axis_label(text: str, size: float) -> MathTypst | Text:
 class Heading:
     """What goes above a plot's axes, built once: its caption on top (balanced lines,
     :func:`~scenes.kit.panel.fitted_caption`), then its y label (left) and key (right,
-    beside the label when both fit over the axes, else on a line above), and the height
-    they take (``above``)."""
+    beside the label when both fit over the axes, else on a line above)."""
 
     label: VGroup
     key: Text | None
     caption: VGroup | None
     key_beside: bool
-    above: float
+
+    @property
+    def above(self) -> float:
+        """The height the heading takes above the axes."""
+        key = self.key
+        lines = [self.caption.height if self.caption else 0.0,
+                 key.height if key is not None and not self.key_beside else 0.0]
+        return sum(x + 0.12 for x in lines if x) + max(
+            self.label.height, key.height if self.key_beside and key is not None else 0.0
+        ) + 0.12
+
+    @property
+    def caption_scale(self) -> float:
+        """The caption's size over a small text's (1 without a caption)."""
+        return self.caption[0].font_size / theme.SMALL_SIZE if self.caption else 1.0
+
+    def scale_caption(self, scale: float) -> None:
+        """Set the caption to ``scale`` of a small text's size (its lines as they are)."""
+        if self.caption:
+            self.caption.scale(scale / self.caption_scale)
 
 
 def plot_heading(y_label: str, width: float, key: str | None = None,
@@ -278,9 +296,10 @@ def plot_heading(y_label: str, width: float, key: str | None = None,
     label = axis_label(y_label, small * 1.15)
     key_text = Text(key, font=theme.FONT, font_size=small * 0.85, color=theme.MUTED) \
         if key else None
+    # a label or key wider than the plot shrinks alone (shrinking the whole plot to fit
+    # would set it apart from its neighbours in a row)
+    for text in (label, key_text):
+        if text is not None and text.width > width:
+            text.scale_to_fit_width(width)
     key_beside = key_text is not None and label.width + key_text.width + 0.3 <= width - 1.2
-    lines = [caption_text.height if caption_text else 0.0,
-             key_text.height if key_text is not None and not key_beside else 0.0]
-    above = sum(x + 0.12 for x in lines if x) + max(
-        label.height, key_text.height if key_beside and key_text is not None else 0.0) + 0.12
-    return Heading(label, key_text, caption_text, key_beside, above)
+    return Heading(label, key_text, caption_text, key_beside)

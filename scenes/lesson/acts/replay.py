@@ -75,12 +75,19 @@ def build_plot(d: PlotData, tl, box: Box, heading: Heading | None = None,
 
 def aligned(headings: list[Heading], boxes: list[Box]) -> list[float]:
     """The room above each plot's axes, so plots side by side (boxes of one top and
-    height) have their axes level: the most any of them needs."""
+    height) have their axes level: the most any of them needs, once their captions
+    are set to one size (the smallest of them)."""
     def row(b: Box) -> tuple[float, float]:
         return round(b.top, 6), round(b.height, 6)
 
+    smallest: dict[tuple[float, float], float] = {}
+    for h, b in zip(headings, boxes, strict=True):
+        if h.caption:
+            smallest[row(b)] = min(smallest.get(row(b), 1.0), h.caption_scale)
     most: dict[tuple[float, float], float] = {}
     for h, b in zip(headings, boxes, strict=True):
+        if h.caption:
+            h.scale_caption(smallest[row(b)])
         most[row(b)] = max(most.get(row(b), 0.0), h.above)
     return [most[row(b)] for b in boxes]
 
@@ -103,6 +110,9 @@ def fit_plot(make: Callable[[float, float], PlotFrame], heading: Heading, box: B
     plot.shift([box.left + left + w / 2 - plot.box.get_center()[0],
                 box.top - above - h / 2 - plot.box.get_center()[1], 0])
     label.next_to(plot.box, UP, buff=0.12).align_to(plot.box, LEFT)
+    over = label.get_right()[0] - box.right  # a long label starts left of the axes
+    if over > 0:
+        label.shift(over * LEFT)
     group = VGroup(plot, label)
     group.plot = plot
     top: Mobject = label
@@ -115,10 +125,13 @@ def fit_plot(make: Callable[[float, float], PlotFrame], heading: Heading, box: B
             top = key_text
         group.add(key_text)
     if caption_text is not None:
-        caption_text.next_to(top, UP, buff=0.12)
-        caption_text.set_x(plot.box.get_center()[0])
         if caption_text.width > box.width:
             caption_text.scale_to_fit_width(box.width)
+        caption_text.next_to(top, UP, buff=0.12)
+        # over the axes' centre, but inside the box (the y tick labels set the axes right)
+        x = min(max(plot.box.get_center()[0], box.left + caption_text.width / 2),
+                box.right - caption_text.width / 2)
+        caption_text.set_x(x)
         group.add(caption_text)
     if not box_of(group).inside(box):  # a label wider than its plot: shrink to fit
         place(group, fit_target(group, box))
