@@ -176,6 +176,17 @@ def test_lookahead_arrow_starts_at_the_lookahead_point() -> None:
         np.testing.assert_allclose(a.positions[k], ahead, atol=1e-12)
         g = dyn.surface("ravine").gradient(ahead)
         np.testing.assert_allclose(a.vectors[k], -0.07 * g, atol=1e-12)
+    # its ring stands at the arrow's start when it is made (a fade-in pauses updaters:
+    # it had faded in at the frame's centre)
+    from optiroll.scenes.kit.timeline import Timeline
+    from optiroll.scenes.lesson.acts.race import make_arrow
+
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(dyn.surface("ravine"), 9.0, 4.3, n_levels=4, resolution=40)
+        m.shift([2.0, -1.0, 0])  # placed somewhere off the centre before the arrows are made
+        arrow, ring = make_arrow(m, a, theme.YELLOW, Timeline(6))
+        assert np.allclose(ring.get_center(), arrow.get_start(), atol=1e-9)
+        assert np.allclose(arrow.get_start(), m.c2p(*a.positions[0]), atol=1e-9)
 
 
 def test_a_polyline_in_one_array_is_the_path_built_call_by_call() -> None:

@@ -17,6 +17,7 @@ from optiroll.scenes.kit import (
     theme,
 )
 from optiroll.scenes.kit.surface3d import Ball3D, Camera, SurfaceRenderer
+from optiroll.scenes.kit.timeline import at
 
 W, H = 320, 180
 
@@ -155,6 +156,29 @@ def test_diverging_ball_leaves_the_map(tmp_path) -> None:
         before = r.render(W, H, cam, 1.0, [Ball3D(run.positions, theme.VERMILLION)],
                           first_out - 1.0, trail_opacity=0.0)
         assert not np.array_equal(before, bare)  # ... and drawn while it is on the map
+
+
+def test_a_ball_that_left_the_map_never_flashes_back(tmp_path) -> None:
+    """A diverging zig-zag: iterates 1 and 2 are off the map on either side, so the
+    straight way between them crosses the map; the ball left at iterate 1 and stays
+    hidden (2-D and 3-D) though the point between them is on the map."""
+    s = dyn.surface("ravine")
+    positions = np.array([[-2.0, 0.0], [-1.5, 2.0], [-1.0, -2.0], [-0.5, 3.0]])
+    tl = Timeline(3)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 9.0, 4.3, n_levels=4, resolution=60)
+        assert m.inside(at(positions, 1.5))[0]  # the way between crosses the map
+        ball = Ball(m, positions, tl, theme.VERMILLION)
+        for it, seen in [(0.0, True), (0.2, True), (1.0, False), (1.5, False), (2.5, False)]:
+            tl.set(it)
+            ball.follow()
+            assert ball.get_fill_opacity() == (1.0 if seen else 0.0), it
+        r = SurfaceRenderer(m, mesh=16)
+        cam = Camera(-90, 89, 1.0)  # from above: nothing hides the ball
+        bare = r.render(W, H, cam, 1.0, [], 1.5)
+        balls = [Ball3D(positions, theme.VERMILLION)]
+        assert np.array_equal(r.render(W, H, cam, 1.0, balls, 1.5, trail_opacity=0.0), bare)
+        assert not np.array_equal(r.render(W, H, cam, 1.0, balls, 0.2, trail_opacity=0.0), bare)
 
 
 def test_plots_reveal_up_to_the_current_iteration(lesson, tmp_path) -> None:

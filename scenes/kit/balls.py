@@ -14,10 +14,18 @@ from .frame import PlotFrame
 from .timeline import Timeline, at
 
 
+def off_frame(frame: PlotFrame, positions: np.ndarray) -> np.ndarray:
+    """Per iterate: off the frame, or not finite."""
+    bad = ~np.all(np.isfinite(positions), axis=-1)
+    return bad | ~frame.inside(np.where(bad[:, None], 0.0, positions))
+
+
 class Ball(Dot):
     """A dot at the rollout's position at the current (fractional) iteration.
 
-    Hidden when the ball is outside the frame (it has flown off) or stopped.
+    Hidden when the ball is outside the frame or stopped, and for good once it has
+    left the frame: a diverging run's zig-zag between two iterates off the map can
+    cross the map again (a ball flashing back for a frame after it "left the map").
     """
 
     def __init__(self, frame: PlotFrame, positions: np.ndarray, timeline: Timeline,
@@ -25,6 +33,9 @@ class Ball(Dot):
         super().__init__(radius=radius, color=color, stroke_color=theme.FOREGROUND,
                          stroke_width=2.5, fill_opacity=1.0)
         self.frame, self.positions, self.timeline = frame, np.asarray(positions), timeline
+        off = off_frame(frame, self.positions)
+        #: the first iterate off the frame (inf: none); past it the ball stays hidden
+        self.gone_at = float(np.argmax(off)) if off.any() else np.inf
         self.add_updater(lambda m: m.follow())
         self.follow()
 
@@ -33,7 +44,8 @@ class Ball(Dot):
 
     def follow(self) -> None:
         p = self.data_point()
-        visible = bool(np.all(np.isfinite(p)) and self.frame.inside(p)[0])
+        visible = bool(self.timeline.iteration <= self.gone_at and np.all(np.isfinite(p))
+                       and self.frame.inside(p)[0])
         if visible:
             self.move_to(self.frame.c2p(*p))
         self.set_fill(opacity=1.0 if visible else 0.0)
@@ -57,7 +69,7 @@ class Trail(VGroup):
         self.recent = VMobject(stroke_color=color, stroke_width=width, stroke_opacity=0.95)
         self.add(self.old, self.recent)
         bad = ~np.all(np.isfinite(self.positions), axis=-1)
-        outside = bad | ~frame.inside(np.where(bad[:, None], 0.0, self.positions))
+        outside = off_frame(frame, self.positions)
         #: the (fractional) iteration where the trail ends: the first iterate off the
         #: frame (its segment is clipped at the edge), or the last finite one
         self.exit = float(np.argmax(outside)) if outside.any() else float(len(positions) - 1)

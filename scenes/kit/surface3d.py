@@ -36,6 +36,7 @@ import numpy as np
 from manim import ImageMobject, ManimColor, ValueTracker, config
 
 from . import theme
+from .balls import off_frame
 from .camera3d import Camera, CameraPath, View
 from .contour import ContourMap
 from .timeline import Timeline, at, reached
@@ -409,7 +410,9 @@ class SurfaceRenderer:
         inside = self.map.inside(pts) & (facing[self._face_index(pts)] >= 0)
         if trail_opacity > 0 and len(pts) > 1:
             items += self._trail_items(pts, inside, view, rgb, trail_opacity)
-        if inside[-1]:
+        off = off_frame(self.map, pos)
+        gone = off.any() and iteration > float(np.argmax(off))  # it left the map for good
+        if inside[-1] and not gone:
             z = self.surface.value(pts[-1:])
             centre_w = self.world(pts[-1:], z, view.lift)[0] + [0, 0, self.ball_radius]
             c_px, c_dep = view.project(centre_w[None, :])

@@ -99,6 +99,7 @@ def make_arrow(frame, a: ArrowData, color: str, tl) -> VGroup:
         return VGroup(arrow)
     ring = Circle(radius=0.07, color=theme.YELLOW, stroke_width=2.5)
     ring.add_updater(lambda m: _follow_point(m, frame, arrow))
+    _follow_point(ring, frame, arrow)  # in place now: a fade-in pauses updaters
     return VGroup(arrow, ring)
 
 
