@@ -76,6 +76,19 @@ def test_wrap_keeps_parentheses_whole() -> None:
     assert max(len(x) for x in wrap("one two three four five six", 9).split("\n")) <= 9
 
 
+def test_wrap_balances_its_lines() -> None:
+    """As few lines as the width allows, as even as they can be: no lone word on a last
+    line; ``balanced=False`` fills each line (a left-aligned card)."""
+    text = "heavy ball: the gradient where the ball is"
+    assert wrap(text, 40, balanced=False) == "heavy ball: the gradient where the ball\nis"
+    assert wrap(text, 40) == "heavy ball: the gradient\nwhere the ball is"
+    for width in range(8, 45):
+        greedy, even = wrap(text, width, balanced=False), wrap(text, width)
+        assert greedy.count("\n") == even.count("\n")  # no more lines
+        assert max(map(len, even.split("\n"))) <= max(map(len, greedy.split("\n")))
+        assert " ".join(even.split("\n")) == text
+
+
 def test_wrap_keeps_the_labels_own_line_breaks() -> None:
     label = "GD, best lr 0.110\nrate 0.986 a step"
     assert wrap(label, 22) == label

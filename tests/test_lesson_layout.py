@@ -348,3 +348,46 @@ def test_the_side_panel_never_crosses_the_map_or_data_panel_on_its_way(name: str
                         assert not any(box_of(item).overlaps(b) for b in panels), (target, alpha)
             for a in anims:
                 a.finish()
+
+
+@pytest.mark.parametrize("name", ["nesterov", "why_momentum"])
+def test_legend_items_never_pass_over_each_other(name: str) -> None:
+    """Into the compact legend beside plots and back, and into the closing's columns: at
+    every frame no two items of the side panel that can be seen overlap (the facts had
+    slid up under the rows while fading; rows reflowing into two columns crossed)."""
+    import numpy as np
+    from manim import VGroup
+    from optiroll.scenes.jobs import scene_classes
+    from optiroll.scenes.lesson.stage import box_of
+    from optiroll.scenes.library import LIBRARY, SCENES
+
+    def alpha(m) -> float:
+        return max((float(x.fill_rgbas[:, 3].max()) for x in m.family_members_with_points()),
+                   default=0.0)
+
+    (cls,) = scene_classes(SCENES / LIBRARY[name])
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
+                     "media_dir": MEDIA}):
+        scene = cls()
+        scene.setup()
+        for chapter in scene.chapters:
+            stage = chapter.stage
+            panel = stage.panel
+            for target in [s for s in ("replay", "chart", "race", "closing")
+                           if s in stage.layout.stages]:
+                anims = stage.arrange(target)
+                for a in anims:
+                    a.begin()
+                for t in np.linspace(0, 1, 41):
+                    for a in anims:
+                        a.interpolate(t)
+                    seen = []
+                    for m in panel.items:
+                        if m in panel.rows and alpha(m.value) < 0.01:
+                            m = VGroup(m.dot, m.name)
+                        if alpha(m) > 0.01:
+                            seen.append(box_of(m))
+                    assert not any(a.overlaps(b, tol=1e-3) for i, a in enumerate(seen)
+                                   for b in seen[i + 1:]), (chapter.prefix, target, t)
+                for a in anims:
+                    a.finish()

@@ -26,13 +26,27 @@ ROW_GAP = 0.28
 COLUMN_GAP = 0.5
 
 
-def wrap(text: str, width: int) -> str:
+def wrap(text: str, width: int, balanced: bool = True) -> str:
     """Break ``text`` at spaces into lines of at most about ``width`` characters; a
     parenthesis such as ``(1.5, 0.01)`` is never split, nor a number from its unit
     (``42 %``) or a symbol from its value (``β 0.95``), and a line break in ``text``
-    stays one."""
+    stays one. ``balanced``: as few lines, but as even as they can be (no lone word
+    on a last line: "the gradient where the ball / is"); else each line as full as
+    it can be."""
     if "\n" in text:
-        return "\n".join(wrap(part, width) for part in text.split("\n"))
+        return "\n".join(wrap(part, width, balanced) for part in text.split("\n"))
+    greedy = _wrap_greedy(text, width)
+    count = greedy.count("\n") + 1
+    if not balanced or count == 1:
+        return greedy
+    for w in range(math.ceil(len(text) / count), width):
+        even = _wrap_greedy(text, w)
+        if even.count("\n") + 1 == count:
+            return even
+    return greedy
+
+
+def _wrap_greedy(text: str, width: int) -> str:
     words, lines, line = glued_words(re.findall(r"\S*\([^)]*\)\S*|\S+", text)), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:
@@ -254,9 +268,45 @@ class SidePanel(VGroup):
         compact flow hides, and back); with ``hop = (gone, back)``, each item fades out
         where it is by ``gone`` of the animation's progress and back in at its new place
         and size from ``back`` on, instead of moving across the frame."""
-        return [_Reflow(self, m, flow.scale, np.array([x, y, 0.0]), self.opacity(m, flow),
-                        hop=hop, **kwargs)
-                for m, (x, y) in zip(self.items, flow.corners, strict=True)]
+        corners = [np.array([x, y, 0.0]) for x, y in flow.corners]
+        targets = [self.opacity(m, flow) for m in self.items]
+        if hop is None and self._rows_cross(flow, corners, targets):
+            hop = (0.5, 0.5)  # into other columns across each other: out, then in
+        if hop is not None:
+            return [_Reflow(self, m, flow.scale, c, o, hop=hop, **kwargs)
+                    for m, c, o in zip(self.items, corners, targets, strict=True)]
+        # an item the new flow hides fades out where it stands before the others move
+        # over it; one it shows again fades in at its place once they have moved away
+        # (a row's readout likewise, while its row stands still)
+        now = [self.opacities.get(id(m), 1.0) for m in self.items]
+        hiding = [a > 0 and b == 0 for a, b in zip(now, targets, strict=True)]
+        showing = [a == 0 and b > 0 for a, b in zip(now, targets, strict=True)]
+        window = (FADE_FIRST if any(hiding) else 0.0, 1.0 - FADE_FIRST if any(showing) else 1.0)
+        whole = [self.shown(m) is m for m in self.items]
+        return [_Reflow(self, m, flow.scale, c, o, mode="out" if out and w else
+                        "in" if back and w else "move", window=window, **kwargs)
+                for m, c, o, out, back, w in zip(self.items, corners, targets, hiding, showing,
+                                                 whole, strict=True)]
+
+    def _rows_cross(self, flow: Flow, corners: list[np.ndarray], targets: list[float]
+                    ) -> bool:
+        """Whether two items seen before and after would pass over each other on their
+        straight ways to ``flow`` (rows reflowing into other columns)."""
+        def seen(m: Mobject, opacity: float) -> Mobject:  # a row without its hidden readout
+            return VGroup(m.dot, m.name) if m in self.rows and opacity == 0 else m
+
+        ways = []
+        for m, corner, target in zip(self.items, corners, targets, strict=True):
+            now = self.opacities.get(id(m), 1.0)
+            if self.shown(m) is m and 0 in (now, target):
+                continue  # hidden before or after: it fades where it stands
+            k = flow.scale / self.scales[id(m)]
+            ul = m.get_corner(UL)
+            a, b = seen(m, now), seen(m, target)
+            (ax, ay), (bx, by) = a.get_corner(UL)[:2], (b.get_corner(UL) - ul)[:2] * k + corner[:2]
+            ways.append(((ax, ax + a.width, ay - a.height, ay),
+                         (bx, bx + b.width * k, by - b.height * k, by)))
+        return any(_ways_cross(a, b) for i, a in enumerate(ways) for b in ways[i + 1:])
 
     def _set(self, m: Mobject, scale: float, corner: np.ndarray) -> None:
         """Scale ``m`` to ``scale`` of its natural size, its top-left corner at ``corner``.
@@ -269,15 +319,34 @@ class SidePanel(VGroup):
         m.shift(corner - top_left)
 
 
+#: of a reflow, the share an item the new flow hides (or shows again) takes to fade
+FADE_FIRST = 0.4
+
+
+def _ways_cross(a: tuple[tuple[float, ...], tuple[float, ...]],
+                b: tuple[tuple[float, ...], tuple[float, ...]], samples: int = 24) -> bool:
+    """Whether two boxes ``(left, right, bottom, top)``, each moving in a straight line
+    from its first to its second at the same pace, overlap on the way (not at its ends,
+    where a flow keeps them apart)."""
+    for k in range(1, samples):
+        t = k / samples
+        p = [u + (v - u) * t for u, v in zip(*a, strict=True)]
+        q = [u + (v - u) * t for u, v in zip(*b, strict=True)]
+        if p[0] < q[1] - 1e-6 and q[0] < p[1] - 1e-6 and p[2] < q[3] - 1e-6 \
+                and q[2] < p[3] - 1e-6:
+            return True
+    return False
+
+
 class _Reflow(Animation):
     """One panel item moving and scaling to its place in a new flow (live text keeps
     updating while it moves)."""
 
     def __init__(self, panel: SidePanel, item: Mobject, scale: float, corner: np.ndarray,
-                 opacity: float, hop: tuple[float, float] | None = None,
-                 **kwargs: object) -> None:
+                 opacity: float, hop: tuple[float, float] | None = None, mode: str = "move",
+                 window: tuple[float, float] = (0.0, 1.0), **kwargs: object) -> None:
         self.panel, self.scale_to, self.corner_to = panel, scale, corner
-        self.opacity_to, self.hop = opacity, hop
+        self.opacity_to, self.hop, self.mode, self.window = opacity, hop, mode, window
         super().__init__(item, suspend_mobject_updating=False, **kwargs)
 
     def create_starting_mobject(self) -> Mobject:
@@ -299,12 +368,32 @@ class _Reflow(Animation):
         if self.hop:
             self._hop(a)
             return
-        self.panel._set(self.mobject, self.scale_from + (self.scale_to - self.scale_from) * a,
-                        self.corner_from + (self.corner_to - self.corner_from) * a)
-        if self.opacity_to != self.opacity_from:
-            o = self.opacity_from + (self.opacity_to - self.opacity_from) * a
+        if self.mode != "move":
+            self._fade_in_place(a)
+            return
+        lo, hi = self.window
+        b = min(max((a - lo) / (hi - lo), 0.0), 1.0)
+        self.panel._set(self.mobject, self.scale_from + (self.scale_to - self.scale_from) * b,
+                        self.corner_from + (self.corner_to - self.corner_from) * b)
+        if self.opacity_to != self.opacity_from:  # a readout: out before the move, in after
+            f = a / FADE_FIRST if self.opacity_to < self.opacity_from \
+                else (a - 1.0 + FADE_FIRST) / FADE_FIRST
+            o = self.opacity_from + (self.opacity_to - self.opacity_from) * min(max(f, 0.0), 1.0)
             self.panel.shown(self.mobject).set_opacity(o)
             self.panel.opacities[id(self.mobject)] = o
+
+    def _fade_in_place(self, a: float) -> None:
+        """``out``: fades where it stands, then goes to its new place unseen; ``in``: goes
+        there unseen, then fades in once the others have moved."""
+        out = self.mode == "out"
+        if not out or a >= 1.0:
+            self.panel._set(self.mobject, self.scale_to, self.corner_to)
+        if out:
+            o = self.opacity_from * max(0.0, 1.0 - a / FADE_FIRST)
+        else:
+            o = self.opacity_to * min(max((a - 1.0 + FADE_FIRST) / FADE_FIRST, 0.0), 1.0)
+        self.mobject.set_opacity(o)
+        self.panel.opacities[id(self.mobject)] = o
 
     def _hop(self, a: float) -> None:
         """Out where it was until ``gone``, unseen, then in at its new place from ``back``."""

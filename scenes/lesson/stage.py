@@ -207,7 +207,7 @@ class Stage:
             line holds only estimate its width: two fewer until it fits)."""
             chars = int(width / (0.8 * t.width / len(s)))
             while True:
-                out = text(wrap(s, chars))
+                out = text(wrap(s, chars, balanced=False))  # full lines, left-aligned
                 if out.width * 0.8 <= width or chars <= 8:
                     return out
                 chars -= 2
