@@ -185,9 +185,11 @@ class SwarmAct:
         stage.columns = cols
         header = [stage.header, *([stage.rules] if stage.rules_in_header else [])]
         keep = {id(x) for h in header for x in h.get_family()}
-        out = [fade_out(m) for m in lesson.mobjects if id(m) not in keep]  # the one map
+        # the one map is gone before the columns come (they stand where it stood)
+        first, then = squish_rate_func(smooth, 0.0, 0.45), squish_rate_func(smooth, 0.55, 1.0)
+        out = [fade_out(m, rate_func=first) for m in lesson.mobjects if id(m) not in keep]
         enter = [] if spec.show.title else [fade_in(h) for h in header]  # no title act
-        lesson.play(*out, *enter, *[fade_in(column) for column in cols.columns],
+        lesson.play(*out, *enter, *[fade_in(column, rate_func=then) for column in cols.columns],
                     run_time=ENTER)
         lesson.remove(*cols.columns)  # the fades added the columns; the scene holds them
         lesson.add(cols)  # as one group, which the basins act adds its pictures to
