@@ -303,13 +303,14 @@ def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> N
 
 
 def test_hop_window_keeps_the_panel_out_of_the_way() -> None:
-    from optiroll.scenes.lesson.layout import GLIDE_SAMPLES, hop_window
+    from optiroll.scenes.kit.sweep import SAMPLES
+    from optiroll.scenes.lesson.layout import hop_window
 
     big_map, small_map = Box(-7, 1, -3, 3), Box(-7, -3, 0, 3)
     side = (Box(2, 7, -3, 3), Box(-7, -3, -3, -0.4))  # from the right to below the map
     gone, back = hop_window(side, [(big_map, small_map)])
     assert 0 < gone <= 0.5 <= back < 1
-    for t in (k / GLIDE_SAMPLES for k in range(GLIDE_SAMPLES + 1)):
+    for t in (k / SAMPLES for k in range(SAMPLES + 1)):
         now = big_map.toward(small_map, t)
         assert t > gone or not side[0].overlaps(now)
         assert t < back or not side[1].overlaps(now)

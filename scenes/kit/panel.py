@@ -18,6 +18,7 @@ from manim import DOWN, LEFT, RIGHT, UL, UP, Animation, Dot, Mobject, Text, VGro
 
 from . import theme
 from .readouts import LiveText, iteration_readout, sequence_text
+from .sweep import ways_cross
 from .timeline import Timeline
 
 #: the smallest scale the panel's text is shown at (26 pt body text -> about 14 pt)
@@ -306,7 +307,9 @@ class SidePanel(VGroup):
             (ax, ay), (bx, by) = a.get_corner(UL)[:2], (b.get_corner(UL) - ul)[:2] * k + corner[:2]
             ways.append(((ax, ax + a.width, ay - a.height, ay),
                          (bx, bx + b.width * k, by - b.height * k, by)))
-        return any(_ways_cross(a, b) for i, a in enumerate(ways) for b in ways[i + 1:])
+        # (at the ends the flows keep them apart)
+        return any(ways_cross(a, b, ends=False) for i, a in enumerate(ways)
+                   for b in ways[i + 1:])
 
     def _set(self, m: Mobject, scale: float, corner: np.ndarray) -> None:
         """Scale ``m`` to ``scale`` of its natural size, its top-left corner at ``corner``.
@@ -321,21 +324,6 @@ class SidePanel(VGroup):
 
 #: of a reflow, the share an item the new flow hides (or shows again) takes to fade
 FADE_FIRST = 0.4
-
-
-def _ways_cross(a: tuple[tuple[float, ...], tuple[float, ...]],
-                b: tuple[tuple[float, ...], tuple[float, ...]], samples: int = 24) -> bool:
-    """Whether two boxes ``(left, right, bottom, top)``, each moving in a straight line
-    from its first to its second at the same pace, overlap on the way (not at its ends,
-    where a flow keeps them apart)."""
-    for k in range(1, samples):
-        t = k / samples
-        p = [u + (v - u) * t for u, v in zip(*a, strict=True)]
-        q = [u + (v - u) * t for u, v in zip(*b, strict=True)]
-        if p[0] < q[1] - 1e-6 and q[0] < p[1] - 1e-6 and p[2] < q[3] - 1e-6 \
-                and q[2] < p[3] - 1e-6:
-            return True
-    return False
 
 
 class _Reflow(Animation):

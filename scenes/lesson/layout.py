@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..kit import sweep
+
 MARGIN = 0.3  #: scene units between the frame's edge and any panel
 GAP = 0.4  #: between neighbouring panels
 #: the share of the width the map and side panel keep beside charts
@@ -107,22 +109,19 @@ class Box:
         return (self.left < other.right - tol and other.left < self.right - tol
                 and self.bottom < other.top - tol and other.bottom < self.top - tol)
 
+    @property
+    def edges(self) -> tuple[float, float, float, float]:
+        return self.left, self.right, self.bottom, self.top
+
     def toward(self, other: Box, t: float) -> Box:
         """The box ``t`` of the way from this one to ``other`` (each edge in a line)."""
-        return Box(*(a + (b - a) * t for a, b in zip(
-            (self.left, self.right, self.bottom, self.top),
-            (other.left, other.right, other.bottom, other.top), strict=True)))
-
-
-#: moments a glide is checked at (fractions of its progress, ends included)
-GLIDE_SAMPLES = 32
+        return Box(*sweep.toward(self.edges, other.edges, t))
 
 
 def paths_cross(a: tuple[Box, Box], b: tuple[Box, Box]) -> bool:
     """Whether two boxes gliding at once, each from its first box to its second in a
     straight line at the same pace, overlap on the way."""
-    return any(a[0].toward(a[1], t).overlaps(b[0].toward(b[1], t))
-               for t in (k / GLIDE_SAMPLES for k in range(GLIDE_SAMPLES + 1)))
+    return sweep.ways_cross((a[0].edges, a[1].edges), (b[0].edges, b[1].edges))
 
 
 def hop_window(side: tuple[Box, Box], moves: list[tuple[Box, Box]]
@@ -134,7 +133,7 @@ def hop_window(side: tuple[Box, Box], moves: list[tuple[Box, Box]]
     (at least halfway, once all of them have left it), as fractions of the glide."""
     if not any(paths_cross(side, m) for m in moves):
         return None
-    ts = [k / GLIDE_SAMPLES for k in range(GLIDE_SAMPLES + 1)]
+    ts = [k / sweep.SAMPLES for k in range(sweep.SAMPLES + 1)]
 
     def hit(box: Box, t: float) -> bool:
         return any(box.overlaps(a.toward(b, t)) for a, b in moves)
