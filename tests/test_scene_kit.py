@@ -527,3 +527,20 @@ def test_layer_camera_traces_the_same_paths_as_manims_camera() -> None:
             assert ours == manims, type(mobject).__name__
             traced += len(ours)
     assert traced > 100
+
+
+def test_rewind_runs_the_iteration_back_to_the_start_smoothly() -> None:
+    """Before a replay (and the 3-D ride) the race runs back to iteration 0 instead of
+    cutting to it: the iteration falls steadily, slowest at both ends."""
+    tl = Timeline(50)
+    tl.set(50)
+    anim = tl.rewind(0.8).build()  # play() builds it so
+    anim.begin()
+    seen = []
+    for a in np.linspace(0, 1, 9):
+        anim.interpolate(a)
+        seen.append(tl.iteration)
+    assert seen[0] == 50 and seen[-1] == 0 and all(np.diff(seen) <= 0)
+    assert 20 < seen[4] < 30  # halfway
+    assert seen[0] - seen[1] < seen[3] - seen[4]  # eased, not a jump
+    assert anim.run_time == pytest.approx(0.8)

@@ -7,7 +7,7 @@ the 3-D surface, the plots and the readouts can never drift apart.
 from __future__ import annotations
 
 import numpy as np
-from manim import Animation, ValueTracker, linear
+from manim import Animation, ValueTracker, linear, smooth
 from manim.utils.rate_functions import RateFunction
 
 #: how far below an integer a tracker may land and still count as there: an animated
@@ -71,6 +71,12 @@ class Timeline:
         run_time = self.seconds_to(k, iterations_per_second)
         k = self.steps if k is None else float(np.clip(k, 0, self.steps))
         return self.tracker.animate(run_time=run_time, rate_func=rate_func).set_value(k)
+
+
+    def rewind(self, run_time: float) -> Animation:
+        """Animation that runs the iteration back to 0 in ``run_time`` seconds (smoothly:
+        balls retrace their paths and trails shrink back, before a replay)."""
+        return self.tracker.animate(run_time=run_time, rate_func=smooth).set_value(0.0)
 
 
 def at(values: np.ndarray, iteration: float) -> np.ndarray:

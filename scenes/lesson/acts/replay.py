@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from ..prepare import PlotData
     from ..scene import Lesson
 
+#: the race runs back to its start before the replay (balls retrace their paths)
+REWIND = 0.8
 MOVE = 1.5
 SHOW = 1.0
 LEAVE = 1.2
@@ -31,14 +33,15 @@ class Replay:
 
     def seconds(self, lesson: Lesson) -> float:
         spec, tl = lesson.prepared.spec, lesson.timeline
-        return MOVE + SHOW + tl.seconds_for(tl.steps, spec.pacing.replay(spec.steps)) \
+        return REWIND + MOVE + SHOW + tl.seconds_for(tl.steps, spec.pacing.replay(spec.steps)) \
             + spec.pacing.hold + LEAVE
 
     def play(self, lesson: Lesson) -> None:
         lesson.begin_act(self.name)
         p, stage, tl = lesson.prepared, lesson.stage, lesson.timeline
         boxes = stage.layout["replay"]
-        tl.set(0)  # first: the plots are built (and fade in) showing iteration 0
+        lesson.play(tl.rewind(REWIND), run_time=REWIND)  # not a cut back to the start
+        tl.set(0)  # the plots are built (and fade in) showing iteration 0
         plots = build_plots(p.plots, tl, boxes)
         stage.plots = plots
         lesson.play(*stage.arrange("replay"), run_time=MOVE)

@@ -33,7 +33,9 @@ class Surface3D:
         p, stage, tl = lesson.prepared, lesson.stage, lesson.timeline
         spec = p.spec
         gone = VGroup(stage.trails, stage.balls, stage.arrows)
-        lesson.play(fade_out(gone), run_time=CLEAR)
+        # the 2-D balls and trails fade while the race runs back to its start (the
+        # legend and the data panel with it), where the 3-D ride begins
+        lesson.play(fade_out(gone), tl.rewind(CLEAR), run_time=CLEAR)
         lesson.remove(gone)
         tl.set(0)
         height = spec.camera.height * stage.map.box.height
