@@ -293,6 +293,8 @@ def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> N
         assert max(tops) - min(tops) < 1e-6 and max(bottoms) - min(bottoms) < 1e-6
         for g, i in zip(plots, range(len(plots)), strict=True):  # each inside its box
             assert box_of(g).inside(stage.layout["replay"][f"plot{i}"], tol=1e-6)
+        widths = [g.plot.box.width for g in plots]  # one margin for the row's tick labels
+        assert max(widths) - min(widths) < 1e-6
         scales = {round(line.font_size, 6) for g, d in zip(plots, stage.p.plots, strict=True)
                   if d.caption for line in g[-1]}
         assert len(scales) <= 1  # the captions of a row at one size
@@ -320,9 +322,10 @@ def test_hop_window_keeps_the_panel_out_of_the_way() -> None:
 
 @pytest.mark.parametrize("name", ["stochastic", "learning_rate"])
 def test_the_side_panel_never_crosses_the_map_or_data_panel_on_its_way(name: str) -> None:
-    """To the replay (a lone plot beside the map puts the legend below it) and back, at
-    every frame: no item of the side panel that can be seen overlaps the map or the
-    data panel (the legend used to glide across them)."""
+    """To the replay (a lone plot beside the map puts the legend below it), back, and to
+    the closing, at every frame: no item of the side panel that can be seen overlaps
+    the map or the data panel (the legend used to glide across them, and to fade in
+    over the still-shrinking map at the closing)."""
     import numpy as np
     from optiroll.scenes.jobs import scene_classes
     from optiroll.scenes.lesson.stage import box_of
@@ -334,7 +337,7 @@ def test_the_side_panel_never_crosses_the_map_or_data_panel_on_its_way(name: str
         scene = cls()
         scene.setup()
         stage = scene.stage
-        for target in ("replay", "race"):
+        for target in ("replay", "race", "closing"):  # the closing: into two columns
             anims = stage.arrange(target)
             for a in anims:
                 a.begin()

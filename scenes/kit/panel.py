@@ -263,16 +263,17 @@ class SidePanel(VGroup):
         """1 where ``flow`` shows the item (or its readout), 0 where it hides it."""
         return 0.0 if flow.compact and m is not self.counter else 1.0
 
-    def glide(self, flow: Flow, hop: tuple[float, float] | None = None, **kwargs: object
-              ) -> list[Animation]:
+    def glide(self, flow: Flow, hop: tuple[float, float] | None = None,
+              clear: tuple[float, float] = (0.5, 0.5), **kwargs: object) -> list[Animation]:
         """Animations that move every item to its place in ``flow`` (fading what a
         compact flow hides, and back); with ``hop = (gone, back)``, each item fades out
         where it is by ``gone`` of the animation's progress and back in at its new place
-        and size from ``back`` on, instead of moving across the frame."""
+        and size from ``back`` on, instead of moving across the frame. Rows that would
+        cross each other hop too, in ``clear`` (out of the way of what else moves)."""
         corners = [np.array([x, y, 0.0]) for x, y in flow.corners]
         targets = [self.opacity(m, flow) for m in self.items]
         if hop is None and self._rows_cross(flow, corners, targets):
-            hop = (0.5, 0.5)  # into other columns across each other: out, then in
+            hop = clear  # into other columns across each other: out, then in
         if hop is not None:
             return [_Reflow(self, m, flow.scale, c, o, hop=hop, **kwargs)
                     for m, c, o in zip(self.items, corners, targets, strict=True)]

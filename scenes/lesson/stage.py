@@ -34,7 +34,7 @@ from ..kit.frame import PlotFrame, plot_heading
 from ..kit.motion import Glide, MinimaMarkers, fit_target, place
 from ..kit.panel import ArrowKey, Flow, SidePanel, wrap
 from ..kit.timeline import Timeline
-from .layout import Box, Needs, hop_window, plan
+from .layout import Box, Needs, clear_window, hop_window, plan
 from .prepare import Prepared
 
 #: smallest scale a map or plot is shown at when it must shrink to fit a box
@@ -274,7 +274,8 @@ class Stage:
         # the side panel fades out and back in at its place when gliding there would
         # carry it across the map or the data panel (to a column below them), out of
         # their way while they move
-        return anims + self.panel.glide(flow, hop=hop_window(side, moves), **kwargs)
+        return anims + self.panel.glide(flow, hop=hop_window(side, moves),
+                                        clear=clear_window(side, moves), **kwargs)
 
     def flow(self, stage: str) -> Flow:
         """The side panel's flow in ``stage``: compact (no readouts) beside plots."""

@@ -63,17 +63,22 @@ def build_plots(data: list[PlotData], tl, boxes: dict[str, Box]) -> VGroup:
     where = [boxes[f"plot{i}"] for i in range(len(data))]
     headings = [plot_heading(d.label, b.width, key=d.key, caption=d.caption)
                 for d, b in zip(data, where, strict=True)]
-    return VGroup(*[build_plot(d, tl, b, h, above) for d, b, h, above in zip(
-        data, where, headings, aligned(headings, where), strict=True)])
+    aboves = aligned(headings, where)
+    makers = [plot_maker(d, tl) for d in data]
+    # one margin for a row's tick labels, so its axes are as wide as they are high
+    own = [plot_margins(m, b, a) for m, b, a in zip(makers, where, aboves, strict=True)]
+    widest: dict[tuple[float, float], tuple[float, ...]] = {}
+    for b, m in zip(where, own, strict=True):
+        key = (round(b.top, 6), round(b.height, 6))
+        widest[key] = tuple(max(x, y) for x, y in zip(widest.get(key, m), m, strict=True))
+    return VGroup(*[fit_plot(m, h, b, above, widest[(round(b.top, 6), round(b.height, 6))])
+                    for m, h, b, above in zip(makers, headings, where, aboves, strict=True)])
 
 
-def build_plot(d: PlotData, tl, box: Box, heading: Heading | None = None,
-               above: float | None = None) -> VGroup:
-    """An iteration plot of ``d`` sized to fill ``box`` (see :func:`fit_plot`)."""
-    heading = heading or plot_heading(d.label, box.width, key=d.key, caption=d.caption)
-    return fit_plot(lambda w, h: IterationPlot(
-        d.series, d.colors, tl, w, h, y_label=None, log_y=d.log, dashed=d.dashed,
-        references=d.references), heading, box, above)
+def plot_maker(d: PlotData, tl) -> Callable[[float, float], PlotFrame]:
+    """``make(w, h)``: an iteration plot of ``d`` with axes ``w`` by ``h``."""
+    return lambda w, h: IterationPlot(d.series, d.colors, tl, w, h, y_label=None, log_y=d.log,
+                                      dashed=d.dashed, references=d.references)
 
 
 def aligned(headings: list[Heading], boxes: list[Box]) -> list[float]:
@@ -95,18 +100,26 @@ def aligned(headings: list[Heading], boxes: list[Box]) -> list[float]:
     return [most[row(b)] for b in boxes]
 
 
-def fit_plot(make: Callable[[float, float], PlotFrame], heading: Heading, box: Box,
-             above: float | None = None) -> VGroup:
-    """A plot sized to fill ``box`` under its ``heading`` (given ``above`` units of room,
-    at least its own), so the axes get the whole width. ``make(w, h)`` builds the plot
-    with axes of that size (and no y label of its own)."""
-    above = max(above or 0.0, heading.above)
-    label, key_text, caption_text = heading.label, heading.key, heading.caption
+def plot_margins(make: Callable[[float, float], PlotFrame], box: Box, above: float
+                 ) -> tuple[float, float, float]:
+    """How far a plot's labels reach beyond its axes (left, right, below), measured on
+    a probe of about the size it will have in ``box``."""
     probe = make(max(box.width - 1.0, 1.0), max(box.height - above - 0.8, 0.6))
     full, inner = box_of(probe), box_of(probe.box)
-    left = inner.left - full.left + 0.02
-    right = full.right - inner.right + 0.02
-    bottom = inner.bottom - full.bottom + 0.02
+    return (inner.left - full.left + 0.02, full.right - inner.right + 0.02,
+            inner.bottom - full.bottom + 0.02)
+
+
+def fit_plot(make: Callable[[float, float], PlotFrame], heading: Heading, box: Box,
+             above: float | None = None,
+             margins: tuple[float, float, float] | None = None) -> VGroup:
+    """A plot sized to fill ``box`` under its ``heading`` (given ``above`` units of room,
+    at least its own, and ``margins`` for its tick labels, at least its own), so the
+    axes get the whole width. ``make(w, h)`` builds the plot with axes of that size (and
+    no y label of its own)."""
+    above = max(above or 0.0, heading.above)
+    label, key_text, caption_text = heading.label, heading.key, heading.caption
+    left, right, bottom = margins or plot_margins(make, box, above)
     w = max(box.width - left - right, 0.5)
     h = max(box.height - bottom - above, 0.4)
     plot = make(w, h)

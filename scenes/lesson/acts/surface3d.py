@@ -12,6 +12,7 @@ from ...kit.motion import fade_out
 from ...kit.surface3d import Ball3D, CameraPath, SurfaceView
 from ...kit.timeline import at
 from ..layout import Box
+from .replay import REWIND
 
 if TYPE_CHECKING:
     from ..scene import Lesson
@@ -26,16 +27,18 @@ class Surface3D:
 
     def seconds(self, lesson: Lesson) -> float:
         spec, tl = lesson.prepared.spec, lesson.timeline
-        return CLEAR + CROSSFADE + RISE + tl.seconds_for(tl.steps, spec.pacing.fly(spec.steps))
+        return REWIND + CLEAR + CROSSFADE + RISE + tl.seconds_for(
+            tl.steps, spec.pacing.fly(spec.steps))
 
     def play(self, lesson: Lesson) -> None:
         lesson.begin_act(self.name)
         p, stage, tl = lesson.prepared, lesson.stage, lesson.timeline
         spec = p.spec
         gone = VGroup(stage.trails, stage.balls, stage.arrows)
-        # the 2-D balls and trails fade while the race runs back to its start (the
-        # legend and the data panel with it), where the 3-D ride begins
-        lesson.play(fade_out(gone), tl.rewind(CLEAR), run_time=CLEAR)
+        # the race runs back to its start (balls, trails, legend, data panel), where the
+        # 3-D ride begins; then the 2-D balls fade
+        lesson.play(tl.rewind(REWIND), run_time=REWIND)
+        lesson.play(fade_out(gone), run_time=CLEAR)
         lesson.remove(gone)
         tl.set(0)
         height = spec.camera.height * stage.map.box.height
