@@ -38,7 +38,7 @@ class ThreeBatches(Part):
                           "SGD (1 example)" if b == 1 else f"mini-batch ({b})")
                   for b in cls.BATCHES],
             show=ShowSpec(plots=["loss"]),
-            pacing=PacingSpec(race_speed=60.0, replay_speed=80.0, hold=2.5))
+            pacing=PacingSpec(race_speed=60.0, replay_speed=80.0, hold=2.0))
 
     @staticmethod
     def facts(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:
@@ -78,7 +78,7 @@ class Annealing(Part):
                   RunSpec(**sgd, label=f"SGD, lr/(1 + {cls.DECAY:g}t)",
                           schedule={"kind": "inverse_time", "decay": cls.DECAY})],
             show=ShowSpec(plots=["loss"], rules=False),
-            pacing=PacingSpec(race_speed=30.0, replay_speed=60.0, hold=2.5))
+            pacing=PacingSpec(race_speed=30.0, replay_speed=60.0, hold=2.0))
 
     @staticmethod
     def conclusions(spec: LessonSpec, runs: list[dyn.Rollout], labels: list[str]) -> list[str]:

@@ -86,7 +86,7 @@ class Components(Part):
             runs=[RunSpec(optimizer="gd", lr=LR, label="gradient descent"),
                   RunSpec(optimizer="momentum", lr=LR, beta=BETA, label=f"momentum β {BETA:g}")],
             show=ShowSpec(plots=plots, closing=False),
-            pacing=PacingSpec(race_speed=25.0, replay_speed=20.0, hold=1.5))
+            pacing=PacingSpec(race_speed=25.0, replay_speed=25.0, hold=1.5))
 
     @staticmethod
     def series(spec: LessonSpec, runs: list[dyn.Rollout]) -> dict[str, list[np.ndarray | None]]:
