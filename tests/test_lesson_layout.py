@@ -295,6 +295,9 @@ def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> N
             assert box_of(g).inside(stage.layout["replay"][f"plot{i}"], tol=1e-6)
         widths = [g.plot.box.width for g in plots]  # one margin for the row's tick labels
         assert max(widths) - min(widths) < 1e-6
+        tops = [g[-1].get_top()[1] for g, d in zip(plots, stage.p.plots, strict=True)
+                if d.caption]  # the captions start on one line
+        assert not tops or max(tops) - min(tops) < 1e-6
         scales = {round(line.font_size, 6) for g, d in zip(plots, stage.p.plots, strict=True)
                   if d.caption for line in g[-1]}
         assert len(scales) <= 1  # the captions of a row at one size

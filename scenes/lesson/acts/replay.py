@@ -144,6 +144,9 @@ def fit_plot(make: Callable[[float, float], PlotFrame], heading: Heading, box: B
         if caption_text.width > box.width:
             caption_text.scale_to_fit_width(box.width)
         caption_text.next_to(top, UP, buff=0.12)
+        # at the top of the room above the axes: the captions of a row start on one line
+        # whatever the labels under them (v_x and v_y had set them 4 px apart)
+        caption_text.shift((box.top - caption_text.get_top()[1]) * UP)
         # over the axes' centre, but inside the box (the y tick labels set the axes right)
         x = min(max(plot.box.get_center()[0], box.left + caption_text.width / 2),
                 box.right - caption_text.width / 2)
