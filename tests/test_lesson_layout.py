@@ -3,8 +3,10 @@ no two panels overlap and every panel lies inside the frame, at any frame shape.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -19,13 +21,28 @@ from optiroll.scenes.lesson.layout import (
     choose,
     plan,
 )
-from optiroll.scenes.lesson.scene import lesson_class
+from optiroll.scenes.lesson.scene import Lesson, lesson_class
 
 #: this session's own media folder: Manim's text cache is not safe to share between
 #: processes (a render beside the tests could clash with them in one fixed folder)
 MEDIA = tempfile.mkdtemp(prefix="optiroll-layout-tests-")
 
 LONG = "a label of about forty characters, long"  # 39 characters
+
+
+@contextlib.contextmanager
+def library_lesson(name: str) -> Iterator[Lesson]:
+    """A library lesson set up (its stage built, nothing played) at 854x480, inside
+    that configuration."""
+    from optiroll.scenes.jobs import scene_classes
+    from optiroll.scenes.library import LIBRARY, SCENES
+
+    (cls,) = scene_classes(SCENES / LIBRARY[name])
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
+                     "media_dir": MEDIA}):
+        scene = cls()
+        scene.setup()
+        yield scene
 
 
 def spec(runs: int, *, long_labels: bool = True, plots: int = 2, surface3d: bool = True,
@@ -200,16 +217,9 @@ def test_choose_weighs_text_then_map() -> None:
 
 @pytest.mark.parametrize("name", ["stochastic", "learning_rate", "why_momentum"])
 def test_library_lessons_keep_a_lone_plot_beside_the_map(name: str) -> None:
-    from optiroll.scenes.jobs import scene_classes
-    from optiroll.scenes.library import LIBRARY, SCENES
-
-    (cls,) = scene_classes(SCENES / LIBRARY[name])
-    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
-                     "media_dir": MEDIA}):
-        scene = cls()
-        scene.setup()
-    choices = [c.stage.layout.choices.get("replay") for c in scene.chapters
-               if len(c.stage.p.plots) == 1]
+    with library_lesson(name) as scene:
+        choices = [c.stage.layout.choices.get("replay") for c in scene.chapters
+                   if len(c.stage.p.plots) == 1]
     assert choices and set(choices) == {"beside"}, choices
 
 
@@ -238,19 +248,13 @@ def test_the_side_panel_takes_the_cards_room_during_the_3d_ride_where_it_reads_l
 def test_the_saddle_lessons_panel_reads_at_full_size_during_the_ride() -> None:
     """The saddle lesson's four-sentence card had squeezed its legend into two columns
     of small text for the whole 3-D ride."""
-    from optiroll.scenes.jobs import scene_classes
     from optiroll.scenes.lesson.acts.closing import moves
-    from optiroll.scenes.library import LIBRARY, SCENES
 
-    (cls,) = scene_classes(SCENES / LIBRARY["saddle"])
-    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
-                     "media_dir": MEDIA}):
-        scene = cls()
-        scene.setup()
-    stage = scene.stage
-    ride, closing = stage.flow("surface3d"), stage.flow("closing")
-    assert ride.scale > closing.scale and ride.scale >= 0.8
-    assert moves(scene)  # the panel makes room for the card at the closing
+    with library_lesson("saddle") as scene:
+        stage = scene.stage
+        ride, closing = stage.flow("surface3d"), stage.flow("closing")
+        assert ride.scale > closing.scale and ride.scale >= 0.8
+        assert moves(scene)  # the panel makes room for the card at the closing
 
 
 def test_a_two_line_plot_caption_takes_its_room_from_the_map_row() -> None:
@@ -274,18 +278,12 @@ def test_a_two_line_plot_caption_takes_its_room_from_the_map_row() -> None:
 
 @pytest.mark.parametrize("name", ["adaptive", "momentum", "adam"])
 def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> None:
-    from optiroll.scenes.jobs import scene_classes
     from optiroll.scenes.kit import theme
     from optiroll.scenes.kit.panel import CAPTION_FLOOR
     from optiroll.scenes.lesson.acts.replay import build_plots
     from optiroll.scenes.lesson.stage import box_of
-    from optiroll.scenes.library import LIBRARY, SCENES
 
-    (cls,) = scene_classes(SCENES / LIBRARY[name])
-    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
-                     "media_dir": MEDIA}):
-        scene = cls()
-        scene.setup()
+    with library_lesson(name) as scene:
         stage = scene.stage
         plots = build_plots(stage.p.plots, scene.timeline, stage.layout["replay"])
         tops = [g.plot.box.get_top()[1] for g in plots]
@@ -307,20 +305,21 @@ def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> N
                     assert line.font_size >= CAPTION_FLOOR * theme.SMALL_SIZE - 1e-6, d.caption
 
 
-def test_hop_window_keeps_the_panel_out_of_the_way() -> None:
+def test_clear_window_keeps_the_panel_out_of_the_way() -> None:
     from optiroll.scenes.kit.sweep import SAMPLES
-    from optiroll.scenes.lesson.layout import hop_window
+    from optiroll.scenes.lesson.layout import clear_window, paths_cross
 
     big_map, small_map = Box(-7, 1, -3, 3), Box(-7, -3, 0, 3)
     side = (Box(2, 7, -3, 3), Box(-7, -3, -3, -0.4))  # from the right to below the map
-    gone, back = hop_window(side, [(big_map, small_map)])
+    assert paths_cross(side, (big_map, small_map))  # it would glide across the map
+    gone, back = clear_window(side, [(big_map, small_map)])
     assert 0 < gone <= 0.5 <= back < 1
     for t in (k / SAMPLES for k in range(SAMPLES + 1)):
         now = big_map.toward(small_map, t)
         assert t > gone or not side[0].overlaps(now)
         assert t < back or not side[1].overlaps(now)
     # down its own column, beside the map: it glides
-    assert hop_window((Box(2, 7, -1, 3), Box(2, 7, -3, 1)), [(big_map, small_map)]) is None
+    assert not paths_cross((Box(2, 7, -1, 3), Box(2, 7, -3, 1)), (big_map, small_map))
 
 
 @pytest.mark.parametrize("name", ["stochastic", "learning_rate"])
@@ -330,15 +329,9 @@ def test_the_side_panel_never_crosses_the_map_or_data_panel_on_its_way(name: str
     the map or the data panel (the legend used to glide across them, and to fade in
     over the still-shrinking map at the closing)."""
     import numpy as np
-    from optiroll.scenes.jobs import scene_classes
     from optiroll.scenes.lesson.stage import box_of
-    from optiroll.scenes.library import LIBRARY, SCENES
 
-    (cls,) = scene_classes(SCENES / LIBRARY[name])
-    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
-                     "media_dir": MEDIA}):
-        scene = cls()
-        scene.setup()
+    with library_lesson(name) as scene:
         stage = scene.stage
         for target in ("replay", "race", "closing"):  # the closing: into two columns
             anims = stage.arrange(target)
@@ -364,19 +357,13 @@ def test_legend_items_never_pass_over_each_other(name: str) -> None:
     slid up under the rows while fading; rows reflowing into two columns crossed)."""
     import numpy as np
     from manim import VGroup
-    from optiroll.scenes.jobs import scene_classes
     from optiroll.scenes.lesson.stage import box_of
-    from optiroll.scenes.library import LIBRARY, SCENES
 
     def alpha(m) -> float:
         return max((float(x.fill_rgbas[:, 3].max()) for x in m.family_members_with_points()),
                    default=0.0)
 
-    (cls,) = scene_classes(SCENES / LIBRARY[name])
-    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
-                     "media_dir": MEDIA}):
-        scene = cls()
-        scene.setup()
+    with library_lesson(name) as scene:
         for chapter in scene.chapters:
             stage = chapter.stage
             panel = stage.panel

@@ -263,19 +263,17 @@ class SidePanel(VGroup):
         """1 where ``flow`` shows the item (or its readout), 0 where it hides it."""
         return 0.0 if flow.compact and m is not self.counter else 1.0
 
-    def glide(self, flow: Flow, hop: tuple[float, float] | None = None,
-              clear: tuple[float, float] = (0.5, 0.5), **kwargs: object) -> list[Animation]:
+    def glide(self, flow: Flow, clear: tuple[float, float] = (0.5, 0.5), hop: bool = False,
+              **kwargs: object) -> list[Animation]:
         """Animations that move every item to its place in ``flow`` (fading what a
-        compact flow hides, and back); with ``hop = (gone, back)``, each item fades out
-        where it is by ``gone`` of the animation's progress and back in at its new place
-        and size from ``back`` on, instead of moving across the frame. Rows that would
-        cross each other hop too, in ``clear`` (out of the way of what else moves)."""
+        compact flow hides, and back). With ``hop``, and where rows would cross each
+        other on the way (into other columns), every item instead fades out where it is
+        by ``gone`` of the animation's progress and back in at its new place and size
+        from ``back`` on, ``clear = (gone, back)`` (out of the way of what else moves)."""
         corners = [np.array([x, y, 0.0]) for x, y in flow.corners]
         targets = [self.opacity(m, flow) for m in self.items]
-        if hop is None and self._rows_cross(flow, corners, targets):
-            hop = clear  # into other columns across each other: out, then in
-        if hop is not None:
-            return [_Reflow(self, m, flow.scale, c, o, hop=hop, **kwargs)
+        if hop or self._rows_cross(flow, corners, targets):
+            return [_Reflow(self, m, flow.scale, c, o, hop=clear, **kwargs)
                     for m, c, o in zip(self.items, corners, targets, strict=True)]
         # an item the new flow hides fades out where it stands before the others move
         # over it; one it shows again fades in at its place once they have moved away

@@ -72,7 +72,6 @@ class Timeline:
         k = self.steps if k is None else float(np.clip(k, 0, self.steps))
         return self.tracker.animate(run_time=run_time, rate_func=rate_func).set_value(k)
 
-
     def rewind(self, run_time: float) -> Animation:
         """Animation that runs the iteration back to 0 in ``run_time`` seconds (smoothly:
         balls retrace their paths and trails shrink back, before a replay)."""

@@ -124,21 +124,12 @@ def paths_cross(a: tuple[Box, Box], b: tuple[Box, Box]) -> bool:
     return sweep.ways_cross((a[0].edges, a[1].edges), (b[0].edges, b[1].edges))
 
 
-def hop_window(side: tuple[Box, Box], moves: list[tuple[Box, Box]]
-               ) -> tuple[float, float] | None:
-    """How the side panel goes from ``side[0]`` to ``side[1]`` while the boxes in
-    ``moves`` glide: None when it can glide with them (its path crosses none of them);
-    else it fades out and back in, in :func:`clear_window`."""
-    if not any(paths_cross(side, m) for m in moves):
-        return None
-    return clear_window(side, moves)
-
-
 def clear_window(side: tuple[Box, Box], moves: list[tuple[Box, Box]]) -> tuple[float, float]:
     """``(gone, back)`` for a side panel that fades out at ``side[0]`` and back in at
-    ``side[1]`` while the boxes in ``moves`` glide: out by ``gone`` (at most halfway,
-    before any of them reaches its old place), in from ``back`` (at least halfway, once
-    all of them have left its new place), as fractions of the glide."""
+    ``side[1]`` (rather than glide across them) while the boxes in ``moves`` glide: out
+    by ``gone`` (at most halfway, before any of them reaches its old place), in from
+    ``back`` (at least halfway, once all of them have left its new place), as fractions
+    of the glide."""
     ts = [k / sweep.SAMPLES for k in range(sweep.SAMPLES + 1)]
 
     def hit(box: Box, t: float) -> bool:

@@ -34,7 +34,7 @@ from ..kit.frame import PlotFrame, plot_heading
 from ..kit.motion import Glide, MinimaMarkers, fit_target, place
 from ..kit.panel import ArrowKey, Flow, SidePanel, wrap
 from ..kit.timeline import Timeline
-from .layout import Box, Needs, clear_window, hop_window, plan
+from .layout import Box, Needs, clear_window, paths_cross, plan
 from .prepare import Prepared
 
 #: smallest scale a map or plot is shown at when it must shrink to fit a box
@@ -67,6 +67,7 @@ class Stage:
             [wrap(lab, LABEL_WRAP) for lab in p.labels], p.colors, p.readouts, timeline,
             settings=p.settings, facts=p.facts, extra=self._arrow_key())
         self.card = self.make_card(fw - 2 * 0.3) if p.has_closing else None
+        self._heading_room: dict[float, float] = {}  # by plot width (_plot_heading)
         needs = Needs(fw, fh, header_height=self.header.height,
                       title_height=self.header.title.height, surface3d=spec.show.surface3d,
                       side_width=min(self.panel.natural_width(), 0.34 * fw),
@@ -103,9 +104,13 @@ class Stage:
                                   compact=compact).scale
 
     def _plot_heading(self, width: float) -> float:
-        """The room the tallest of the replay's plot headings takes at ``width``."""
-        return max((plot_heading(d.label, width, key=d.key, caption=d.caption).above
-                    for d in self.p.plots), default=0.0)
+        """The room the tallest of the replay's plot headings takes at ``width`` (both
+        layout passes ask at one width: typeset once)."""
+        if width not in self._heading_room:
+            self._heading_room[width] = max(
+                (plot_heading(d.label, width, key=d.key, caption=d.caption).above
+                 for d in self.p.plots), default=0.0)
+        return self._heading_room[width]
 
     def _centre_rows(self) -> None:
         """Centre each row (map, data panel, side panel) when it leaves room to spare."""
@@ -274,8 +279,9 @@ class Stage:
         # the side panel fades out and back in at its place when gliding there would
         # carry it across the map or the data panel (to a column below them), out of
         # their way while they move
-        return anims + self.panel.glide(flow, hop=hop_window(side, moves),
-                                        clear=clear_window(side, moves), **kwargs)
+        return anims + self.panel.glide(
+            flow, clear=clear_window(side, moves),
+            hop=any(paths_cross(side, move) for move in moves), **kwargs)
 
     def flow(self, stage: str) -> Flow:
         """The side panel's flow in ``stage``: compact (no readouts) beside plots."""

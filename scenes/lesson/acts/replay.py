@@ -69,10 +69,15 @@ def build_plots(data: list[PlotData], tl, boxes: dict[str, Box]) -> VGroup:
     own = [plot_margins(m, b, a) for m, b, a in zip(makers, where, aboves, strict=True)]
     widest: dict[tuple[float, float], tuple[float, ...]] = {}
     for b, m in zip(where, own, strict=True):
-        key = (round(b.top, 6), round(b.height, 6))
-        widest[key] = tuple(max(x, y) for x, y in zip(widest.get(key, m), m, strict=True))
-    return VGroup(*[fit_plot(m, h, b, above, widest[(round(b.top, 6), round(b.height, 6))])
+        widest[_row(b)] = tuple(max(x, y) for x, y in zip(widest.get(_row(b), m), m,
+                                                            strict=True))
+    return VGroup(*[fit_plot(m, h, b, above, widest[_row(b)])
                     for m, h, b, above in zip(makers, headings, where, aboves, strict=True)])
+
+
+def _row(b: Box) -> tuple[float, float]:
+    """Which row of plots a box is in: plots side by side share a top and a height."""
+    return round(b.top, 6), round(b.height, 6)
 
 
 def plot_maker(d: PlotData, tl) -> Callable[[float, float], PlotFrame]:
@@ -85,19 +90,16 @@ def aligned(headings: list[Heading], boxes: list[Box]) -> list[float]:
     """The room above each plot's axes, so plots side by side (boxes of one top and
     height) have their axes level: the most any of them needs, once their captions
     are set to one size (the smallest of them)."""
-    def row(b: Box) -> tuple[float, float]:
-        return round(b.top, 6), round(b.height, 6)
-
     smallest: dict[tuple[float, float], float] = {}
     for h, b in zip(headings, boxes, strict=True):
         if h.caption:
-            smallest[row(b)] = min(smallest.get(row(b), 1.0), h.caption_scale)
+            smallest[_row(b)] = min(smallest.get(_row(b), 1.0), h.caption_scale)
     most: dict[tuple[float, float], float] = {}
     for h, b in zip(headings, boxes, strict=True):
         if h.caption:
-            h.scale_caption(smallest[row(b)])
-        most[row(b)] = max(most.get(row(b), 0.0), h.above)
-    return [most[row(b)] for b in boxes]
+            h.scale_caption(smallest[_row(b)])
+        most[_row(b)] = max(most.get(_row(b), 0.0), h.above)
+    return [most[_row(b)] for b in boxes]
 
 
 def plot_margins(make: Callable[[float, float], PlotFrame], box: Box, above: float
