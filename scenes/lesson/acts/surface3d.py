@@ -17,7 +17,6 @@ from .replay import REWIND
 if TYPE_CHECKING:
     from ..scene import Lesson
 
-CLEAR = 0.6
 CROSSFADE = 1.2
 RISE = 3.5
 
@@ -27,7 +26,7 @@ class Surface3D:
 
     def seconds(self, lesson: Lesson) -> float:
         spec, tl = lesson.prepared.spec, lesson.timeline
-        return REWIND + CLEAR + CROSSFADE + RISE + tl.seconds_for(
+        return REWIND + CROSSFADE + RISE + tl.seconds_for(
             tl.steps, spec.pacing.fly(spec.steps))
 
     def play(self, lesson: Lesson) -> None:
@@ -36,10 +35,8 @@ class Surface3D:
         spec = p.spec
         gone = VGroup(stage.trails, stage.balls, stage.arrows)
         # the race runs back to its start (balls, trails, legend, data panel), where the
-        # 3-D ride begins; then the 2-D balls fade
+        # 3-D ride begins
         lesson.play(tl.rewind(REWIND), run_time=REWIND)
-        lesson.play(fade_out(gone), run_time=CLEAR)
-        lesson.remove(gone)
         tl.set(0)
         height = spec.camera.height * stage.map.box.height
         view = SurfaceView(stage.map, [Ball3D(r.positions, c) for r, c in
@@ -57,8 +54,11 @@ class Surface3D:
                                                             if stage.rules_in_header else []))
         leaving = [stage.map, stage.minima, *stage.header.lines[1:]]
         leaving += [stage.data] if stage.data is not None else []
+        # the layer, drawn over the 2-D balls, lines up with the map pixel for pixel: each
+        # ball dissolves into its 3-D twin (never below three quarters of its strength)
         lesson.play(view.layer_opacity.animate.set_value(1.0), fade_out(VGroup(*leaving)),
-                    run_time=CROSSFADE)
+                    fade_out(gone), run_time=CROSSFADE)
+        lesson.remove(gone)
         stage.header.remove(*stage.header.lines[1:])  # the title alone from here on
         for name in ("map", "data"):
             stage.on_screen.pop(name, None)
