@@ -28,12 +28,13 @@ This package never imports manim.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from . import optimizers as _optimizers  # noqa: F401  (registers every optimizer)
 from .catalog import CATALOG, catalog_surface
 from .data_surfaces import DATA_SURFACES
-from .errors import FormulaError, OptirollError, UnknownNameError, unknown_name
+from .errors import FormulaError, OptirollError, UnknownNameError, closest, unknown_name
 from .formula import parse_formula
 from .optimizers.base import REGISTRY, Optimizer, make_optimizer
 from .rollouts import Rollout, rollout
@@ -117,8 +118,17 @@ def surface(name_or_formula: str, *, view: Any = None, **params: Any) -> Surface
             )
         s = catalog_surface(key)
     elif key in DATA_SURFACES:
+        make = DATA_SURFACES[key]
+        accepted = [n for n, p in inspect.signature(make).parameters.items()
+                    if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        for name in params:
+            if name not in accepted:
+                guess = closest(name, accepted)
+                hint = f" Did you mean {guess!r}?" if guess else ""
+                raise OptirollError(f"surface {key!r} has no parameter {name!r}.{hint} Its "
+                                    f"parameters: {', '.join(accepted)}")
         try:
-            s = DATA_SURFACES[key](**params)
+            s = make(**params)
         except TypeError as err:
             raise OptirollError(f"surface {key!r}: {err}") from None
     else:

@@ -359,6 +359,8 @@ def _roll(
         f, g = surface.value_and_gradient(p, sample)
         if t == 1:
             _check_finite_start(surface, p, f, g)
+        elif not (np.isfinite(f).all() and np.isfinite(g).all()):
+            div.undefined(t, f, g)
         rec.evaluated(t - 1, f, g)
         new_p, new_state = opt.step(p, g, state, t, opt.lr_at(t), Oracle(surface, sample))
         out = div.escaped(new_p)
@@ -457,7 +459,8 @@ class _Divergence:
     """Which of ``n`` balls still roll; stops a ball that leaves ``surface.bound``.
 
     A ball diverges at step ``t`` when its new point is non-finite or outside
-    the box ``[centre - half, centre + half]``. From then on it stays at its
+    the box ``[centre - half, centre + half]``, or the loss or gradient at it is
+    not finite (found when the next step evaluates them). From then on it stays at its
     last point inside, shown as NaN (the escaping point itself is shown once
     when finite), with its state frozen.
     """
@@ -472,6 +475,16 @@ class _Divergence:
         self.alive = np.ones(n, dtype=bool)
         self.any_dead = False
         self.diverged_at = np.full(n, -1, dtype=np.int64)
+
+    def undefined(self, t: int, f: np.ndarray, g: np.ndarray) -> None:
+        """Stop the rolling balls whose loss ``f`` or gradient ``g`` is not finite where
+        they are (a point outside the surface's domain, such as log(x) at x < 0): they
+        diverged at step ``t - 1``, when they got there (that point stays shown)."""
+        bad = self.alive & ~(np.isfinite(f) & np.all(np.isfinite(g), axis=-1))
+        if bad.any():
+            self.diverged_at[bad] = t - 1
+            self.alive &= ~bad
+            self.any_dead = True
 
     def escaped(self, new_p: np.ndarray) -> np.ndarray | None:
         """None when every new point is inside the bound, else the mask of those outside."""

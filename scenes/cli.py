@@ -23,7 +23,7 @@ import click
 import numpy as np
 from optiroll.dynamics.distributed import DEFAULT_CHUNK, Executor
 
-from .jobs import FORMATS, QUALITIES, Job, JobError, Options, Result
+from .jobs import FORMATS, QUALITIES, Job, JobError, Options, Result, frames_folder_problem
 
 EXIT_BAD_INPUT = 2
 DEFAULT_FOLDER = Path("media") / "lessons"
@@ -44,7 +44,7 @@ def main() -> None:
 
 def quality_options(command):
     """Manim's quality flags, shared by `render` and `slides`."""
-    command = click.option("--fps", "--frame_rate", "fps", type=int,
+    command = click.option("--fps", "--frame_rate", "fps", type=click.IntRange(1, 240),
                            help="frames per second")(command)
     command = click.option("-r", "--resolution", metavar="W,H",
                            help="pixel size, e.g. -r 1280,720")(command)
@@ -94,6 +94,9 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
              "workers do the work: leave out --jobs")
     workers = jobs if jobs is not None else split
     several = len(lessons) > 1
+    if several and out is not None and not out.is_dir():
+        fail(f"--out {out}: with several lessons, --out must be an existing folder"
+             + ("" if out.suffix else f" (mkdir -p {out})"))
     todo: list[Job] = []
     early: list[Result] = []  # lessons refused before rendering (listed with the others)
     for arg in lessons:
@@ -125,7 +128,7 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
         click.echo("", err=True)
         for r in failed:
             lines = r.message.splitlines()
-            if len(lines) == 1 and not lines[0].startswith(r.name):
+            if len(lines) == 1 and not lines[0].startswith(f"{r.name}:"):
                 click.echo(f"failed: {r.name}: {lines[0]}", err=True)
             else:
                 click.echo(f"failed: {r.name}", err=True)
@@ -138,11 +141,11 @@ def _validate(job: Job) -> None:
     """Check a spec (every key, name and hyperparameter, and its runs) before any render."""
     if not job.is_spec:
         return
-    from .lesson import SpecError, load_spec
-    from .lesson.prepare import prepare
+    from .lesson import SpecError
+    from .lesson.prepare import prepare_file
 
     try:
-        prepare(load_spec(job.path))
+        prepare_file(job.path)
     except SpecError as err:
         raise JobError(str(err)) from None
 
@@ -194,9 +197,9 @@ def _lesson_source(arg: str) -> tuple[Path, str | None]:
     if ".py:" in arg:
         path_text, scene = arg.rsplit(":", 1)
     path = Path(path_text)
-    if path.suffix in (".toml", ".py"):
+    if path.suffix.lower() in (".toml", ".py"):
         if not path.is_file():
-            hint = " (write one with `optiroll new NAME`)" if path.suffix == ".toml" else ""
+            hint = " (write one with `optiroll new NAME`)" if path.suffix.lower() == ".toml" else ""
             raise JobError(f"no such file: {path}{hint}")
     elif path.suffix:
         raise JobError(f"{arg}: a lesson is a .toml spec, a .py scene file or a library name")
@@ -219,18 +222,23 @@ def _output(name: str, options: Options, out: Path | None, several: bool) -> Pat
     if out is None:
         return DEFAULT_FOLDER / default  # created when the job is started
     if several:
-        if not out.is_dir():
-            raise JobError(f"--out {out}: with several lessons, --out must be an existing "
-                           f"folder (mkdir -p {out})")
-        return out / default
-    if out.is_dir() and options.format != "png":
-        return out / default
-    if not out.parent.is_dir():
-        raise JobError(f"--out {out}: folder {out.parent} does not exist; create it first "
-                       f"(mkdir -p {out.parent})")
-    if options.extension and out.suffix.lower() != options.extension:
-        return out.with_name(out.name + options.extension)
-    return out
+        target = out / default
+    elif out.is_dir() and options.format != "png":
+        target = out / default
+    else:
+        if not out.parent.is_dir():
+            raise JobError(f"--out {out}: folder {out.parent} does not exist; create it first "
+                           f"(mkdir -p {out.parent})")
+        target = out
+        if options.extension and out.suffix.lower() != options.extension:
+            # -t turns an .mp4 into a .mov (H.264 has no alpha): the suffix is replaced
+            target = (out.with_suffix(options.extension) if out.suffix.lower() in SUFFIXES
+                      else out.with_name(out.name + options.extension))
+    if options.format == "png" and not options.last_frame:
+        problem = frames_folder_problem(target, name)
+        if problem:
+            raise JobError(f"--out {target}: {problem}")
+    return target
 
 
 def _render_all(todo: list[Job], workers: int, debug: bool, scheduler: str | None = None,
@@ -289,6 +297,12 @@ def slides(lesson: str, quality: str, resolution: str | None, fps: int | None,
             if not path.parent.is_dir():
                 raise JobError(f"--{suffix[1:]} {path}: folder {path.parent} does not exist; "
                                f"create it first (mkdir -p {path.parent})")
+        if html is not None:
+            assets = html.parent / f"{html.stem}_assets"
+            if assets.exists() and not (assets / "revealjs").is_dir():
+                raise JobError(f"--html {html}: the deck's videos and reveal.js go in {assets}, "
+                               "which exists and is not an earlier deck's; choose another "
+                               "name for the deck")
         deck_html = html.resolve() if html else None
         deck_pptx = pptx.resolve() if pptx else None
         job = replace(job, html=deck_html, pptx=deck_pptx, out=deck_html or deck_pptx)
@@ -447,12 +461,11 @@ def check(lessons: tuple[str, ...], debug: bool) -> None:
 
 def _check_one(arg: str) -> list[str]:
     """The report on one LESSON argument: a line per part, a note per diverging run."""
-    from .lesson import load_spec
-    from .lesson.prepare import prepare
+    from .lesson.prepare import left_map_at, prepare_file
 
     path, scene = _lesson_source(arg)
-    if path.suffix == ".toml":
-        parts = [prepare(load_spec(path))]
+    if path.suffix.lower() == ".toml":
+        parts = [prepare_file(path)]
     else:
         from .jobs import pick_scene
         from .lesson.scene import Lesson
@@ -466,12 +479,19 @@ def _check_one(arg: str) -> list[str]:
     for i, p in enumerate(parts):
         spec = p.spec
         which = f" part {i + 1}:" if len(parts) > 1 else ""
-        out.append(f"{arg}:{which} ok: {spec.title!r}, {len(spec.runs)} runs, {spec.steps} "
+        runs = f"{len(spec.runs)} run{'s' if len(spec.runs) != 1 else ''}"
+        out.append(f"{arg}:{which} ok: {spec.title!r}, {runs}, {spec.steps} "
                    f"steps; acts: {', '.join(p.act_names())}")
         for label, rollout in zip(p.labels, p.runs, strict=True):
-            if rollout.diverged:
-                out.append(f"  note: {label} diverges at step {int(rollout.diverged_at)}; the "
-                           "clip shows it flying off the map")
+            left = left_map_at(rollout.positions, spec.surface_object.view)
+            diverged = int(rollout.diverged_at) if rollout.diverged else None
+            if left is not None and (diverged is None or left < diverged):
+                more = f" (and diverges at step {diverged})" if diverged is not None else ""
+                out.append(f"  note: {label} leaves the map at step {left}{more}; the clip "
+                           "shows it flying off")
+            elif diverged is not None:
+                out.append(f"  note: {label} diverges at step {diverged}; its legend says "
+                           "so from there")
     return out
 
 
@@ -522,13 +542,16 @@ def _catalog(name: str) -> list[str]:
 @click.option("--force", is_flag=True, help="overwrite an existing file")
 def new(name: str, force: bool) -> None:
     """Write NAME.toml, a commented starter spec to edit and render."""
-    path = Path(name if name.endswith(".toml") else f"{name}.toml")
+    path = Path(name if name.lower().endswith(".toml") else f"{name}.toml")
+    if not path.stem or path.stem.startswith("."):
+        fail(f"{name!r} is no lesson name; give one, e.g. optiroll new my_lesson")
     if not path.parent.is_dir():
         fail(f"folder {path.parent} does not exist; create it first (mkdir -p {path.parent})")
     if path.exists() and not force:
         fail(f"{path} exists; choose another name or add --force to overwrite it")
     title = path.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "My lesson"
-    path.write_text(STARTER.replace("TITLE", title.replace('"', "'")), encoding="utf-8")
+    path.write_text(STARTER.replace("TITLE", title.replace('"', "'")).replace(
+        "THIS_FILE", str(path)), encoding="utf-8")
     click.echo(f"wrote {path}: edit it, then `optiroll render {path} -ql`")
 
 

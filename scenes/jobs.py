@@ -16,6 +16,7 @@ import importlib.util
 import inspect
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -79,6 +80,8 @@ class Options:
         return f"{h}p" if self.last_frame else f"{h}p{self.frame_rate}"
 
     def check(self) -> None:
+        if self.fps is not None and not 1 <= self.fps <= 240:
+            raise JobError(f"--fps {self.fps}: frames per second must be 1 to 240")
         if self.format not in FORMATS:
             raise JobError(f"unknown format {self.format!r}; choose from {', '.join(FORMATS)}")
         if self.format == "gif" and self.transparent:
@@ -112,7 +115,7 @@ class Job:
 
     @property
     def is_spec(self) -> bool:
-        return self.path.suffix == ".toml"
+        return self.path.suffix.lower() == ".toml"
 
     @property
     def is_deck(self) -> bool:
@@ -140,9 +143,30 @@ def scene_classes(path: Path) -> list[type]:
         raise JobError(f"{path}: cannot be loaded as a Python file")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError:
+        raise  # describe_error names the file and line
+    except Exception as err:  # noqa: BLE001 - the file's own error: bad input
+        raise JobError(_load_error(path, err)) from err
     return [obj for _, obj in inspect.getmembers(module, inspect.isclass)
             if issubclass(obj, Scene) and obj is not Scene and obj.__module__ == name]
+
+
+def _load_error(path: Path, err: Exception) -> str:
+    """One message for an error raised while a scene file runs (its imports, its class
+    bodies): where in the file, and what (a spec's problems one line each, as a TOML
+    spec's)."""
+    from pydantic import ValidationError
+
+    lines = [f.lineno for f in traceback.extract_tb(err.__traceback__)
+             if Path(f.filename).resolve() == path.resolve()]
+    where = f"{path}:{lines[-1]}" if lines else str(path)
+    if isinstance(err, ValidationError):
+        from .lesson.loading import describe
+
+        return "\n".join(describe(err, where))
+    return f"{where}: {type(err).__name__}: {err}"
 
 
 def load_scene(job: Job) -> type:
@@ -164,8 +188,12 @@ def pick_scene(path: Path, scene: str | None = None) -> type:
             raise JobError(f"{path} has no scene {scene!r}; it has "
                            f"{', '.join(c.__name__ for c in classes) or 'none'}")
         return found[0]
-    if len(classes) != 1:
-        names = ", ".join(c.__name__ for c in classes) or "none"
+    if not classes:
+        raise JobError(f"{path} defines no scene: a lesson file needs a class deriving from "
+                       "Lesson (or a Manim Scene): see the README's \"Write your own "
+                       "scene\"")
+    if len(classes) > 1:
+        names = ", ".join(c.__name__ for c in classes)
         raise JobError(f"{path} defines {len(classes)} scenes ({names}); name one: "
                        f"optiroll render {path}:SceneName")
     return classes[0]
@@ -204,10 +232,15 @@ def _in_fresh_folder() -> Iterator[Path]:
 
 def manim_config(options: Options, media: Path) -> dict[str, Any]:
     w, h = options.size
+    movie = {".webm": ".webm", ".mov": ".mov"}.get(options.extension, ".mp4")
     return {
+        # first: Manim warns when the format or the alpha channel changes the extension
+        "movie_file_extension": movie,
         "pixel_width": w, "pixel_height": h, "frame_rate": options.frame_rate,
+        # a transparent mp4 is a .mov (Manim would switch, with a warning)
         "format": "png" if options.format == "png" else (
-            "mp4" if options.format == "gif" else options.format),
+            "mp4" if options.format == "gif" else "mov" if options.extension == ".mov"
+            else options.format),
         "transparent": options.transparent, "save_last_frame": options.last_frame,
         "write_to_movie": not options.last_frame and options.format != "png",
         "media_dir": str(media), "disable_caching": True, "progress_bar": "none",
@@ -274,8 +307,12 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
         manim_log.setLevel(logging.WARNING)  # digest_file logs at INFO
         if job.config_file is not None:
             config.digest_file(str(job.config_file))
-        config.update(manim_config(job.options, media))
-        config.update(overrides)
+        manim_log.setLevel(logging.ERROR)  # "webm can be slower": the user asked for it
+        try:
+            config.update(manim_config(job.options, media))
+            config.update(overrides)
+        finally:
+            manim_log.setLevel(logging.WARNING)
         scene = cls()
         if report is not None and not lesson:  # any other scene: frames as written
             add_frame = scene.renderer.add_frame
@@ -286,6 +323,8 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
                     report(job.name, num_frames)
 
             scene.renderer.add_frame = counted
+        if job.options.format == "png" and not job.options.last_frame:
+            _every_frame_a_file(scene.renderer.file_writer)
         if hook is not None:
             hook(scene)
         try:
@@ -293,6 +332,28 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
         finally:
             manim_log.setLevel(level)
         return scene
+
+
+def _every_frame_a_file(writer: Any) -> None:
+    """Manim saves a held frame (a wait, a still play) as one PNG however many frames it
+    lasts; save it once and copy the file for each further frame, so the folder holds
+    one file per frame of the clip (played back at the frame rate, it lasts as long)."""
+    from manim import config
+
+    write = writer.write_frame
+
+    def name(k: int) -> str:
+        stem, pad = writer.image_file_path.parent / writer.image_file_path.stem, config.zero_pad
+        return f"{stem}{str(k).zfill(pad) if pad else k}{writer.image_file_path.suffix}"
+
+    def write_frame(frame: Any, num_frames: int = 1) -> None:
+        write(frame, 1)
+        last = name(writer.frame_count - 1)
+        for _ in range(num_frames - 1):
+            shutil.copyfile(last, name(writer.frame_count))
+            writer.frame_count += 1
+
+    writer.write_frame = write_frame
 
 
 def _newest(folder: Path, pattern: str) -> Path:
@@ -313,11 +374,21 @@ def _deliver(job: Job, produced: Path, tmp: Path) -> None:
         write_gif(read_frames(produced, job.options.frame_rate), final,
                   job.options.frame_rate)
     elif produced.is_dir():  # a PNG sequence, named after the lesson
+        problem = frames_folder_problem(job.out, job.name)  # again: it may have changed
+        if problem:
+            raise JobError(f"--out {job.out}: {problem}")
         final = tmp / "frames"
         final.mkdir()
-        for i, frame in enumerate(sorted(produced.glob("*.png"))):
+        for i, frame in enumerate(sorted(produced.glob("*.png"), key=_frame_number)):
             shutil.copyfile(frame, final / f"{job.name}_{i:04d}.png")
     _move_into_place(final, job.out)
+
+
+def _frame_number(path: Path) -> int:
+    """The number Manim ends a frame's file name with (past 9999 frames names are no
+    longer sorted by their text)."""
+    digits = re.search(r"(\d+)$", path.stem)
+    return int(digits.group(1)) if digits else -1
 
 
 def _deliver_deck(job: Job, scene_name: str, tmp: Path) -> None:
@@ -335,6 +406,28 @@ def _deliver_deck(job: Job, scene_name: str, tmp: Path) -> None:
         assets = f"{html.stem}_assets"
         _move_into_place(built / assets, job.html.parent / assets)
         _move_into_place(html, job.html)
+
+
+def frames_folder_problem(folder: Path, name: str) -> str | None:
+    """Why ``folder`` cannot take ``name``'s PNG frames, or None: it must not exist yet,
+    or be empty, or hold only an earlier render's frames of that lesson (those are
+    replaced; nothing else in it is ever deleted)."""
+    if not folder.exists():
+        return None
+    if not folder.is_dir():
+        return ("is a file; --format png writes a folder of frames: give a folder name "
+                "that does not exist yet")
+    others = [p.name for p in folder.iterdir() if not _FRAME.fullmatch(p.name)
+              or not p.name.startswith(f"{name}_")]
+    if others:
+        shown = ", ".join(sorted(others)[:3]) + (", ..." if len(others) > 3 else "")
+        return (f"the folder holds other files ({shown}); --format png fills a folder of "
+                "its own: give a new folder name")
+    return None
+
+
+#: a frame file written by ``--format png``: ``<lesson>_0000.png``
+_FRAME = re.compile(r".+_\d{4,}\.png")
 
 
 def _move_into_place(src: Path, dest: Path) -> None:
@@ -373,12 +466,35 @@ def describe_error(err: BaseException, debug: bool = False) -> tuple[str, bool]:
     if bad:
         message = str(err)
     elif isinstance(err, SyntaxError):
-        message = (f"SyntaxError: {err.msg} (in {Path(err.filename or '?').name}, line "
-                   f"{err.lineno})")
+        bad = True  # in the user's scene file
+        message = (f"SyntaxError: {err.msg} (in {err.filename or '?'}, line {err.lineno})")
     else:
-        where = traceback.extract_tb(err.__traceback__)[-1]
+        frames = traceback.extract_tb(err.__traceback__)
+        own = [f for f in frames if _user_code(f.filename)]
+        bad = bool(own) and own[-1] is frames[-1]  # raised by the user's own code
+        where = frames[-1] if frames else None
         message = (f"{type(err).__name__}: {err} (in {Path(where.filename).name}, line "
-                   f"{where.lineno}; run with --debug for the whole traceback)")
+                   f"{where.lineno}; run with --debug for the whole traceback)"
+                   if where else f"{type(err).__name__}: {err}")
+        if bad:
+            message = (f"{Path(where.filename).name}:{where.lineno}: {type(err).__name__}: "
+                       f"{err} (raised by the lesson's own code)")
     if debug:
         message += "\n" + "".join(traceback.format_exception(err))
     return message, bad
+
+
+#: where optiroll's own code and the installed libraries live: an error raised anywhere
+#: else was raised by the user's own scene file (a hook, a helper)
+_NOT_USER = tuple(str(p) + os.sep for p in {
+    Path(__file__).resolve().parent, Path(__file__).resolve().parents[1] / "dynamics",
+    Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
+    Path(sys.exec_prefix).resolve()})
+
+
+def _user_code(filename: str) -> bool:
+    """Whether a traceback frame is in a file the user wrote (not optiroll's, Python's or
+    an installed library's; not ``<frozen ...>``)."""
+    if filename.startswith("<"):
+        return False
+    return not str(Path(filename).resolve()).startswith(_NOT_USER)

@@ -99,7 +99,7 @@ def test_check_takes_scene_files_and_library_lessons(tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
     assert "local_minima: ok: " in ok.output and "acts: title, swarm, basins, closing" in ok.output
     assert ok.output.count("nesterov.py: part ") == 2
-    assert "note: Nesterov diverges at step" in ok.output
+    assert "note: Nesterov leaves the map at step 3 (and diverges at step 11)" in ok.output
     (tmp_path / "lessons.py").write_text(
         "from optiroll.scenes.momentum import MomentumRavine\n"
         "class Negative(MomentumRavine):\n    LR = -0.1\n"
@@ -113,10 +113,11 @@ def test_check_takes_scene_files_and_library_lessons(tmp_path: Path) -> None:
     tuned = cli("check", f"{lessons}:Tuned")
     assert tuned.exit_code == 0 and "ok: 'Momentum in a ravine', 3 runs" in tuned.output
     for args, words in [((f"{lessons}:Negative",), "Negative: lr: lr must be in [0, inf)"),
-                        ((f"{lessons}:Broken",), "IndexError: list index out of range (in "
-                                                 "lessons.py, line 9"),
+                        ((f"{lessons}:Broken",), "lessons.py:9: IndexError: list index out "
+                                                 "of range (raised by the lesson's own code)"),
                         ((lessons,), "defines 3 scenes"),
-                        ((str(tmp_path / "typo.py"),), "SyntaxError: expected ':' (in typo.py"),
+                        ((str(tmp_path / "typo.py"),),
+                         f"SyntaxError: expected ':' (in {tmp_path / 'typo.py'}"),
                         ((str(tmp_path / "plain.py"),), "a plain Manim scene, not a lesson"),
                         (("momentun",), "Did you mean 'momentum'?")]:
         result = cli("check", *args)
@@ -147,16 +148,24 @@ def test_a_failing_lesson_does_not_stop_the_batch(tmp_path: Path) -> None:
     broken = tmp_path / "broken.py"
     broken.write_text("from manim import Scene\n\nclass Broken(Scene):\n"
                       "    def construct(self):\n        raise RuntimeError('boom')\n")
+    crash = tmp_path / "crash.py"  # fails inside a library (numpy), not in its own code
+    crash.write_text("from manim import Circle, Scene\n\nclass Crash(Scene):\n"
+                     "    def construct(self):\n        self.add(Circle().shift('up'))\n")
     good = REPO / "tests" / "scenes" / "tiny_race.py"
     r = optiroll("render", str(bad), str(broken), str(good), *TINY, "--jobs", "2", "-o", ".",
                  cwd=tmp_path)
-    assert r.returncode == 1, r.stderr  # a crash is not the input's fault alone
+    # an error raised by the lesson's own code is the input's fault: exit status 2
+    assert r.returncode == 2, r.stderr
     assert (tmp_path / "tiny_race_90p5.mp4").is_file()
     assert "failed: bad" in r.stderr and "Did you mean 'adam'?" in r.stderr
-    assert "failed: broken: RuntimeError: boom (in broken.py, line 5" in r.stderr
+    assert ("failed: broken: broken.py:5: RuntimeError: boom (raised by the lesson's own "
+            "code)") in r.stderr
     assert "Traceback" not in r.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "broken.py",
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "broken.py", "crash.py",
                                                           "tiny_race_90p5.mp4"]
+    r = optiroll("render", str(crash), str(good), *TINY, "-o", ".", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr  # a crash inside a library is not the input's fault
+    assert "failed: crash: " in r.stderr and "Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from optiroll.dynamics.errors import closest
 from pydantic import BaseModel, ValidationError
 
 from .spec import CameraSpec, LessonSpec, PacingSpec, ShowSpec, SlidesSpec, did_you_mean
@@ -37,12 +38,39 @@ def load_spec(path: str | Path) -> LessonSpec:
     path = Path(path)
     if not path.is_file():
         raise SpecError([f"{path}: no such file; write one with `optiroll new NAME`"])
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[:err.start].count(b"\n") + 1
+        raise SpecError([f"{path}:{line}: not UTF-8 text (byte {err.object[err.start]:#04x}); "
+                         "save the spec as UTF-8 (any editor's \"Save with encoding\")"]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise SpecError([_toml_message(path, err)]) from None
     return validate(data, source=path, text=text)
+
+
+def located(err: SpecError, path: Path) -> SpecError:
+    """``err`` with each problem that starts at a key (``show.plots[0]: ...``,
+    ``runs[1]: ...``) prefixed with the file and the line that key is on, as the
+    problems found while validating are."""
+    text = path.read_text(encoding="utf-8")
+    out = []
+    for problem in err.problems:
+        m = _AT_KEY.match(problem)
+        if m is None or problem.startswith(str(path)):
+            out.append(problem)
+            continue
+        loc: list[Any] = [int(p) if p.isdigit() else p
+                          for p in re.findall(r"[A-Za-z_]\w*|\d+", m.group(1))]
+        line = locate(text, loc)
+        out.append(f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
+    return SpecError(out)
+
+
+#: a problem that names the key it is about: ``show.plots[0]: ...``
+_AT_KEY = re.compile(r"([A-Za-z_]\w*(?:\[\d+\]|\.[A-Za-z_]\w*)*): ")
 
 
 def validate(data: dict[str, Any], source: str | Path = "<spec>", text: str = "") -> LessonSpec:
@@ -67,7 +95,18 @@ def _toml_message(path: Path, err: tomllib.TOMLDecodeError) -> str:
 def describe(err: ValidationError, source: str | Path, text: str = "") -> list[str]:
     """One line per problem: ``file:line: where: what, and the fix``."""
     out: list[str] = []
-    for e in err.errors(include_url=False):
+    lines: list[int] = []
+    errors = err.errors(include_url=False)
+    # a misspelt key is also a missing one ("stpes"): its "unknown key, did you mean
+    # 'steps'?" says both, so the "missing 'steps'" is left out
+    misspelt = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            loc = _clean(list(e["loc"]))
+            guess = closest(str(loc[-1]), _valid_keys(loc[:-1]))
+            if guess:
+                misspelt.add((tuple(loc[:-1]), guess))
+    for e in errors:
         loc = _clean(list(e["loc"]))
         ctx = e.get("ctx") or {}
         where = loc
@@ -82,8 +121,11 @@ def describe(err: ValidationError, source: str | Path, text: str = "") -> list[s
             msg = (f"unknown key {key!r}.{did_you_mean(key, valid)} "
                    f"Valid keys here: {', '.join(valid)}.")
         elif e["type"] == "missing":
-            msg = f"missing key {loc[-1]!r}: every lesson needs it (see `optiroll new`)"
+            if (tuple(loc[:-1]), loc[-1]) in misspelt:
+                continue
             where = loc[:-1]
+            msg = (f"missing key {loc[-1]!r}: every lesson needs it (see `optiroll new`)"
+                   if not where else f"missing key {loc[-1]!r}: this table needs it")
         else:
             msg = e["msg"].removeprefix("Value error, ") + _shape_hint(loc)
         line = locate(text, loc) if text else None
@@ -91,7 +133,9 @@ def describe(err: ValidationError, source: str | Path, text: str = "") -> list[s
         entry = f"{prefix} {_dotted(where)}: {msg}" if where else f"{prefix} {msg}"
         if entry not in out:
             out.append(entry)
-    return out
+            lines.append(line or 0)
+    # in the file's order (problems with no line of their own first)
+    return [e for _, e in sorted(zip(lines, out, strict=True), key=lambda pair: pair[0])]
 
 
 def _clean(loc: list[Any]) -> list[Any]:
@@ -105,7 +149,8 @@ def _shape_hint(loc: list[Any]) -> str:
     if isinstance(loc[-1], int) if loc else False:
         return ""
     return {"start": " (write it as [x, y])", "view": " (write it as [[xmin, xmax], [ymin, ymax]])",
-            "betas": " (write it as [beta1, beta2])"}.get(key, "")
+            "betas": " (write it as [beta1, beta2])",
+            "runs": " (write each run as a [[runs]] table: double brackets)"}.get(key, "")
 
 
 def _valid_keys(loc: list[Any]) -> list[str]:

@@ -8,7 +8,9 @@ without starting a renderer.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -17,7 +19,7 @@ from pydantic import ValidationError
 
 from ..kit.theme import series_colors
 from ..text import format_value, join_words, loss_string, point_string, times
-from .loading import SpecError, describe
+from .loading import SpecError, describe, load_spec, located
 from .naming import default_labels, rules
 from .spec import LessonSpec, PlotSpec, did_you_mean
 
@@ -285,6 +287,46 @@ class Part(LessonHooks):
         return prepare(spec, cls)
 
 
+def prepare_file(path: str | Path) -> Prepared:
+    """:func:`prepare` the spec in the ``.toml`` file ``path``: its problems, those the
+    runs find too, name the file and the line."""
+    spec = load_spec(path)
+    try:
+        return prepare(spec)
+    except SpecError as err:
+        raise located(err, Path(path)) from None
+
+
+def check_distinct(labels: list[str], given: list[bool]) -> None:
+    """:class:`SpecError` when two runs share a label: the legend, the readouts and the
+    closing card ("A ends lowest, 19x below A") could not tell them apart."""
+    first: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        j = first.setdefault(label, i)
+        if j == i:
+            continue
+        if given[i] or given[j]:
+            raise SpecError([f"runs[{i}]: its label {label!r} is also runs[{j}]'s; give each "
+                             "run a label of its own"])
+        raise SpecError([f"runs[{i}]: it would be labelled {label!r} like runs[{j}] (the same "
+                         "optimizer and settings); change its settings, or give one a `label`"])
+
+
+def call_hook(hooks: type, name: str, *args: object) -> object:
+    """``hooks.name(*args)``; a hook that cannot take those arguments (written without
+    ``@staticmethod``, or with other parameters) is a :class:`SpecError` naming the
+    signature it needs."""
+    fn = getattr(hooks, name)
+    try:
+        return fn(*args)
+    except TypeError as err:
+        if err.__traceback__ is not None and err.__traceback__.tb_next is None:
+            params = ", ".join(inspect.signature(getattr(LessonHooks, name)).parameters)
+            raise SpecError([f"{hooks.__name__}.{name}: {err}; write it as a staticmethod "
+                             f"`def {name}({params})` (see LessonHooks)"]) from None
+        raise
+
+
 def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepared:
     """Run every rollout and resolve what the spec asks to show.
 
@@ -295,16 +337,19 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
     starts = [spec.start_of(i) for i in range(len(spec.runs))]
     auto = default_labels(spec.runs, starts)
     labels = [r.label or a for r, a in zip(spec.runs, auto, strict=True)]
+    check_distinct(labels, [r.label is not None for r in spec.runs])
     colors = series_colors([r.built_optimizer.name for r in spec.runs],
                            [r.color for r in spec.runs])
     p = Prepared(spec, spec.surface_object, runs, labels, colors, settings_line(spec),
                  rules([r.built_optimizer for r in spec.runs]))
-    extra = hooks.series(spec, runs)
+    extra = call_hook(hooks, "series", spec, runs)
     p.plots = [plot_data(spec, runs, colors, i, ps, extra)
                for i, ps in enumerate(spec.show.plots)]
-    for plot, caption in zip(p.plots, hooks.captions(spec, runs, labels), strict=False):
+    captions = call_hook(hooks, "captions", spec, runs, labels)
+    for plot, caption in zip(p.plots, captions, strict=False):
         plot.caption = caption if caption is not None else plot.caption
-    for plot, refs in zip(p.plots, hooks.references(spec, runs, labels), strict=False):
+    references = call_hook(hooks, "references", spec, runs, labels)
+    for plot, refs in zip(p.plots, references, strict=False):
         plot.references = [(v, label, None if i is None else colors[i]) for v, label, i in refs]
     p.arrows = [a for kind in spec.show.arrows for a in arrow_data(spec, runs, kind)]
     if spec.shows_data:
@@ -320,9 +365,10 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
     if p.swarms and hooks.conclusions is LessonHooks.conclusions:  # the swarms' own words
         p.conclusions = checked_conclusions(swarm_conclusions(p), hooks)
     else:
-        p.conclusions = checked_conclusions(hooks.conclusions(spec, runs, labels), hooks)
-    p.facts = hooks.facts(spec, runs, labels)
-    p.charts = checked_charts(hooks.charts(spec, runs, labels), colors, hooks)
+        p.conclusions = checked_conclusions(
+            call_hook(hooks, "conclusions", spec, runs, labels), hooks)
+    p.facts = call_hook(hooks, "facts", spec, runs, labels)
+    p.charts = checked_charts(call_hook(hooks, "charts", spec, runs, labels), colors, hooks)
     p.readouts = ([share_strings(sw.shares) for sw in p.swarms] if p.swarms else
                   [readout_strings(r, spec.surface_object.view, spec.show.readout)
                    for r in runs])
@@ -333,14 +379,21 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
 def model_data(surface: dyn.Surface, i: int, run: dyn.Rollout) -> ModelData:
     """The quadratic model at each iterate of run ``i`` (see :class:`ModelData`)."""
     x = run.positions
-    H = surface.hessian(x)
-    g = surface.gradient(x)
-    lam, vec = np.linalg.eigh(H)
     with np.errstate(all="ignore"):
+        H = surface.hessian(x)
+        g = surface.gradient(x)
+        # no model where the Hessian is singular or not finite (a flat direction, a run
+        # that flew off): the identity stands in there, and the iterate is left out
+        usable = np.all(np.isfinite(H), axis=(1, 2)) & np.all(np.isfinite(g), axis=1)
+        usable &= np.abs(np.linalg.det(np.where(usable[:, None, None], H, np.eye(2)))) > 1e-300
+        H = np.where(usable[:, None, None], H, np.eye(2))
+        g = np.where(usable[:, None], g, 0.0)
+        lam, vec = np.linalg.eigh(H)
         d = -np.linalg.solve(H, g[..., None])[..., 0]
         level = np.einsum("ki,kij,kj->k", d, H, d)
         radii = np.sqrt(level[:, None] / lam)  # semi-axis lengths along each eigenvector
-    valid = np.all(lam > 0, axis=1) & np.isfinite(level) & np.all(np.isfinite(x), axis=1)
+    valid = (usable & np.all(lam > 0, axis=1) & np.isfinite(level)
+             & np.all(np.isfinite(x), axis=1))
     axes = np.where(valid[:, None, None], np.swapaxes(vec, 1, 2) * radii[..., None], 0.0)
     return ModelData(i, np.where(valid[:, None], x + d, 0.0), axes, valid)
 

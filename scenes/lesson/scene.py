@@ -98,6 +98,11 @@ class Lesson(Part, ThemedScene):
         break in a deck (:mod:`optiroll.scenes.lesson.slides`), looping if ``loop``."""
         self.next_section(name)
 
+    def wait(self, duration: float = 1.0, *args: object, **kwargs: object) -> None:
+        """Manim's wait; a hold of no time (``pacing.hold = 0``) is no wait at all."""
+        if duration > 0:
+            super().wait(duration, *args, **kwargs)
+
     # -- helpers ------------------------------------------------------------------
     def _use(self, chapter: Chapter) -> None:
         """Make ``chapter`` the part the acts play (its runs, timeline, stage)."""

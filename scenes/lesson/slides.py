@@ -18,6 +18,8 @@ from manim_slides import Slide
 
 from .scene import Lesson
 
+#: a PPTX slide's width in manim-slides' units (pixels at 96 an inch: 13.33 inches)
+PPTX_WIDTH = 1280
 REVEALJS = Path(__file__).resolve().parents[1] / "assets" / "revealjs"
 REVEALJS_VERSION = (REVEALJS / "VERSION").read_text().strip()
 
@@ -47,8 +49,15 @@ def build_deck(scene_name: str, slides_folder: Path, html: Path | None = None,
     The HTML deck is ``html`` plus a folder ``<name>_assets`` beside it holding the
     videos and reveal.js: open the file from disk, no network needed.
     """
+    from functools import partial
+
+    import manim_slides.convert
     from manim_slides.config import PresentationConfig
     from manim_slides.convert import PowerPoint, RevealJS
+    from tqdm import tqdm
+
+    # its progress bars would scribble over optiroll's own progress display
+    manim_slides.convert.tqdm = partial(tqdm, disable=True)
 
     configs = [PresentationConfig.from_file(slides_folder / f"{scene_name}.json")]
     if html is not None:
@@ -58,8 +67,10 @@ def build_deck(scene_name: str, slides_folder: Path, html: Path | None = None,
                  background_color=str(configs[0].background_color)).convert_to(html)
         shutil.copytree(REVEALJS, html.parent / assets / "revealjs", dirs_exist_ok=True)
     if pptx is not None:
-        PowerPoint(presentation_configs=configs, width=size[0],
-                   height=size[1]).convert_to(pptx)
+        # PowerPoint's own widescreen slide (13.33 in wide, at 96 px an inch) at the
+        # video's aspect, whatever its pixels: a slide must be 1 to 56 inches a side
+        w, h = PPTX_WIDTH, max(96, min(5376, round(PPTX_WIDTH * size[1] / size[0])))
+        PowerPoint(presentation_configs=configs, width=w, height=h).convert_to(pptx)
 
 
 def headless_browser(offline: bool = True):

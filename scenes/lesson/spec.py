@@ -416,9 +416,16 @@ class LessonSpec(Strict):
         return self.show.data if self.show.data is not None else self._surface.data is not None
 
     def rollouts(self) -> list[dyn.Rollout]:
-        """Every run's rollout, computed by dynamics (the only numerics of a lesson)."""
-        return [
-            dyn.rollout(self._surface, run.built_optimizer, self.start_of(i), self.steps,
-                        seed=self.seed_of(i), batch_size=run.batch_size, noise=run.noise)
-            for i, run in enumerate(self.runs)
-        ]
+        """Every run's rollout, computed by dynamics (the only numerics of a lesson); a
+        run dynamics refuses (noise on a data surface) is a :class:`SpecError` naming it."""
+        from .loading import SpecError
+
+        out = []
+        for i, run in enumerate(self.runs):
+            try:
+                out.append(dyn.rollout(self._surface, run.built_optimizer, self.start_of(i),
+                                       self.steps, seed=self.seed_of(i),
+                                       batch_size=run.batch_size, noise=run.noise))
+            except dyn.OptirollError as err:
+                raise SpecError([f"runs[{i}]: {err}"]) from None
+        return out
