@@ -118,3 +118,45 @@ def test_the_card_shows_every_sentence_and_fits_its_box() -> None:
         # output size since kit.typeset; the 47 % once measured here at 320x180 came from
         # Manim wrapping the sentences on that small canvas)
         assert boxes["map"].height > 0.38 * stage.layout["race"]["map"].height
+
+
+def test_below_zero_the_card_compares_differences_not_ratios() -> None:
+    """On the wells (minimum below zero) "3.3x below" was a ratio of excess losses read as
+    a ratio of losses: the card says by how much the loss is lower instead; a run that
+    leaves the map is named as the legend names it, and not compared."""
+    spec = LessonSpec(title="wells", surface="wells", start=(2.8, -2.8), steps=70,
+                      runs=[RunSpec(optimizer="gd", lr=0.3), RunSpec(optimizer="gd", lr=1.0),
+                            RunSpec(optimizer="gd", lr=3.0),
+                            RunSpec(optimizer="nesterov", lr=0.3, beta=0.9)],
+                      show=ShowSpec(formula=False, rules=False))
+    p = prepare(spec)
+    lines = p.conclusions
+    assert lines[0] == "GD, lr 3 leaves the map at step 11"
+    assert lines[1].startswith("After 70 steps, Nesterov ends lowest: loss −1.08, ")
+    gap = float(p.runs[1].final_loss - p.runs[3].final_loss)
+    assert lines[1].endswith(f"{gap:.3g} below GD, lr 1") and "×" not in lines[1]
+
+
+def test_losses_at_the_rounding_floor_tie() -> None:
+    """Four starts reach Himmelblau's four minima to rounding (losses of 10^-31 or 0): no
+    "27 orders of magnitude below" between them."""
+    starts = [(0.0, 0.0), (-1.0, 4.0), (-4.0, -1.0), (1.0, -4.0)]
+    spec = LessonSpec(title="h", surface="himmelblau", steps=50,
+                      runs=[RunSpec(optimizer="gd", lr=0.01, start=p, label=f"from {p}")
+                            for p in starts], show=ShowSpec(formula=False, rules=False))
+    (line,) = prepare(spec).conclusions
+    assert " end lowest: loss " in line or " all end at loss " in line, line
+    assert "orders of magnitude" not in line and " below " not in line
+
+
+def test_one_optimizer_with_two_rules_names_each_by_its_run() -> None:
+    """Heavy-ball and EMA momentum are one optimizer with two update rules: the title card
+    shows both, named by their runs (the EMA rule had replaced the other)."""
+    spec = LessonSpec(title="two", surface="ravine", start=(-2.4, 0.2), steps=10,
+                      runs=[RunSpec(optimizer="momentum", lr=0.1, beta=0.9, label="heavy ball"),
+                            RunSpec(optimizer="momentum", lr=0.1, beta=0.9, ema=True,
+                                    label="EMA"),
+                            RunSpec(optimizer="gd", lr=0.1)])
+    names = [name for name, _ in prepare(spec).rules]
+    assert names == ["heavy ball", "EMA", "GD"]
+    assert "(1 - beta) nabla L(w)" in prepare(spec).rules[1][1]

@@ -604,3 +604,18 @@ def test_swarm_stars_fade_in_on_their_maps() -> None:
         assert len(stars) == 3
         for star, q in zip(stars, stars.minima, strict=True):
             assert np.allclose(star.get_center(), m.c2p(*q), atol=1e-6)
+
+
+def test_a_loss_below_zero_gets_a_linear_axis() -> None:
+    """The wells' minimum is below zero: a log axis (the loss's default) showed nothing
+    below zero, an empty or cut-short plot. The default is linear there, and a log axis
+    asked for is refused."""
+    from optiroll.scenes.lesson.prepare import prepare
+
+    wells = {"surface": "wells", "start": [2.5, 2.5], "steps": 30}
+    plots = prepare(spec_with(**wells, show__plots=["loss"])).plots
+    assert plots[0].log is False
+    assert prepare(spec_with(show__plots=["loss"])).plots[0].log is True  # above zero: log
+    with pytest.raises(SpecError, match=r"show.plots\[0\]: 'loss' goes down to −\d.*below "
+                                        r"zero, which a log axis cannot show; set log = false"):
+        prepare(spec_with(**wells, show__plots=[{"series": "loss", "log": True}]))

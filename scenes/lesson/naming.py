@@ -119,14 +119,23 @@ def uses_g(rule: str) -> bool:
     return any(tok in rule for tok in (" g ", " g^", " g\n", "g)", " g/")) or rule.endswith(" g")
 
 
-def rules(optimizers: list[dyn.Optimizer]) -> list[tuple[str, str]]:
-    """``(display name, Typst rule)`` of each distinct rule among ``optimizers``, in order."""
-    seen: dict[str, str] = {}
-    for opt in optimizers:
+def rules(optimizers: list[dyn.Optimizer],
+          labels: list[str] | None = None) -> list[tuple[str, str]]:
+    """``(name, Typst rule)`` of each distinct rule among ``optimizers``, in order: named
+    by the optimizer, or, where one optimizer has two rules (heavy-ball and EMA
+    momentum), by the label of the first run using each (``labels``, one per optimizer)."""
+    found: list[tuple[str, str, int]] = []
+    for i, opt in enumerate(optimizers):
         rule = update_rule(opt)
-        if rule not in seen.values():
-            seen[DISPLAY.get(opt.name, opt.name)] = rule
-    return list(seen.items())
+        if all(rule != r for _, r, _ in found):
+            found.append((DISPLAY.get(opt.name, opt.name), rule, i))
+    names = [name for name, _, _ in found]
+    out = []
+    for k, (name, rule, i) in enumerate(found):
+        if names.count(name) > 1:
+            name = labels[i] if labels else f"{name} ({names[:k + 1].count(name)})"
+        out.append((name, rule))
+    return out
 
 
 GRADIENT_KEY = _G

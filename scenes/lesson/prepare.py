@@ -341,7 +341,7 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
     colors = series_colors([r.built_optimizer.name for r in spec.runs],
                            [r.color for r in spec.runs])
     p = Prepared(spec, spec.surface_object, runs, labels, colors, settings_line(spec),
-                 rules([r.built_optimizer for r in spec.runs]))
+                 rules([r.built_optimizer for r in spec.runs], labels))
     extra = call_hook(hooks, "series", spec, runs)
     p.plots = [plot_data(spec, runs, colors, i, ps, extra)
                for i, ps in enumerate(spec.show.plots)]
@@ -550,11 +550,18 @@ def plot_data(spec: LessonSpec, runs: list[dyn.Rollout], colors: list[str], inde
             series.append(values if c is None else values[:, c])
             cols.append(colors[i])
             dashed.append(c == 1 and len(coords) == 2)
-    log = ps.log if ps.log is not None else ps.name in LOG_BY_DEFAULT
     finite = np.concatenate([s[np.isfinite(s)] for s in series])
+    # a log axis by default only where no value is negative (a surface whose minimum is
+    # below zero: the wells, the six-hump camel), which it could not show
+    negative = finite.size > 0 and float(finite.min()) < 0
+    log = ps.log if ps.log is not None else ps.name in LOG_BY_DEFAULT and not negative
     if log and not np.any(finite > 0):
         raise SpecError([f"show.plots[{index}]: {ps.series!r} has no positive values to show "
                          "on a log axis; set log = false for this plot"])
+    if log and negative:
+        raise SpecError([f"show.plots[{index}]: {ps.series!r} goes down to "
+                         f"{format_value(float(finite.min()))}, below zero, which a log axis "
+                         "cannot show; set log = false for this plot"])
     if not log and finite.size == 0:
         raise SpecError([f"show.plots[{index}]: {ps.series!r} has no finite values to show"])
     label = ps.label or _axis_label(ps)
@@ -802,29 +809,56 @@ def _checked_window(name: str, window: object, problems: list[str]
 
 def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
                         labels: list[str]) -> list[str]:
-    """The closing card of a spec lesson: which runs flew off, which ended lowest and by
-    how much (the ratio of the losses above the surface's known minimum, when all
-    are positive). None of it depends on the order of the runs, and it never has more
-    than :data:`MAX_CONCLUSIONS` sentences: when more runs fly off than leave room for
-    a sentence each, they share one."""
-    gone = [(label, int(run.diverged_at)) for label, run in zip(labels, runs, strict=True)
-            if run.diverged]
-    room = MAX_CONCLUSIONS - (len(gone) < len(runs))  # one sentence on the runs that end
-    if len(gone) <= room:
-        lines = [f"{label} flies off: it diverges at step {k}" for label, k in gone]
+    """The closing card of a spec lesson: which runs flew off (diverged, or left the map:
+    what their legends say), which of the others ended lowest and by how much. By how
+    much is the ratio of the losses above the surface's known minimum when that minimum
+    is not below zero, else the difference of the losses; no ratio of losses at the
+    rounding floor (it measures rounding). None of it depends on the order of the runs,
+    and it never has more than :data:`MAX_CONCLUSIONS` sentences: when more runs fly off
+    than leave room for a sentence each, they share one."""
+    s = spec.surface_object
+    gone, off = [], []
+    for i, (label, run) in enumerate(zip(labels, runs, strict=True)):
+        left = left_map_at(run.positions, s.view)
+        diverged = int(run.diverged_at) if run.diverged else None
+        if left is not None and (diverged is None or left < diverged):
+            off.append((i, label, left, diverged is not None))
+        elif diverged is not None:
+            gone.append((i, label, diverged, True))
+    room = MAX_CONCLUSIONS - (len(gone) + len(off) < len(runs))  # one on the runs that end
+    if len(gone) + len(off) <= room:
+        lines = [f"{label} flies off: it diverges at step {k}" for _, label, k, _ in gone]
+        lines += [f"{label} flies off: it leaves the map at step {k}" if diverges else
+                  f"{label} leaves the map at step {k}" for _, label, k, diverges in off]
     else:
-        lines = [f"{join_words([label for label, _ in gone])} fly off: they diverge at steps "
-                 f"{join_words([str(k) for _, k in gone])}"]
-    final = {i: float(r.final_loss) for i, r in enumerate(runs) if not r.diverged}
+        every = sorted(gone + off, key=lambda entry: entry[0])
+        steps = join_words([str(k) for _, _, k, _ in every])
+        lines = [f"{join_words([label for _, label, _, _ in every])} fly off: " + (
+            f"they diverge at steps {steps}" if not off else
+            f"they leave the map or diverge at steps {steps}")]
+    out = {i for i, _, _, _ in gone + off}
+    final = {i: float(r.final_loss) for i, r in enumerate(runs) if i not in out}
     if not final:
         return lines
-    best, worst = min(final, key=final.get), max(final, key=final.get)
-    text = f"After {spec.steps} steps, {labels[best]} ends " + (
-        "lowest: " if len(final) > 1 else "at ") + f"loss {format_value(final[best])}"
-    s = spec.surface_object
     floor = min(float(s.value(np.array(m))) for m in s.minima) if s.minima else 0.0
-    above_best, above_worst = final[best] - floor, final[worst] - floor
-    if len(final) > 1 and above_best > 0 and above_worst / above_best >= 1.5:
-        text += f", {times(above_worst / above_best)} below {labels[worst]}"
+    # where the runs started above the minimum: below a 10^-12 share of that, a loss is
+    # the minimum to rounding (two such losses tie, and their ratio means nothing)
+    scale = max(abs(float(runs[i].loss[0]) - floor) for i in final)
+    rounding = 1e-12 * scale
+    best, worst = min(final, key=final.get), max(final, key=final.get)
+    ties = [i for i in final if final[i] - final[best] <= rounding]
+    names = join_words([labels[i] for i in sorted(ties)])
+    if len(final) == 1:
+        text = f"After {spec.steps} steps, {names} ends at loss {format_value(final[best])}"
+    elif len(ties) == len(final):
+        text = f"After {spec.steps} steps, {names} all end at loss {format_value(final[best])}"
+    else:
+        verb = "ends" if len(ties) == 1 else "end"
+        text = f"After {spec.steps} steps, {names} {verb} lowest: loss {format_value(final[best])}"
+        above_best, above_worst = final[best] - floor, final[worst] - floor
+        if floor < 0:
+            text += f", {format_value(final[worst] - final[best])} below {labels[worst]}"
+        elif above_best > rounding and above_worst / above_best >= 1.5:
+            text += f", {times(above_worst / above_best)} below {labels[worst]}"
     lines.append(text)
     return lines
