@@ -66,9 +66,16 @@ def parse_formula(text: str) -> sp.Expr:
     if len(text) > MAX_LENGTH:
         raise too_long(text)
     try:
-        return _parse(text)
+        expr = _parse(text)
     except RecursionError:
         raise too_deep(text) from None
+    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        raise FormulaError(f"{text!r} is infinite or undefined everywhere (a division by zero, "
+                           "log(0)?); write a formula with finite values")
+    if expr.has(sp.I):
+        raise FormulaError(f"{text!r} has imaginary values (a root or log of a negative "
+                           "number?); a loss must be real")
+    return expr
 
 
 def too_long(text: str) -> FormulaError:

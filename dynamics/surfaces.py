@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .errors import OptirollError
 from .formula import X, Y, to_typst, too_deep
 
 Box = tuple[tuple[float, float], tuple[float, float]]
@@ -168,9 +169,16 @@ def surface_from_spec(spec: dict[str, Any]) -> Surface:
 
 
 def _broadcast(values: Sequence[Any], shape: tuple[int, ...]) -> list[Array]:
-    """lambdify returns Python scalars for constant sub-expressions; broadcast them."""
+    """lambdify returns Python scalars for constant sub-expressions; broadcast them. A
+    formula whose values are complex there (``(-1)**x``) is an :class:`OptirollError`."""
     out = []
     for v in values:
+        v = np.asarray(v)
+        if np.iscomplexobj(v):
+            if np.any(v.imag != 0):
+                raise OptirollError("the formula has complex values here (a power of a "
+                                    "negative number?); a loss must be real")
+            v = v.real
         v = np.asarray(v, dtype=float)
         out.append(v if v.shape == shape else np.broadcast_to(v, shape))
     return out
@@ -189,7 +197,10 @@ class SymbolicSurface(Surface):
     def __post_init__(self) -> None:
         f = self.expr
         fx, fy = sp.diff(f, X), sp.diff(f, Y)
+        # the second derivative of abs() or of a step is a Dirac delta: zero wherever it is
+        # defined (numpy has no delta; the kink itself has no Hessian)
         hess = [sp.diff(fx, X), sp.diff(fx, Y), sp.diff(fy, Y)]
+        hess = [h.replace(sp.DiracDelta, lambda *args: sp.Integer(0)) for h in hess]
         object.__setattr__(self, "_f", sp.lambdify((X, Y), f, "numpy"))
         object.__setattr__(self, "_fg", sp.lambdify((X, Y), [f, fx, fy], "numpy", cse=True))
         object.__setattr__(self, "_g", sp.lambdify((X, Y), [fx, fy], "numpy", cse=True))
