@@ -20,7 +20,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .errors import OptirollError, check_int, check_range, unknown_name
+from .errors import OptirollError, check_int, check_range, closest, unknown_name
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,12 @@ def schedule(kind: str, **kwargs: Any) -> Schedule:
         raise unknown_name("schedule", str(kind), _FIELDS)
     extra = set(kwargs) - _FIELDS[key]
     if extra:
+        bad = sorted(extra)[0]
+        guess = closest(bad, sorted(_FIELDS[key]))
+        hint = f" Did you mean {guess!r}?" if guess else ""
         raise OptirollError(
-            f"unknown parameter {sorted(extra)[0]!r} for schedule {key!r}; "
-            f"valid: {', '.join(sorted(_FIELDS[key]))}"
+            f"unknown parameter {bad!r} for schedule {key!r}.{hint} "
+            f"Valid: {', '.join(sorted(_FIELDS[key]))}."
         )
     checks = {
         "gamma": lambda v: check_range("gamma", v, 0.0, 1.0, low_open=True),

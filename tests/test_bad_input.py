@@ -354,3 +354,13 @@ def test_newton_on_a_kink_has_a_hessian() -> None:
     np.testing.assert_array_equal(s.hessian(np.array([0.5, 1.0])), [[0.0, 0.0], [0.0, 2.0]])
     run = dyn.rollout(s, dyn.optimizer("newton", lr=0.5), (1.0, 1.0), 5)
     assert run.diverged  # a singular Hessian: Newton's step is undefined, the ball stops
+
+
+@pytest.mark.parametrize(("make", "guess"), [
+    (lambda: dyn.optimizer("adam", weight_decy=0.1), "weight_decay"),
+    (lambda: dyn.optimizer("rmsprop", alpah=0.9), "alpha"),
+    (lambda: dyn.schedule("cosine", Tmax=5), "T_max"),
+])
+def test_a_misspelt_hyperparameter_gets_a_suggestion(make, guess: str) -> None:
+    with pytest.raises(dyn.OptirollError, match=f"Did you mean '{guess}'\\? Valid: "):
+        make()

@@ -54,7 +54,14 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from ..errors import OptirollError, check_int, check_number, check_range, unknown_name
+from ..errors import (
+    OptirollError,
+    check_int,
+    check_number,
+    check_range,
+    closest,
+    unknown_name,
+)
 from ..schedules import Schedule
 
 Array = np.ndarray
@@ -274,9 +281,11 @@ class Optimizer:
         unknown = set(kwargs) - set(self.params)
         if unknown:
             bad = sorted(unknown)[0]
+            guess = closest(bad, [*self.params, "schedule"])
+            hint = f" Did you mean {guess!r}?" if guess else ""
             raise OptirollError(
-                f"unknown hyperparameter {bad!r} for optimizer {self.name!r}; "
-                f"valid: {', '.join(self.params)} (and schedule)"
+                f"unknown hyperparameter {bad!r} for optimizer {self.name!r}.{hint} "
+                f"Valid: {', '.join(self.params)} (and schedule)."
             )
         hp = {key: p.check(key, kwargs.get(key, p.default)) for key, p in self.params.items()}
         if schedule is not None and not isinstance(schedule, Schedule):
