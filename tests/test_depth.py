@@ -145,3 +145,23 @@ def test_faces_are_painted_in_height_field_order(hill: SurfaceRenderer) -> None:
     hidden_ground = img[int(y), int(x), :3]
     open_ground = img[int(yn), int(xn), :3]  # the same low ground where nothing is in front
     assert hidden_ground.sum() < open_ground.sum() - 60, (hidden_ground, open_ground)
+
+
+def test_an_underside_seen_from_low_stands_out_from_the_background() -> None:
+    """A bowl seen from just above its rim: the near half shows its underside. Its dark
+    colour-map end shaded for the underside had been as dark as the background (a hole
+    where the surface curls up towards the camera); mixed with a grey it reads as a sheet."""
+    s = dyn.surface("bowl")
+    low = Camera(-90, 8, 1.0, perspective=0.6)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 6, 6, n_levels=8, resolution=60, axis_labels=False)
+        r = SurfaceRenderer(m, mesh=32, height=2.0)
+        img = r.render(W, H, low, 1.0, [], 0.0, contour_opacity=0.0).astype(float)
+        view = View(r, W, H, low, 1.0)
+    near = np.array([[0.0, -1.9]])  # the bowl's near rim, seen from outside (below)
+    (x, y), = view.project(r.world(near, s.value(near), 1.0))[0]
+    column = img[int(y) + 2:int(y) + 30, int(x), :]  # just below the rim: the underside
+    covered = column[column[:, 3] == 255, :3]
+    assert len(covered) > 10
+    background = np.array([int(theme.BACKGROUND[i:i + 2], 16) for i in (1, 3, 5)], float)
+    assert (covered.mean(axis=1) - background.mean()).min() > 25, covered[:3]

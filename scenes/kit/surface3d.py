@@ -70,6 +70,9 @@ class Ball3D:
 MESH = 64
 #: ambient share of a face's brightness; the rest follows the light (``n · LIGHT``)
 AMBIENT = 0.42
+#: the grey an underside is mixed with, and how much of it (see :meth:`SurfaceRenderer._draw`)
+UNDERSIDE_RGB = np.array([0x59, 0x62, 0x6E]) / 255.0  # the theme's frame grey
+UNDERSIDE_MIX = 0.4
 #: unit vector towards the light (from the south-west, high up)
 LIGHT = np.array([-0.35, -0.45, 0.82]) / np.linalg.norm([-0.35, -0.45, 0.82])
 
@@ -315,8 +318,12 @@ class SurfaceRenderer:
         n[n[:, 2] < 0] *= -1
         shade = AMBIENT + (1 - AMBIENT) * np.clip(n @ LIGHT, 0, 1)
         facing = n @ view.d
-        shade = np.where(facing < 0, shade * 0.55, shade)  # underside
-        rgb = order_rgb(np.clip(self.face_rgb * shade[:, None], 0, 1))
+        lit = self.face_rgb * shade[:, None]
+        # a face turned away from the camera shows its underside: darker, and mixed with a
+        # grey of its own so the colour map's dark end does not vanish into the background
+        # (where a surface curls up towards a low camera, its underside had read as a hole)
+        under = (1 - UNDERSIDE_MIX) * 0.55 * lit + UNDERSIDE_MIX * UNDERSIDE_RGB
+        rgb = order_rgb(np.clip(np.where((facing < 0)[:, None], under, lit), 0, 1))
 
         # grow each face by ~0.7 px about its centre: no hairline seams, no stroke needed
         centres = quads.mean(axis=1, keepdims=True)
