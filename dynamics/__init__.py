@@ -31,6 +31,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+import numpy as np
+
 from . import optimizers as _optimizers  # noqa: F401  (registers every optimizer)
 from .catalog import CATALOG, catalog_surface
 from .data_surfaces import DATA_SURFACES
@@ -85,9 +87,19 @@ def _check_view(view: Any) -> Box:
         raise OptirollError(
             f"view must be ((xmin, xmax), (ymin, ymax)), got {view!r}"
         ) from None
+    if not all(np.isfinite(v) for pair in box for v in pair):
+        raise OptirollError(f"view needs finite bounds, got {view!r}")
     if not (box[0][0] < box[0][1] and box[1][0] < box[1][1]):
         raise OptirollError(f"view needs xmin < xmax and ymin < ymax, got {view!r}")
+    if max(box[0][1] - box[0][0], box[1][1] - box[1][0]) > MAX_VIEW:
+        raise OptirollError(f"view is wider than {MAX_VIEW:g} units, got {view!r}; rescale the "
+                            "formula instead")
     return box
+
+
+#: the widest view box (the divergence bound is 100 half-widths past it, and a grid over it
+#: must stay finite)
+MAX_VIEW = 1e12
 
 
 def surface(name_or_formula: str, *, view: Any = None, **params: Any) -> Surface:
@@ -146,7 +158,8 @@ def surface(name_or_formula: str, *, view: Any = None, **params: Any) -> Surface
                     " Or pass a formula in x and y, e.g. '0.1*x**2 + 2*y**2'.",
                 ) from None
             raise
-        return formula_surface(name_or_formula, expr, _check_view(view) if view else None)
+        return formula_surface(name_or_formula, expr,
+                               _check_view(view) if view is not None else None)
     if view is not None:
         s = _with_view(s, _check_view(view))
     return s

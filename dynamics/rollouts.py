@@ -37,6 +37,8 @@ from .schedules import schedule_from_dict
 from .surfaces import Surface, surface_from_spec
 
 RECORDABLE = ("loss", "gradient", "update", "state")
+#: the most steps a rollout takes (each step of each ball keeps at least 16 bytes)
+MAX_STEPS = 10_000_000
 
 
 @dataclass
@@ -77,9 +79,18 @@ class Rollout:
         """The rollout of the ``i``-th start alone (from a batched rollout)."""
         if self.positions.ndim != 3:
             raise OptirollError("ball(i) needs a rollout over several starts")
+        n = len(self.positions)
+        i = check_int("i", i, -n)
+        if not -n <= i < n:
+            raise OptirollError(f"ball({i}): this rollout has {n} balls, 0 to {n - 1}")
 
         def pick(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a[i]
+
+        meta = dict(self.metadata)
+        starts = meta.get("start")
+        if isinstance(starts, list) and len(starts) == n and np.ndim(starts) == 2:
+            meta["start"] = starts[i]  # its own start: redo() runs that ball alone
 
         return Rollout(
             positions=self.positions[i],
@@ -88,7 +99,7 @@ class Rollout:
             update=pick(self.update),
             state={k: v[i] for k, v in self.state.items()},
             diverged_at=self.diverged_at[i],
-            metadata=dict(self.metadata),
+            metadata=meta,
         )
 
     # -- persistence --------------------------------------------------------
@@ -97,10 +108,17 @@ class Rollout:
 
         The file appears atomically: a failed write leaves nothing at ``path``.
         """
+        if not isinstance(path, str | os.PathLike) or not str(path).strip():
+            raise OptirollError(f"save needs a file name such as 'run.npz', got {path!r}")
         path = Path(path)
+        if path.is_dir():
+            raise OptirollError(f"cannot save rollout: {str(path)!r} is a folder; give a file "
+                                f"name in it, e.g. {str(path / 'run.npz')!r}")
         if path.suffix != ".npz":
             path = path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(
                 ".npz")
+        if path.is_dir():
+            raise OptirollError(f"cannot save rollout: {str(path)!r} is a folder")
         folder = path.parent
         if not folder.is_dir():
             raise OptirollError(
@@ -131,6 +149,8 @@ class Rollout:
         Raises :class:`OptirollError` when ``path`` is missing or is not a whole
         rollout file (truncated, not an ``.npz``, or lacking a rollout's arrays).
         """
+        if not isinstance(path, str | os.PathLike):
+            raise OptirollError(f"load needs a file name, got {path!r}")
         path = Path(path)
 
         def not_a_rollout(why: str) -> OptirollError:
@@ -161,6 +181,13 @@ class Rollout:
             raise not_a_rollout(f"bad metadata: {err}") from None
         if not isinstance(meta, dict):
             raise not_a_rollout("bad metadata: not a JSON object")
+        lacking = [k for k in ("surface", "optimizer", "start", "steps", "seed", "noise",
+                               "record") if k not in meta]
+        if lacking:
+            raise not_a_rollout(f"metadata lacks {', '.join(lacking)}")
+        positions = arrays["positions"]
+        if positions.dtype.kind != "f" or positions.ndim not in (2, 3) or positions.shape[-1] != 2:
+            raise not_a_rollout(f"positions of shape {positions.shape} and type {positions.dtype}")
         state = {k[6:]: arrays.pop(k) for k in list(arrays) if k.startswith("state.")}
         return cls(
             positions=arrays["positions"],
@@ -314,8 +341,13 @@ def _checked_options(
     if not isinstance(opt, Optimizer):
         raise OptirollError("opt must come from optiroll.dynamics.optimizer(...)")
     steps = check_int("steps", steps, 1)
+    if steps > MAX_STEPS:
+        raise OptirollError(f"steps must be at most {MAX_STEPS:,}, got {steps:,}")
     seed = check_int("seed", seed, 0)
     noise = check_range("noise", noise, 0.0)
+    if isinstance(record, str) or not isinstance(record, Iterable):
+        raise OptirollError(f"record must be a tuple of names, e.g. ('loss', 'gradient'); got "
+                            f"{record!r}")
     record = tuple(record)
     unknown = set(record) - set(RECORDABLE)
     if unknown:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -364,3 +365,58 @@ def test_newton_on_a_kink_has_a_hessian() -> None:
 def test_a_misspelt_hyperparameter_gets_a_suggestion(make, guess: str) -> None:
     with pytest.raises(dyn.OptirollError, match=f"Did you mean '{guess}'\\? Valid: "):
         make()
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: dyn.surface("bowl", view=((-np.inf, np.inf), (-1, 1))), "view needs finite bounds"),
+    (lambda: dyn.surface("bowl", view=((0, 1e308), (0, 1))), "view is wider than"),
+    (lambda: dyn.surface("x**2 + y**2", view=[]), "view must be ((xmin, xmax), (ymin, ymax))"),
+    (lambda: dyn.rollout(dyn.surface("bowl"), dyn.optimizer("gd"), (1, 1), 3, record=None),
+     "record must be a tuple of names"),
+    (lambda: dyn.rollout(dyn.surface("bowl"), dyn.optimizer("gd"), (1, 1), 3, record="loss"),
+     "record must be a tuple of names"),
+    (lambda: dyn.rollout(dyn.surface("bowl"), dyn.optimizer("gd"), (1, 1), 10**12),
+     "steps must be at most 10,000,000"),
+])
+def test_more_bad_arguments_are_one_message(call, message: str) -> None:
+    """They ran on (every ball 'diverged at step 1' in an infinite view), printed an
+    overflow warning, raised numpy's ambiguous-truth or MemoryError, or recorded letters."""
+    with pytest.raises(dyn.OptirollError, match=re.escape(message)):
+        call()
+
+
+def test_a_formula_takes_a_numpy_view() -> None:
+    s = dyn.surface("x**2 + y**2", view=np.array([[-1, 1], [-1, 1]]))
+    assert s.view == ((-1.0, 1.0), (-1.0, 1.0))
+
+
+def test_one_ball_of_a_batch_redoes_alone_and_saves_as_a_file(tmp_path: Path) -> None:
+    """ball(i).redo() re-ran every start (its metadata kept them all); a folder or an empty
+    name as the file to save was a bare OSError or ValueError."""
+    runs = dyn.rollout(dyn.surface("bowl"), dyn.optimizer("gd", lr=0.1),
+                       [(1, 1), (0.5, 0.2), (-1, 1)], 5)
+    one = runs.ball(1)
+    np.testing.assert_array_equal(one.redo().positions, runs.positions[1])
+    np.testing.assert_array_equal(dyn.Rollout.load(one.save(tmp_path / "one.npz")).redo()
+                                  .positions, runs.positions[1])
+    with pytest.raises(dyn.OptirollError, match=r"ball\(5\): this rollout has 3 balls"):
+        runs.ball(5)
+    (tmp_path / "taken.npz").mkdir()
+    for bad in (tmp_path, tmp_path / "taken.npz", "", None):
+        with pytest.raises(dyn.OptirollError):
+            runs.save(bad)
+    with pytest.raises(dyn.OptirollError, match="load needs a file name"):
+        dyn.Rollout.load(None)
+
+
+def test_a_rollout_file_without_its_metadata_is_refused(tmp_path: Path) -> None:
+    run = dyn.rollout(dyn.surface("bowl"), dyn.optimizer("gd", lr=0.1), (1, 1), 3)
+    path = tmp_path / "bare.npz"
+    np.savez(path, positions=run.positions, diverged_at=run.diverged_at,
+             metadata=np.array(json.dumps({"steps": 3})))
+    with pytest.raises(dyn.OptirollError, match="metadata lacks surface, optimizer, start"):
+        dyn.Rollout.load(path)
+    np.savez(path, positions=np.array(["a", "b"]), diverged_at=run.diverged_at,
+             metadata=np.array(json.dumps(run.metadata)))
+    with pytest.raises(dyn.OptirollError, match="positions of shape"):
+        dyn.Rollout.load(path)
