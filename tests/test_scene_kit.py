@@ -544,3 +544,24 @@ def test_rewind_runs_the_iteration_back_to_the_start_smoothly() -> None:
     assert 20 < seen[4] < 30  # halfway
     assert seen[0] - seen[1] < seen[3] - seen[4]  # eased, not a jump
     assert anim.run_time == pytest.approx(0.8)
+
+
+def test_an_arrow_at_the_ball_has_a_head_for_its_length() -> None:
+    """Made 0.01 units long and then stretched, the arrow had kept a 0.003-unit head
+    (Manim keeps an arrow's tip size when it is scaled): a headless line."""
+    from optiroll.scenes.kit.balls import VectorArrow
+
+    s = dyn.surface("ravine")
+    run = dyn.rollout(s, dyn.optimizer("gd", lr=0.02), (-2.4, 0.2), 5, record=("gradient",))
+    tl = Timeline(5)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 9.0, 4.3, n_levels=4, resolution=60)
+        arrow = VectorArrow(m, run.positions, run.gradient, tl, theme.FOREGROUND,
+                            scale=0.05, sign=-1.0)
+        for k in (0, 2):
+            tl.set(k)
+            arrow.follow()
+            length = np.linalg.norm(arrow.get_end() - arrow.get_start())
+            assert length > 0.3
+            assert arrow.tip.length == pytest.approx(min(0.2, 0.3 * length), rel=0.05)
+            assert np.allclose(arrow.get_start()[:2], m.c2p(*run.positions[k])[:2])

@@ -120,9 +120,9 @@ class VectorArrow(Arrow):
     def __init__(self, frame: PlotFrame, positions: np.ndarray, vectors: np.ndarray,
                  timeline: Timeline, color: str, scale: float = 1.0, sign: float = 1.0,
                  stroke_width: float = 4.0) -> None:
-        super().__init__(frame.c2p(0, 0), frame.c2p(0, 0) + [0.01, 0, 0], buff=0,
-                         color=color, stroke_width=stroke_width,
-                         max_tip_length_to_length_ratio=0.3)
+        self.style = dict(buff=0, color=color, stroke_width=stroke_width, tip_length=0.2,
+                          max_tip_length_to_length_ratio=0.3)
+        super().__init__(frame.c2p(0, 0), frame.c2p(0, 0) + [0.01, 0, 0], **self.style)
         self.frame, self.positions, self.vectors = frame, positions, vectors
         self.timeline, self.k = timeline, scale * sign
         self.add_updater(lambda m: m.follow())
@@ -138,5 +138,8 @@ class VectorArrow(Arrow):
         if np.linalg.norm(b - a) < 1e-3:
             self.set_opacity(0)
             return
-        self.put_start_and_end_on(a, b)
+        # an arrow made afresh for its length: Manim's Arrow keeps its tip's size when
+        # moved or scaled, and this one was made 0.01 long (its tip had been 0.003 long,
+        # invisible); become() keeps the same submobjects, so nothing stale is drawn
+        self.become(Arrow(a, b, **self.style))
         self.set_opacity(1)

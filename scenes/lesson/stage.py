@@ -187,14 +187,19 @@ class Stage:
 
     def _arrow_key(self) -> list[Mobject]:
         kinds = self.p.spec.show.arrows
+        runs = set(self.p.colors)
         out: list[Mobject] = []
         for kind in kinds:
             style = ARROW_STYLE[kind]
-            color = style["color"] or theme.FOREGROUND
+            text = style["text"]
+            color = style["color"]
+            if color is None:  # drawn in each ball's colour: the key says so
+                color = next(iter(runs)) if len(runs) == 1 else theme.MUTED
+                text = text if len(runs) == 1 else f"{text} (in the ball's colour)"
             sample = Arrow([0, 0, 0], [0.55, 0, 0], buff=0, color=color,
                            stroke_width=style["stroke_width"],
                            max_tip_length_to_length_ratio=0.35)
-            out.append(ArrowKey(sample, style["text"]))
+            out.append(ArrowKey(sample, text))
         return out
 
     def make_card(self, width: float) -> VGroup:
