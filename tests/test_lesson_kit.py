@@ -313,3 +313,21 @@ def test_a_wrapped_legend_label_does_not_spread_the_other_rows_apart() -> None:
     gaps = [a.get_bottom()[1] - b.get_top()[1] for a, b in zip(rows, rows[1:], strict=False)]
     assert max(gaps) < ROW_GAP + 0.1  # no row sits in a slot sized for the wrapped one
     assert rows[1].height > 1.4 * rows[0].height  # the wrapped row is the tall one
+
+
+def test_wrap_breaks_a_parenthesis_of_words() -> None:
+    """Coordinates stay whole; a parenthesised phrase is words like any others (a label's
+    "(Kingma and Ba 2015)," had been one unbreakable word: "Adam" alone on its line)."""
+    assert wrap("Adam (Kingma and Ba 2015), lr 0.3 now", 22) == \
+        "Adam (Kingma and Ba\n2015), lr 0.3 now"
+    assert wrap("momentum from (10, 0.01)", 14) == "momentum from\n(10, 0.01)"
+
+
+def test_the_sgd_rule_reads_as_a_product() -> None:
+    """SGD with momentum: "w ← w − η b", not "η(b)", which reads as a function of b."""
+    from optiroll import dynamics as dyn
+    from optiroll.scenes.lesson.naming import update_rule
+
+    assert update_rule(dyn.optimizer("sgd", lr=0.1, momentum=0.9)).endswith("w - eta b")
+    nesterov = update_rule(dyn.optimizer("sgd", lr=0.1, momentum=0.9, nesterov=True))
+    assert nesterov.endswith("w - eta (nabla L(w) + mu b)")

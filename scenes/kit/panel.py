@@ -48,7 +48,7 @@ def wrap(text: str, width: int, balanced: bool = True) -> str:
 
 
 def _wrap_greedy(text: str, width: int) -> str:
-    words, lines, line = glued_words(re.findall(r"\S*\([^)]*\)\S*|\S+", text)), [], ""
+    words, lines, line = glued_words(_tokens(text)), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:
             lines.append(line)
@@ -57,6 +57,16 @@ def _wrap_greedy(text: str, width: int) -> str:
             line = f"{line} {w}" if line else w
     lines.append(line)
     return "\n".join(lines)
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of ``text``, a parenthesised group of numbers (``(1.5, 0.01)``) as one;
+    a parenthesis of words (``(Kingma and Ba 2015)``) breaks like any words."""
+    out: list[str] = []
+    for token in re.findall(r"\S*\([^)]*\)\S*|\S+", text):
+        inner = token[token.find("(") + 1:token.rfind(")")] if "(" in token else ""
+        out += token.split() if re.search(r"[A-Za-z]{2,}\s", inner) else [token]
+    return out
 
 
 def glued_words(words: list[str]) -> list[str]:

@@ -82,8 +82,8 @@ def update_rule(opt: dyn.Optimizer) -> str:
     if name == "sgd":
         if not hp["momentum"]:
             return "w arrow.l w - eta nabla L(w)"
-        d = "g + mu b" if hp["nesterov"] else "b"
-        return f"b arrow.l mu b + nabla L(w){gap}w arrow.l w - eta ({d})"
+        d = "(nabla L(w) + mu b)" if hp["nesterov"] else "b"
+        return f"b arrow.l mu b + nabla L(w){gap}w arrow.l w - eta {d}"
     if name == "momentum":
         g = "(1 - beta) nabla L(w)" if hp["ema"] else "nabla L(w)"
         return f"v arrow.l beta v + {g}{gap}w arrow.l w - eta v"
