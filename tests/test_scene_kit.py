@@ -565,3 +565,14 @@ def test_an_arrow_at_the_ball_has_a_head_for_its_length() -> None:
             assert length > 0.3
             assert arrow.tip.length == pytest.approx(min(0.2, 0.3 * length), rel=0.05)
             assert np.allclose(arrow.get_start()[:2], m.c2p(*run.positions[k])[:2])
+
+
+def test_a_short_linear_axis_keeps_two_ticks_where_they_fit() -> None:
+    """A short plot of v_y in [-1.7, 1.7] had only its "0" tick (the finer steps' labels
+    would overlap): every other one of them, −1 and 1, gives the axis its scale."""
+    from optiroll.scenes.kit.frame import PlotFrame
+
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        frame = PlotFrame((0, 50), (-1.7, 1.7), 3.0, 1.0)
+    labels = [t.text for t in frame.submobjects[-1]]
+    assert labels[-2:] == ["−1", "1"], labels

@@ -144,7 +144,15 @@ class PlotFrame(VGroup):
                     # but no closer than the labels have room for (as max_y allows; the
                     # steps only get finer): on a short plot one tick, not overlapping ones
                     if len(finer) >= 2 and np.min(np.diff(finer)) * height / span < 0.999 * gap:
-                        if len(yt_raw) == 0:
+                        # every k-th of them is as far apart as the labels need: two or
+                        # more of those (through 0 where one can be) still give a scale
+                        room = np.min(np.diff(finer)) * height / span
+                        k = math.ceil(0.999 * gap / room)
+                        spaced = sorted((finer[o::k] for o in range(k)),
+                                        key=lambda t: (len(t) < 2, not np.any(t == 0)))[0]
+                        if len(spaced) >= 2:
+                            yt_raw = spaced
+                        elif len(yt_raw) == 0:
                             yt_raw = finer[len(finer) // 2:len(finer) // 2 + 1]
                         break
                     yt_raw = finer
