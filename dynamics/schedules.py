@@ -27,9 +27,9 @@ from .errors import OptirollError, check_int, check_range, closest, unknown_name
 class Schedule:
     """One learning-rate schedule: its ``kind`` and that kind's parameters.
 
-    Build it with :func:`schedule`, which also checks the parameters; a direct
-    ``Schedule(kind=...)`` checks that ``kind`` is one of :data:`KINDS`.
-    Parameters of other kinds are kept at their defaults and ignored.
+    Build it with :func:`schedule`; a direct ``Schedule(kind=...)`` checks the same:
+    ``kind`` one of :data:`KINDS`, and that kind's own parameters. Parameters of other
+    kinds are kept at their defaults and ignored.
     """
 
     kind: str
@@ -45,6 +45,8 @@ class Schedule:
     def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or self.kind not in _FIELDS:
             raise unknown_name("schedule", str(self.kind), _FIELDS)
+        for name in sorted(_FIELDS[self.kind]):  # its own parameters, as schedule() checks
+            object.__setattr__(self, name, _CHECKS[name](getattr(self, name)))
 
     def factor(self, k: int) -> float:
         """Multiplier of the base learning rate after ``k`` scheduler steps.
@@ -83,6 +85,17 @@ _FIELDS = {
 }
 #: The valid schedule kinds.
 KINDS = tuple(_FIELDS)
+#: Each parameter's check (and its clean value), by name.
+_CHECKS = {
+    "gamma": lambda v: check_range("gamma", v, 0.0, 1.0, low_open=True),
+    "step_size": lambda v: check_int("step_size", v, 1),
+    "decay": lambda v: check_range("decay", v, 0.0),
+    "T_max": lambda v: check_int("T_max", v, 1),
+    "min_factor": lambda v: check_range("min_factor", v, 0.0, 1.0),
+    "start_factor": lambda v: check_range("start_factor", v, 0.0, 1.0, low_open=True),
+    "end_factor": lambda v: check_range("end_factor", v, 0.0, 1.0, low_open=True),
+    "total_iters": lambda v: check_int("total_iters", v, 1),
+}
 
 
 def schedule(kind: str, **kwargs: Any) -> Schedule:
@@ -99,18 +112,7 @@ def schedule(kind: str, **kwargs: Any) -> Schedule:
             f"unknown parameter {bad!r} for schedule {key!r}.{hint} "
             f"Valid: {', '.join(sorted(_FIELDS[key]))}."
         )
-    checks = {
-        "gamma": lambda v: check_range("gamma", v, 0.0, 1.0, low_open=True),
-        "step_size": lambda v: check_int("step_size", v, 1),
-        "decay": lambda v: check_range("decay", v, 0.0),
-        "T_max": lambda v: check_int("T_max", v, 1),
-        "min_factor": lambda v: check_range("min_factor", v, 0.0, 1.0),
-        "start_factor": lambda v: check_range("start_factor", v, 0.0, 1.0, low_open=True),
-        "end_factor": lambda v: check_range("end_factor", v, 0.0, 1.0, low_open=True),
-        "total_iters": lambda v: check_int("total_iters", v, 1),
-    }
-    clean = {k: checks[k](v) for k, v in kwargs.items()}
-    return Schedule(kind=key, **clean)
+    return Schedule(kind=key, **kwargs)  # its __post_init__ checks the values
 
 
 def schedule_from_dict(d: dict[str, Any]) -> Schedule:

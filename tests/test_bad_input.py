@@ -420,3 +420,16 @@ def test_a_rollout_file_without_its_metadata_is_refused(tmp_path: Path) -> None:
              metadata=np.array(json.dumps(run.metadata)))
     with pytest.raises(dyn.OptirollError, match="positions of shape"):
         dyn.Rollout.load(path)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"kind": "cosine", "T_max": 0}, "T_max must be an integer >= 1"),
+    ({"kind": "step", "step_size": 0}, "step_size must be an integer >= 1"),
+    ({"kind": "exponential", "gamma": 10.0}, "gamma must be in (0, 1]"),
+    ({"kind": "exponential", "gamma": -2.0}, "gamma must be in (0, 1]"),
+])
+def test_a_schedule_built_directly_is_checked_too(kwargs: dict, message: str) -> None:
+    """dyn.Schedule(...) checked only its kind: T_max=0 was a ZeroDivisionError in a run,
+    gamma=10 an OverflowError, gamma=-2 silently negative learning rates."""
+    with pytest.raises(dyn.OptirollError, match=re.escape(message)):
+        dyn.Schedule(**kwargs)
