@@ -197,11 +197,12 @@ def _lesson_source(arg: str) -> tuple[Path, str | None]:
     if ".py:" in arg:
         path_text, scene = arg.rsplit(":", 1)
     path = Path(path_text)
-    if path.suffix.lower() in (".toml", ".py"):
+    suffix = path.suffix.lower()
+    if suffix in (".toml", ".py"):
         if not path.is_file():
-            hint = " (write one with `optiroll new NAME`)" if path.suffix.lower() == ".toml" else ""
+            hint = " (write one with `optiroll new NAME`)" if suffix == ".toml" else ""
             raise JobError(f"no such file: {path}{hint}")
-    elif path.suffix:
+    elif suffix:
         raise JobError(f"{arg}: a lesson is a .toml spec, a .py scene file or a library name")
     else:
         found = find(arg)
@@ -298,7 +299,9 @@ def slides(lesson: str, quality: str, resolution: str | None, fps: int | None,
                 raise JobError(f"--{suffix[1:]} {path}: folder {path.parent} does not exist; "
                                f"create it first (mkdir -p {path.parent})")
         if html is not None:
-            assets = html.parent / f"{html.stem}_assets"
+            from .lesson.slides import assets_folder
+
+            assets = assets_folder(html)
             if assets.exists() and not (assets / "revealjs").is_dir():
                 raise JobError(f"--html {html}: the deck's videos and reveal.js go in {assets}, "
                                "which exists and is not an earlier deck's; choose another "
@@ -461,7 +464,7 @@ def check(lessons: tuple[str, ...], debug: bool) -> None:
 
 def _check_one(arg: str) -> list[str]:
     """The report on one LESSON argument: a line per part, a note per diverging run."""
-    from .lesson.prepare import left_map_at, prepare_file
+    from .lesson.prepare import gone, prepare_file
 
     path, scene = _lesson_source(arg)
     if path.suffix.lower() == ".toml":
@@ -483,14 +486,16 @@ def _check_one(arg: str) -> list[str]:
         out.append(f"{arg}:{which} ok: {spec.title!r}, {runs}, {spec.steps} "
                    f"steps; acts: {', '.join(p.act_names())}")
         for label, rollout in zip(p.labels, p.runs, strict=True):
-            left = left_map_at(rollout.positions, spec.surface_object.view)
-            diverged = int(rollout.diverged_at) if rollout.diverged else None
-            if left is not None and (diverged is None or left < diverged):
-                more = f" (and diverges at step {diverged})" if diverged is not None else ""
-                out.append(f"  note: {label} leaves the map at step {left}{more}; the clip "
-                           "shows it flying off")
-            elif diverged is not None:
-                out.append(f"  note: {label} diverges at step {diverged}; its legend says "
+            went = gone(rollout, spec.surface_object.view)
+            if went is None:
+                continue
+            if went.left:
+                more = (f" (and diverges at step {int(rollout.diverged_at)})"
+                        if rollout.diverged else "")
+                out.append(f"  note: {label} leaves the map at step {went.step}{more}; the "
+                           "clip shows it flying off")
+            else:
+                out.append(f"  note: {label} diverges at step {went.step}; its legend says "
                            "so from there")
     return out
 

@@ -393,7 +393,7 @@ def _frame_number(path: Path) -> int:
 
 def _deliver_deck(job: Job, scene_name: str, tmp: Path) -> None:
     """Build the deck in the job's folder, then move each file into place whole."""
-    from .lesson.slides import build_deck
+    from .lesson.slides import assets_folder, build_deck
 
     built = tmp / "deck"
     built.mkdir()
@@ -403,8 +403,7 @@ def _deliver_deck(job: Job, scene_name: str, tmp: Path) -> None:
     if pptx is not None and job.pptx is not None:
         _move_into_place(pptx, job.pptx)
     if html is not None and job.html is not None:
-        assets = f"{html.stem}_assets"
-        _move_into_place(built / assets, job.html.parent / assets)
+        _move_into_place(assets_folder(html), assets_folder(job.html))
         _move_into_place(html, job.html)
 
 
@@ -417,17 +416,14 @@ def frames_folder_problem(folder: Path, name: str) -> str | None:
     if not folder.is_dir():
         return ("is a file; --format png writes a folder of frames: give a folder name "
                 "that does not exist yet")
-    others = [p.name for p in folder.iterdir() if not _FRAME.fullmatch(p.name)
-              or not p.name.startswith(f"{name}_")]
+    frame = re.compile(rf"{re.escape(name)}_\d{{4,}}\.png")  # <lesson>_0000.png
+    others = [p.name for p in folder.iterdir() if not frame.fullmatch(p.name)]
     if others:
         shown = ", ".join(sorted(others)[:3]) + (", ..." if len(others) > 3 else "")
         return (f"the folder holds other files ({shown}); --format png fills a folder of "
                 "its own: give a new folder name")
     return None
 
-
-#: a frame file written by ``--format png``: ``<lesson>_0000.png``
-_FRAME = re.compile(r".+_\d{4,}\.png")
 
 
 def _move_into_place(src: Path, dest: Path) -> None:
@@ -470,15 +466,16 @@ def describe_error(err: BaseException, debug: bool = False) -> tuple[str, bool]:
         message = (f"SyntaxError: {err.msg} (in {err.filename or '?'}, line {err.lineno})")
     else:
         frames = traceback.extract_tb(err.__traceback__)
-        own = [f for f in frames if _user_code(f.filename)]
-        bad = bool(own) and own[-1] is frames[-1]  # raised by the user's own code
         where = frames[-1] if frames else None
-        message = (f"{type(err).__name__}: {err} (in {Path(where.filename).name}, line "
-                   f"{where.lineno}; run with --debug for the whole traceback)"
-                   if where else f"{type(err).__name__}: {err}")
+        bad = where is not None and _user_code(where.filename)  # raised by the user's code
         if bad:
             message = (f"{Path(where.filename).name}:{where.lineno}: {type(err).__name__}: "
                        f"{err} (raised by the lesson's own code)")
+        elif where is not None:
+            message = (f"{type(err).__name__}: {err} (in {Path(where.filename).name}, line "
+                       f"{where.lineno}; run with --debug for the whole traceback)")
+        else:
+            message = f"{type(err).__name__}: {err}"
     if debug:
         message += "\n" + "".join(traceback.format_exception(err))
     return message, bad

@@ -45,6 +45,28 @@ def library_lesson(name: str) -> Iterator[Lesson]:
         yield scene
 
 
+def arranging(stage, target: str, frames: int) -> Iterator[float]:
+    """Play the stage's glide into ``target`` frame by frame: yields each frame's alpha
+    with every animation interpolated there."""
+    import numpy as np
+
+    anims = stage.arrange(target)
+    for a in anims:
+        a.begin()
+    for alpha in np.linspace(0, 1, frames):
+        for a in anims:
+            a.interpolate(alpha)
+        yield float(alpha)
+    for a in anims:
+        a.finish()
+
+
+def opacity(m) -> float:
+    """The most opaque fill among ``m``'s family (0: nothing of it shows)."""
+    return max((float(x.fill_rgbas[:, 3].max()) for x in m.family_members_with_points()),
+               default=0.0)
+
+
 def spec(runs: int, *, long_labels: bool = True, plots: int = 2, surface3d: bool = True,
          surface: str = "himmelblau", data: bool = False) -> LessonSpec:
     optimizers = ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "radam"]
@@ -328,26 +350,16 @@ def test_the_side_panel_never_crosses_the_map_or_data_panel_on_its_way(name: str
     the closing, at every frame: no item of the side panel that can be seen overlaps
     the map or the data panel (the legend used to glide across them, and to fade in
     over the still-shrinking map at the closing)."""
-    import numpy as np
     from optiroll.scenes.lesson.stage import box_of
 
     with library_lesson(name) as scene:
         stage = scene.stage
         for target in ("replay", "race", "closing"):  # the closing: into two columns
-            anims = stage.arrange(target)
-            for a in anims:
-                a.begin()
-            for alpha in np.linspace(0, 1, 61):
-                for a in anims:
-                    a.interpolate(alpha)
+            for alpha in arranging(stage, target, 61):
                 panels = [box_of(m) for m in (stage.map, stage.data) if m is not None]
                 for item in stage.panel.items:
-                    seen = max(float(m.fill_rgbas[:, 3].max())
-                               for m in item.family_members_with_points())
-                    if seen > 0.01:
+                    if opacity(item) > 0.01:
                         assert not any(box_of(item).overlaps(b) for b in panels), (target, alpha)
-            for a in anims:
-                a.finish()
 
 
 @pytest.mark.parametrize("name", ["nesterov", "why_momentum"])
@@ -355,13 +367,8 @@ def test_legend_items_never_pass_over_each_other(name: str) -> None:
     """Into the compact legend beside plots and back, and into the closing's columns: at
     every frame no two items of the side panel that can be seen overlap (the facts had
     slid up under the rows while fading; rows reflowing into two columns crossed)."""
-    import numpy as np
     from manim import VGroup
     from optiroll.scenes.lesson.stage import box_of
-
-    def alpha(m) -> float:
-        return max((float(x.fill_rgbas[:, 3].max()) for x in m.family_members_with_points()),
-                   default=0.0)
 
     with library_lesson(name) as scene:
         for chapter in scene.chapters:
@@ -369,19 +376,12 @@ def test_legend_items_never_pass_over_each_other(name: str) -> None:
             panel = stage.panel
             for target in [s for s in ("replay", "chart", "race", "closing")
                            if s in stage.layout.stages]:
-                anims = stage.arrange(target)
-                for a in anims:
-                    a.begin()
-                for t in np.linspace(0, 1, 41):
-                    for a in anims:
-                        a.interpolate(t)
+                for t in arranging(stage, target, 41):
                     seen = []
                     for m in panel.items:
-                        if m in panel.rows and alpha(m.value) < 0.01:
+                        if m in panel.rows and opacity(m.value) < 0.01:
                             m = VGroup(m.dot, m.name)
-                        if alpha(m) > 0.01:
+                        if opacity(m) > 0.01:
                             seen.append(box_of(m))
                     assert not any(a.overlaps(b, tol=1e-3) for i, a in enumerate(seen)
                                    for b in seen[i + 1:]), (chapter.prefix, target, t)
-                for a in anims:
-                    a.finish()

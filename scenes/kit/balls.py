@@ -20,6 +20,12 @@ def off_frame(frame: PlotFrame, positions: np.ndarray) -> np.ndarray:
     return bad | ~frame.inside(np.where(bad[:, None], 0.0, positions))
 
 
+def first_off(frame: PlotFrame, positions: np.ndarray) -> float:
+    """The first iterate off the frame (or not finite); inf when every one is on it."""
+    off = off_frame(frame, positions)
+    return float(np.argmax(off)) if off.any() else np.inf
+
+
 class Ball(Dot):
     """A dot at the rollout's position at the current (fractional) iteration.
 
@@ -33,9 +39,8 @@ class Ball(Dot):
         super().__init__(radius=radius, color=color, stroke_color=theme.FOREGROUND,
                          stroke_width=2.5, fill_opacity=1.0)
         self.frame, self.positions, self.timeline = frame, np.asarray(positions), timeline
-        off = off_frame(frame, self.positions)
         #: the first iterate off the frame (inf: none); past it the ball stays hidden
-        self.gone_at = float(np.argmax(off)) if off.any() else np.inf
+        self.gone_at = first_off(frame, self.positions)
         self.add_updater(lambda m: m.follow())
         self.follow()
 
@@ -68,13 +73,12 @@ class Trail(VGroup):
         self.old = VMobject(stroke_color=color, stroke_width=width, stroke_opacity=old_opacity)
         self.recent = VMobject(stroke_color=color, stroke_width=width, stroke_opacity=0.95)
         self.add(self.old, self.recent)
-        bad = ~np.all(np.isfinite(self.positions), axis=-1)
-        outside = off_frame(frame, self.positions)
+        off = first_off(frame, self.positions)
         #: the (fractional) iteration where the trail ends: the first iterate off the
         #: frame (its segment is clipped at the edge), or the last finite one
-        self.exit = float(np.argmax(outside)) if outside.any() else float(len(positions) - 1)
-        if outside.any() and bad[int(self.exit)]:
-            self.exit = max(self.exit - 1 + 0.999999, 0.0)
+        self.exit = off if np.isfinite(off) else float(len(positions) - 1)
+        if np.isfinite(off) and not np.all(np.isfinite(self.positions[int(off)])):
+            self.exit = max(off - 1 + 0.999999, 0.0)
         self.add_updater(lambda m: m.redraw())
         self.redraw()
 

@@ -36,7 +36,7 @@ import numpy as np
 from manim import ImageMobject, ManimColor, ValueTracker, config
 
 from . import theme
-from .balls import off_frame
+from .balls import first_off
 from .camera3d import Camera, CameraPath, View
 from .contour import ContourMap
 from .timeline import Timeline, at, reached
@@ -61,8 +61,7 @@ class Ball3D:
         """The first iterate off ``frame`` (the map), for good: past it the ball is not
         drawn (inf: none); kept per map, as the positions never change."""
         if self._gone is None or self._gone[0] is not frame:
-            off = off_frame(frame, self.positions)
-            self._gone = (frame, float(np.argmax(off)) if off.any() else np.inf)
+            self._gone = (frame, first_off(frame, self.positions))
         return self._gone[1]
 
 

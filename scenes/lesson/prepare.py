@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from optiroll import dynamics as dyn
@@ -501,19 +501,37 @@ def settles_below(run: dyn.Rollout, level: float) -> int | None:
     return last + 1 if last + 1 <= run.steps else None
 
 
+class Gone(NamedTuple):
+    """How a ball went, as the viewer sees it: at ``step`` it ``left`` the map (before
+    any divergence), else it diverged there on the map."""
+
+    step: int
+    left: bool
+
+
+def gone(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]]
+         ) -> Gone | None:
+    """When and how a ball went off (None: it stays on the map to the end). One rule for
+    the legend's readout, the closing card and `optiroll check`'s notes."""
+    left = left_map_at(run.positions, view)
+    diverged = int(run.diverged_at) if run.diverged else None
+    if left is not None and (diverged is None or left < diverged):
+        return Gone(left, True)
+    return Gone(diverged, False) if diverged is not None else None
+
+
 def readout_strings(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]],
                     kind: str = "loss") -> list[str]:
     """The legend's readout after each iteration: the loss (or the position, to six
     decimals), then "left the map at step k" once the ball has left the map (or
     "diverged at step k" if it diverged on the map)."""
-    left = left_map_at(run.positions, view)
+    went = gone(run, view)
     diverged = int(run.diverged_at)
     out = []
     for k in range(run.steps + 1):
-        if left is not None and left <= k and not 0 <= diverged <= left:
-            out.append(f"left the map at step {left}")  # what the viewer saw happen
-        elif 0 <= diverged <= k:
-            out.append(f"diverged at step {diverged}")
+        if went is not None and went.step <= k:  # what the viewer saw happen
+            out.append(f"left the map at step {went.step}" if went.left
+                       else f"diverged at step {went.step}")
         elif kind == "position":
             out.append("at " + point_string(*run.positions[k]))
         else:
@@ -817,27 +835,24 @@ def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
     and it never has more than :data:`MAX_CONCLUSIONS` sentences: when more runs fly off
     than leave room for a sentence each, they share one."""
     s = spec.surface_object
-    gone, off = [], []
-    for i, (label, run) in enumerate(zip(labels, runs, strict=True)):
-        left = left_map_at(run.positions, s.view)
-        diverged = int(run.diverged_at) if run.diverged else None
-        if left is not None and (diverged is None or left < diverged):
-            off.append((i, label, left, diverged is not None))
-        elif diverged is not None:
-            gone.append((i, label, diverged, True))
-    room = MAX_CONCLUSIONS - (len(gone) + len(off) < len(runs))  # one on the runs that end
-    if len(gone) + len(off) <= room:
-        lines = [f"{label} flies off: it diverges at step {k}" for _, label, k, _ in gone]
-        lines += [f"{label} flies off: it leaves the map at step {k}" if diverges else
-                  f"{label} leaves the map at step {k}" for _, label, k, diverges in off]
+    went = {i: g for i, run in enumerate(runs) if (g := gone(run, s.view)) is not None}
+    room = MAX_CONCLUSIONS - (len(went) < len(runs))  # one sentence on the runs that end
+
+    def sentence(i: int) -> str:
+        g = went[i]
+        if not g.left:
+            return f"{labels[i]} flies off: it diverges at step {g.step}"
+        flies = " flies off: it" if runs[i].diverged else ""
+        return f"{labels[i]}{flies} leaves the map at step {g.step}"
+
+    if len(went) <= room:  # a sentence each: those that diverged on the map first
+        lines = [sentence(i) for i in sorted(went, key=lambda i: went[i].left)]
     else:
-        every = sorted(gone + off, key=lambda entry: entry[0])
-        steps = join_words([str(k) for _, _, k, _ in every])
-        lines = [f"{join_words([label for _, label, _, _ in every])} fly off: " + (
-            f"they diverge at steps {steps}" if not off else
-            f"they leave the map or diverge at steps {steps}")]
-    out = {i for i, _, _, _ in gone + off}
-    final = {i: float(r.final_loss) for i, r in enumerate(runs) if i not in out}
+        steps = join_words([str(went[i].step) for i in went])
+        lines = [f"{join_words([labels[i] for i in went])} fly off: " + (
+            f"they leave the map or diverge at steps {steps}"
+            if any(g.left for g in went.values()) else f"they diverge at steps {steps}")]
+    final = {i: float(r.final_loss) for i, r in enumerate(runs) if i not in went}
     if not final:
         return lines
     floor = min(float(s.value(np.array(m))) for m in s.minima) if s.minima else 0.0

@@ -42,6 +42,12 @@ def slide_class(lesson: type[Lesson]) -> type:
     return type(lesson.__name__, (LessonSlides, lesson), {"__module__": lesson.__module__})
 
 
+def assets_folder(html: Path) -> Path:
+    """Where the HTML deck ``html`` keeps its videos and reveal.js: a folder beside it
+    (an earlier deck's holds a ``revealjs`` folder)."""
+    return html.parent / f"{html.stem}_assets"
+
+
 def build_deck(scene_name: str, slides_folder: Path, html: Path | None = None,
                pptx: Path | None = None, size: tuple[int, int] = (1280, 720)) -> None:
     """Convert the rendered slides of ``scene_name`` into ``html`` and/or ``pptx``.
@@ -61,11 +67,11 @@ def build_deck(scene_name: str, slides_folder: Path, html: Path | None = None,
 
     configs = [PresentationConfig.from_file(slides_folder / f"{scene_name}.json")]
     if html is not None:
-        assets = f"{html.stem}_assets"
+        assets = assets_folder(html).name
         RevealJS(presentation_configs=configs, title=scene_name, assets_dir=assets,
                  reveal_version=REVEALJS_VERSION, cdn_url=f"{assets}/revealjs",
                  background_color=str(configs[0].background_color)).convert_to(html)
-        shutil.copytree(REVEALJS, html.parent / assets / "revealjs", dirs_exist_ok=True)
+        shutil.copytree(REVEALJS, assets_folder(html) / "revealjs", dirs_exist_ok=True)
     if pptx is not None:
         # PowerPoint's own widescreen slide (13.33 in wide, at 96 px an inch) at the
         # video's aspect, whatever its pixels: a slide must be 1 to 56 inches a side
