@@ -335,6 +335,16 @@ class SidePanel(VGroup):
 FADE_FIRST = 0.4
 
 
+def _faded_out(a: float) -> float:
+    """How far a fade-out has gone at reflow progress ``a``: over the first FADE_FIRST."""
+    return min(max(a / FADE_FIRST, 0.0), 1.0)
+
+
+def _faded_in(a: float) -> float:
+    """How far a fade-in has gone at reflow progress ``a``: over the last FADE_FIRST."""
+    return min(max((a - 1.0 + FADE_FIRST) / FADE_FIRST, 0.0), 1.0)
+
+
 class _Reflow(Animation):
     """One panel item moving and scaling to its place in a new flow (live text keeps
     updating while it moves)."""
@@ -373,9 +383,8 @@ class _Reflow(Animation):
         self.panel._set(self.mobject, self.scale_from + (self.scale_to - self.scale_from) * b,
                         self.corner_from + (self.corner_to - self.corner_from) * b)
         if self.opacity_to != self.opacity_from:  # a readout: out before the move, in after
-            f = a / FADE_FIRST if self.opacity_to < self.opacity_from \
-                else (a - 1.0 + FADE_FIRST) / FADE_FIRST
-            o = self.opacity_from + (self.opacity_to - self.opacity_from) * min(max(f, 0.0), 1.0)
+            f = _faded_out(a) if self.opacity_to < self.opacity_from else _faded_in(a)
+            o = self.opacity_from + (self.opacity_to - self.opacity_from) * f
             self.panel.shown(self.mobject).set_opacity(o)
             self.panel.opacities[id(self.mobject)] = o
 
@@ -385,10 +394,7 @@ class _Reflow(Animation):
         out = self.mode == "out"
         if not out or a >= 1.0:
             self.panel._set(self.mobject, self.scale_to, self.corner_to)
-        if out:
-            o = self.opacity_from * max(0.0, 1.0 - a / FADE_FIRST)
-        else:
-            o = self.opacity_to * min(max((a - 1.0 + FADE_FIRST) / FADE_FIRST, 0.0), 1.0)
+        o = self.opacity_from * (1.0 - _faded_out(a)) if out else self.opacity_to * _faded_in(a)
         self.mobject.set_opacity(o)
         self.panel.opacities[id(self.mobject)] = o
 
