@@ -73,16 +73,24 @@ def quality_options(command):
 @click.option("--split", type=click.IntRange(1, 64), default=1, metavar="K",
               help="render each lesson's animations in K ranges in parallel and join them "
               "without re-encoding (the same video)")
+@click.option("--act", "acts", multiple=True, metavar="NAME",
+              help="render only this act (repeat for consecutive acts; `optiroll check` "
+              "lists them): the acts before it are played without drawing")
 @click.option("--debug", is_flag=True, help="show the whole traceback of a failed render")
 def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: int | None,
            fmt: str | None, transparent: bool, last_frame: bool, out: Path | None,
-           jobs: int | None, scheduler: str | None, split: int, debug: bool) -> None:
+           jobs: int | None, scheduler: str | None, split: int, acts: tuple[str, ...],
+           debug: bool) -> None:
     """Render LESSONS: .toml specs, scene files (file.py or file.py:Scene) or library
     lessons by name (see `optiroll list lessons`)."""
     fmt = _format(fmt, out if len(lessons) == 1 else None, last_frame)
-    options = Options(quality, _resolution(resolution), fps, fmt, transparent, last_frame)
+    options = Options(quality, _resolution(resolution), fps, fmt, transparent, last_frame,
+                      acts)
     try:
         options.check()
+        if split > 1 and acts:
+            raise JobError("--split cuts a whole lesson into pieces; --act renders one "
+                           "stretch of it: leave out one of them")
         if split > 1:
             from .split import check_splittable
 
@@ -219,7 +227,7 @@ def _lesson_source(arg: str) -> tuple[Path, str | None]:
 
 
 def _output(name: str, options: Options, out: Path | None, several: bool) -> Path:
-    default = f"{name}_{options.tag()}{options.extension}"
+    default = f"{options.stem(name)}{options.extension}"
     if out is None:
         return DEFAULT_FOLDER / default  # created when the job is started
     if several:
@@ -464,6 +472,7 @@ def check(lessons: tuple[str, ...], debug: bool) -> None:
 
 def _check_one(arg: str) -> list[str]:
     """The report on one LESSON argument: a line per part, a note per diverging run."""
+    from .lesson.act_range import part_prefix
     from .lesson.prepare import gone, prepare_file
 
     path, scene = _lesson_source(arg)
@@ -484,7 +493,7 @@ def _check_one(arg: str) -> list[str]:
         which = f" part {i + 1}:" if len(parts) > 1 else ""
         runs = f"{len(spec.runs)} run{'s' if len(spec.runs) != 1 else ''}"
         out.append(f"{arg}:{which} ok: {spec.title!r}, {runs}, {spec.steps} "
-                   f"steps; acts: {', '.join(p.act_names())}")
+                   f"steps; acts: {', '.join(part_prefix(i) + a for a in p.act_names())}")
         for label, rollout in zip(p.labels, p.runs, strict=True):
             went = gone(rollout, spec.surface_object.view)
             if went is None:

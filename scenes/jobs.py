@@ -50,6 +50,8 @@ class Options:
     format: str = "mp4"
     transparent: bool = False
     last_frame: bool = False
+    #: render only these acts of a lesson, consecutive (``--act``); empty: all of them
+    acts: tuple[str, ...] = ()
 
     @property
     def size(self) -> tuple[int, int]:
@@ -73,6 +75,12 @@ class Options:
         if self.transparent and self.format == "mp4":
             return ".mov"  # H.264 has no alpha channel: Manim writes QuickTime
         return f".{self.format}"
+
+    def stem(self, name: str) -> str:
+        """The default output name of lesson ``name`` without its suffix:
+        ``momentum_480p15``, or ``momentum_replay_480p15`` for some of its acts."""
+        acts = "-".join(self.acts)
+        return f"{name}_{acts}_{self.tag()}" if acts else f"{name}_{self.tag()}"
 
     def tag(self) -> str:
         """``480p15``, as Manim names its quality folders."""
@@ -298,6 +306,13 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
 
         logging.getLogger("manim-slides").setLevel(logging.WARNING)
         cls = slide_class(cls)
+    if job.options.acts:
+        if not lesson:
+            raise JobError(f"--act picks acts of a lesson; {cls.__name__} is a plain Manim "
+                           "scene: leave out --act (manim render -n START,END picks "
+                           "animations)")
+        cls = _only_acts(cls, job)
+        hook = _also(replay_skipped_hook(), hook)
     if report is not None and lesson:  # a lesson reports its planned length, then frames
         cls = type(cls.__name__, (cls,), {"progress": staticmethod(
             lambda n: report(job.name, n)), "__module__": cls.__module__})
@@ -332,6 +347,36 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
         finally:
             manim_log.setLevel(level)
         return scene
+
+
+def _only_acts(cls: type, job: Job) -> type:
+    """``cls`` drawing only the acts ``job`` asks for (checked against its acts)."""
+    from .lesson.act_range import act_keys, pick_acts
+
+    keys = act_keys([p.act_names() for p in cls.prepare_parts()])
+    try:
+        chosen = pick_acts(job.name, keys, job.options.acts)
+    except ValueError as err:
+        raise JobError(str(err)) from None
+    return type(cls.__name__, (cls,), {"only_acts": chosen, "__module__": cls.__module__})
+
+
+def replay_skipped_hook() -> Callable[[Any], None]:
+    """The split renders' frame-by-frame replay of skipped animations (so the first
+    drawn frame is the one a whole render draws there)."""
+    from .split import replay_skipped
+
+    return replay_skipped
+
+
+def _also(first: Callable[[Any], None],
+          then: Callable[[Any], None] | None) -> Callable[[Any], None]:
+    """A scene hook running ``first``, then ``then`` (when given)."""
+    def both(scene: Any) -> None:
+        first(scene)
+        if then is not None:
+            then(scene)
+    return both
 
 
 def _every_frame_a_file(writer: Any) -> None:

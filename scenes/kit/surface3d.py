@@ -617,6 +617,7 @@ class SurfaceView(ImageMobject):
         self.set(height=config.frame_height).move_to([0, 0, 0])
         self.full_frame_layer = True  # LayerCamera blends it directly
         self.add_updater(lambda m: m.redraw())
+        self._due = False
         self.redraw()
 
     def camera(self) -> Camera:
@@ -637,10 +638,25 @@ class SurfaceView(ImageMobject):
             trail_opacity=self.trail_opacity.get_value(), rgba_order=True)
 
     def redraw(self) -> None:
+        """Each frame's update: the layer is due again (drawn when the frame is drawn,
+        :attr:`layer`; a frame played without drawing, as before the acts a render
+        asks for, costs nothing)."""
         self.layer_alpha = float(np.clip(self.layer_opacity.get_value(), 0.0, 1.0))
         if self.layer_alpha > 0:
-            self.layer = self.frame_image()
+            self._due = True
         self._straight = None
+
+    @property
+    def layer(self) -> cairo.ImageSurface:
+        """This frame's layer (:meth:`frame_image`), drawn once when first asked for."""
+        if self._due:
+            self._due = False
+            self._layer = self.frame_image()
+        return self._layer
+
+    @layer.setter
+    def layer(self, value: cairo.ImageSurface) -> None:
+        self._layer, self._due = value, False
 
     # The layer is kept as cairo draws it: LayerCamera paints that surface straight into
     # the frame with cairo (``layer``, faded by ``layer_alpha``). Manim's own image path

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from manim import config
+from manim.utils.exceptions import EndSceneEarlyException
 
 from ..kit.motion import fade_out
 from ..kit.scene import ThemedScene
 from ..kit.timeline import Timeline
-from .acts import Act, acts_for
+from .act_range import part_prefix
+from .acts import Act, acts_for, lead_in
 from .prepare import Part, Prepared
 from .spec import LessonSpec
 from .stage import Stage
@@ -56,6 +58,10 @@ class Lesson(Part, ThemedScene):
     #: called with the number of frames written, as they are written (the command's
     #: progress display); and once with ``-total`` frames planned, before the first
     progress: ClassVar[Callable[[int], None] | None] = None
+    #: draw only these acts, consecutive, named as :func:`act_keys` names them
+    #: (``optiroll render --act``); the acts before them are played without drawing and
+    #: the scene ends after them. Empty: every act.
+    only_acts: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -63,6 +69,8 @@ class Lesson(Part, ThemedScene):
         self.marks: dict[str, float] = {}
         #: the panels' boxes at those moments (for layout tests)
         self.snapshots: dict[str, dict] = {}
+        #: the acts begun so far, by key (with :attr:`only_acts`)
+        self.acts_begun: set[str] = set()
 
     @classmethod
     def prepare_parts(cls) -> list[Prepared]:
@@ -75,7 +83,7 @@ class Lesson(Part, ThemedScene):
         for i, prepared in enumerate(self.prepare_parts()):
             spec = prepared.spec
             chapter = Chapter(prepared, Timeline(spec.steps, spec.pacing.race(spec.steps)),
-                              prefix="" if i == 0 else f"part{i + 1}-")
+                              prefix=part_prefix(i))
             self._use(chapter)
             chapter.stage = Stage(prepared, chapter.timeline)
             self.stage = chapter.stage
@@ -85,7 +93,13 @@ class Lesson(Part, ThemedScene):
         self._hook_progress()
 
     def construct(self) -> None:
+        if self.only_acts and self.only_acts[0] != self.chapters[0].prefix + \
+                self.chapters[0].acts[0].name:
+            # what plays before the first act's section (a race's entrance) is not drawn
+            self.next_section("before", skip_animations=True)
         for i, chapter in enumerate(self.chapters):
+            if self.only_acts and self.only_acts[-1] in self.acts_begun:
+                break  # the last act asked for has played: nothing after it is drawn
             if i:  # clear the stage for the next part
                 self.play(*[fade_out(m) for m in self.mobjects], run_time=PART_BREAK)
                 self.clear()
@@ -96,7 +110,14 @@ class Lesson(Part, ThemedScene):
     def begin_act(self, name: str, loop: bool = False) -> None:
         """Where an act begins (each act calls it): a Manim section here; a slide
         break in a deck (:mod:`optiroll.scenes.lesson.slides`), looping if ``loop``."""
-        self.next_section(name)
+        key = self.chapter.prefix + name
+        if not self.only_acts:
+            self.next_section(name)
+            return
+        if self.only_acts[-1] in self.acts_begun:
+            raise EndSceneEarlyException  # past the acts asked for
+        self.acts_begun.add(key)
+        self.next_section(name, skip_animations=key not in self.only_acts)
 
     def wait(self, duration: float = 1.0, *args: object, **kwargs: object) -> None:
         """Manim's wait; a hold of no time (``pacing.hold = 0``) is no wait at all."""
@@ -125,13 +146,34 @@ class Lesson(Part, ThemedScene):
         self.snapshots[key] = self.stage.boxes()
 
     def planned_seconds(self) -> float:
-        """The clip's length, from the acts' own timings (after ``setup()``)."""
-        total = PART_BREAK * (len(self.chapters) - 1)
+        """The clip's length, from the acts' own timings (after ``setup()``): with
+        :attr:`only_acts`, the length of their stretch."""
+        stretches = self.stretches()
+        if not self.only_acts:
+            return sum(seconds for _, seconds, _ in stretches)
+        keys = [key for key, _, _ in stretches]
+        first, last = keys.index(self.only_acts[0]), keys.index(self.only_acts[-1])
+        # past the last act asked for, the next part is not begun (construct)
+        return sum(s for _, s, _ in stretches[first:last + 1]) - stretches[last][2]
+
+    def stretches(self) -> list[tuple[str, float, float]]:
+        """Each act's key, the seconds of its section (from its ``begin_act`` to the
+        next act's: an act's entrance before its ``begin_act``, as the race's, is played
+        in the section before; the pause between two parts, in the last act of the
+        first) and of that the seconds which belong to the next part."""
+        out: list[list] = []
         for chapter in self.chapters:
             self._use(chapter)
-            total += sum(act.seconds(self) for act in chapter.acts)
+            for j, act in enumerate(chapter.acts):
+                seconds, lead = act.seconds(self), lead_in(act, self)
+                if out:  # the entrance (and the pause between parts) in the act before
+                    carried = lead + (PART_BREAK if j == 0 else 0.0)
+                    out[-1][1] += carried
+                    out[-1][2] += carried if j == 0 else 0.0
+                    seconds -= lead
+                out.append([chapter.prefix + act.name, seconds, 0.0])
         self._use(self.chapters[0])
-        return total
+        return [(key, seconds, carried) for key, seconds, carried in out]
 
     def _hook_progress(self) -> None:
         report = type(self).progress

@@ -36,10 +36,17 @@ ACTS: dict[str, type[Act]] = {act.name: act for act in (
     Title, Race, SwarmAct, BasinsAct, Replay, ChartAct, Surface3D, Closing)}
 
 
+def lead_in(act: Act, lesson: Lesson) -> float:
+    """The seconds ``act`` plays before it calls ``begin_act`` (its section, slide or
+    ``--act`` stretch begins after them): only the race has any (its entrance)."""
+    own = getattr(act, "lead_in", None)
+    return own(lesson) if own is not None else 0.0
+
+
 def acts_for(lesson: Lesson) -> list[Act]:
     """The acts a lesson's spec asks for, in order."""
     return [ACTS[name]() for name in lesson.prepared.act_names()]
 
 
 __all__ = ["ACTS", "Act", "BasinsAct", "ChartAct", "Closing", "Race", "Replay", "Surface3D",
-           "SwarmAct", "Title", "acts_for"]
+           "SwarmAct", "Title", "acts_for", "lead_in"]

@@ -34,10 +34,15 @@ def arrow_steps(lesson: Lesson) -> int:
 class Race:
     name = "race"
 
+    def lead_in(self, lesson: Lesson) -> float:
+        """The seconds played before the act's section begins (the legend and balls
+        coming in, and the header and map without a title act): see :meth:`play`."""
+        return ENTER + (0.0 if lesson.prepared.spec.show.title else ENTER)
+
     def seconds(self, lesson: Lesson) -> float:
         spec, tl = lesson.prepared.spec, lesson.timeline
         k = arrow_steps(lesson)
-        t = ENTER + (0.0 if lesson.prepared.spec.show.title else ENTER)
+        t = self.lead_in(lesson)
         if k:
             t += max(k / spec.pacing.arrow_speed, 1e-3)
             t += ARROWS_OUT if k < tl.steps else 0.0
