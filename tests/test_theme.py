@@ -58,6 +58,17 @@ def test_dichromat_simulation_keeps_grey_grey() -> None:
         np.testing.assert_allclose(simulate(grey, vision), grey, atol=2e-3)
 
 
+def test_an_optimizers_own_colour_goes_to_it_whatever_the_order() -> None:
+    """Three gradient descent runs before a momentum run: momentum keeps its sky blue (the
+    second GD run had taken it), the GD runs take the free colours after it."""
+    cols = theme.series_colors(["gd", "gd", "gd", "momentum"])
+    assert cols[0] == theme.VERMILLION and cols[3] == theme.SKY_BLUE
+    assert len(set(cols)) == 4
+    # a repeated optimizer listed before the owner of the colour it would take
+    cols = theme.series_colors(["momentum", "momentum", "gd"])
+    assert cols == [theme.SKY_BLUE, theme.BLUISH_GREEN, theme.VERMILLION]
+
+
 def test_series_colors_honour_fixed_colours() -> None:
     cols = theme.series_colors(["momentum", "momentum", "momentum"],
                                [theme.VERMILLION, None, None])

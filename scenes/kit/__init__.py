@@ -10,7 +10,8 @@ import importlib
 from typing import Any
 
 _WHERE = {
-    "Ball": "balls", "Trail": "balls", "VectorArrow": "balls", "LayerCamera": "camera",
+    "Ball": "balls", "Trail": "balls", "VectorArrow": "balls", "nest": "balls",
+    "nested_scale": "balls", "LayerCamera": "camera",
     "ContourMap": "contour", "PlotFrame": "frame", "IterationPlot": "plots",
     "Legend": "readouts", "LiveText": "readouts", "iteration_readout": "readouts",
     "format_value": "readouts", "Ball3D": "surface3d", "Camera": "camera3d",

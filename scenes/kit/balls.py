@@ -20,6 +20,29 @@ def off_frame(frame: PlotFrame, positions: np.ndarray) -> np.ndarray:
     return bad | ~frame.inside(np.where(bad[:, None], 0.0, positions))
 
 
+#: the stroke width of a ball's light outline (at full size)
+RIM = 2.5
+#: a ball drawn over another at the same point is drawn at this share of that one's size:
+#: balls that meet (converged to one minimum, or rolling together) show as rings in
+#: rings, each in sight, instead of the last one hiding the others
+NEST = 0.6
+
+
+def nested_scale(centre: np.ndarray, beneath: list[tuple[np.ndarray, float]],
+                 reach: float) -> float:
+    """The size (a share of its own) of a ball at ``centre`` drawn over the balls
+    ``beneath`` (each a ``(centre, size)`` pair): 1 clear of them, shrinking linearly
+    as it overlaps one, to :data:`NEST` times that one's size where their centres meet.
+    ``reach``: the distance between the centres of two full-size balls that touch."""
+    size = 1.0
+    for other, other_size in beneath:
+        d = float(np.linalg.norm(np.asarray(centre) - np.asarray(other)))
+        if d < reach:
+            inner = NEST * other_size
+            size = min(size, inner + (1.0 - inner) * d / reach)
+    return size
+
+
 def first_off(frame: PlotFrame, positions: np.ndarray) -> float:
     """The first iterate off the frame (or not finite); inf when every one is on it."""
     off = off_frame(frame, positions)
@@ -32,15 +55,23 @@ class Ball(Dot):
     Hidden when the ball is outside the frame or stopped, and for good once it has
     left the frame: a diverging run's zig-zag between two iterates off the map can
     cross the map again (a ball flashing back for a frame after it "left the map").
+    Over the balls in :attr:`beneath` (drawn before it: see :func:`nest`) it shrinks
+    where it overlaps one (:func:`nested_scale`).
     """
 
     def __init__(self, frame: PlotFrame, positions: np.ndarray, timeline: Timeline,
                  color: str, radius: float = 0.1) -> None:
         super().__init__(radius=radius, color=color, stroke_color=theme.FOREGROUND,
-                         stroke_width=2.5, fill_opacity=1.0)
+                         stroke_width=RIM, fill_opacity=1.0)
         self.frame, self.positions, self.timeline = frame, np.asarray(positions), timeline
+        self.radius = radius
         #: the first iterate off the frame (inf: none); past it the ball stays hidden
         self.gone_at = first_off(frame, self.positions)
+        #: the balls drawn beneath this one (they follow the timeline first)
+        self.beneath: list[Ball] = []
+        #: the share of its size it is drawn at (below 1 over another ball)
+        self.size = 1.0
+        self.visible = False
         self.add_updater(lambda m: m.follow())
         self.follow()
 
@@ -53,8 +84,25 @@ class Ball(Dot):
                        and self.frame.inside(p)[0])
         if visible:
             self.move_to(self.frame.c2p(*p))
+            size = nested_scale(self.get_center(), [(b.get_center(), b.size)
+                                                    for b in self.beneath if b.visible],
+                                2 * self.radius)
+            if size != self.size:  # rim and all: a small ball keeps its colour
+                self.scale(size / self.size)
+                self.set_stroke(width=RIM * size)
+                self.size = size
+        self.visible = visible
         self.set_fill(opacity=1.0 if visible else 0.0)
         self.set_stroke(opacity=1.0 if visible else 0.0)
+
+
+def nest(balls: list[Ball]) -> list[Ball]:
+    """Let each ball shrink over the ones before it (drawn beneath it) where they
+    meet; returns ``balls``."""
+    for i, ball in enumerate(balls):
+        ball.beneath = list(balls[:i])
+        ball.follow()
+    return balls
 
 
 class Trail(VGroup):

@@ -36,7 +36,7 @@ import numpy as np
 from manim import ImageMobject, ManimColor, ValueTracker, config
 
 from . import theme
-from .balls import first_off
+from .balls import first_off, nested_scale
 from .camera3d import Camera, CameraPath, View
 from .contour import ContourMap
 from .timeline import Timeline, at, reached
@@ -371,6 +371,7 @@ class SurfaceRenderer:
                                                       facing):
                 depths.append(depth_)
                 payload.append((kind, what))
+        painted: list[tuple[np.ndarray, float]] = []  # balls so far: (centre, size)
         for idx in np.argsort(-np.asarray(depths), kind="stable").tolist():
             kind, what = payload[idx]
             if kind == 2:
@@ -381,9 +382,11 @@ class SurfaceRenderer:
                 for point in line[1:]:
                     ctx.line_to(*point)
                 ctx.stroke()
-            else:
-                centre, r_px, c, mask = what
-                _paint_ball(ctx, centre, r_px, order_rgb(c), mask)
+            else:  # over a ball it meets, smaller: rings in rings, as on the 2-D map
+                centre, r_px, c, mask, world = what
+                size = nested_scale(world, painted, 2 * self.ball_radius)
+                painted.append((world, size))
+                _paint_ball(ctx, centre, r_px * size, order_rgb(c), mask)
         surf.flush()
         return surf
 
@@ -439,7 +442,8 @@ class SurfaceRenderer:
                 (centre_w - view.target) @ view.d))
             mask = self._ball_mask(centre_w, c_px[0], r_px, view)
             if mask is not False:
-                items.append((c_dep[0] - self.ball_radius, 3, (c_px[0], r_px, rgb, mask)))
+                items.append((c_dep[0] - self.ball_radius, 3,
+                              (c_px[0], r_px, rgb, mask, centre_w)))
         return items
 
     def _trail_items(self, pts: np.ndarray, inside: np.ndarray, view: View, rgb: np.ndarray,

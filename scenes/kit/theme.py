@@ -80,17 +80,20 @@ def colormap_hex(t: float) -> ManimColor:
 
 def series_colors(names: list[str], fixed: list[str | None] | None = None) -> list[str]:
     """A distinct colour per series: ``fixed[i]`` where given, else the optimizer's own
-    colour when still free, else the next free colour of the palette."""
+    colour for its first series (while still free), else the next free colour of the
+    palette. Own colours are handed out first, so a second momentum run listed before
+    gradient descent does not take gradient descent's vermillion."""
     fixed = fixed or [None] * len(names)
-    used: list[str] = [c.upper() for c in fixed if c]
-    out: list[str] = []
-    for name, chosen in zip(names, fixed, strict=True):
-        if chosen:
-            out.append(chosen)
-            continue
+    out: list[str | None] = list(fixed)
+    used = {c.upper() for c in fixed if c}
+    for i, name in enumerate(names):
         own = OPTIMIZER_COLORS.get(name)
-        pick = own if own and own.upper() not in used else next(
-            (c for c in PALETTE if c.upper() not in used), PALETTE[len(out) % len(PALETTE)])
-        used.append(pick.upper())
-        out.append(pick)
-    return out
+        if out[i] is None and own and own.upper() not in used:
+            out[i] = own
+            used.add(own.upper())
+    for i in range(len(names)):
+        if out[i] is None:
+            out[i] = next((c for c in PALETTE if c.upper() not in used),
+                          PALETTE[i % len(PALETTE)])
+            used.add(out[i].upper())
+    return [c for c in out if c is not None]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from manim import Circle, VGroup
 
 from ...kit import theme
-from ...kit.balls import Ball, Trail, VectorArrow
+from ...kit.balls import Ball, Trail, VectorArrow, nest
 from ...kit.motion import fade_in, fade_out
 from ...kit.quadratic import ModelEllipse
 from ..stage import ARROW_STYLE
@@ -61,8 +61,8 @@ class Race:
         stage.trails = VGroup(*[
             Trail(stage.map, r.positions, tl, c, fade_after=spec.show.trail_fade)
             for r, c in zip(p.runs, p.colors, strict=True)]) if spec.show.trails else VGroup()
-        stage.balls = VGroup(*[Ball(stage.map, r.positions, tl, c)
-                               for r, c in zip(p.runs, p.colors, strict=True)])
+        stage.balls = VGroup(*nest([Ball(stage.map, r.positions, tl, c)
+                                    for r, c in zip(p.runs, p.colors, strict=True)]))
         arrows = VGroup(*[make_arrow(stage.map, a, p.colors[a.run], tl) for a in p.arrows])
         models = VGroup(*[ModelEllipse(stage.map, m.centres, m.axes, m.valid, tl,
                                        p.colors[m.run]) for m in p.models])
