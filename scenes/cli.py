@@ -109,7 +109,7 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
     early: list[Result] = []  # lessons refused before rendering (listed with the others)
     for arg in lessons:
         try:
-            job = _job(arg, options, out, several)
+            job = _job(arg, _acts_checked(arg, options), out, several)
             if any(j.name == job.name for j in todo):
                 raise JobError(f"two lessons named {job.name!r} would write the same file; "
                                "render them separately with -o")
@@ -143,6 +143,52 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
                 for line in lines:
                     click.echo(f"  {line}", err=True)
         raise SystemExit(EXIT_BAD_INPUT if all(r.bad_input for r in failed) else 1)
+
+
+def _acts_checked(arg: str, options: Options) -> Options:
+    """``options`` with its ``--act`` names checked against the lesson's acts and put in
+    the order it plays them (before any render: a misspelt act in the last of several
+    lessons is found before the first renders)."""
+    if not options.acts:
+        return options
+    from dataclasses import replace
+
+    from .jobs import describe_error
+    from .lesson.act_range import act_keys, pick_acts
+
+    try:
+        parts = _lesson_parts(arg, "--act picks acts of a lesson; {cls} is a plain Manim "
+                                   "scene: leave out --act (manim render -n START,END picks "
+                                   "animations)")
+    except Exception as err:  # noqa: BLE001 - the lesson's own problem, said once
+        message, bad = describe_error(err)
+        if not bad:
+            return options  # a crash in optiroll or a library: the render reports it
+        raise JobError(message) from None
+    name = Path(arg.split(".py:")[0]).stem if Path(arg).suffix else arg
+    try:
+        chosen = pick_acts(name, act_keys([p.act_names() for p in parts]), options.acts)
+    except ValueError as err:
+        raise JobError(str(err)) from None
+    return replace(options, acts=chosen)
+
+
+def _lesson_parts(arg: str, plain: str) -> list:
+    """Every part's :class:`Prepared` of the lesson a LESSON argument names (a plain
+    Scene is a JobError: ``plain`` says why it will not do, with ``{cls}`` for its
+    name)."""
+    from .lesson.prepare import prepare_file
+
+    path, scene = _lesson_source(arg)
+    if path.suffix.lower() == ".toml":
+        return [prepare_file(path)]
+    from .jobs import pick_scene
+    from .lesson.scene import Lesson
+
+    cls = pick_scene(path, scene)
+    if not issubclass(cls, Lesson):
+        raise JobError(plain.format(cls=cls.__name__))
+    return [part.prepare() for part in (cls.parts or (cls,))]
 
 
 def _validate(job: Job) -> None:
@@ -473,20 +519,10 @@ def check(lessons: tuple[str, ...], debug: bool) -> None:
 def _check_one(arg: str) -> list[str]:
     """The report on one LESSON argument: a line per part, a note per diverging run."""
     from .lesson.act_range import part_prefix
-    from .lesson.prepare import gone, prepare_file
+    from .lesson.prepare import gone
 
-    path, scene = _lesson_source(arg)
-    if path.suffix.lower() == ".toml":
-        parts = [prepare_file(path)]
-    else:
-        from .jobs import pick_scene
-        from .lesson.scene import Lesson
-
-        cls = pick_scene(path, scene)
-        if not issubclass(cls, Lesson):
-            raise JobError(f"{cls.__name__} is a plain Manim scene, not a lesson: it has no "
-                           f"spec to check; preview it with `optiroll render {arg} -ql`")
-        parts = [part.prepare() for part in (cls.parts or (cls,))]
+    parts = _lesson_parts(arg, "{cls} is a plain Manim scene, not a lesson: it has no spec "
+                               f"to check; preview it with `optiroll render {arg} -ql`")
     out = []
     for i, p in enumerate(parts):
         spec = p.spec

@@ -78,9 +78,9 @@ class Options:
 
     def stem(self, name: str) -> str:
         """The default output name of lesson ``name`` without its suffix:
-        ``momentum_480p15``, or ``momentum_replay_480p15`` for some of its acts."""
+        ``momentum_480p15``, or ``momentum_act-replay_480p15`` for some of its acts."""
         acts = "-".join(self.acts)
-        return f"{name}_{acts}_{self.tag()}" if acts else f"{name}_{self.tag()}"
+        return f"{name}_act-{acts}_{self.tag()}" if acts else f"{name}_{self.tag()}"
 
     def tag(self) -> str:
         """``480p15``, as Manim names its quality folders."""

@@ -112,7 +112,25 @@ def test_bad_acts_get_one_message_and_no_file(args: list[str], words: str, tmp_p
     assert "Traceback" not in r.output and not list(tmp_path.iterdir())
 
 
+def test_acts_are_checked_and_ordered_before_anything_renders(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """Given out of order and twice, the acts are rendered and named in play order; a
+    misspelt act in the second of two lessons is reported before the first renders
+    (one line, exit status 2)."""
+    monkeypatch.chdir(tmp_path)
+    r = cli("render", str(THREE_D), *TINY, "-s", "--act", "race", "--act", "title",
+            "--act", "race")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "media" / "lessons" / "behind_the_hill_act-title-race_90p.png").is_file()
+    todo: list[list] = []
+    monkeypatch.setattr("optiroll.scenes.cli._render_all",
+                        lambda jobs, *a, **k: todo.append(jobs) or [])
+    r = cli("render", str(THREE_D), "learning_rate", *TINY, "--act", "replay")
+    assert r.exit_code == 2 and "behind_the_hill has no act 'replay'" in r.output
+    assert [job.name for job in todo[0]] == ["learning_rate"]  # refused before rendering
+
+
 def test_an_act_render_is_named_after_its_acts_by_default() -> None:
     options = Options(quality="l", acts=("race", "replay"))
-    assert options.stem("momentum") == "momentum_race-replay_480p15"
+    assert options.stem("momentum") == "momentum_act-race-replay_480p15"
     assert Options(quality="l").stem("momentum") == "momentum_480p15"
