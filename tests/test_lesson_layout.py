@@ -13,6 +13,7 @@ import pytest
 from manim import config, tempconfig
 from optiroll.scenes.lesson import LessonSpec, validate
 from optiroll.scenes.lesson.layout import (
+    BESIDE_MAP_GAIN,
     BESIDE_MAP_SHARE,
     MARGIN,
     TEXT_FLOOR,
@@ -195,7 +196,7 @@ def test_a_start_outside_the_view_is_refused_by_name() -> None:
 def test_a_lone_plot_goes_beside_the_map_at_full_height(data: bool) -> None:
     """One plot below the map would be a strip: it goes to the right of the map (and the
     data panel), as tall as the space below the header; the side panel goes under the
-    map. Two plots still share a row below the map."""
+    map. Two plots below a wide map still share a row below it."""
     # with a data panel, a narrow map (as stochastic's) keeps its size beside the plot
     needs = Needs(14.22, 8.0, header_height=1.5, side_width=4.0, data=data, plots=1,
                   map_aspect=0.8 if data else 1.4, data_aspect=0.9 if data else 1.0)
@@ -209,8 +210,26 @@ def test_a_lone_plot_goes_beside_the_map_at_full_height(data: bool) -> None:
     if data:
         assert replay["data"].left >= m.right and replay["data"].right <= plot.left
     two = plan(Needs(14.22, 8.0, header_height=1.5, side_width=4.0, data=data, plots=2,
-                     map_aspect=1.4, data_aspect=1.0))["replay"]
+                     map_aspect=2.6, data_aspect=1.0))["replay"]
     assert two["plot0"].top < two["map"].bottom and two["plot1"].top < two["map"].bottom
+
+
+@pytest.mark.parametrize("plots", [2, 3, 4])
+def test_several_plots_go_beside_a_square_map_in_two_rows(plots: int) -> None:
+    """Above a row of plots a square map was a thumbnail (adam's 2.6 units wide, its four
+    plots in a row): the map takes the left column, the side panel goes under it, and
+    the plots fill the rest in two rows, the first holding the odd one."""
+    needs = Needs(14.22, 8.0, header_height=1.5, side_width=4.0, plots=plots, map_aspect=1.0)
+    layout = plan(needs)
+    assert layout.choices["replay"] == "beside"
+    replay = layout["replay"]
+    m, side = replay["map"], replay["side"]
+    assert m.width >= BESIDE_MAP_GAIN * 2.6 and side.top <= m.bottom
+    cells = [replay[f"plot{i}"] for i in range(plots)]
+    assert all(c.left > m.right for c in cells)
+    rows = sorted({round(c.top, 6) for c in cells}, reverse=True)
+    assert len(rows) == 2
+    assert sum(round(c.top, 6) == rows[0] for c in cells) == (plots + 1) // 2
 
 
 @pytest.mark.parametrize("data", [False, True])
@@ -287,7 +306,7 @@ def test_a_two_line_plot_caption_takes_its_room_from_the_map_row() -> None:
     from optiroll.scenes.lesson.layout import PLOT_HEADING
 
     def needs(heading):
-        return Needs(14.22, 8.0, header_height=1.5, side_width=4.0, plots=2, map_aspect=1.4,
+        return Needs(14.22, 8.0, header_height=1.5, side_width=4.0, plots=2, map_aspect=2.6,
                      plot_heading=heading)
 
     planned, tall = plan(needs(lambda w: PLOT_HEADING)), plan(needs(lambda w: PLOT_HEADING + 0.4))
@@ -308,19 +327,25 @@ def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> N
     with library_lesson(name) as scene:
         stage = scene.stage
         plots = build_plots(stage.p.plots, scene.timeline, stage.layout["replay"])
-        tops = [g.plot.box.get_top()[1] for g in plots]
-        bottoms = [g.plot.box.get_bottom()[1] for g in plots]
-        assert max(tops) - min(tops) < 1e-6 and max(bottoms) - min(bottoms) < 1e-6
-        for g, i in zip(plots, range(len(plots)), strict=True):  # each inside its box
-            assert box_of(g).inside(stage.layout["replay"][f"plot{i}"], tol=1e-6)
-        widths = [g.plot.box.width for g in plots]  # one margin for the row's tick labels
-        assert max(widths) - min(widths) < 1e-6
-        tops = [g[-1].get_top()[1] for g, d in zip(plots, stage.p.plots, strict=True)
-                if d.caption]  # the captions start on one line
-        assert not tops or max(tops) - min(tops) < 1e-6
-        scales = {round(line.font_size, 6) for g, d in zip(plots, stage.p.plots, strict=True)
-                  if d.caption for line in g[-1]}
-        assert len(scales) <= 1  # the captions of a row at one size
+        boxes = [stage.layout["replay"][f"plot{i}"] for i in range(len(plots))]
+        for g, b in zip(plots, boxes, strict=True):  # each inside its box
+            assert box_of(g).inside(b, tol=1e-6)
+        for row in {round(b.top, 6) for b in boxes}:  # each row of plots ...
+            here = [(g, d) for g, d, b in zip(plots, stage.p.plots, boxes, strict=True)
+                    if round(b.top, 6) == row]
+            tops = [g.plot.box.get_top()[1] for g, _ in here]
+            bottoms = [g.plot.box.get_bottom()[1] for g, _ in here]
+            assert max(tops) - min(tops) < 1e-6 and max(bottoms) - min(bottoms) < 1e-6
+            widths = [g.plot.box.width for g, _ in here]  # one margin for its tick labels
+            assert max(widths) - min(widths) < 1e-6
+            tops = [g[-1].get_top()[1] for g, d in here if d.caption]  # captions level
+            assert not tops or max(tops) - min(tops) < 1e-6
+            scales = {round(line.font_size, 6) for g, d in here if d.caption for line in g[-1]}
+            assert len(scales) <= 1  # the captions of a row at one size
+        for column in {round(b.left, 6) for b in boxes}:  # plots one above the other
+            lefts = [g.plot.box.get_left()[0] for g, b in zip(plots, boxes, strict=True)
+                     if round(b.left, 6) == column]
+            assert max(lefts) - min(lefts) < 1e-6
         for d, g in zip(stage.p.plots, plots, strict=True):
             if d.caption:
                 for line in g[-1]:  # the caption's lines, at 0.8 of their size or more

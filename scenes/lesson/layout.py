@@ -8,9 +8,11 @@ the frame minus a margin; the acts then fit each mobject into its box
 (shrinking, never growing past its natural size).
 
 Stages: ``race`` (map, data panel, side panel), ``replay`` (the same, smaller,
-above a row of plots; a lone plot goes beside them, as charts do, unless that
-shrinks the side panel's text below :data:`TEXT_FLOOR` or the map much more than a
-plot below would: see :func:`choose`), ``chart`` (the map above the side panel, on
+above a row of plots; or the map above the side panel on the left and the plots on
+the right, one above the other or in two rows, where that keeps the side panel's
+text at :data:`TEXT_FLOOR` or more and the map about as large (a lone plot) or
+:data:`BESIDE_MAP_GAIN` times larger (several) than with the plots below: see
+:func:`choose`), ``chart`` (the map above the side panel, on
 the left; the charts stacked on the right), ``surface3d`` (the 3-D view and the
 side panel) and ``closing`` (the current view above the closing card).
 
@@ -38,6 +40,13 @@ SIDE_GAIN = 0.05
 #: a lone plot goes beside the map only if the map keeps this share of the size it
 #: has with the plot below
 BESIDE_MAP_SHARE = 0.9
+#: several plots go beside the map (in a column, or two rows) only if the map grows by
+#: this factor over the map above a row of them (a square or tall map above a row of
+#: plots is a thumbnail; a wide one keeps the frame's width there)
+BESIDE_MAP_GAIN = 1.3
+#: the share of the height below the header a map beside several plots takes (the side
+#: panel goes below it)
+GRID_MAP = 0.64
 #: the share of the height below the header the map row keeps above a row of plots
 MAP_ROW = 0.47
 #: the room above a plot's axes that row of plots is planned with (a one-line caption
@@ -225,11 +234,16 @@ def plan(needs: Needs) -> Layout:
             boxes[f"plot{i}"] = box
         return boxes
 
-    def beside_plots(count: int) -> dict[str, Box]:
+    def beside_plots(count: int, grid: bool = False) -> dict[str, Box]:
         """The map (and data panel) above the side panel on the left, ``count`` plots
-        stacked on the right, as tall as the space below the header."""
-        left, right = main.split_columns([CHART_LEFT * main.width, 0], gap=0.5)
+        stacked on the right, as tall as the space below the header (``grid``: the left
+        column as wide as the map at :data:`GRID_MAP` of the height, the plots in two
+        rows, the first holding the odd one)."""
         aspect = needs.map_aspect or 1.5
+        share = CHART_LEFT
+        if grid and not needs.data:
+            share = min(CHART_LEFT, GRID_MAP * main.height * aspect / main.width)
+        left, right = main.split_columns([share * main.width, 0], gap=0.5)
         if needs.data:  # the map and the data panel side by side, at one height
             data_aspect = needs.data_aspect or 1.0
             h = min((left.width - GAP) / (aspect + data_aspect), 0.6 * left.height)
@@ -237,21 +251,26 @@ def plan(needs: Needs) -> Layout:
             map_box, data_box = top.split_columns([h * aspect, h * data_aspect])
             boxes = {"header": header, "map": map_box, "data": data_box, "side": below}
         else:
-            top, below = left.split_rows([min(left.width / aspect, 0.6 * left.height), 0])
+            top, below = left.split_rows([min(left.width / aspect,
+                                              (GRID_MAP if grid else 0.6) * left.height), 0])
             boxes = {"header": header, "map": top.fit(aspect, "top-left"), "side": below}
-        for i, box in enumerate(right.split_rows([0] * count, gap=0.4)):
+        rows = [1] * count if not grid or count < 3 else [(count + 1) // 2, count // 2]
+        cells = [cell for row, n in zip(right.split_rows([0] * len(rows), gap=0.4), rows,
+                                        strict=True)
+                 for cell in row.split_columns([0] * n, gap=0.5)]
+        for i, box in enumerate(cells):
             boxes[f"plot{i}"] = box
         return boxes
 
-    if needs.plots == 1:  # beside the map (below it, it is a strip) unless that costs more
+    if needs.plots:  # beside the map (below it, it is a strip) unless that costs more
         natural = layout.stages["race"]["map"].width  # the map never grows past it
         scale = needs.side_scale or (lambda box, compact: 1.0)
-        options = {"beside": beside_plots(1), "below": above_plots(1)}
+        options = {"beside": beside_plots(needs.plots, grid=needs.plots > 1),
+                   "below": above_plots(needs.plots)}
         pick = choose(*[(min(o["map"].width, natural), scale(o["side"], True))
-                        for o in options.values()])
+                        for o in options.values()],
+                      share=BESIDE_MAP_SHARE if needs.plots == 1 else BESIDE_MAP_GAIN)
         layout.stages["replay"], layout.choices["replay"] = options[pick], pick
-    elif needs.plots:
-        layout.stages["replay"] = above_plots(needs.plots)
     if needs.charts:
         layout.stages["chart"] = beside_plots(needs.charts)
     # the 3-D act keeps only the title in the header, to give the surface more room
@@ -286,13 +305,15 @@ def plan(needs: Needs) -> Layout:
     return layout
 
 
-def choose(beside: tuple[float, float], below: tuple[float, float]) -> str:
-    """"beside" or "below": where a lone plot goes, given (the map's width, the side
-    panel's text scale) in each arrangement. Beside when its text stays at or above
-    :data:`TEXT_FLOOR` and its map keeps :data:`BESIDE_MAP_SHARE` of the map below;
+def choose(beside: tuple[float, float], below: tuple[float, float],
+           share: float = BESIDE_MAP_SHARE) -> str:
+    """"beside" or "below": where the replay's plots go, given (the map's width, the
+    side panel's text scale) in each arrangement. Beside when its text stays at or
+    above :data:`TEXT_FLOOR` and its map is at least ``share`` times the map below
+    (:data:`BESIDE_MAP_SHARE` for a lone plot, :data:`BESIDE_MAP_GAIN` for several);
     else below when its text is legible there; else whichever has the larger text."""
     (map_beside, text_beside), (map_below, text_below) = beside, below
-    if text_beside >= TEXT_FLOOR and map_beside >= BESIDE_MAP_SHARE * map_below:
+    if text_beside >= TEXT_FLOOR and map_beside >= share * map_below:
         return "beside"
     if text_below >= TEXT_FLOOR:
         return "below"

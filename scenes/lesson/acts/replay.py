@@ -65,19 +65,27 @@ def build_plots(data: list[PlotData], tl, boxes: dict[str, Box]) -> VGroup:
                 for d, b in zip(data, where, strict=True)]
     aboves = aligned(headings, where)
     makers = [plot_maker(d, tl) for d in data]
-    # one margin for a row's tick labels, so its axes are as wide as they are high
-    own = [plot_margins(m, b, a) for m, b, a in zip(makers, where, aboves, strict=True)]
-    widest: dict[tuple[float, float], tuple[float, ...]] = {}
-    for b, m in zip(where, own, strict=True):
-        widest[_row(b)] = tuple(max(x, y) for x, y in zip(widest.get(_row(b), m), m,
-                                                            strict=True))
-    return VGroup(*[fit_plot(m, h, b, above, widest[_row(b)])
-                    for m, h, b, above in zip(makers, headings, where, aboves, strict=True)])
+    # one margin for the tick labels of a row and of a column, so plots side by side are
+    # as high and plots one above the other start at one left edge
+    # (plots linked through rows and columns, as a grid's, share one)
+    shared = [plot_margins(m, b, a) for m, b, a in zip(makers, where, aboves, strict=True)]
+    for _ in where:
+        shared = [tuple(max(m[k] for m, o in zip(shared, where, strict=True)
+                            if _row(o) == _row(b) or _column(o) == _column(b))
+                        for k in range(3)) for b in where]
+    return VGroup(*[fit_plot(m, h, b, above, margins) for m, h, b, above, margins
+                    in zip(makers, headings, where, aboves, shared, strict=True)])
 
 
 def _row(b: Box) -> tuple[float, float]:
     """Which row of plots a box is in: plots side by side share a top and a height."""
     return round(b.top, 6), round(b.height, 6)
+
+
+def _column(b: Box) -> tuple[float, float]:
+    """Which column of plots a box is in: plots one above the other share a left edge and
+    a width."""
+    return round(b.left, 6), round(b.width, 6)
 
 
 def plot_maker(d: PlotData, tl) -> Callable[[float, float], PlotFrame]:
