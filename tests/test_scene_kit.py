@@ -389,6 +389,13 @@ def test_ticks_fit_integer_data_and_iterations() -> None:
     assert list(lone) == [0.5] and format_tick(0.5, lone) == "0.5"  # not "0"
     assert format_tick(0.25, np.array([0.25])) == "0.25"
     assert format_tick(-0.005, np.array([-0.005])) == "−0.005"
+    # every other tick of 0.5 steps is 1 apart but not whole: both read, not "0" and "0"
+    thinned = np.array([-0.5, 0.5])
+    assert [format_tick(v, thinned) for v in thinned] == ["−0.5", "0.5"]
+    steps = np.array([0.0, 2.5, 5.0, 7.5])
+    assert [format_tick(v, steps) for v in steps] == ["0.0", "2.5", "5.0", "7.5"]
+    small = np.array([0.0, 0.002, 0.004])
+    assert [format_tick(v, small) for v in small] == ["0.000", "0.002", "0.004"]
     with tempconfig({"pixel_width": W, "pixel_height": H}):
         plot = IterationPlot([np.arange(13.0) + 1], ["#ff0000"], Timeline(12), 5, 2,
                              y_label="loss", log_y=True)

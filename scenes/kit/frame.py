@@ -37,14 +37,16 @@ def nice_ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> 
 
 
 def format_tick(v: float, ticks: np.ndarray) -> str:
-    """``v`` with as many decimals as the ticks' step needs (a lone tick: as ``v`` needs,
-    so a lone 0.5 reads 0.5, not 0)."""
+    """``v`` with as many decimals as the ticks need to be read exactly (a lone tick: as
+    ``v`` needs, so a lone 0.5 reads 0.5, not 0)."""
     if len(ticks) < 2:  # nice ticks are round: their shortest form is exact
         return np.format_float_positional(float(v), trim="-").replace("-", "−")
-    step = float(np.min(np.diff(ticks)))
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    if step * 10**decimals % 1 > 1e-6:  # e.g. 2.5 steps need one more digit
-        decimals += 1
+    # as many decimals as the ticks need to read exactly (2.5 steps need one more than
+    # their step's power of ten; every other tick of 0.5 steps, -0.5 and 0.5, needs one
+    # although they are 1 apart), the same for every tick
+    decimals = next((d for d in range(13) if all(
+        abs(t * 10**d - round(t * 10**d)) < 1e-6 * max(1.0, abs(t) * 10**d) for t in ticks)),
+        12)
     text = f"{v:.{decimals}f}"
     if float(text) == 0:
         text = f"{0:.{decimals}f}"
