@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from manim import Scene, Text, config, tempconfig
@@ -213,6 +215,19 @@ def test_a_log_plot_draws_rounding_noise_at_a_floor(tmp_path) -> None:
         signed = IterationPlot([np.array([5, 2, 0.5, -1, -3])], ["#ff0000"], tl, 5, 2,
                                y_label="loss", log_y=True)
     assert signed.y_range[0] >= -1
+
+
+@pytest.mark.parametrize("lowest", [1.5e-13, 2e-5, 0.3])
+def test_a_log_plots_lowest_and_highest_values_keep_clear_of_its_frame(lowest: float) -> None:
+    """A loss falling over sixteen decades to 1.5e-13 ran along the frame's foot (a
+    twentieth of a decade of room, the axis ending at 1e-13): each end keeps room of at
+    least 3 % of the axis."""
+    loss = np.geomspace(999.0, lowest, 21)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        plot = IterationPlot([loss], ["#ff0000"], Timeline(20), 5, 2, y_label=None, log_y=True)
+    lo, hi = plot.y_range  # in decades
+    span = hi - lo
+    assert math.log10(lowest) - lo >= 0.03 * span and hi - math.log10(999.0) >= 0.03 * span
 
 
 def test_3d_view_at_top_down_matches_the_2d_map(lesson) -> None:

@@ -12,6 +12,9 @@ from . import theme
 from .frame import PlotFrame, clip_parameters, straight_curves
 from .timeline import Timeline, at, reached
 
+#: on a log axis, the least room left below the lowest value and above the highest, as
+#: a share of the decades between them
+LOG_ROOM = 0.04
 #: on a log axis, the floor below the largest value under which values are rounding noise
 ROUNDING = 1e-16
 
@@ -69,9 +72,12 @@ class IterationPlot(PlotFrame):
                                 + [np.array([v for v, _, _ in references], float)])
         if log_y:
             pos = finite[finite > 0]
-            # whole decades, with room: a curve never runs along the frame
-            lo = 10 ** math.floor(math.log10(pos.min()) - 0.05)
-            hi = 10 ** math.ceil(math.log10(pos.max()) + 0.05)
+            # whole decades, with room (LOG_ROOM of the span, or a twentieth of a decade):
+            # a curve never runs along the frame, even at the foot of twenty decades
+            low, high = math.log10(pos.min()), math.log10(pos.max())
+            room = max(0.05, LOG_ROOM * (high - low))
+            lo = 10 ** math.floor(low - room)
+            hi = 10 ** math.ceil(high + room)
             y_range = (lo, hi)
         else:
             lo, hi = float(finite.min()), float(finite.max())
