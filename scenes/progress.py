@@ -48,7 +48,7 @@ class Display:
             self.progress.update(self.rows[name], total=-n,
                                  **({"completed": 0} if restarted else {}))
             if not self.live and name not in self.started:
-                self.console.print(f"rendering {name} ({-n} frames)")
+                self.console.print(f"rendering {name} ({-n} frame{'s' if n != -1 else ''})")
             if not self.live and restarted:
                 self.console.print(f"rendering {name} again (its worker stopped)")
             self.started.add(name)

@@ -93,6 +93,12 @@ def test_an_acts_last_frame_and_planned_length(tmp_path: Path, monkeypatch) -> N
         render_scene(job, tmp / "media", lambda name, n: reports.append(n))
     planned, written = -reports[0], sum(reports[1:])
     assert planned == pytest.approx(len(race), abs=2) and written == len(race)
+    reports.clear()  # -s: one frame planned ("rendering behind_the_hill (1 frame)")
+    job = Job("behind_the_hill", THREE_D, tmp_path / "y.png",
+              Options(resolution=(160, 90), fps=5, last_frame=True, acts=("race",)))
+    with working_folder() as tmp:
+        render_scene(job, tmp / "media", lambda name, n: reports.append(n))
+    assert reports == [-1]
 
 
 # -- bad input -----------------------------------------------------------------------------

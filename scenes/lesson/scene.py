@@ -179,7 +179,9 @@ class Lesson(Part, ThemedScene):
         report = type(self).progress
         if report is None:
             return
-        report(-round(self.planned_seconds() * config.frame_rate))
+        # -s draws one frame, at the end (the animations are played without drawing)
+        report(-1 if config.save_last_frame else -round(self.planned_seconds()
+                                                         * config.frame_rate))
         add_frame = self.renderer.add_frame
 
         def counted(frame: object, num_frames: int = 1) -> None:
