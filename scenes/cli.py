@@ -153,24 +153,17 @@ def _acts_checked(arg: str, options: Options) -> Options:
         return options
     from dataclasses import replace
 
-    from .jobs import describe_error
-    from .lesson.act_range import act_keys, pick_acts
+    from .jobs import ACTS_NEED_A_LESSON, checked_acts, describe_error
 
     try:
-        parts = _lesson_parts(arg, "--act picks acts of a lesson; {cls} is a plain Manim "
-                                   "scene: leave out --act (manim render -n START,END picks "
-                                   "animations)")
+        parts = _lesson_parts(arg, ACTS_NEED_A_LESSON)
     except Exception as err:  # noqa: BLE001 - the lesson's own problem, said once
         message, bad = describe_error(err)
         if not bad:
             return options  # a crash in optiroll or a library: the render reports it
         raise JobError(message) from None
     name = Path(arg.split(".py:")[0]).stem if Path(arg).suffix else arg
-    try:
-        chosen = pick_acts(name, act_keys([p.act_names() for p in parts]), options.acts)
-    except ValueError as err:
-        raise JobError(str(err)) from None
-    return replace(options, acts=chosen)
+    return replace(options, acts=checked_acts(name, parts, options.acts))
 
 
 def _lesson_parts(arg: str, plain: str) -> list:

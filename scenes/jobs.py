@@ -308,9 +308,7 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
         cls = slide_class(cls)
     if job.options.acts:
         if not lesson:
-            raise JobError(f"--act picks acts of a lesson; {cls.__name__} is a plain Manim "
-                           "scene: leave out --act (manim render -n START,END picks "
-                           "animations)")
+            raise JobError(ACTS_NEED_A_LESSON.format(cls=cls.__name__))
         cls = _only_acts(cls, job)
         hook = _also(replay_skipped_hook(), hook)
     if report is not None and lesson:  # a lesson reports its planned length, then frames
@@ -349,15 +347,25 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
         return scene
 
 
-def _only_acts(cls: type, job: Job) -> type:
-    """``cls`` drawing only the acts ``job`` asks for (checked against its acts)."""
+#: why ``--act`` refuses a plain Manim Scene (``{cls}``: its name)
+ACTS_NEED_A_LESSON = ("--act picks acts of a lesson; {cls} is a plain Manim scene: leave "
+                      "out --act (manim render -n START,END picks animations)")
+
+
+def checked_acts(lesson: str, parts: list, wanted: tuple[str, ...]) -> tuple[str, ...]:
+    """The acts ``wanted`` of a lesson of these prepared ``parts``, in play order; a
+    JobError naming the problem and the fix (see :func:`~.lesson.act_range.pick_acts`)."""
     from .lesson.act_range import act_keys, pick_acts
 
-    keys = act_keys([p.act_names() for p in cls.prepare_parts()])
     try:
-        chosen = pick_acts(job.name, keys, job.options.acts)
+        return pick_acts(lesson, act_keys([p.act_names() for p in parts]), wanted)
     except ValueError as err:
         raise JobError(str(err)) from None
+
+
+def _only_acts(cls: type, job: Job) -> type:
+    """``cls`` drawing only the acts ``job`` asks for (checked against its acts)."""
+    chosen = checked_acts(job.name, cls.prepare_parts(), job.options.acts)
     return type(cls.__name__, (cls,), {"only_acts": chosen, "__module__": cls.__module__})
 
 
