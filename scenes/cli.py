@@ -118,8 +118,7 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
         except JobError as err:
             if not several:
                 fail(str(err))
-            name = Path(arg.split(".py:")[0]).stem if Path(arg).suffix else arg
-            early.append(Result(name, False, None, str(err), bad_input=True))
+            early.append(Result(_arg_name(arg), False, None, str(err), bad_input=True))
     if any(j.out.parent == DEFAULT_FOLDER.resolve() for j in todo):
         DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
     try:
@@ -153,7 +152,8 @@ def _acts_checked(arg: str, options: Options) -> Options:
         return options
     from dataclasses import replace
 
-    from .jobs import ACTS_NEED_A_LESSON, checked_acts, describe_error
+    from .jobs import ACTS_NEED_A_LESSON, describe_error
+    from .lesson.act_range import act_keys, pick_acts
 
     try:
         parts = _lesson_parts(arg, ACTS_NEED_A_LESSON)
@@ -162,8 +162,17 @@ def _acts_checked(arg: str, options: Options) -> Options:
         if not bad:
             return options  # a crash in optiroll or a library: the render reports it
         raise JobError(message) from None
-    name = Path(arg.split(".py:")[0]).stem if Path(arg).suffix else arg
-    return replace(options, acts=checked_acts(name, parts, options.acts))
+    try:
+        chosen = pick_acts(_arg_name(arg), act_keys([p.act_names() for p in parts]),
+                           options.acts)
+    except ValueError as err:
+        raise JobError(str(err)) from None
+    return replace(options, acts=chosen)
+
+
+def _arg_name(arg: str) -> str:
+    """The lesson a LESSON argument names, for messages: a file's stem, or the name."""
+    return Path(arg.split(".py:")[0]).stem if Path(arg).suffix else arg
 
 
 def _lesson_parts(arg: str, plain: str) -> list:

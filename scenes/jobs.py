@@ -352,21 +352,10 @@ ACTS_NEED_A_LESSON = ("--act picks acts of a lesson; {cls} is a plain Manim scen
                       "out --act (manim render -n START,END picks animations)")
 
 
-def checked_acts(lesson: str, parts: list, wanted: tuple[str, ...]) -> tuple[str, ...]:
-    """The acts ``wanted`` of a lesson of these prepared ``parts``, in play order; a
-    JobError naming the problem and the fix (see :func:`~.lesson.act_range.pick_acts`)."""
-    from .lesson.act_range import act_keys, pick_acts
-
-    try:
-        return pick_acts(lesson, act_keys([p.act_names() for p in parts]), wanted)
-    except ValueError as err:
-        raise JobError(str(err)) from None
-
-
 def _only_acts(cls: type, job: Job) -> type:
-    """``cls`` drawing only the acts ``job`` asks for (checked against its acts)."""
-    chosen = checked_acts(job.name, cls.prepare_parts(), job.options.acts)
-    return type(cls.__name__, (cls,), {"only_acts": chosen, "__module__": cls.__module__})
+    """``cls`` drawing only the acts ``job`` asks for (its ``setup()`` checks them)."""
+    return type(cls.__name__, (cls,), {"only_acts": job.options.acts,
+                                       "__module__": cls.__module__})
 
 
 def replay_skipped_hook() -> Callable[[Any], None]:

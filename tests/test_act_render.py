@@ -136,6 +136,18 @@ def test_acts_are_checked_and_ordered_before_anything_renders(tmp_path: Path,
     assert [job.name for job in todo[0]] == ["learning_rate"]  # refused before rendering
 
 
+def test_a_job_asking_for_an_unknown_act_fails_as_bad_input(tmp_path: Path) -> None:
+    """A job made without the command line (the Python API, a cluster) is checked by the
+    lesson itself."""
+    from optiroll.scenes.jobs import run
+
+    result = run(Job("behind_the_hill", THREE_D, tmp_path / "x.mp4",
+                     Options(resolution=(160, 90), fps=5, acts=("rcae",))))
+    assert not result.ok and result.bad_input
+    assert "has no act 'rcae'. Did you mean 'race'?" in result.message
+    assert not (tmp_path / "x.mp4").exists()
+
+
 def test_an_act_render_is_named_after_its_acts_by_default() -> None:
     options = Options(quality="l", acts=("race", "replay"))
     assert options.stem("momentum") == "momentum_act-race-replay_480p15"

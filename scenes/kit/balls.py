@@ -64,7 +64,6 @@ class Ball(Dot):
         super().__init__(radius=radius, color=color, stroke_color=theme.FOREGROUND,
                          stroke_width=RIM, fill_opacity=1.0)
         self.frame, self.positions, self.timeline = frame, np.asarray(positions), timeline
-        self.radius = radius
         #: the first iterate off the frame (inf: none); past it the ball stays hidden
         self.gone_at = first_off(frame, self.positions)
         #: the balls drawn beneath this one (they follow the timeline first)

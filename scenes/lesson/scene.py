@@ -24,8 +24,9 @@ from manim.utils.exceptions import EndSceneEarlyException
 from ..kit.motion import fade_out
 from ..kit.scene import ThemedScene
 from ..kit.timeline import Timeline
-from .act_range import part_prefix
+from .act_range import part_prefix, pick_acts
 from .acts import Act, acts_for, lead_in
+from .loading import SpecError
 from .prepare import Part, Prepared
 from .spec import LessonSpec
 from .stage import Stage
@@ -58,9 +59,10 @@ class Lesson(Part, ThemedScene):
     #: called with the number of frames written, as they are written (the command's
     #: progress display); and once with ``-total`` frames planned, before the first
     progress: ClassVar[Callable[[int], None] | None] = None
-    #: draw only these acts, consecutive, named as :func:`act_keys` names them
-    #: (``optiroll render --act``); the acts before them are played without drawing and
-    #: the scene ends after them. Empty: every act.
+    #: draw only these acts, consecutive, named as :attr:`act_keys` names them
+    #: (``optiroll render --act``; ``setup()`` checks them, a SpecError, and puts them in
+    #: play order); the acts before them are played without drawing and the scene ends
+    #: after them. Empty: every act.
     only_acts: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -69,8 +71,8 @@ class Lesson(Part, ThemedScene):
         self.marks: dict[str, float] = {}
         #: the panels' boxes at those moments (for layout tests)
         self.snapshots: dict[str, dict] = {}
-        #: the acts begun so far, by key (with :attr:`only_acts`)
-        self.acts_begun: set[str] = set()
+        #: whether the last of :attr:`only_acts` has begun (what follows is not played)
+        self.last_act_begun = False
 
     @classmethod
     def prepare_parts(cls) -> list[Prepared]:
@@ -90,15 +92,21 @@ class Lesson(Part, ThemedScene):
             chapter.acts = acts_for(self)
             self.chapters.append(chapter)
         self._use(self.chapters[0])
+        #: every act's key (``part2-race``), in play order
+        self.act_keys = [c.prefix + act.name for c in self.chapters for act in c.acts]
+        if self.only_acts:  # checked, and put in play order
+            try:
+                self.only_acts = pick_acts(type(self).__name__, self.act_keys, self.only_acts)
+            except ValueError as err:
+                raise SpecError([str(err)]) from None
         self._hook_progress()
 
     def construct(self) -> None:
-        if self.only_acts and self.only_acts[0] != self.chapters[0].prefix + \
-                self.chapters[0].acts[0].name:
+        if self.only_acts and self.only_acts[0] != self.act_keys[0]:
             # what plays before the first act's section (a race's entrance) is not drawn
             self.next_section("before", skip_animations=True)
         for i, chapter in enumerate(self.chapters):
-            if self.only_acts and self.only_acts[-1] in self.acts_begun:
+            if self.last_act_begun:
                 break  # the last act asked for has played: nothing after it is drawn
             if i:  # clear the stage for the next part
                 self.play(*[fade_out(m) for m in self.mobjects], run_time=PART_BREAK)
@@ -114,9 +122,9 @@ class Lesson(Part, ThemedScene):
         if not self.only_acts:
             self.next_section(name)
             return
-        if self.only_acts[-1] in self.acts_begun:
+        if self.last_act_begun:
             raise EndSceneEarlyException  # past the acts asked for
-        self.acts_begun.add(key)
+        self.last_act_begun = key == self.only_acts[-1]
         self.next_section(name, skip_animations=key not in self.only_acts)
 
     def wait(self, duration: float = 1.0, *args: object, **kwargs: object) -> None:
@@ -151,8 +159,8 @@ class Lesson(Part, ThemedScene):
         stretches = self.stretches()
         if not self.only_acts:
             return sum(seconds for _, seconds, _ in stretches)
-        keys = [key for key, _, _ in stretches]
-        first, last = keys.index(self.only_acts[0]), keys.index(self.only_acts[-1])
+        first, last = (self.act_keys.index(self.only_acts[0]),
+                       self.act_keys.index(self.only_acts[-1]))
         # past the last act asked for, the next part is not begun (construct)
         return sum(s for _, s, _ in stretches[first:last + 1]) - stretches[last][2]
 
