@@ -328,8 +328,13 @@ def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> N
         stage = scene.stage
         plots = build_plots(stage.p.plots, scene.timeline, stage.layout["replay"])
         boxes = [stage.layout["replay"][f"plot{i}"] for i in range(len(plots))]
-        for g, b in zip(plots, boxes, strict=True):  # each inside its box
-            assert box_of(g).inside(b, tol=1e-6)
+        region = Box(min(b.left for b in boxes), max(b.right for b in boxes),
+                     min(b.bottom for b in boxes), max(b.top for b in boxes))
+        for i, g in enumerate(plots):  # inside the plots' room, apart from each other
+            assert box_of(g).inside(region, tol=1e-6)
+            assert not any(box_of(g).overlaps(box_of(o)) for o in plots[i + 1:])
+        heights = [g.plot.box.height for g in plots]  # rows one above the other: as tall
+        assert max(heights) - min(heights) < 1e-6
         for row in {round(b.top, 6) for b in boxes}:  # each row of plots ...
             here = [(g, d) for g, d, b in zip(plots, stage.p.plots, boxes, strict=True)
                     if round(b.top, 6) == row]
@@ -338,8 +343,8 @@ def test_plots_side_by_side_have_level_axes_and_legible_captions(name: str) -> N
             assert max(tops) - min(tops) < 1e-6 and max(bottoms) - min(bottoms) < 1e-6
             widths = [g.plot.box.width for g, _ in here]  # one margin for its tick labels
             assert max(widths) - min(widths) < 1e-6
-            tops = [g[-1].get_top()[1] for g, d in here if d.caption]  # captions level
-            assert not tops or max(tops) - min(tops) < 1e-6
+            ends = [g[-1].get_bottom()[1] for g, d in here if d.caption]  # captions level
+            assert not ends or max(ends) - min(ends) < 1e-6
             scales = {round(line.font_size, 6) for g, d in here if d.caption for line in g[-1]}
             assert len(scales) <= 1  # the captions of a row at one size
         for column in {round(b.left, 6) for b in boxes}:  # plots one above the other
@@ -410,3 +415,63 @@ def test_legend_items_never_pass_over_each_other(name: str) -> None:
                             seen.append(box_of(m))
                     assert not any(a.overlaps(b, tol=1e-3) for i, a in enumerate(seen)
                                    for b in seen[i + 1:]), (chapter.prefix, target, t)
+
+
+def test_level_rows_gives_stacked_plots_equally_tall_axes() -> None:
+    """Rows one above the other are re-split so their axes are equally tall, the gaps and
+    the room as a whole kept; a lone row, or too little room, keeps its boxes."""
+    from optiroll.scenes.lesson.acts.replay import LEAST_AXES, level_rows
+
+    top, low = Box(0, 6, 0.4, 3.0), Box(0, 6, -2.6, 0.0)  # an even split, 0.4 apart
+    aboves, bottoms = [1.45, 0.74], [0.7, 0.7]
+    a, b = level_rows([top, low], aboves, bottoms)
+    assert a.top == pytest.approx(top.top) and b.bottom == pytest.approx(low.bottom)
+    assert a.bottom - b.top == pytest.approx(0.4)
+    assert a.height - aboves[0] - bottoms[0] == pytest.approx(b.height - aboves[1] - bottoms[1])
+    assert a.height > top.height  # the taller heading takes its room from the other row
+    grid = [Box(0, 3, 0.4, 3.0), Box(3.5, 6, 0.4, 3.0), Box(0, 6, -2.6, 0.0)]
+    c, d, e = level_rows(grid, [1.45, 0.6, 0.74], [0.7, 0.7, 0.7])
+    assert c.top == d.top and c.height == d.height  # a row stays one row
+    assert c.height - 1.45 - 0.7 == pytest.approx(e.height - 0.74 - 0.7)
+    row = [Box(0, 3, -2.6, 0.0), Box(3.5, 6, -2.6, 0.0)]
+    assert level_rows(row, [1.45, 0.74], [0.7, 0.7]) == row
+    cramped = [top, low]
+    assert level_rows(cramped, [2.0, 2.0], [0.7, 0.7]) == cramped
+    assert (5.6 - 0.4 - 5.4) / 2 < LEAST_AXES
+
+
+@pytest.mark.parametrize("plots", [2, 3])
+def test_a_long_caption_neither_crushes_its_plot_nor_floats_its_neighbours(plots: int) -> None:
+    """One caption wrapped into three lines among one-line captions: the plots' axes stay
+    equally tall (a column's even split had left the long caption's plot a strip with
+    one tick label), and every caption sits just above its plot's label, the captions of
+    a row ending on one line (top-aligned, the short ones had floated lines above)."""
+    from optiroll.scenes.lesson.acts.replay import CAPTION_BUFF, build_plots
+    from optiroll.scenes.lesson.stage import box_of
+
+    long = ("along the valley the velocity builds up step after step while across it "
+            "the zig-zags cancel out")
+    series = ["loss", "step_size", "update.x"][:plots]
+    data = {"title": "Captions", "surface": "himmelblau", "steps": 12, "start": [-0.5, -4.0],
+            "runs": [{"optimizer": "adam", "lr": 0.2}, {"optimizer": "rmsprop", "lr": 0.05}],
+            "show": {"plots": [{"series": s, "caption": long if i == 0 else "short"}
+                               for i, s in enumerate(series)]}}
+    cls = lesson_class(validate(data), "CaptionProbe")
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR",
+                     "media_dir": MEDIA}):
+        scene = cls()
+        scene.setup()
+        stage = scene.stage
+        assert stage.layout.choices["replay"] == "beside"  # a column (2), two rows (3)
+        groups = build_plots(stage.p.plots, scene.timeline, stage.layout["replay"])
+    assert len(groups[0].caption) >= 2  # the long caption wraps
+    heights = [g.plot.box.height for g in groups]
+    assert max(heights) - min(heights) < 1e-6
+    for i, g in enumerate(groups):
+        assert not any(box_of(g).overlaps(box_of(o)) for o in groups[i + 1:])
+        ends = [o.caption.get_bottom()[1] for o in groups
+                if abs(o.plot.box.get_top()[1] - g.plot.box.get_top()[1]) < 1e-6]
+        assert max(ends) - min(ends) < 1e-6  # a row's captions end on one line
+        highest = max(o.heading_top.get_top()[1] for o in groups
+                      if abs(o.plot.box.get_top()[1] - g.plot.box.get_top()[1]) < 1e-6)
+        assert g.caption.get_bottom()[1] - highest == pytest.approx(CAPTION_BUFF, abs=1e-3)

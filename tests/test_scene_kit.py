@@ -589,6 +589,29 @@ def test_an_arrow_at_the_ball_has_a_head_for_its_length() -> None:
             assert np.allclose(arrow.get_start()[:2], m.c2p(*run.positions[k])[:2])
 
 
+def test_an_arrow_leaving_the_map_ends_at_its_edge() -> None:
+    """Nesterov's look-ahead gradient on the ravine (lr 0.1, beta 0.9) is longer than the
+    map is tall: it had run up over the formula above the map. It is cut at the edge,
+    along its own direction."""
+    from optiroll.scenes.kit.balls import VectorArrow
+
+    s = dyn.surface("ravine")
+    run = dyn.rollout(s, dyn.optimizer("gd", lr=0.1), (-2.4, 0.2), 3, record=("gradient",))
+    tl = Timeline(3)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 9.0, 4.3, n_levels=4, resolution=60)
+        arrow = VectorArrow(m, run.positions, run.gradient, tl, theme.FOREGROUND, sign=-1.0)
+    p, full_end = run.positions[0], run.positions[0] - run.gradient[0]
+    assert not m.inside(full_end[None])[0]  # the whole vector leaves the map
+    start, end = arrow.get_start(), arrow.get_end()
+    np.testing.assert_allclose(start, m.c2p(*p), atol=1e-9)
+    assert m.box.get_bottom()[1] - 1e-6 <= end[1] <= m.box.get_top()[1] + 1e-6
+    assert min(abs(end[1] - m.box.get_bottom()[1]), abs(end[1] - m.box.get_top()[1])) < 1e-6
+    along = m.c2p(*full_end) - start
+    cut = end - start
+    assert abs(along[0] * cut[1] - along[1] * cut[0]) < 1e-6 * np.linalg.norm(along) ** 2
+
+
 def test_a_short_linear_axis_keeps_two_ticks_where_they_fit() -> None:
     """A short plot of v_y in [-1.7, 1.7] had only its "0" tick (the finer steps' labels
     would overlap): every other one of them, −1 and 1, gives the axis its scale."""
@@ -598,3 +621,16 @@ def test_a_short_linear_axis_keeps_two_ticks_where_they_fit() -> None:
         frame = PlotFrame((0, 50), (-1.7, 1.7), 3.0, 1.0)
     labels = [t.text for t in frame.submobjects[-1]]
     assert labels[-2:] == ["−1", "1"], labels
+
+
+@pytest.mark.parametrize("height", [0.6, 1.0, 2.0, 4.0])
+def test_a_short_log_plot_keeps_a_scale(height: float) -> None:
+    """A loss over nine decades on short axes had kept only its top decade (one label,
+    no scale): two or more decade labels, as far apart as labels need."""
+    loss = np.geomspace(100.0, 1e-6, 21)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        plot = IterationPlot([loss], ["#ff0000"], Timeline(20), 5, height, y_label=None,
+                             log_y=True)
+    ys = [m.get_center()[1] for m in plot.y_tick_labels]
+    assert len(ys) >= 2
+    assert min(np.diff(ys)) >= 0.42 * 0.999 - 1e-9  # as far apart as frame.py's gap

@@ -130,10 +130,12 @@ class PlotFrame(VGroup):
         if log_y:
             lo, hi = math.ceil(self.y_range[0] - 1e-9), math.floor(self.y_range[1] + 1e-9)
             yt_raw = [10.0**e for e in range(lo, hi + 1)]
-            most = min(7, max_y)
-            if len(yt_raw) > most:
-                stride = math.ceil(len(yt_raw) / (most - 1))
-                yt_raw = yt_raw[::-1][::stride][::-1]
+            # every k-th decade down from the top: seven at most, as many as are ``gap``
+            # apart (a short plot had kept only its top decade: no scale)
+            decade = height / max(self.y_range[1] - self.y_range[0], 1e-12)
+            stride = max(1, math.ceil(0.999 * gap / decade),
+                         math.ceil((len(yt_raw) - 1) / 6))
+            yt_raw = yt_raw[::-1][::stride][::-1]
             y_labels = [power_of_ten(round(math.log10(v))) for v in yt_raw]
         else:
             if y_ticks is None:
@@ -161,10 +163,14 @@ class PlotFrame(VGroup):
             else:
                 yt_raw = np.asarray(y_ticks)
             y_labels = [format_tick(v, np.asarray(yt_raw)) for v in yt_raw]
+        #: the y axis's tick labels, bottom first
+        self.y_tick_labels = VGroup()
         for v, text in zip(yt_raw, y_labels, strict=True):
             p = self.c2p(self.x_range[0], v)
             self.add(Line(p, p + [tick_len, 0, 0], stroke_color=theme.FRAME, stroke_width=2))
-            labels.add(GlyphText(text, font_size, theme.MUTED).next_to(p, LEFT, buff=0.1))
+            self.y_tick_labels.add(GlyphText(text, font_size, theme.MUTED)
+                                   .next_to(p, LEFT, buff=0.1))
+        labels.add(*self.y_tick_labels)
         self.add(labels)
         if zero_line and not log_y and self.y_range[0] < 0 < self.y_range[1]:
             self.add(DashedLine(self.c2p(self.x_range[0], 0), self.c2p(self.x_range[1], 0),

@@ -4,6 +4,7 @@ axes, then the curves drawn left to right, then the marked points and labels."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,7 +15,7 @@ from ...kit.frame import Heading, plot_heading
 from ...kit.motion import fade_in, fade_out
 from ...kit.plots import FunctionPlot
 from ..layout import Box
-from .replay import aligned, fit_plot
+from .replay import fit_plot, place_plots
 
 if TYPE_CHECKING:
     from ..prepare import ChartData, Curve
@@ -40,8 +41,7 @@ class ChartAct:
         where = [boxes[f"plot{i}"] for i in range(len(p.charts))]
         headings = [plot_heading(d.y_label, b.width, key=d.key, caption=d.caption)
                     for d, b in zip(p.charts, where, strict=True)]
-        charts = VGroup(*[build_chart(d, b, h, above) for d, b, h, above in zip(
-            p.charts, where, headings, aligned(headings, where), strict=True)])
+        charts = place_plots([chart_maker(d) for d in p.charts], headings, where)
         plots = [c.plot for c in charts]
         lesson.play(*stage.arrange("chart"), run_time=MOVE)
         # the frames first, then the curves drawn, then the marks
@@ -67,14 +67,18 @@ def build_chart(d: ChartData, box: Box, heading: Heading | None = None,
                 above: float | None = None) -> VGroup:
     """A :class:`FunctionPlot` of ``d`` sized to fill ``box`` (see :func:`fit_plot`)."""
     heading = heading or plot_heading(d.y_label, box.width, key=d.key, caption=d.caption)
+    return fit_plot(chart_maker(d), heading, box, above)
+
+
+def chart_maker(d: ChartData) -> Callable[[float, float], FunctionPlot]:
+    """``make(w, h)``: the :class:`FunctionPlot` of ``d`` with axes ``w`` by ``h``."""
     x_range, y_range = chart_window(d)
     curves = [(c.x, c.y, c.color or theme.FOREGROUND, c.dashed) for c in d.curves]
     marks = [(m.x, m.y, m.color or theme.FOREGROUND, m.star, m.label) for m in d.marks]
     named = [label_point(c, x_range, y_range) for c in d.curves if c.label]
-    return fit_plot(lambda w, h: FunctionPlot(
+    return lambda w, h: FunctionPlot(
         curves, w, h, x_range=x_range, y_range=y_range, x_label=d.x_label, marks=marks,
-        references=d.reference_colors, curve_labels=[p for p in named if p is not None]),
-        heading, box, above)
+        references=d.reference_colors, curve_labels=[p for p in named if p is not None])
 
 
 def label_point(c: Curve, x_range: tuple[float, float], y_range: tuple[float, float]

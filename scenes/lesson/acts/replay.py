@@ -4,6 +4,7 @@ race replays with the plots drawn by the same timeline."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from manim import DOWN, LEFT, RIGHT, UP, Mobject, VGroup
@@ -26,6 +27,8 @@ LEAVE = 1.2
 #: of LEAVE, the plots' fade: they are gone before the map and panel move back through
 #: their place (mirroring the entrance: the move, then the plots)
 UNSHOW = 0.4
+#: between a plot's caption and the label or key under it
+CAPTION_BUFF = 0.12
 
 
 class Replay:
@@ -58,23 +61,85 @@ class Replay:
 
 
 def build_plots(data: list[PlotData], tl, boxes: dict[str, Box]) -> VGroup:
-    """The replay's plots, each in its box (``plot0``, ``plot1``, ...), with the axes of
-    plots side by side level (:func:`aligned`)."""
+    """The replay's plots, each in its box (``plot0``, ``plot1``, ...): see
+    :func:`place_plots`."""
     where = [boxes[f"plot{i}"] for i in range(len(data))]
     headings = [plot_heading(d.label, b.width, key=d.key, caption=d.caption)
                 for d, b in zip(data, where, strict=True)]
+    return place_plots([plot_maker(d, tl) for d in data], headings, where)
+
+
+def place_plots(makers: list[Callable[[float, float], PlotFrame]], headings: list[Heading],
+                where: list[Box]) -> VGroup:
+    """Plots made by ``makers`` under their ``headings``, filling the boxes ``where``:
+    the axes of plots side by side level (:func:`aligned`), rows one above the other
+    re-split so their axes are equally tall (:func:`level_rows`), one margin for the tick
+    labels through each row and column, and the captions of a row ending on one line
+    (:func:`level_captions`)."""
     aboves = aligned(headings, where)
-    makers = [plot_maker(d, tl) for d in data]
-    # one margin for the tick labels of a row and of a column, so plots side by side are
-    # as high and plots one above the other start at one left edge
-    # (plots linked through rows and columns, as a grid's, share one)
+    where = level_rows(where, aboves, [m[2] for m in shared_margins(makers, where, aboves)])
+    margins = shared_margins(makers, where, aboves)
+    groups = [fit_plot(m, h, b, above, margin) for m, h, b, above, margin
+              in zip(makers, headings, where, aboves, margins, strict=True)]
+    level_captions(groups, where)
+    return VGroup(*groups)
+
+
+def shared_margins(makers: list[Callable[[float, float], PlotFrame]], where: list[Box],
+                   aboves: list[float]) -> list[tuple[float, float, float]]:
+    """One margin for the tick labels of a row and of a column (plots side by side are as
+    high, plots one above the other start at one left edge; plots linked through rows
+    and columns, as a grid's, share one)."""
     shared = [plot_margins(m, b, a) for m, b, a in zip(makers, where, aboves, strict=True)]
     for _ in where:
         shared = [tuple(max(m[k] for m, o in zip(shared, where, strict=True)
                             if _row(o) == _row(b) or _column(o) == _column(b))
                         for k in range(3)) for b in where]
-    return VGroup(*[fit_plot(m, h, b, above, margins) for m, h, b, above, margins
-                    in zip(makers, headings, where, aboves, shared, strict=True)])
+    return shared
+
+
+#: the least height of a plot's axes left by :func:`level_rows` (else the rows stay even)
+LEAST_AXES = 0.4
+
+
+def level_rows(where: list[Box], aboves: list[float], bottoms: list[float]) -> list[Box]:
+    """The boxes, with rows of plots one above the other re-split so that every row's axes
+    are equally tall: a row whose headings or tick labels take more room (a caption
+    wrapped into three lines, a key on a line of its own) is taller by that room, the
+    gaps between the rows kept. A lone row, or rows whose axes would come out shorter
+    than :data:`LEAST_AXES`, keep their boxes. (An even split had left a plot under a
+    long caption a strip with one tick label.)"""
+    rows = sorted({_row(b) for b in where}, key=lambda r: -r[0])
+    if len(rows) < 2:
+        return where
+    spans = [(top, top - height) for top, height in rows]
+    gaps = [bottom - lower_top for (_, bottom), (lower_top, _) in pairwise(spans)]
+    need = [max(a + b for a, b, box in zip(aboves, bottoms, where, strict=True)
+                if _row(box) == row) for row in rows]
+    axes = (spans[0][0] - spans[-1][1] - sum(gaps) - sum(need)) / len(rows)
+    if axes < LEAST_AXES:
+        return where
+    new, y = {}, spans[0][0]
+    for row, room, gap in zip(rows, need, [*gaps, 0.0], strict=True):
+        new[row] = (y, room + axes)
+        y -= room + axes + gap
+    return [Box(b.left, b.right, new[_row(b)][0] - new[_row(b)][1], new[_row(b)][0])
+            for b in where]
+
+
+def level_captions(groups: list[VGroup], where: list[Box]) -> None:
+    """The captions of a row of plots end on one line, just above the highest label or
+    key under them, so a one-line caption beside one wrapped into three sits on its plot
+    (not three lines above it); a caption that would then rise out of its box lowers the
+    row's line."""
+    for row in {_row(b) for b in where}:
+        here = [g for g, b in zip(groups, where, strict=True) if _row(b) == row and g.caption]
+        if not here:
+            continue
+        base = max(g.heading_top.get_top()[1] for g in here) + CAPTION_BUFF
+        base = min([base, *(row[0] - g.caption.height for g in here)])
+        for g in here:
+            g.caption.shift((base - g.caption.get_bottom()[1]) * UP)
 
 
 def _row(b: Box) -> tuple[float, float]:
@@ -140,7 +205,7 @@ def fit_plot(make: Callable[[float, float], PlotFrame], heading: Heading, box: B
     if over > 0:
         label.shift(over * LEFT)
     group = VGroup(plot, label)
-    group.plot = plot
+    group.plot, group.caption = plot, caption_text
     top: Mobject = label
     if key_text is not None:
         if heading.key_beside:
@@ -153,15 +218,14 @@ def fit_plot(make: Callable[[float, float], PlotFrame], heading: Heading, box: B
     if caption_text is not None:
         if caption_text.width > box.width:
             caption_text.scale_to_fit_width(box.width)
-        caption_text.next_to(top, UP, buff=0.12)
-        # at the top of the room above the axes: the captions of a row start on one line
-        # whatever the labels under them (v_x and v_y had set them 4 px apart)
-        caption_text.shift((box.top - caption_text.get_top()[1]) * UP)
+        # just above the label or key (level_captions sets a row's captions level)
+        caption_text.next_to(top, UP, buff=CAPTION_BUFF)
         # over the axes' centre, but inside the box (the y tick labels set the axes right)
         x = min(max(plot.box.get_center()[0], box.left + caption_text.width / 2),
                 box.right - caption_text.width / 2)
         caption_text.set_x(x)
         group.add(caption_text)
+    group.heading_top = top
     if not box_of(group).inside(box):  # a label wider than its plot: shrink to fit
         place(group, fit_target(group, box))
     return group
