@@ -165,3 +165,80 @@ def test_an_underside_seen_from_low_stands_out_from_the_background() -> None:
     assert len(covered) > 10
     background = np.array([int(theme.BACKGROUND[i:i + 2], 16) for i in (1, 3, 5)], float)
     assert (covered.mean(axis=1) - background.mean()).min() > 25, covered[:3]
+
+
+MESA = "4*exp(-((x - 1.2)**2 + (y - 1.2)**2)**3) + 0.05*(x**2 + y**2)"  # a tall mesa, off centre
+
+
+def test_from_straight_above_with_perspective_a_tall_hill_hides_what_is_behind_it() -> None:
+    """Looking straight down through a pinhole, the rays fan out: a mesa off centre hides
+    the ball beyond it from the eye above the centre (it had been drawn on the mesa's
+    top, with the contours round its foot). Without perspective nothing is hidden."""
+    s = dyn.surface(MESA, view=((-3, 3), (-3, 3)))
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 6, 6, n_levels=8, resolution=80, axis_labels=False)
+        r = SurfaceRenderer(m, mesh=48, height=6.0, ball_radius=0.15)
+    beyond = [Ball3D(np.array([[2.6, 2.6]]), theme.VERMILLION)]
+    above = Camera(-135, 90, 1.0, perspective=1.0)
+    assert not drawn(r, above, beyond, trail_opacity=0.0).any()
+    assert drawn(r, Camera(-135, 90, 1.0), beyond, trail_opacity=0.0).sum() > 50
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        view = View(r, W, H, above, 1.0)
+        pts, level, _ = min(r.contours, key=lambda c: abs(c[1] - 1.2))  # round the foot
+        hidden = r.occluded(r.world(pts, np.full(len(pts), level), 1.0), view)
+    far = (pts[:, 0] > 1.2) & (pts[:, 1] > 1.2)
+    assert hidden[far].mean() > 0.8 and not hidden[~far].all()
+
+
+def test_a_ball_on_a_face_turned_away_shows_over_the_crest() -> None:
+    """From low, a ball on Himmelblau's central hill sits on faces turned away from the
+    camera (the hill falls away from it more steeply than the view's slope), yet stands
+    above the crest in plain view: it is drawn (every such ball had been skipped: two of
+    four balls at the start of a low fly-by)."""
+    s = dyn.surface("himmelblau", view=((-4.5, 4.5), (-4.2, 4.2)))
+    low = Camera(150, 12, 1.0)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 6, 5.6, n_levels=8, resolution=80, axis_labels=False)
+        r = SurfaceRenderer(m, height=3.0, ball_radius=0.12)
+        view = View(r, W, H, low, 1.0)
+    start = np.array([[0.3, -1.4]])
+    V = r.world(r.grid_xy, r.grid_z, 1.0)
+    n = np.cross(V[1:, 1:] - V[:-1, :-1], V[:-1, 1:] - V[1:, :-1]).reshape(-1, 3)
+    n[n[:, 2] < 0] *= -1
+    assert (n @ view.d)[r._face_index(start)][0] < 0  # the face under it is turned away
+    seen = drawn(r, low, [Ball3D(start, theme.VERMILLION)], trail_opacity=0.0)
+    rows, cols = np.nonzero(seen)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        c = r.world(start, s.value(start), 1.0)[0] + [0, 0, r.ball_radius]
+        (x, y), = view.project(c[None])[0]
+    assert len(rows) > 30 and abs(cols.mean() + 0.5 - x) < 3 and abs(rows.mean() + 0.5 - y) < 3
+
+
+@pytest.mark.parametrize("elevation, target_z", [(15, 2.0), (20, 0.0), (35, 0.5), (60, 0.0)])
+@pytest.mark.parametrize("perspective", [0.0, 0.5, 1.0])
+def test_a_face_shows_its_underside_exactly_where_the_eye_is_below_its_plane(
+        elevation: float, target_z: float, perspective: float) -> None:
+    """On a tilted plane every face has the eye on one side: above it (the upper side is
+    seen) or below it (the underside). Judged by the view's central direction alone, a
+    perspective camera got it wrong for whole views (and for strips along a near edge
+    and silhouettes of curved surfaces)."""
+    s = dyn.surface("y", view=((-2, 2), (-2, 2)))
+    cam = Camera(90, elevation, 1.0, target=(0.0, 0.0, target_z), perspective=perspective)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 6, 6, n_levels=4, resolution=40, axis_labels=False)
+        r = SurfaceRenderer(m, mesh=16, height=2.0)
+        view = View(r, W, H, cam, 1.0)
+    V = r.world(r.grid_xy, r.grid_z, 1.0)
+    centres = ((V[:-1, :-1] + V[1:, 1:] + V[:-1, 1:] + V[1:, :-1]) / 4).reshape(-1, 3)
+    n = np.cross(V[1:, 1:] - V[:-1, :-1], V[:-1, 1:] - V[1:, :-1]).reshape(-1, 3)
+    n[n[:, 2] < 0] *= -1
+    if perspective:
+        eye = view.eye
+    else:  # orthographic: an eye far along the view direction
+        eye = np.asarray(cam.target) + 1e6 * view.d
+    plane_at_eye = np.interp(eye[1], V[:, 0, 1], V[:, 0, 2], left=np.nan, right=np.nan)
+    if np.isnan(plane_at_eye):  # the plane is z = a + b y: extend it
+        b = (V[-1, 0, 2] - V[0, 0, 2]) / (V[-1, 0, 1] - V[0, 0, 1])
+        plane_at_eye = V[0, 0, 2] + b * (eye[1] - V[0, 0, 1])
+    above = eye[2] > plane_at_eye
+    np.testing.assert_array_equal(view.facing(n, centres) > 0, np.full(len(n), above))

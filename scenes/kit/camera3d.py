@@ -73,6 +73,17 @@ class View:
         depth = np.linalg.norm(P - self.eye, axis=-1) if self.persp > 0 else -toward
         return np.stack([sx, sy], -1), depth
 
+    def facing(self, normals: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """For faces with upward ``normals`` at ``points`` (``(n, 3)`` each): positive
+        where the camera sees the face's upper side, negative where it sees its
+        underside. Orthographic, every ray runs along the view direction; with
+        perspective each face is seen along its own ray from the eye (by the view
+        direction alone, strips along a perspective view's near edge and silhouettes
+        had been painted as undersides)."""
+        if self.persp > 0:
+            return np.einsum("ij,ij->i", normals, self.eye - points)
+        return normals @ self.d
+
     def horizontal_depth(self, P: np.ndarray) -> np.ndarray:
         """The painter's key of a height field: horizontal distance from the eye
         (perspective) or along the horizontal view direction (orthographic)."""

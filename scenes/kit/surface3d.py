@@ -198,8 +198,11 @@ class SurfaceRenderer:
 
     def can_hide(self, view: View) -> bool:
         """Whether any part of the surface can hide anything from ``view``: not on a
-        flat map (no lift, or a flat surface), nor looking straight down."""
-        return view.lift > 0 and self.zclip > self.zmin and view.d[2] <= 0.9999
+        flat map (no lift, or a flat surface), nor looking straight down without
+        perspective (with it, the rays fan out, and a tall hill hides what lies behind
+        it from the eye)."""
+        return view.lift > 0 and self.zclip > self.zmin and (
+            view.d[2] <= 0.9999 or view.persp > 0)
 
     def occluded(self, P: np.ndarray, view: View) -> np.ndarray:
         """Whether the surface hides each world point ``P`` (``(n, 3)``) from the camera.
@@ -209,9 +212,9 @@ class SurfaceRenderer:
         (by more than ``OCCLUSION_MARGIN`` of the height) before it rises above the
         highest point of the mesh or leaves it. The first ``0.75`` face of the ray is
         not tested: a point lying on the surface is not hidden by the face it is on.
-        Looking straight down, or at a flat map, nothing is hidden. A point that is not
-        finite (NaN or inf in any coordinate) cannot be drawn: it is reported hidden, and
-        the others are tested without it.
+        Looking straight down without perspective, or at a flat map, nothing is hidden.
+        A point that is not finite (NaN or inf in any coordinate) cannot be drawn: it is
+        reported hidden, and the others are tested without it.
         """
         P = np.asarray(P, float).reshape(-1, 3)
         finite = np.isfinite(P).all(axis=1)
@@ -316,7 +319,7 @@ class SurfaceRenderer:
         n /= np.linalg.norm(n, axis=1, keepdims=True) + 1e-12
         n[n[:, 2] < 0] *= -1
         shade = AMBIENT + (1 - AMBIENT) * np.clip(n @ LIGHT, 0, 1)
-        facing = n @ view.d
+        facing = view.facing(n, centre3)
         lit = self.face_rgb * shade[:, None]
         # a face turned away from the camera shows its underside: darker, and mixed with a
         # grey of its own so the colour map's dark end does not vanish into the background
@@ -429,12 +432,16 @@ class SurfaceRenderer:
         items: list = []
         if len(pts) == 0:
             return items
-        # inside the map, and not on a face turned away from the camera
-        inside = self.map.inside(pts) & (facing[self._face_index(pts)] >= 0)
+        # the trail: inside the map, and not on a face turned away from the camera (it
+        # lies on the surface's upper side, which such a face hides)
+        on_map = self.map.inside(pts)
+        inside = on_map & (facing[self._face_index(pts)] >= 0)
         if trail_opacity > 0 and len(pts) > 1:
             items += self._trail_items(pts, inside, view, rgb, trail_opacity)
         gone = iteration > ball.gone_at(self.map)  # it left the map for good
-        if inside[-1] and not gone:
+        # the ball stands above the surface: on a face turned away (past a crest, on a
+        # hilltop, seen from low) its upper part may still show, as the depth test says
+        if on_map[-1] and not gone:
             z = self.surface.value(pts[-1:])
             centre_w = self.world(pts[-1:], z, view.lift)[0] + [0, 0, self.ball_radius]
             c_px, c_dep = view.project(centre_w[None, :])
