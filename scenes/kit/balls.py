@@ -162,7 +162,8 @@ class Trail(VGroup):
 
 
 class VectorArrow(Arrow):
-    """An arrow at the ball along a per-iteration vector (gradient or update).
+    """An arrow at the ball along a per-iteration vector (gradient or update), cut where
+    it leaves the frame (its tip at the frame's edge).
 
     ``scale`` multiplies the vector (in data units) before drawing; ``sign=-1``
     draws the descent direction of a gradient.
@@ -185,7 +186,11 @@ class VectorArrow(Arrow):
         if not (np.all(np.isfinite(p)) and np.all(np.isfinite(v)) and self.frame.inside(p)[0]):
             self.set_opacity(0)
             return
-        a, b = self.frame.c2p(*p), self.frame.c2p(*(p + self.k * v))
+        # cut where it leaves the map, as trails are (a long look-ahead gradient had run
+        # up through the formula above the map)
+        inside = self.frame.clip_segment(np.asarray(p, float), p + self.k * v)
+        a = self.frame.c2p(*p)
+        b = a if inside is None else self.frame.c2p(*inside[1])
         if np.linalg.norm(b - a) < 1e-3:
             self.set_opacity(0)
             return
