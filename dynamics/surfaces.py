@@ -184,12 +184,19 @@ def _broadcast(values: Sequence[Any], shape: tuple[int, ...]) -> list[Array]:
     return out
 
 
+#: outside a formula's domain (log of a negative number, 1/0) its values are NaN or inf
+#: without numpy's warnings: a rollout stops such a ball, a map leaves such points blank
+def _quiet() -> np.errstate:
+    return np.errstate(invalid="ignore", divide="ignore", over="ignore")
+
+
 @dataclass(frozen=True, eq=False)
 class SymbolicSurface(Surface):
     """A surface given by a sympy expression in ``x`` and ``y``.
 
     The gradient and Hessian are the exact symbolic derivatives, simplified
-    with common-subexpression elimination and compiled to numpy.
+    with common-subexpression elimination and compiled to numpy. Outside the
+    expression's domain its values are NaN (or inf), without numpy's warnings.
     """
 
     expr: sp.Expr = field(default=sp.Integer(0))
@@ -209,18 +216,21 @@ class SymbolicSurface(Surface):
     def value(self, p: Array, sample: Any = None) -> Array:
         """``f(x, y)``; a noise ``sample`` does not change the loss."""
         p = np.asarray(p, dtype=float)
-        (v,) = _broadcast([self._f(p[..., 0], p[..., 1])], p.shape[:-1])
+        with _quiet():
+            (v,) = _broadcast([self._f(p[..., 0], p[..., 1])], p.shape[:-1])
         return v
 
     def gradient(self, p: Array, sample: Any = None) -> Array:
         p = np.asarray(p, dtype=float)
-        gx, gy = _broadcast(self._g(p[..., 0], p[..., 1]), p.shape[:-1])
+        with _quiet():
+            gx, gy = _broadcast(self._g(p[..., 0], p[..., 1]), p.shape[:-1])
         g = np.stack([gx, gy], axis=-1)
         return g if sample is None else g + sample
 
     def value_and_gradient(self, p: Array, sample: Any = None) -> tuple[Array, Array]:
         p = np.asarray(p, dtype=float)
-        f, gx, gy = _broadcast(self._fg(p[..., 0], p[..., 1]), p.shape[:-1])
+        with _quiet():
+            f, gx, gy = _broadcast(self._fg(p[..., 0], p[..., 1]), p.shape[:-1])
         g = np.empty(p.shape)
         g[..., 0] = gx
         g[..., 1] = gy
@@ -229,7 +239,8 @@ class SymbolicSurface(Surface):
     def hessian(self, p: Array, sample: Any = None) -> Array:
         """The exact symbolic Hessian; a noise ``sample`` does not change it."""
         p = np.asarray(p, dtype=float)
-        hxx, hxy, hyy = _broadcast(self._h(p[..., 0], p[..., 1]), p.shape[:-1])
+        with _quiet():
+            hxx, hxy, hyy = _broadcast(self._h(p[..., 0], p[..., 1]), p.shape[:-1])
         return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
 
 

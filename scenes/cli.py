@@ -518,6 +518,15 @@ def check(lessons: tuple[str, ...], debug: bool) -> None:
         raise SystemExit(EXIT_BAD_INPUT)
 
 
+def undefined_share(surface: object, samples: int = 120) -> float:
+    """The share of the view, sampled on a ``samples``-wide grid, where the loss is not
+    finite (0 for a surface defined everywhere on it)."""
+    import numpy as np
+
+    _, _, z = surface.grid(samples)
+    return float(np.mean(~np.isfinite(z)))
+
+
 def _check_one(arg: str) -> list[str]:
     """The report on one LESSON argument: a line per part, a note per diverging run."""
     from .lesson.act_range import part_prefix
@@ -532,6 +541,12 @@ def _check_one(arg: str) -> list[str]:
         runs = f"{len(spec.runs)} run{'s' if len(spec.runs) != 1 else ''}"
         out.append(f"{arg}:{which} ok: {spec.title!r}, {runs}, {spec.steps} "
                    f"steps; acts: {', '.join(part_prefix(i) + a for a in p.act_names())}")
+        blank = undefined_share(spec.surface_object)
+        if blank > 0:
+            share = f"{round(100 * blank)} %" if blank >= 0.005 else "under 1 %"
+            out.append(f"  note: the loss is undefined or infinite on {share} of the view "
+                       "(outside the formula's domain): the map is blank there; narrow "
+                       "`view` to where it is defined")
         for label, rollout in zip(p.labels, p.runs, strict=True):
             went = gone(rollout, spec.surface_object.view)
             if went is None:
@@ -541,6 +556,10 @@ def _check_one(arg: str) -> list[str]:
                         if rollout.diverged else "")
                 out.append(f"  note: {label} leaves the map at step {went.step}{more}; the "
                            "clip shows it flying off")
+            elif went.loss:
+                out.append(f"  note: {label} reaches a point where the loss is {went.loss} at "
+                           f"step {went.step} (outside the formula's domain?) and stops there; "
+                           "its legend says so from there")
             else:
                 out.append(f"  note: {label} diverges at step {went.step}; its legend says "
                            "so from there")

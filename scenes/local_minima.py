@@ -36,8 +36,7 @@ class LocalMinima(Lesson):
                f"well: {point_string(*deepest, decimals=2)}, loss {loss}")
         return LessonSpec(
             title="Where you start decides where you land", subtitle=key, surface="wells",
-            steps=STEPS,
-            start=(0, 0),  # every run's balls start all over the view (the swarm)
+            steps=STEPS,  # no start: every run's balls start all over the view (the swarm)
             runs=[RunSpec(optimizer="gd", lr=LR, label="gradient descent"),
                   RunSpec(optimizer="momentum", lr=LR, beta=BETA,
                           label=f"momentum, β {BETA:g}")],

@@ -223,6 +223,37 @@ def test_a_loss_that_stops_being_finite_is_a_divergence() -> None:
     assert list(runs.diverged_at) == [2, -1]
 
 
+def test_a_formula_undefined_on_part_of_the_view_is_named_not_warned(tmp_path: Path) -> None:
+    """log(x) on a view reaching x < 0: numpy's "invalid value encountered in log" had
+    leaked onto the console, `check` said nothing of the blank half of the map, and the
+    legend said "diverged at step 6" where the ball had stepped out of the domain. Now
+    no warning, a note on the share of the view left blank, and the legend, the closing
+    card and the note say the loss is undefined where the ball stopped."""
+    import warnings
+
+    from optiroll.scenes.lesson.prepare import generic_conclusions, readout_strings
+
+    text = ('title = "Log"\nsurface = "log(x) + y^2"\nview = [[-1, 2], [-1, 2]]\n'
+            'steps = 10\nstart = [1, 1]\n[[runs]]\noptimizer = "gd"\nlr = 0.1\n')
+    path = spec_file(tmp_path, text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's RuntimeWarnings would raise
+        spec = load_spec(path)
+        p = prepare(spec)
+        z = spec.surface_object.grid(60)[2]
+    assert np.isnan(z[:, :19]).all() and np.isfinite(z[:, 21:]).all()
+    run = p.runs[0]
+    k = int(run.diverged_at)
+    assert readout_strings(run, spec.surface_object.view)[-1] == f"loss undefined at step {k}"
+    assert generic_conclusions(spec, p.runs, p.labels)[0] == (
+        f"GD stops at step {k}: its loss is undefined there")
+    r = cli("check", str(path))
+    assert r.exit_code == 0, r.output
+    assert "the loss is undefined or infinite on 33 % of the view" in r.output
+    assert f"note: GD reaches a point where the loss is undefined at step {k}" in r.output
+    assert "RuntimeWarning" not in r.output
+
+
 def test_newtons_model_where_the_hessian_is_singular(tmp_path: Path) -> None:
     """x + y²: the Hessian is singular everywhere, Newton diverges, and the model is simply
     not drawn (it was a LinAlgError)."""

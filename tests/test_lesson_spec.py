@@ -182,6 +182,12 @@ def test_swarm_and_basins_keys() -> None:
     for message, change in problems.items():
         with pytest.raises(SpecError, match=message):
             validate({**BASE, **wells, **change})
+    # a swarm's balls start all over the view: it needs no start, and shows none
+    bare = {k: v for k, v in {**BASE, **wells}.items() if k != "start"}
+    swarm = validate({**bare, "show": {"swarm": 10}})
+    assert "start" not in (set_up(swarm).prepared.settings or "")
+    with pytest.raises(SpecError, match="no start for this run"):
+        validate({**bare, "show": {"plots": ["loss"]}})
 
 
 def test_a_swarm_of_four_runs_without_title_or_basins_plays_and_fits() -> None:
@@ -485,6 +491,9 @@ def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
      [r"lesson\.toml:11: show: unknown key 'plot'\. Did you mean 'plots'\?"]),
     (GOOD.replace("lr = 0.4", "lr = 0.4\nlrr = 1"),
      [r"lesson\.toml:9: runs\[0\]\.lrr: unknown key 'lrr' in a run\. Did you mean 'lr'\?"]),
+    (GOOD.replace("optimizer =", "optimzer ="),  # a missing key, misspelt in a run
+     [r"lesson\.toml:7: runs\[0\]\.optimzer: unknown key 'optimzer'\. "
+      r"Did you mean 'optimizer'\?"]),
     (GOOD.replace('"elongated_bowl"', '"rosenbrok"'),
      [r"lesson\.toml:2: surface: unknown surface 'rosenbrok'\. Did you mean 'rosenbrock'\?"
       r".*Valid surface names: .*himmelblau"]),

@@ -124,8 +124,14 @@ def describe(err: ValidationError, source: str | Path, text: str = "") -> list[s
             if (tuple(loc[:-1]), loc[-1]) in misspelt:
                 continue
             where = loc[:-1]
-            msg = (f"missing key {loc[-1]!r}: every lesson needs it (see `optiroll new`)"
-                   if not where else f"missing key {loc[-1]!r}: this table needs it")
+            missing = str(loc[-1])
+            typo = _misspelt_as(missing, e.get("input"), _valid_keys(where))
+            if typo:  # a table that takes free keys (a run's hyperparameters)
+                loc = where = [*where, typo]
+                msg = f"unknown key {typo!r}. Did you mean {missing!r}?"
+            else:
+                msg = (f"missing key {loc[-1]!r}: every lesson needs it (see `optiroll new`)"
+                       if not where else f"missing key {loc[-1]!r}: this table needs it")
         else:
             msg = e["msg"].removeprefix("Value error, ") + _shape_hint(loc)
         line = locate(text, loc) if text else None
@@ -136,6 +142,15 @@ def describe(err: ValidationError, source: str | Path, text: str = "") -> list[s
             lines.append(line or 0)
     # in the file's order (problems with no line of their own first)
     return [e for _, e in sorted(zip(lines, out, strict=True), key=lambda pair: pair[0])]
+
+
+def _misspelt_as(key: str, table: Any, valid: list[str]) -> str | None:
+    """The key of ``table`` (a parsed TOML table) that is no key of its own and most
+    likely a misspelling of the missing ``key`` (``optimzer``), or None."""
+    if not isinstance(table, dict):
+        return None
+    unknown = [str(k) for k in table if k not in valid]
+    return next((k for k in unknown if closest(k, [key]) == key), None)
 
 
 def _clean(loc: list[Any]) -> list[Any]:

@@ -503,10 +503,21 @@ def settles_below(run: dyn.Rollout, level: float) -> int | None:
 
 class Gone(NamedTuple):
     """How a ball went, as the viewer sees it: at ``step`` it ``left`` the map (before
-    any divergence), else it diverged there on the map."""
+    any divergence), else it diverged there on the map; ``loss`` is "undefined" or
+    "infinite" where it stopped on the map at a point where its loss is NaN or
+    infinite (outside a formula's domain: log(x) at x < 0), else ""."""
 
     step: int
     left: bool
+    loss: str = ""
+
+    def words(self) -> str:
+        """The legend's words: "left the map at step 6", "loss undefined at step 6"..."""
+        if self.left:
+            return f"left the map at step {self.step}"
+        if self.loss:
+            return f"loss {self.loss} at step {self.step}"
+        return f"diverged at step {self.step}"
 
 
 def gone(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]]
@@ -517,7 +528,13 @@ def gone(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]]
     diverged = int(run.diverged_at) if run.diverged else None
     if left is not None and (diverged is None or left < diverged):
         return Gone(left, True)
-    return Gone(diverged, False) if diverged is not None else None
+    if diverged is None:
+        return None
+    at = run.positions[diverged]
+    value = run.loss[diverged] if run.loss is not None else 0.0
+    if np.all(np.isfinite(at)) and not np.isfinite(value):
+        return Gone(diverged, False, "undefined" if np.isnan(value) else "infinite")
+    return Gone(diverged, False)
 
 
 def readout_strings(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]],
@@ -530,8 +547,7 @@ def readout_strings(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[flo
     out = []
     for k in range(run.steps + 1):
         if went is not None and went.step <= k:  # what the viewer saw happen
-            out.append(f"left the map at step {went.step}" if went.left
-                       else f"diverged at step {went.step}")
+            out.append(went.words())
         elif kind == "position":
             out.append("at " + point_string(*run.positions[k]))
         else:
@@ -672,7 +688,7 @@ def settings_line(spec: LessonSpec) -> str | None:
     if len(lrs) == 1:
         parts.append(f"lr {lrs.pop():g}")
     starts = {spec.start_of(i) for i in range(len(spec.runs))}
-    if len(starts) == 1:
+    if len(starts) == 1 and not spec.show.swarm:  # a swarm's balls start all over the view
         x, y = starts.pop()
         parts.append(f"start ({x:g}, {y:g})")
     batches = {r.batch_size for r in spec.runs}
@@ -840,6 +856,8 @@ def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
 
     def sentence(i: int) -> str:
         g = went[i]
+        if g.loss:
+            return f"{labels[i]} stops at step {g.step}: its loss is {g.loss} there"
         if not g.left:
             return f"{labels[i]} flies off: it diverges at step {g.step}"
         flies = " flies off: it" if runs[i].diverged else ""

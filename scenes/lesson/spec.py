@@ -336,10 +336,10 @@ class LessonSpec(Strict):
         (x0, x1), (y0, y1) = self._surface.view
         for i, run in enumerate(self.runs):
             start = run.start if run.start is not None else self.start
-            if start is None:
+            if start is None and not self.show.swarm:  # a swarm's starts are random
                 raise problem("no start for this run: give `start = [x, y]` at the top of the "
                               "lesson (every run's default) or in the run", "runs", i)
-            if not (x0 <= start[0] <= x1 and y0 <= start[1] <= y1):
+            if start is not None and not (x0 <= start[0] <= x1 and y0 <= start[1] <= y1):
                 where = ("runs", i, "start") if run.start is not None else ("start",)
                 raise problem(
                     f"start ({start[0]:g}, {start[1]:g}) lies outside the view x in "
@@ -384,9 +384,14 @@ class LessonSpec(Strict):
         return self._surface
 
     def start_of(self, i: int) -> tuple[float, float]:
+        """Run ``i``'s start: its own, else the lesson's; in a swarm lesson given neither
+        (its balls start all over the view), the view's centre."""
         run = self.runs[i]
         start = run.start if run.start is not None else self.start
-        assert start is not None  # checked above
+        if start is None:
+            assert self.show.swarm  # checked above
+            (x0, x1), (y0, y1) = self._surface.view
+            return ((x0 + x1) / 2, (y0 + y1) / 2)
         return (float(start[0]), float(start[1]))
 
     def _check_swarm(self) -> None:
