@@ -10,7 +10,7 @@ from optiroll.scenes.lesson import LessonSpec, RunSpec, ShowSpec
 from optiroll.scenes.lesson.loading import SpecError
 from optiroll.scenes.lesson.prepare import MAX_CONCLUSIONS, Part, checked_conclusions, prepare
 from optiroll.scenes.momentum import MomentumRavine
-from optiroll.scenes.text import join_words
+from optiroll.scenes.text import format_value, join_words
 
 
 def lesson_spec(runs: list[RunSpec], **show: object) -> LessonSpec:
@@ -137,16 +137,31 @@ def test_below_zero_the_card_compares_differences_not_ratios() -> None:
     assert lines[1].endswith(f"{gap:.3g} below GD, lr 1") and "×" not in lines[1]
 
 
-def test_losses_at_the_rounding_floor_tie() -> None:
-    """Four starts reach Himmelblau's four minima to rounding (losses of 10^-31 or 0): no
-    "27 orders of magnitude below" between them."""
+def test_runs_in_different_equally_low_minima_are_not_ranked() -> None:
+    """Four starts reach Himmelblau's four minima (losses of 10^-31 to 10^-8): no "27
+    orders of magnitude below", and no "A and B end lowest" for the two that happen to
+    reach rounding; the card says where each landed. A run still rolling is named with
+    its loss."""
     starts = [(0.0, 0.0), (-1.0, 4.0), (-4.0, -1.0), (1.0, -4.0)]
-    spec = LessonSpec(title="h", surface="himmelblau", steps=50,
-                      runs=[RunSpec(optimizer="gd", lr=0.01, start=p, label=f"from {p}")
-                            for p in starts], show=ShowSpec(formula=False, rules=False))
+    runs = [RunSpec(optimizer="gd", lr=0.01, start=p, label=f"from {p}") for p in starts]
+    spec = LessonSpec(title="h", surface="himmelblau", steps=50, runs=runs,
+                      show=ShowSpec(formula=False, rules=False))
     (line,) = prepare(spec).conclusions
-    assert " end lowest: loss " in line or " all end at loss " in line, line
-    assert "orders of magnitude" not in line and " below " not in line
+    assert line == ("After 50 steps, all 4 runs reach a lowest point (loss 0), 4 different "
+                    "ones: from (0.0, 0.0) at (3, 2); from (-1.0, 4.0) at (−2.81, 3.13); "
+                    "from (-4.0, -1.0) at (−3.78, −3.28); from (1.0, -4.0) at (3.58, −1.85)")
+    slow = RunSpec(optimizer="gd", lr=0.001, start=(4.5, 4.5), label="slow")
+    spec = LessonSpec(title="h", surface="himmelblau", steps=50, runs=[*runs[:2], slow],
+                      show=ShowSpec(formula=False, rules=False))
+    p = prepare(spec)
+    assert p.conclusions[0].startswith("After 50 steps, 2 of the 3 runs reach a lowest point")
+    assert p.conclusions[1] == f"slow is still at loss {format_value(p.runs[2].final_loss)}"
+    # one minimum for all: ranked as before (which run got closest is the result)
+    same = LessonSpec(title="h", surface="himmelblau", steps=50,
+                      runs=[RunSpec(optimizer="gd", lr=0.01, start=(0.0, 0.0)),
+                            RunSpec(optimizer="adam", lr=0.1, start=(0.0, 0.0))],
+                      show=ShowSpec(formula=False, rules=False))
+    assert "lowest point" not in prepare(same).conclusions[-1]
 
 
 def test_one_optimizer_with_two_rules_names_each_by_its_run() -> None:

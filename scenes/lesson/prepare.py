@@ -841,6 +841,45 @@ def _checked_window(name: str, window: object, problems: list[str]
     return lo_hi[0], lo_hi[1]
 
 
+#: a run has settled in a minimum when its loss is within this share of the lesson's loss
+#: scale (how far above the minimum the runs started) of the minimum's
+SETTLED = 1e-6
+
+
+def different_lowest_points(s: dyn.Surface, runs: dict[int, dyn.Rollout], labels: list[str],
+                            settled: float) -> tuple[list[str], list[int]]:
+    """Where the ``runs`` settled, as "A and B at (3, 2)" per point, and which runs those
+    are, when two or more of them settled in different minima of the surface's lowest
+    loss: within the swarm's tolerance of one (:func:`optiroll.dynamics.basins.
+    default_tol`), their loss within ``settled`` of its; else ``([], [])``. On
+    Himmelblau four balls find four equal minima: which one ends "lowest" is the
+    rounding of the last steps, not a result."""
+    from optiroll.dynamics.basins import default_tol
+
+    if len(runs) < 2 or not s.minima:
+        return [], []
+    minima = np.asarray(s.minima, float)
+    values = np.array([float(s.value(m)) for m in minima])
+    tol = default_tol(s, minima)
+    landed: dict[int, list[int]] = {}
+    for i, run in runs.items():
+        d = np.linalg.norm(minima - run.final_position, axis=1)
+        m = int(np.argmin(d))
+        lowest = values[m] - values.min() <= 1e-12 * max(1.0, abs(values.min()))
+        if d[m] <= tol and lowest and float(run.final_loss) - values[m] <= settled:
+            landed.setdefault(m, []).append(i)
+    if len(landed) < 2:
+        return [], []
+
+    def where(m: int) -> str:
+        return "(" + ", ".join(f"{round(float(v), 2):g}".replace("-", "−")
+                               for v in minima[m]) + ")"
+
+    groups = sorted(landed.items(), key=lambda kv: min(kv[1]))
+    return ([f"{join_words([labels[i] for i in group])} at {where(m)}" for m, group in groups],
+            sorted(i for _, group in groups for i in group))
+
+
 def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
                         labels: list[str]) -> list[str]:
     """The closing card of a spec lesson: which runs flew off (diverged, or left the map:
@@ -878,6 +917,20 @@ def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
     # the minimum to rounding (two such losses tie, and their ratio means nothing)
     scale = max(abs(float(runs[i].loss[0]) - floor) for i in final)
     rounding = 1e-12 * scale
+    places, settled = different_lowest_points(s, {i: runs[i] for i in final}, labels,
+                                              SETTLED * scale)
+    if places:  # no ranking by the rounding left in equally low minima
+        n = len(settled)
+        subject = ("both runs" if n == 2 else f"all {n} runs") if n == len(runs) else (
+            f"{n} of the {len(runs)} runs")
+        lines.append(f"After {spec.steps} steps, {subject} reach a lowest point (loss "
+                     f"{format_value(floor)}), {len(places)} different ones: "
+                     + "; ".join(places))
+        rest = sorted(set(final) - set(settled))
+        if rest and len(lines) < MAX_CONCLUSIONS:
+            lines.append(join_words([f"{labels[i]} is still at loss {format_value(final[i])}"
+                                     for i in rest]))
+        return lines
     best, worst = min(final, key=final.get), max(final, key=final.get)
     ties = [i for i in final if final[i] - final[best] <= rounding]
     names = join_words([labels[i] for i in sorted(ties)])
