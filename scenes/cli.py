@@ -48,9 +48,18 @@ def quality_options(command):
                            help="frames per second")(command)
     command = click.option("-r", "--resolution", metavar="W,H",
                            help="pixel size, e.g. -r 1280,720")(command)
-    return click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="h",
-                        show_default=True, help="l 480p15, m 720p30, h 1080p60, p 1440p60, "
-                        "k 2160p60 (as manim: -ql -qm -qh -qp -qk)")(command)
+    return click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), multiple=True,
+                        callback=_one_quality, help="l 480p15, m 720p30, h 1080p60, p 1440p60, "
+                        "k 2160p60 (as manim: -ql -qm -qh -qp -qk)  [default: h]")(command)
+
+
+def _one_quality(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str:
+    """The one quality asked for (``h`` when none): ``-ql -qh`` had rendered 1080p60, the
+    last one, without a word."""
+    if len(set(values)) > 1:
+        raise click.BadParameter(f"given {len(values)} times ({', '.join('-q' + v for v in values)}"
+                                 "): keep one", ctx, param)
+    return values[0] if values else "h"
 
 
 # -- render -------------------------------------------------------------------------
@@ -214,6 +223,9 @@ def _format(fmt: str | None, out: Path | None, last_frame: bool) -> str:
     if last_frame:
         if suffix and suffix != ".png":
             fail(f"-s saves a PNG, but --out ends in {suffix}; use a .png name")
+        if fmt not in (None, "png"):
+            fail(f"-s saves the last frame as a PNG, but --format {fmt} asks for a video; "
+                 "leave out one of them")
         return "png" if fmt == "png" else "mp4"
     if implied == "png":
         fail(f"--out {out}: a .png file holds one frame; add -s for the last frame, or use "

@@ -179,6 +179,8 @@ def test_a_failing_lesson_does_not_stop_the_batch(tmp_path: Path) -> None:
     (["momentum", "--format", "webm", "-o", "x.mp4"], "make them agree"),
     (["momentum", "-r", "abc"], "write the size as W,H"),
     (["momentum", "-t", "--format", "gif"], "no alpha channel"),
+    (["momentum", "-s", "--format", "gif"], "-s saves the last frame as a PNG, but --format"),
+    (["momentum", "-qm", "-qh"], "given 2 times (-qm, -qh): keep one"),
 ])
 def test_bad_render_requests(tmp_path: Path, args: list[str], message: str) -> None:
     os.chdir(tmp_path)
