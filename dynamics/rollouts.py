@@ -412,7 +412,7 @@ def _check_finite_start(surface: Surface, p: np.ndarray, f: np.ndarray, g: np.nd
     if np.any(bad):
         q = p[bad][0]
         raise OptirollError(
-            f"the loss or gradient of {surface.name!r} is not finite at the start "
+            f"the loss or gradient of {surface.display_name} is not finite at the start "
             f"({q[0]:g}, {q[1]:g}); choose another start"
         )
 

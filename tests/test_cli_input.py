@@ -252,6 +252,10 @@ def test_a_formula_undefined_on_part_of_the_view_is_named_not_warned(tmp_path: P
     assert "the loss is undefined or infinite on 33 % of the view" in r.output
     assert f"note: GD reaches a point where the loss is undefined at step {k}" in r.output
     assert "RuntimeWarning" not in r.output
+    outside = spec_file(tmp_path, text.replace("start = [1, 1]", "start = [-0.5, 1]"))
+    r = cli("check", str(outside))
+    assert r.exit_code == 2 and ("the loss or gradient of log(x) + y^2 is not finite at the "
+                                 "start (-0.5, 1); choose another start") in r.output, r.output
 
 
 def test_newtons_model_where_the_hessian_is_singular(tmp_path: Path) -> None:

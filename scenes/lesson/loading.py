@@ -132,6 +132,8 @@ def describe(err: ValidationError, source: str | Path, text: str = "") -> list[s
             else:
                 msg = (f"missing key {loc[-1]!r}: every lesson needs it (see `optiroll new`)"
                        if not where else f"missing key {loc[-1]!r}: this table needs it")
+        elif e["type"] in _BOUNDS or e["type"] == "literal_error":
+            msg = _bound_or_choice(e, loc)
         else:
             msg = e["msg"].removeprefix("Value error, ") + _shape_hint(loc)
         line = locate(text, loc) if text else None
@@ -142,6 +144,28 @@ def describe(err: ValidationError, source: str | Path, text: str = "") -> list[s
             lines.append(line or 0)
     # in the file's order (problems with no line of their own first)
     return [e for _, e in sorted(zip(lines, out, strict=True), key=lambda pair: pair[0])]
+
+
+#: pydantic's bound errors: the word for the bound and its key in the error's context
+_BOUNDS = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
+           "greater_than": ("above", "gt"), "less_than": ("below", "lt")}
+
+
+def _bound_or_choice(e: dict[str, Any], loc: list[Any]) -> str:
+    """``steps must be at least 1, got 0`` and ``readout must be 'loss' or 'position',
+    got 'pos'. Did you mean 'position'?`` in the words of the other messages (pydantic
+    says "Input should be ...")."""
+    name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "the value")
+    got = e.get("input")
+    shown = repr(got) if isinstance(got, str) else f"{got}"
+    ctx = e.get("ctx") or {}
+    if e["type"] == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        choices = re.findall(r"'([^']*)'", expected)
+        guess = did_you_mean(str(got), choices) if isinstance(got, str) else ""
+        return f"{name} must be {expected}, got {shown}" + (f".{guess}" if guess else "")
+    word, key = _BOUNDS[e["type"]]
+    return f"{name} must be {word} {ctx.get(key)}, got {shown}"
 
 
 def _misspelt_as(key: str, table: Any, valid: list[str]) -> str | None:

@@ -145,8 +145,10 @@ class RunSpec(BaseModel):
                     f"A run takes {', '.join(RUN_KEYS)} and the hyperparameters of "
                     f"{name!r}: {', '.join(params)}.", key)
             if isinstance(value, str):
-                raise problem(f"{key} must be a number or true/false, got the string {value!r}; "
-                              "write it without quotes", key)
+                kind = "true or false" if isinstance(REGISTRY[name].params[key].default, bool) \
+                    else "a number"
+                raise problem(f"{key} must be {kind}, got the string {value!r}; write it "
+                              "without quotes", key)
         try:
             schedule = self.schedule.build() if self.schedule else None
         except dyn.OptirollError as err:
@@ -155,7 +157,9 @@ class RunSpec(BaseModel):
             self._optimizer = dyn.optimizer(name, schedule=schedule, **hyper)
         except dyn.OptirollError as err:
             key = next((k for k in hyper if str(err).startswith(k)), None)
-            raise problem(str(err), *([key] if key else [])) from None
+            # a spec is written in TOML (or read as such): its flags are true and false
+            raise problem(str(err).replace("True or False", "true or false"),
+                          *([key] if key else [])) from None
         return self
 
     @property
