@@ -156,6 +156,13 @@ def test_runs_in_different_equally_low_minima_are_not_ranked() -> None:
     p = prepare(spec)
     assert p.conclusions[0].startswith("After 50 steps, 2 of the 3 runs reach a lowest point")
     assert p.conclusions[1] == f"slow is still at loss {format_value(p.runs[2].final_loss)}"
+    slower = RunSpec(optimizer="gd", lr=0.0005, start=(4.5, 4.5), label="slower")
+    spec = LessonSpec(title="h", surface="himmelblau", steps=50,
+                      runs=[*runs[:2], slow, slower], show=ShowSpec(formula=False, rules=False))
+    p = prepare(spec)  # several still rolling: one short sentence (long labels fill cards)
+    low, high = sorted(float(r.final_loss) for r in p.runs[2:])
+    assert p.conclusions[1] == (f"the other 2 are still above it (loss {format_value(low)} "
+                                f"to {format_value(high)})")
     # one minimum for all: ranked as before (which run got closest is the result)
     same = LessonSpec(title="h", surface="himmelblau", steps=50,
                       runs=[RunSpec(optimizer="gd", lr=0.01, start=(0.0, 0.0)),

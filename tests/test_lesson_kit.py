@@ -331,3 +331,31 @@ def test_the_sgd_rule_reads_as_a_product() -> None:
     assert update_rule(dyn.optimizer("sgd", lr=0.1, momentum=0.9)).endswith("w - eta b")
     nesterov = update_rule(dyn.optimizer("sgd", lr=0.1, momentum=0.9, nesterov=True))
     assert nesterov.endswith("w - eta (nabla L(w) + mu b)")
+
+
+def test_the_minimum_star_is_drawn_over_the_map_in_the_race(tmp_path) -> None:
+    """The title act adds the map's parts one by one; the stars, kept first in drawing
+    order as a backdrop, had gone beneath the map's contour lines for the whole race (on
+    Rosenbrock's crowded valley the star was a faint smudge). The race's last frame shows
+    the star's white at its centre."""
+    import numpy as np
+    from manim import config, tempconfig
+    from optiroll.scenes.kit import theme
+    from optiroll.scenes.lesson.loading import validate
+    from optiroll.scenes.lesson.scene import lesson_class
+
+    spec = validate({"title": "R", "surface": "rosenbrock", "steps": 4, "start": [-1.5, 2.5],
+                     "runs": [{"optimizer": "adam", "lr": 0.05}],
+                     "show": {"closing": False}, "pacing": {"hold": 0.2}})
+    with tempconfig({"pixel_width": 640, "pixel_height": 360, "frame_rate": 5,
+                     "media_dir": str(tmp_path), "disable_caching": True,
+                     "write_to_movie": False, "save_last_frame": True,
+                     "verbosity": "ERROR", "progress_bar": "none"}):
+        scene = lesson_class(spec, "StarProbe")()
+        scene.render()
+        frame = scene.renderer.get_frame()
+        fw, fh = config.frame_width, config.frame_height
+    star = scene.stage.minima[0].get_center()
+    col, row = int((star[0] + fw / 2) / fw * 640), int((fh / 2 - star[1]) / fh * 360)
+    white = np.array([int(theme.FOREGROUND[i:i + 2], 16) for i in (1, 3, 5)])
+    assert np.abs(frame[row, col, :3].astype(int) - white).max() < 30, frame[row, col]

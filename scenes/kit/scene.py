@@ -105,7 +105,14 @@ class ThemedScene(Scene):
         """Manim's rule (every family member from the first one that may change on),
         with followers (:func:`follows`) of still leaders counted as still, once the
         :attr:`backdrops` are at the back."""
-        on_stage = [m for m in self.backdrops if m in self.mobjects]
+        # the backdrops on stage, in their order, up to the first one that is not (the
+        # stars were moved beneath the map's lines while the map was on stage only as
+        # the parts its drawing animation had added)
+        on_stage: list[Mobject] = []
+        for m in self.backdrops:
+            if m not in self.mobjects:
+                break
+            on_stage.append(m)
         if on_stage:
             self.mobjects = on_stage + [m for m in self.mobjects if m not in on_stage]
         animated = _animated(animations)

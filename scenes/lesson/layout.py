@@ -243,6 +243,10 @@ def plan(needs: Needs) -> Layout:
         share = CHART_LEFT
         if grid and not needs.data:
             share = min(CHART_LEFT, GRID_MAP * main.height * aspect / main.width)
+        elif not needs.data:  # no wider than the map or the side panel needs: the plot
+            # takes the rest (a square map had left a strip of the column empty)
+            share = min(CHART_LEFT, max(0.6 * main.height * aspect, needs.side_width)
+                        / main.width)
         left, right = main.split_columns([share * main.width, 0], gap=0.5)
         if needs.data:  # the map and the data panel side by side, at one height
             data_aspect = needs.data_aspect or 1.0

@@ -926,10 +926,12 @@ def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
         lines.append(f"After {spec.steps} steps, {subject} reach a lowest point (loss "
                      f"{format_value(floor)}), {len(places)} different ones: "
                      + "; ".join(places))
-        rest = sorted(set(final) - set(settled))
-        if rest and len(lines) < MAX_CONCLUSIONS:
-            lines.append(join_words([f"{labels[i]} is still at loss {format_value(final[i])}"
-                                     for i in rest]))
+        rest = sorted(set(final) - set(settled), key=final.get)
+        if len(rest) == 1 and len(lines) < MAX_CONCLUSIONS:
+            lines.append(f"{labels[rest[0]]} is still at loss {format_value(final[rest[0]])}")
+        elif rest and len(lines) < MAX_CONCLUSIONS:
+            lines.append(f"the other {len(rest)} are still above it (loss "
+                         f"{format_value(final[rest[0]])} to {format_value(final[rest[-1]])})")
         return lines
     best, worst = min(final, key=final.get), max(final, key=final.get)
     ties = [i for i in final if final[i] - final[best] <= rounding]
