@@ -359,3 +359,37 @@ def test_the_minimum_star_is_drawn_over_the_map_in_the_race(tmp_path) -> None:
     col, row = int((star[0] + fw / 2) / fw * 640), int((fh / 2 - star[1]) / fh * 360)
     white = np.array([int(theme.FOREGROUND[i:i + 2], 16) for i in (1, 3, 5)])
     assert np.abs(frame[row, col, :3].astype(int) - white).max() < 30, frame[row, col]
+
+
+def test_the_arrows_key_leaves_the_panel_with_the_arrows(tmp_path) -> None:
+    """With arrows for the first steps only, their key lines stayed in the side panel for
+    the whole lesson after the arrows had gone: they fade out with the arrows and the
+    panel closes their gap. Drawn for the whole race, they stay."""
+    from manim import tempconfig
+    from optiroll.scenes.lesson.loading import validate
+    from optiroll.scenes.lesson.scene import lesson_class
+
+    def played(arrow_steps: int):
+        spec = validate({"title": "A", "surface": "ravine", "steps": 6, "start": [-2.4, 0.2],
+                         "runs": [{"optimizer": "momentum", "lr": 0.1, "beta": 0.8}],
+                         "show": {"arrows": ["gradient"], "arrow_steps": arrow_steps,
+                                  "closing": False, "title": False},
+                         "pacing": {"hold": 0.2}})
+        with tempconfig({"pixel_width": 320, "pixel_height": 180, "frame_rate": 5,
+                         "media_dir": str(tmp_path), "disable_caching": True,
+                         "write_to_movie": False, "verbosity": "ERROR",
+                         "progress_bar": "none"}):
+            scene = lesson_class(spec, "KeyProbe")()
+            scene.setup()
+            before = scene.stage.flow("race").height
+            scene.render()
+            return scene, before
+
+    scene, before = played(2)
+    panel, keys = scene.stage.panel, scene.stage.arrow_keys
+    assert keys and all(panel.opacities[id(k)] == 0 for k in keys)
+    assert all(max(m.get_fill_opacity(), m.get_stroke_opacity()) == 0
+               for k in keys for m in k.family_members_with_points())
+    assert scene.stage.flow("race").height < before - 0.1  # the gap is closed
+    scene, before = played(6)  # the whole race: kept
+    assert all(scene.stage.panel.opacities[id(k)] == 1 for k in scene.stage.arrow_keys)

@@ -202,7 +202,14 @@ class SidePanel(VGroup):
                         for m in self.items}
         self.scales = {id(m): 1.0 for m in self.items}
         self.opacities: dict[int, float] = {}
+        #: top items gone for good (:meth:`retire`), by id
+        self.retired: set[int] = set()
         self.place(self.flow_to(-10.0, 10.0, 10.0, -10.0))
+
+    def retire(self, items: Sequence[Mobject]) -> None:
+        """Leave ``items`` (top items: an arrow key once its arrows are gone) out of every
+        flow from now on: the next :meth:`glide` fades them out and closes their gap."""
+        self.retired |= {id(m) for m in items}
 
     @property
     def items(self) -> list[Mobject]:
@@ -217,7 +224,8 @@ class SidePanel(VGroup):
         """The largest flow (1 to 4 columns, scale <= 1) that fits the box."""
         width, height = right - left, top - bottom
         best: Flow | None = None
-        tops = self.top_items[:1] if compact else self.top_items  # compact: the counter alone
+        tops = [m for m in (self.top_items[:1] if compact else self.top_items)  # compact:
+                if id(m) not in self.retired]  # the counter alone
         top_w = max(self.natural[id(m)][0] for m in tops)
         top_h = sum(self.natural[id(m)][1] for m in tops) + ROW_GAP * len(tops)
         sizes = [m.compact_size if compact else self.natural[id(m)] for m in self.rows]
@@ -270,7 +278,10 @@ class SidePanel(VGroup):
         return m.value if m in self.rows else m
 
     def opacity(self, m: Mobject, flow: Flow) -> float:
-        """1 where ``flow`` shows the item (or its readout), 0 where it hides it."""
+        """1 where ``flow`` shows the item (or its readout), 0 where it hides it (and
+        for a retired item)."""
+        if id(m) in self.retired:
+            return 0.0
         return 0.0 if flow.compact and m is not self.counter else 1.0
 
     def glide(self, flow: Flow, clear: tuple[float, float] = (0.5, 0.5), hop: bool = False,

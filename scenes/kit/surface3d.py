@@ -65,6 +65,10 @@ class Ball3D:
         return self._gone[1]
 
 
+#: the clip's soft edge: the share of the height range over which a hill taller than
+#: the clip levels off (:meth:`SurfaceRenderer.clipped`)
+CLIP_SOFTNESS = 0.04
+
 #: faces along x of the 3-D view's mesh (y follows the map's aspect)
 MESH = 64
 #: ambient share of a face's brightness; the rest follows the light (``n · LIGHT``)
@@ -111,6 +115,8 @@ class SurfaceRenderer:
         self.zmin = float(np.nanmin(Z))
         self.zclip = float(np.quantile(Z[np.isfinite(Z)], clip_quantile))
         self.hz = height / max(self.zclip - self.zmin, 1e-12)
+        #: whether any of the surface rises above the clip (then it is levelled off softly)
+        self._clips = bool(np.nanmax(Z) > self.zclip)
         X, Y = np.meshgrid(xs, ys)
         self.grid_xy = np.stack([X, Y], -1)
         self.grid_z = Z
@@ -134,10 +140,25 @@ class SurfaceRenderer:
             self._c_line = np.repeat(np.arange(len(sizes)), sizes)
 
     # -- geometry ------------------------------------------------------------
+    def clipped(self, z: np.ndarray) -> np.ndarray:
+        """Surface values ``z`` levelled off smoothly towards the clip value ``c``: below
+        ``c - w`` (``w`` is :data:`CLIP_SOFTNESS` of the height range) unchanged, above
+        it ``c - w exp(-(z - c + w) / w)``, which meets them with the same slope and
+        approaches ``c``. A hill taller than the clip gets a rounded shoulder, not a flat
+        top whose edge follows the mesh's cells in steps. A surface with nothing above
+        the clip (``clip_quantile=1``) is left as it is."""
+        z = np.asarray(z, float)
+        if not self._clips:
+            return np.minimum(z, self.zclip)
+        w = CLIP_SOFTNESS * max(self.zclip - self.zmin, 1e-12)
+        knee = self.zclip - w
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.where(z <= knee, z, self.zclip - w * np.exp(-(z - knee) / w))
+
     def world(self, xy: np.ndarray, z: np.ndarray, lift: float) -> np.ndarray:
         xy = np.asarray(xy, float)
         cx, cy = (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
-        zz = (np.minimum(np.asarray(z, float), self.zclip) - self.zmin) * self.hz * lift
+        zz = (self.clipped(np.asarray(z, float)) - self.zmin) * self.hz * lift
         return np.stack([(xy[..., 0] - cx) * self.sx, (xy[..., 1] - cy) * self.sy, zz], -1)
 
     def _contour_polylines(self, max_points: int) -> list[tuple[np.ndarray, float, np.ndarray]]:
@@ -174,7 +195,7 @@ class SurfaceRenderer:
         last ``lift`` asked: a frame asks many times for one lift)."""
         cached = getattr(self, "_heights", None)
         if cached is None or cached[0] != lift:
-            self._heights = (lift, (np.minimum(self.grid_z, self.zclip) - self.zmin)
+            self._heights = (lift, (self.clipped(self.grid_z) - self.zmin)
                              * self.hz * lift)
         return self._heights[1]
 

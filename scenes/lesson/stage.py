@@ -63,9 +63,11 @@ class Stage:
         self.header = self._header()
         self.rules_in_header = False
         self.rules = self._rules()
+        #: the arrows' key lines in the side panel (retired with the arrows)
+        self.arrow_keys = self._arrow_key()
         self.panel = SidePanel(
             [wrap(lab, LABEL_WRAP) for lab in p.labels], p.colors, p.readouts, timeline,
-            settings=p.settings, facts=p.facts, extra=self._arrow_key())
+            settings=p.settings, facts=p.facts, extra=self.arrow_keys)
         self.card = self.make_card(fw - 2 * 0.3) if p.has_closing else None
         self._heading_room: dict[float, float] = {}  # by plot width (_plot_heading)
         needs = Needs(fw, fh, header_height=self.header.height,

@@ -84,8 +84,10 @@ class Race:
         k = arrow_steps(lesson)
         if k:
             lesson.play(tl.play_to(k, iterations_per_second=spec.pacing.arrow_speed))
-            if k < tl.steps:
-                lesson.play(fade_out(arrows), run_time=ARROWS_OUT)
+            if k < tl.steps:  # the arrows go, and their key lines with them
+                stage.panel.retire(stage.arrow_keys)
+                lesson.play(fade_out(arrows), *stage.panel.glide(stage.flow("race")),
+                            run_time=ARROWS_OUT)
                 lesson.remove(arrows)
         stage.arrows = arrows if k >= tl.steps else VGroup()
         if k < tl.steps:
