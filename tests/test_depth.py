@@ -242,3 +242,27 @@ def test_a_face_shows_its_underside_exactly_where_the_eye_is_below_its_plane(
         plane_at_eye = V[0, 0, 2] + b * (eye[1] - V[0, 0, 1])
     above = eye[2] > plane_at_eye
     np.testing.assert_array_equal(view.facing(n, centres) > 0, np.full(len(n), above))
+
+
+def test_a_hill_above_the_clip_levels_off_smoothly() -> None:
+    """Heights above the 98 % quantile had been cut flat, and the flat top's edge followed
+    the mesh's cells in steps (a crenellated tower): they level off in a rounded
+    shoulder, the same below its knee, rising all the way, never past the clip."""
+    from optiroll.scenes.kit.surface3d import CLIP_SOFTNESS
+
+    s = dyn.surface("5*exp(-(x**2 + y**2)) + 0.1*(x**2 + y**2)", view=((-3, 3), (-3, 3)))
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 6, 6, n_levels=6, resolution=60, axis_labels=False)
+        r = SurfaceRenderer(m, mesh=32)
+    c, w = r.zclip, CLIP_SOFTNESS * (r.zclip - r.zmin)
+    z = np.linspace(r.zmin, float(np.nanmax(r.grid_z)), 2001)
+    h = r.clipped(z)
+    below = z <= c - w
+    np.testing.assert_array_equal(h[below], z[below])
+    assert np.all(np.diff(h) > 0) and np.all(h < c)
+    slopes = np.diff(h) / np.diff(z)
+    assert abs(slopes[below[1:]][-1] - 1) < 1e-2 and abs(slopes[~below[1:]][0] - 1) < 1e-2
+    top = r.clipped(r.grid_z)  # no flat top: only the highest points are the highest
+    peak = np.count_nonzero(r.grid_z == r.grid_z.max())
+    assert np.count_nonzero(top == top.max()) == peak
+    assert np.count_nonzero(np.minimum(r.grid_z, c) == c) > 4 * peak  # a cut was flat
