@@ -266,3 +266,21 @@ def test_a_hill_above_the_clip_levels_off_smoothly() -> None:
     peak = np.count_nonzero(r.grid_z == r.grid_z.max())
     assert np.count_nonzero(top == top.max()) == peak
     assert np.count_nonzero(np.minimum(r.grid_z, c) == c) > 4 * peak  # a cut was flat
+
+
+@pytest.mark.parametrize("color", [theme.SKY_BLUE, theme.VERMILLION, theme.BLUISH_GREEN])
+def test_a_3d_ball_shows_its_runs_colour(hill: SurfaceRenderer, color: str) -> None:
+    """The ball's shading ran from white to dark: a sky-blue ball on the blue surface read
+    as pale grey. Most of it is now the legend's colour."""
+    where = np.array([[1.6, 1.2]])
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        img = hill.render(W, H, SOUTH, 1.0, [Ball3D(where, color)], 10.0,
+                          trail_opacity=0.0).astype(int)
+        view = View(hill, W, H, SOUTH, 1.0)
+    x, y = projected(hill, SOUTH, where)
+    rows, cols = np.mgrid[0:H, 0:W]
+    r_px = hill.ball_radius * view.px_per_unit * 0.6  # well inside the ball
+    inside = np.hypot(cols + 0.5 - x, rows + 0.5 - y) < r_px
+    want = np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)])
+    median = np.median(img[inside][:, :3], axis=0)
+    assert np.abs(median - want).max() < 40, (median, want)

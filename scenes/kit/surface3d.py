@@ -596,8 +596,12 @@ def _paint_ball(ctx: cairo.Context, centre: np.ndarray, radius: float, c: np.nda
         ctx.push_group()
     grad = cairo.RadialGradient(centre[0] - radius * 0.35, centre[1] - radius * 0.35,
                                 radius * 0.1, centre[0], centre[1], radius)
-    grad.add_color_stop_rgb(0, *(0.55 + 0.45 * c))
-    grad.add_color_stop_rgb(1, *(0.55 * c))
+    # a small highlight, the run's own colour over most of the ball, a darker edge: the
+    # colour reads as the legend's (a white-to-dark ramp had paled sky blue into the
+    # blue surface)
+    grad.add_color_stop_rgb(0, *(0.45 + 0.55 * c))
+    grad.add_color_stop_rgb(0.45, *c)
+    grad.add_color_stop_rgb(1, *(0.6 * c))
     ctx.set_source(grad)
     ctx.arc(centre[0], centre[1], radius, 0, 2 * np.pi)
     ctx.fill_preserve()
