@@ -65,6 +65,11 @@ class Ball3D:
         return self._gone[1]
 
 
+#: a trail's casing in the 3-D view: a darker, wider stroke beneath its colour
+CASING_RGB = np.array([0x0E, 0x12, 0x17]) / 255.0  # the theme's background
+CASING_ALPHA = 0.55
+CASING_WIDTH = 2.2
+
 #: the clip's soft edge: the share of the height range over which a hill taller than
 #: the clip levels off (:meth:`SurfaceRenderer.clipped`)
 CLIP_SOFTNESS = 0.04
@@ -398,13 +403,16 @@ class SurfaceRenderer:
         painted: list[tuple[np.ndarray, float]] = []  # balls so far: (centre, size)
         for idx in np.argsort(-np.asarray(depths), kind="stable").tolist():
             kind, what = payload[idx]
-            if kind == 2:
+            if kind == 2:  # a dark casing under the colour: it stands off the lit surface
                 line, c, alpha, w = what
-                ctx.set_source_rgba(*order_rgb(c), alpha)
-                ctx.set_line_width(w)
                 ctx.move_to(*line[0])
                 for point in line[1:]:
                     ctx.line_to(*point)
+                ctx.set_source_rgba(*order_rgb(CASING_RGB), CASING_ALPHA * alpha)
+                ctx.set_line_width(w * CASING_WIDTH)
+                ctx.stroke_preserve()
+                ctx.set_source_rgba(*order_rgb(c), alpha)
+                ctx.set_line_width(w)
                 ctx.stroke()
             else:  # over a ball it meets, smaller: rings in rings, as on the 2-D map
                 centre, r_px, c, mask, world = what
