@@ -284,3 +284,21 @@ def test_a_3d_ball_shows_its_runs_colour(hill: SurfaceRenderer, color: str) -> N
     want = np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)])
     median = np.median(img[inside][:, :3], axis=0)
     assert np.abs(median - want).max() < 40, (median, want)
+
+
+def test_a_3d_trail_has_a_dark_casing(hill: SurfaceRenderer,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trail is stroked over a wider, darker casing: beside its colour the surface is
+    darker than without the trail (a sky-blue trail had melted into the blue surface)."""
+    from optiroll.scenes.kit import surface3d
+
+    xs = np.linspace(-1.8, 1.8, 13)
+    trail = [Ball3D(np.stack([xs, np.full_like(xs, -1.7)], -1), theme.SKY_BLUE)]
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        bare = hill.render(W, H, SOUTH, 1.0, [], 0.0, contour_opacity=0.0).astype(int)
+        cased = hill.render(W, H, SOUTH, 1.0, trail, 20.0, contour_opacity=0.0).astype(int)
+        monkeypatch.setattr(surface3d, "CASING_ALPHA", 0.0)
+        plain = hill.render(W, H, SOUTH, 1.0, trail, 20.0, contour_opacity=0.0).astype(int)
+    edge = (np.abs(cased - plain).max(axis=-1) > 8) & (np.abs(plain - bare).max(axis=-1) <= 8)
+    assert edge.sum() > 100  # the casing reaches past the coloured stroke
+    assert (cased[edge, :3].sum(axis=1) < bare[edge, :3].sum(axis=1)).mean() > 0.9
