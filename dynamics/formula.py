@@ -195,3 +195,38 @@ class TypstPrinter(sp.printing.str.StrPrinter):
 def to_typst(expr: sp.Expr) -> str:
     """Typst math source for ``expr`` (for ``MathTypst`` labels)."""
     return TypstPrinter().doprint(expr)
+
+
+def to_typst_as_written(text: str, expr: sp.Expr) -> str:
+    """Typst math for the formula ``text`` (parsed to ``expr``) with its terms in the
+    order they are written: ``(x^2 - 1)^2 + 0.5 y^2 + 0.3 x``, not sympy's ``0.3 x +
+    0.5 y^2 + (x^2 - 1)^2``. Where sympy merged or cancelled written terms (``x + x``),
+    its own order."""
+    try:
+        source, index = _caret_to_power(text)
+        terms = [sign * _build(node, text, index)
+                 for sign, node in _written_terms(ast.parse(source, mode="eval").body)]
+    except (FormulaError, SyntaxError, RecursionError):
+        return to_typst(expr)
+    if len(terms) < 2 or sorted(map(sp.srepr, terms)) != sorted(
+            map(sp.srepr, sp.Add.make_args(expr))):
+        return to_typst(expr)
+    out = ""
+    for term in terms:
+        piece = to_typst(term)
+        if not out:
+            out = piece
+        elif piece.startswith("-"):
+            out += " - " + piece[1:]
+        else:
+            out += " + " + piece
+    return out
+
+
+def _written_terms(node: ast.AST, sign: int = 1) -> list[tuple[int, ast.AST]]:
+    """The top-level terms of a sum as written, each with its sign (``a - (b + c)``
+    has the two terms ``a`` and ``-(b + c)``)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        right = sign if isinstance(node.op, ast.Add) else -sign
+        return _written_terms(node.left, sign) + [(right, node.right)]
+    return [(sign, node)]

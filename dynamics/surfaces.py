@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import OptirollError
-from .formula import X, Y, to_typst, too_deep
+from .formula import X, Y, to_typst_as_written, too_deep
 
 Box = tuple[tuple[float, float], tuple[float, float]]
 Array = np.ndarray
@@ -251,7 +251,7 @@ def formula_surface(text: str, expr: sp.Expr, view: Box | None = None) -> Symbol
         return SymbolicSurface(
             name="formula",
             display_name=text,
-            typst=to_typst(expr),
+            typst=to_typst_as_written(text, expr),
             view=view,
             spec={"name": text, "view": [list(view[0]), list(view[1])]},
             expr=expr,

@@ -221,3 +221,15 @@ def test_data_surfaces_expose_their_data_and_model() -> None:
     assert dyn.surface("bowl").data is None
     with pytest.raises(NotImplementedError, match="not a loss over data"):
         dyn.surface("bowl").predict(np.zeros(2), np.zeros(3))
+
+
+@pytest.mark.parametrize(("text", "typst"), [
+    ("(x^2 - 1)^2 + 0.5*y^2 + 0.3*x", "(x^2 - 1)^2 + 0.5 y^2 + 0.3 x"),  # as written
+    ("-x^2 - 3*y + 2", "-x^2 - 3 y + 2"),
+    ("x + x + y", "2 x + y"),  # merged terms: sympy's order
+    ("x - (y - 2)", "x - y + 2"),
+])
+def test_a_formula_is_shown_with_its_terms_in_the_written_order(text: str, typst: str) -> None:
+    """sympy sorts a sum's terms: a lecturer's (x²−1)² + 0.5y² + 0.3x was shown as
+    0.3x + 0.5y² + (x²−1)²."""
+    assert dyn.surface(text).typst == typst
