@@ -182,3 +182,23 @@ def test_one_optimizer_with_two_rules_names_each_by_its_run() -> None:
     names = [name for name, _ in prepare(spec).rules]
     assert names == ["heavy ball", "EMA", "GD"]
     assert "(1 - beta) nabla L(w)" in prepare(spec).rules[1][1]
+
+
+def test_a_scheduled_runs_rule_reads_eta_t() -> None:
+    """With a schedule the learning rate changes with the step: the rule says eta_t (it
+    read eta, as for a constant rate), and a constant-rate run of the same optimizer keeps
+    its own rule, both named by their runs."""
+    from optiroll.scenes.lesson.spec import ScheduleSpec
+
+    spec = LessonSpec(title="s", surface="ravine", start=(-2.4, 0.2), steps=10,
+                      runs=[RunSpec(optimizer="gd", lr=0.1, label="constant"),
+                            RunSpec(optimizer="gd", lr=0.1, label="cosine",
+                                    schedule=ScheduleSpec(kind="cosine", T_max=10))])
+    rules = prepare(spec).rules
+    assert [name for name, _ in rules] == ["constant", "cosine"]
+    assert rules[0][1] == "w arrow.l w - eta nabla L(w)"
+    assert rules[1][1] == "w arrow.l w - eta_t nabla L(w)"
+    beta = prepare(LessonSpec(title="s", surface="ravine", start=(-2.4, 0.2), steps=10, runs=[
+        RunSpec(optimizer="momentum", lr=0.1, beta=0.9,
+                schedule=ScheduleSpec(kind="cosine", T_max=10))])).rules[0][1]
+    assert "eta_t v" in beta and "beta v" in beta  # beta is not a learning rate

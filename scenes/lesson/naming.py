@@ -5,6 +5,7 @@ Display data only: nothing here computes a trajectory.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from optiroll import dynamics as dyn
@@ -127,6 +128,8 @@ def rules(optimizers: list[dyn.Optimizer],
     found: list[tuple[str, str, int]] = []
     for i, opt in enumerate(optimizers):
         rule = update_rule(opt)
+        if getattr(opt, "schedule", None) is not None:  # the rate in force at step t
+            rule = re.sub(r"(?<![A-Za-z_])eta(?![A-Za-z_])", "eta_t", rule)
         if all(rule != r for _, r, _ in found):
             found.append((DISPLAY.get(opt.name, opt.name), rule, i))
     names = [name for name, _, _ in found]
