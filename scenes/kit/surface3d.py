@@ -400,17 +400,22 @@ class SurfaceRenderer:
                                                       facing):
                 depths.append(depth_)
                 payload.append((kind, what))
+        # every trail's dark casing first, beneath all the trails' colours and the balls
+        # (it makes a trail stand off the lit surface; painted piece by piece with its
+        # own trail, it had striped the other trails where they run together)
+        for kind, what in payload:
+            if kind == 2:
+                line, _, alpha, w = what
+                _trace(ctx, line)
+                ctx.set_source_rgba(*order_rgb(CASING_RGB), CASING_ALPHA * alpha)
+                ctx.set_line_width(w * CASING_WIDTH)
+                ctx.stroke()
         painted: list[tuple[np.ndarray, float]] = []  # balls so far: (centre, size)
         for idx in np.argsort(-np.asarray(depths), kind="stable").tolist():
             kind, what = payload[idx]
-            if kind == 2:  # a dark casing under the colour: it stands off the lit surface
+            if kind == 2:
                 line, c, alpha, w = what
-                ctx.move_to(*line[0])
-                for point in line[1:]:
-                    ctx.line_to(*point)
-                ctx.set_source_rgba(*order_rgb(CASING_RGB), CASING_ALPHA * alpha)
-                ctx.set_line_width(w * CASING_WIDTH)
-                ctx.stroke_preserve()
+                _trace(ctx, line)
                 ctx.set_source_rgba(*order_rgb(c), alpha)
                 ctx.set_line_width(w)
                 ctx.stroke()
@@ -564,6 +569,13 @@ class SurfaceRenderer:
         if hidden.all():
             return False
         return (x0, y0, np.where(hidden, 0, 255).astype(np.uint8))
+
+
+def _trace(ctx: cairo.Context, line: list[list[float]]) -> None:
+    """The polyline ``line`` (pixels) as cairo's current path."""
+    ctx.move_to(*line[0])
+    for point in line[1:]:
+        ctx.line_to(*point)
 
 
 def _runs(shown: np.ndarray) -> list[tuple[int, int]]:
