@@ -22,6 +22,7 @@ from pathlib import Path
 import click
 import numpy as np
 from optiroll.dynamics.distributed import DEFAULT_CHUNK, Executor
+from optiroll.dynamics.surfaces import Surface
 
 from .jobs import FORMATS, QUALITIES, Job, JobError, Options, Result, frames_folder_problem
 
@@ -530,11 +531,9 @@ def check(lessons: tuple[str, ...], debug: bool) -> None:
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def undefined_share(surface: object, samples: int = 120) -> float:
+def undefined_share(surface: Surface, samples: int = 120) -> float:
     """The share of the view, sampled on a ``samples``-wide grid, where the loss is not
     finite (0 for a surface defined everywhere on it)."""
-    import numpy as np
-
     _, _, z = surface.grid(samples)
     return float(np.mean(~np.isfinite(z)))
 
