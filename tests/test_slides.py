@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import installed_env
@@ -66,6 +67,28 @@ def test_pptx_has_one_slide_per_act_each_with_its_video(deck: Path) -> None:
         assert len(media) == 1
     videos = [p for p in slides.part.package.iter_parts() if p.partname.endswith(".mp4")]
     assert len(videos) == len(ACTS)
+
+
+def test_the_replay_slide_stops_on_the_plots(deck: Path) -> None:
+    """A slide stops where the lecturer talks: the replay's slide ends on its held plots,
+    and the exit (plots fading, the map gliding back) opens the next slide. It had ended
+    after the exit, on the race's layout again, with no plot in sight."""
+    import av
+
+    html = (deck / "deck.html").read_text()
+    videos = re.findall(r'data-background-video="([^"]+\.mp4)"', html)
+    assert len(videos) == len(ACTS)
+
+    def frames(name: str) -> list[np.ndarray]:
+        with av.open(str(deck / name)) as c:
+            return [f.to_ndarray(format="rgb24").astype(int) for f in c.decode(video=0)]
+
+    replay, closing = frames(videos[ACTS.index("replay")]), frames(videos[ACTS.index("closing")])
+    # the plots on screen at the slide's end: far from its first frame (the race's layout)
+    assert np.abs(replay[-1] - replay[0]).mean() > 4
+    # the next slide starts where this one stopped, then leaves
+    assert np.abs(closing[0] - replay[-1]).mean() < 1.5
+    assert np.abs(closing[-1] - replay[-1]).mean() > 4
 
 
 def browser():

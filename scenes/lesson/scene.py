@@ -127,6 +127,12 @@ class Lesson(Part, ThemedScene):
         self.last_act_begun = key == self.only_acts[-1]
         self.next_section(name, skip_animations=key not in self.only_acts)
 
+    def exit_begins(self) -> None:
+        """Where an act's last held moment ends and its exit begins (the replay's plots
+        fading, the map gliding back): nothing in a video; in a deck the slide ends here,
+        on what was held, and the exit opens the next act's slide
+        (:class:`~optiroll.scenes.lesson.slides.LessonSlides`)."""
+
     def wait(self, duration: float = 1.0, *args: object, **kwargs: object) -> None:
         """Manim's wait; a hold of no time (``pacing.hold = 0``) is no wait at all."""
         if duration > 0:

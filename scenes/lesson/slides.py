@@ -29,12 +29,24 @@ class LessonSlides(Slide):
     MomentumRavine): pass``. A slide begins where each act begins."""
 
     skip_reversing = True  # reversed clips serve only manim-slides' own player
+    #: an act's exit has opened the slide the next act plays in (:meth:`exit_begins`)
+    _exit_opened = False
 
     def begin_act(self, name: str, loop: bool = False) -> None:
         if self.renderer.num_plays == 0:  # manim-slides opens the first slide itself
             Lesson.begin_act(self, name)
             return
+        opened, self._exit_opened = self._exit_opened, False
+        if opened and not loop:  # the previous act's exit opened this act's slide
+            return
         self.next_slide(name, loop=loop)
+
+    def exit_begins(self) -> None:
+        """The slide ends on the act's held moment (the replay's plots): its exit plays at
+        the start of the next slide (the slide had ended after the plots faded and the map
+        glided back, or, before a lesson's next part, on an almost black frame)."""
+        self.next_slide()
+        self._exit_opened = True
 
 
 def slide_class(lesson: type[Lesson]) -> type:

@@ -57,6 +57,7 @@ class ChartAct:
         stage.on_screen.update({f"chart{i}": chart for i, chart in enumerate(charts)})
         lesson.mark("chart")
         lesson.wait(p.spec.pacing.hold + 1.0)
+        lesson.exit_begins()
         lesson.play(fade_out(charts), *stage.arrange("race"), run_time=LEAVE)
         lesson.remove(charts)
         for i in range(len(charts)):

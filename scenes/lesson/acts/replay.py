@@ -53,6 +53,7 @@ class Replay:
         lesson.play(tl.play_to(iterations_per_second=p.spec.pacing.replay(p.spec.steps)))
         lesson.mark("plots")
         lesson.wait(p.spec.pacing.hold)
+        lesson.exit_begins()
         lesson.play(fade_out(plots), run_time=UNSHOW)
         lesson.play(*stage.arrange("race"), run_time=LEAVE - UNSHOW)
         lesson.remove(plots)
