@@ -15,8 +15,8 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 def test_python_examples_run() -> None:
     blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
     assert blocks
-    for block in blocks:
-        exec(compile(textwrap.dedent(block), "README.md", "exec"), {})
+    for block in blocks:  # as a script would run them (a main guard's body too)
+        exec(compile(textwrap.dedent(block), "README.md", "exec"), {"__name__": "__main__"})
 
 
 def section(readme: str, heading: str) -> str:
@@ -109,3 +109,16 @@ def test_the_write_your_own_scene_example_renders(tmp_path: Path) -> None:
                 continue  # the 3-D layer is a frame-sized image; trackers are not drawn
             assert -w <= mob.get_left()[0] and mob.get_right()[0] <= w, mob
             assert -h <= mob.get_bottom()[1] and mob.get_top()[1] <= h, mob
+
+
+def test_every_piece_in_the_kit_tables_imports_from_the_kit() -> None:
+    """The README's kit tables say `from optiroll.scenes.kit import ...`: ModelEllipse,
+    Swarm, BasinLayer and FunctionPlot had raised ImportError."""
+    import optiroll.scenes.kit as kit
+
+    kit_section = README[README.index("### The scene kit"):]
+    tables = section(README, "Write your own scene") + kit_section[:kit_section.index("\n## ")]
+    rows = re.findall(r"^\| ((?:`\w+`(?:, )?)+) \|", tables, flags=re.M)
+    names = {n for row in rows for n in re.findall(r"`(\w+)`", row)} - {"piece"}
+    assert {"ModelEllipse", "Swarm", "BasinLayer", "FunctionPlot", "ContourMap"} <= names
+    assert sorted(n for n in names if not hasattr(kit, n)) == []

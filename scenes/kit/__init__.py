@@ -19,14 +19,20 @@ _WHERE = {
     "at": "timeline", "SidePanel": "panel", "DataPanel": "data_panel",
     "ThemedScene": "scene", "CameraPath": "camera3d", "ColourGifWriter": "writer",
     "Fade": "motion", "Glide": "motion", "follows": "scene", "fitted_caption": "panel",
+    "fit_target": "motion", "place": "motion", "fade_in": "motion", "fade_out": "motion",
+    "MinimaMarkers": "motion", "ModelEllipse": "quadratic", "Swarm": "swarm",
+    "BasinLayer": "swarm", "FunctionPlot": "plots",
 }
 
-__all__ = sorted([*_WHERE, "theme"])
+#: modules named as pieces (``from optiroll.scenes.kit import theme``)
+_MODULES = ("theme", "colors", "typeset")
+
+__all__ = sorted([*_WHERE, *_MODULES])
 
 
 def __getattr__(name: str) -> Any:
-    if name == "theme":
-        return importlib.import_module(".theme", __name__)
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
     if name in _WHERE:
         return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
