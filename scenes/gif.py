@@ -19,6 +19,8 @@ from pathlib import Path
 import av
 from PIL import Image
 
+from .kit import theme
+
 GIF_RATES = (25, 50)
 
 
@@ -58,6 +60,27 @@ def _sized(img: Image.Image, width: int | None) -> Image.Image:
     return img
 
 
+#: colours every frame's palette holds exactly: the runs', the text's and the background
+RESERVED = (*theme.PALETTE, theme.FOREGROUND, theme.MUTED, theme.BACKGROUND)
+
+
+def paletted(frame: Image.Image, colors: int = 96) -> Image.Image:
+    """``frame`` in a palette of ``colors``: a fast octree of the frame's own colours
+    (it keeps small saturated areas, balls, trails and legend dots, that the median-cut
+    palette merged into greys) plus the :data:`RESERVED` theme colours exactly, each
+    pixel the nearest of them; no dithering: flat areas stay flat. Without the reserved
+    entries a ball over a 3-D surface's many shades came out up to 5 CIEDE2000 units off
+    its colour."""
+    octree = frame.quantize(colors=colors - len(RESERVED), method=Image.Quantize.FASTOCTREE,
+                            dither=Image.Dither.NONE)
+    entries = octree.getpalette()[:3 * (colors - len(RESERVED))]
+    for color in RESERVED:
+        entries += [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(entries)
+    return frame.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE)
+
+
 def write_gif(frames: list[Image.Image], path: Path, fps: int = 25, colors: int = 96) -> int:
     """Write ``frames`` as a looping GIF at ``fps``; returns its size in bytes."""
     if fps not in GIF_RATES:
@@ -66,10 +89,7 @@ def write_gif(frames: list[Image.Image], path: Path, fps: int = 25, colors: int 
         raise ValueError("no frames to write: check the video and the start/end times")
     if not path.parent.is_dir():
         raise ValueError(f"folder {str(path.parent)!r} does not exist; create it first")
-    # Fast octree keeps small saturated areas (balls, trails, legend dots) that the
-    # median-cut "adaptive" palette merged into greys; no dithering: flat areas stay flat
-    pal = [f.quantize(colors=colors, method=Image.Quantize.FASTOCTREE,
-                      dither=Image.Dither.NONE) for f in frames]
+    pal = [paletted(f, colors) for f in frames]
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         pal[0].save(tmp, format="GIF", save_all=True, append_images=pal[1:],

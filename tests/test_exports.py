@@ -147,3 +147,36 @@ def test_manims_own_gif_goes_through_the_converter(exports) -> None:
     gif = Image.open(exports["GIF (manim render --format gif)"])
     assert gif.info["duration"] == 40
     assert sum(1 for _ in range(gif.n_frames)) >= 1
+
+
+def test_a_gif_frame_keeps_the_run_colours_over_a_3d_surface() -> None:
+    """Over a 3-D surface's many shades the GIF's octree palette had merged a ball's
+    colours with the surface's: up to 11.6 CIEDE2000 units off. Every frame's palette
+    now holds the run colours exactly; what was within 3 units of one stays within 6."""
+    import numpy as np
+    from manim import tempconfig
+    from optiroll import dynamics as dyn
+    from optiroll.scenes.gif import paletted
+    from optiroll.scenes.kit import ContourMap, theme
+    from optiroll.scenes.kit.camera3d import Camera
+    from optiroll.scenes.kit.colors import delta_e, hex_to_rgb, lab
+    from optiroll.scenes.kit.surface3d import Ball3D, SurfaceRenderer
+    from PIL import Image
+
+    w, h = 640, 360
+    with tempconfig({"pixel_width": w, "pixel_height": h}):
+        m = ContourMap(dyn.surface("himmelblau"), 6, 6, n_levels=12, resolution=80,
+                       axis_labels=False)
+        balls = [Ball3D(np.array([[-4.0 + k, -1 + 0.5 * (k % 3)]]), c)
+                 for k, c in enumerate(theme.PALETTE)]
+        rgba = SurfaceRenderer(m, height=2.0).render(
+            w, h, Camera(-100, 35, 1.0, perspective=0.6), 1.0, balls, 0.0)
+    alpha = rgba[..., 3:4] / 255.0
+    img = (rgba[..., :3] * alpha + hex_to_rgb(theme.BACKGROUND) * 255 * (1 - alpha))
+    img = img.astype(np.uint8)
+    seen = lab(img / 255.0)
+    runs = lab(np.array([hex_to_rgb(c) for c in theme.PALETTE]))
+    near = delta_e(seen[..., None, :], runs[None, None]).min(axis=-1) < 3
+    assert near.sum() > 50  # the balls' own colours are in the frame
+    gif = lab(np.asarray(paletted(Image.fromarray(img)).convert("RGB")) / 255.0)
+    assert delta_e(seen[near], gif[near]).max() < 6
