@@ -65,8 +65,16 @@ def loss_string(loss: Sequence[float], diverged_at: int, k: int) -> str:
 
 
 def point_string(x: float, y: float, decimals: int = 6) -> str:
-    """``(−2.382563, −0.158591)``: a position as the books print it, with real minus signs."""
-    return f"({x:.{decimals}f}, {y:.{decimals}f})".replace("-", "−")
+    """``(−2.382563, −0.158591)``: a position as the books print it, with real minus signs
+    (and none on a coordinate that rounds to zero: ``0.000000``, not ``−0.000000``)."""
+    return f"({_fixed(x, decimals)}, {_fixed(y, decimals)})"
+
+
+def _fixed(v: float, decimals: int) -> str:
+    text = f"{v:.{decimals}f}"
+    if float(text) == 0:
+        text = f"{0.0:.{decimals}f}"
+    return text.replace("-", "−")
 
 
 def join_words(items: Sequence[str]) -> str:

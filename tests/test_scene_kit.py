@@ -634,3 +634,12 @@ def test_a_short_log_plot_keeps_a_scale(height: float) -> None:
     ys = [m.get_center()[1] for m in plot.y_tick_labels]
     assert len(ys) >= 2
     assert min(np.diff(ys)) >= 0.42 * 0.999 - 1e-9  # as far apart as frame.py's gap
+
+
+def test_a_position_that_rounds_to_zero_has_no_minus_sign() -> None:
+    """The legends of adaptive and saddle read "−0.000000" for a coordinate of −1e-9."""
+    from optiroll.scenes.text import point_string
+
+    assert point_string(-2.3825631, -1e-9) == "(−2.382563, 0.000000)"
+    assert point_string(-0.0, -0.004, 2) == "(0.00, 0.00)"
+    assert point_string(-0.006, 2.0, 2) == "(−0.01, 2.00)"

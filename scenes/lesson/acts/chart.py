@@ -15,7 +15,7 @@ from ...kit.frame import Heading, plot_heading
 from ...kit.motion import fade_in, fade_out
 from ...kit.plots import FunctionPlot
 from ..layout import Box
-from .replay import fit_plot, place_plots
+from .replay import UNSHOW, fit_plot, place_plots
 
 if TYPE_CHECKING:
     from ..prepare import ChartData, Curve
@@ -58,7 +58,10 @@ class ChartAct:
         lesson.mark("chart")
         lesson.wait(p.spec.pacing.hold + 1.0)
         lesson.exit_begins()
-        lesson.play(fade_out(charts), *stage.arrange("race"), run_time=LEAVE)
+        # the charts are gone before the map and panel move back through their place
+        # (as the replay's plots: they had grown back in over the still-visible chart)
+        lesson.play(fade_out(charts), run_time=UNSHOW)
+        lesson.play(*stage.arrange("race"), run_time=LEAVE - UNSHOW)
         lesson.remove(charts)
         for i in range(len(charts)):
             del stage.on_screen[f"chart{i}"]
