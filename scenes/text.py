@@ -51,9 +51,9 @@ def power_of_ten(e: int) -> str:
 
 def times(ratio: float) -> str:
     """A ratio for a sentence: ``3,600×`` below ten thousand, else in orders of magnitude
-    (``17 orders of magnitude``)."""
+    to the nearest (``17 orders of magnitude``; 9.1 million is 7, not 6)."""
     if math.isfinite(ratio) and ratio >= 1e4:
-        return f"{math.floor(math.log10(ratio))} orders of magnitude"
+        return f"{round(math.log10(ratio))} orders of magnitude"
     return f"{round_sig(ratio)}×"
 
 

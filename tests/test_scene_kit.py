@@ -643,3 +643,12 @@ def test_a_position_that_rounds_to_zero_has_no_minus_sign() -> None:
     assert point_string(-2.3825631, -1e-9) == "(−2.382563, 0.000000)"
     assert point_string(-0.0, -0.004, 2) == "(0.00, 0.00)"
     assert point_string(-0.006, 2.0, 2) == "(−0.01, 2.00)"
+
+
+def test_orders_of_magnitude_are_rounded_to_the_nearest() -> None:
+    """A ratio of 10^6.96 read "6 orders of magnitude": 7."""
+    from optiroll.scenes.text import times
+
+    assert times(10**6.96) == "7 orders of magnitude"
+    assert times(10**6.4) == "6 orders of magnitude"
+    assert times(3600.0) == "3,600×"
