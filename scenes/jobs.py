@@ -262,9 +262,9 @@ def run(job: Job, report: Callable[[str, int], None] | None = None,
     try:
         job.options.check()
         with working_folder() as tmp:
-            produced = _render(job, tmp / "media", report)
+            produced, title = _render(job, tmp / "media", report)
             if job.is_deck:
-                _deliver_deck(job, produced.name, tmp)
+                _deliver_deck(job, produced.name, tmp, title)
             else:
                 _deliver(job, produced, tmp)
         return Result(job.name, True, job.out)
@@ -272,18 +272,23 @@ def run(job: Job, report: Callable[[str, int], None] | None = None,
         return _failure(job, err, debug)
 
 
-def _render(job: Job, media: Path, report: Callable[[str, int], None] | None) -> Path:
+def _render(job: Job, media: Path, report: Callable[[str, int], None] | None
+            ) -> tuple[Path, str | None]:
+    """What the render of ``job`` wrote, and the lesson's title (its first part's; None
+    for a plain Scene)."""
     scene = render_scene(job, media, report)
+    chapters = getattr(scene, "chapters", None)
+    title = chapters[0].prepared.spec.title if chapters else None
     if job.is_deck:  # manim-slides wrote ./slides/<Scene>.json and its videos
-        return Path("slides") / type(scene).__name__
+        return Path("slides") / type(scene).__name__, title
     if job.options.last_frame:
-        return _newest(media, "*.png")
+        return _newest(media, "*.png"), title
     if job.options.format == "png":
         frames = sorted(media.rglob("*.png"))
         if not frames:
             raise JobError("the scene wrote no frames")
-        return frames[0].parent
-    return Path(scene.renderer.file_writer.movie_file_path)
+        return frames[0].parent, title
+    return Path(scene.renderer.file_writer.movie_file_path), title
 
 
 def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | None,
@@ -433,7 +438,7 @@ def _frame_number(path: Path) -> int:
     return int(digits.group(1)) if digits else -1
 
 
-def _deliver_deck(job: Job, scene_name: str, tmp: Path) -> None:
+def _deliver_deck(job: Job, scene_name: str, tmp: Path, title: str | None = None) -> None:
     """Build the deck in the job's folder, then move each file into place whole."""
     from .lesson.slides import assets_folder, build_deck
 
@@ -441,7 +446,7 @@ def _deliver_deck(job: Job, scene_name: str, tmp: Path) -> None:
     built.mkdir()
     html = built / job.html.name if job.html is not None else None
     pptx = built / job.pptx.name if job.pptx is not None else None
-    build_deck(scene_name, tmp / "slides", html, pptx, job.options.size)
+    build_deck(scene_name, tmp / "slides", html, pptx, job.options.size, title=title)
     if pptx is not None and job.pptx is not None:
         _move_into_place(pptx, job.pptx)
     if html is not None and job.html is not None:

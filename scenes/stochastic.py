@@ -85,8 +85,9 @@ class Annealing(Part):
         s = spec.surface_object
         best = float(s.value(np.array(s.minima[0])))
         tail = [float(np.mean(np.linalg.norm(r.update[-50:], axis=1))) for r in runs]
-        return [f"last 50 steps: {labels[0]} still jumps {tail[0]:.4f} a step, "
-                f"{labels[1]} {tail[1]:.4f}",
+        # a semicolon between the runs: their labels hold commas ("SGD, constant lr")
+        return [f"last 50 steps: {labels[0]} still jumps {tail[0]:.4f} a step; "
+                f"{labels[1]}, {tail[1]:.4f}",
                 f"loss {format_value(float(runs[0].final_loss))} against "
                 f"{format_value(float(runs[1].final_loss))} (least squares: "
                 f"{format_value(best)})"]

@@ -56,6 +56,21 @@ def test_deck_files(deck: Path) -> None:
     assert sorted(p.name for p in deck.iterdir()) == ["deck.html", "deck.pptx", "deck_assets"]
 
 
+def test_decks_carry_the_lessons_title(deck: Path) -> None:
+    """The HTML's <title> was the file's stem or the class name; the PPTX kept python-pptx's
+    template properties (author "Steve Canny", created 2013, a 4:3 slide type)."""
+    from pptx import Presentation
+
+    assert "<title>Adaptive step sizes</title>" in (deck / "deck.html").read_text()
+    pptx = Presentation(str(deck / "deck.pptx"))
+    props = pptx.core_properties
+    assert (props.title, props.author) == ("Adaptive step sizes", "optiroll")
+    assert props.created.year >= 2025
+    size = pptx.part._element.find(
+        "{http://schemas.openxmlformats.org/presentationml/2006/main}sldSz")
+    assert size.get("type") == "custom"
+
+
 def test_pptx_has_one_slide_per_act_each_with_its_video(deck: Path) -> None:
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE

@@ -61,8 +61,10 @@ def assets_folder(html: Path) -> Path:
 
 
 def build_deck(scene_name: str, slides_folder: Path, html: Path | None = None,
-               pptx: Path | None = None, size: tuple[int, int] = (1280, 720)) -> None:
-    """Convert the rendered slides of ``scene_name`` into ``html`` and/or ``pptx``.
+               pptx: Path | None = None, size: tuple[int, int] = (1280, 720),
+               title: str | None = None) -> None:
+    """Convert the rendered slides of ``scene_name`` into ``html`` and/or ``pptx``, both
+    titled ``title`` (the lesson's; else the scene's name).
 
     The HTML deck is ``html`` plus a folder ``<name>_assets`` beside it holding the
     videos and reveal.js: open the file from disk, no network needed.
@@ -80,7 +82,7 @@ def build_deck(scene_name: str, slides_folder: Path, html: Path | None = None,
     configs = [PresentationConfig.from_file(slides_folder / f"{scene_name}.json")]
     if html is not None:
         assets = assets_folder(html).name
-        RevealJS(presentation_configs=configs, title=scene_name, assets_dir=assets,
+        RevealJS(presentation_configs=configs, title=title or scene_name, assets_dir=assets,
                  reveal_version=REVEALJS_VERSION, cdn_url=f"{assets}/revealjs",
                  background_color=str(configs[0].background_color)).convert_to(html)
         shutil.copytree(REVEALJS, assets_folder(html) / "revealjs", dirs_exist_ok=True)
@@ -89,6 +91,25 @@ def build_deck(scene_name: str, slides_folder: Path, html: Path | None = None,
         # video's aspect, whatever its pixels: a slide must be 1 to 56 inches a side
         w, h = PPTX_WIDTH, max(96, min(5376, round(PPTX_WIDTH * size[1] / size[0])))
         PowerPoint(presentation_configs=configs, width=w, height=h).convert_to(pptx)
+        _describe_pptx(pptx, title or scene_name)
+
+
+def _describe_pptx(path: Path, title: str) -> None:
+    """The PPTX's own properties: its title, optiroll as author, made now, and a custom
+    slide size (python-pptx's template says "Steve Canny", 2013, and 4:3)."""
+    from datetime import datetime
+
+    from pptx import Presentation
+
+    deck = Presentation(str(path))
+    props = deck.core_properties
+    props.title, props.author, props.last_modified_by = title, "optiroll", "optiroll"
+    props.created = props.modified = datetime.now().replace(microsecond=0)
+    props.revision = 1
+    deck.part._element.find(
+        "{http://schemas.openxmlformats.org/presentationml/2006/main}sldSz").set(
+        "type", "custom")
+    deck.save(str(path))
 
 
 def headless_browser(offline: bool = True):
