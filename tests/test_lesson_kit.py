@@ -393,3 +393,19 @@ def test_the_arrows_key_leaves_the_panel_with_the_arrows(tmp_path) -> None:
     assert scene.stage.flow("race").height < before - 0.1  # the gap is closed
     scene, before = played(6)  # the whole race: kept
     assert all(scene.stage.panel.opacities[id(k)] == 1 for k in scene.stage.arrow_keys)
+
+
+def test_a_jagged_run_is_painted_beneath_a_smooth_one() -> None:
+    """stochastic's full-batch run follows the mini-batch run's path: painted first, its
+    trail, its loss curve and its data-panel line had vanished under the others. The
+    longest path (the noisiest) is painted first, the smoothest last."""
+    from optiroll.scenes.lesson.prepare import paint_order
+    from optiroll.scenes.stochastic import Stochastic
+
+    p = Stochastic.prepare_parts()[0]
+    labels = p.labels
+    order = paint_order(p.runs)
+    assert labels[order[-1]] == "full batch" and labels[order[0]].startswith("SGD")
+    series, colors, _ = p.plots[0].in_paint_order()
+    assert colors[-1] == p.colors[labels.index("full batch")]
+    assert p.plots[0].colors == p.colors  # the data itself stays in the runs' order

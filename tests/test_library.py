@@ -130,7 +130,7 @@ def test_adaptive_numbers_match_the_book() -> None:
     three, larger = Adaptive.prepare_parts()
     assert three.conclusions[0] == "AdaGrad ends at (−2.382563, −0.158591)"
     assert three.conclusions[1] == "RMSProp ends at (−0.010599, 0.000000)"
-    assert larger.conclusions[1] == "AdaGrad, lr 2 ends at (−0.002295, −0.000000)"
+    assert larger.conclusions[1] == "AdaGrad, lr 2 ends at (−0.002295, 0.000000)"
     assert three.readouts[0][20] == "at (−2.382563, −0.158591)"  # six decimals in the legend
     step = three.runs[0].state["step_size"][1:]
     assert np.all(np.diff(step, axis=0) <= 0)  # AdaGrad's step only shrinks ...

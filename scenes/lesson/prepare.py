@@ -55,6 +55,15 @@ class PlotData:
     key: str | None = None
     #: horizontal lines: ``(value, label, colour or None)``
     references: list[tuple[float, str, str | None]] = field(default_factory=list)
+    #: the series in the order their curves are painted (:func:`paint_order`; None: as
+    #: listed)
+    painted: list[int] | None = None
+
+    def in_paint_order(self) -> tuple[list[np.ndarray], list[str], list[bool]]:
+        """``(series, colors, dashed)`` in the order the curves are painted."""
+        order = self.painted if self.painted is not None else range(len(self.series))
+        return ([self.series[j] for j in order], [self.colors[j] for j in order],
+                [self.dashed[j] for j in order])
 
 
 @dataclass
@@ -195,6 +204,12 @@ class Prepared:
     basin_maps: list[BasinData] = field(default_factory=list)
     #: static function plots shown after the race (a lesson's ``charts`` hook)
     charts: list[ChartData] = field(default_factory=list)
+
+    @property
+    def paint_order(self) -> list[int]:
+        """The runs in the order their trails, plot curves and data-panel lines are
+        painted: see :func:`paint_order`."""
+        return paint_order(self.runs)
 
     @property
     def has_closing(self) -> bool:
@@ -562,6 +577,18 @@ def recorded(run: dyn.Rollout) -> dict[str, np.ndarray]:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def paint_order(runs: list[dyn.Rollout]) -> list[int]:
+    """Run indices, the longest path first (by the length of its steps on the way): a
+    jagged run (SGD's noise, gradient descent's zig-zag) is painted beneath a smooth one
+    that follows it, so both show (a full-batch run had vanished under the mini-batch
+    run painted after it: its trail, its loss curve and its line in the data panel)."""
+    def length(run: dyn.Rollout) -> float:
+        steps = np.linalg.norm(np.diff(run.positions, axis=0), axis=1)
+        return float(np.sum(steps[np.isfinite(steps)]))
+
+    return sorted(range(len(runs)), key=lambda i: -length(runs[i]))
+
+
 def plot_data(spec: LessonSpec, runs: list[dyn.Rollout], colors: list[str], index: int,
               ps: PlotSpec, extra: dict[str, list[np.ndarray | None]] | None = None
               ) -> PlotData:
@@ -600,7 +627,10 @@ def plot_data(spec: LessonSpec, runs: list[dyn.Rollout], colors: list[str], inde
         raise SpecError([f"show.plots[{index}]: {ps.series!r} has no finite values to show"])
     label = ps.label or _axis_label(ps)
     key = "solid: x, dashed: y" if vector and len(coords) == 2 else None
-    return PlotData(ps, series, cols, dashed, log, label, ps.caption, key)
+    rank = {run: k for k, run in enumerate(paint_order(runs))}
+    owners = [i for _ in coords for i in having]  # the run of each series
+    painted = sorted(range(len(series)), key=lambda j: rank[owners[j]])
+    return PlotData(ps, series, cols, dashed, log, label, ps.caption, key, painted=painted)
 
 
 def on_map(values: np.ndarray, positions: np.ndarray,

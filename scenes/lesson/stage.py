@@ -263,7 +263,9 @@ class Stage:
         avail = Box(region.left + over[0], region.right - over[1], region.bottom + over[2],
                     region.top - over[3])
         box = avail.fit(float(np.clip(avail.aspect, 0.8, 1.3)), align="top-left")
-        panel = DataPanel(d.points, d.x_model, d.models, self.p.colors, self.timeline,
+        order = self.p.paint_order  # jagged beneath smooth, as on the map
+        panel = DataPanel(d.points, d.x_model, [d.models[i] for i in order],
+                          [self.p.colors[i] for i in order], self.timeline,
                           box.width, box.height, x_range=d.x_range, y_range=d.y_range,
                           x_label=d.x_label, y_label=d.y_label)
         panel.shift(np.array([box.center[0], box.center[1], 0]) - panel.box.get_center())

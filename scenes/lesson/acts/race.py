@@ -58,9 +58,9 @@ class Race:
                         *([fade_in(stage.rules)] if stage.rules_in_header else []),
                         run_time=ENTER)
         tl.set(0)
-        stage.trails = VGroup(*[
-            Trail(stage.map, r.positions, tl, c, fade_after=spec.show.trail_fade)
-            for r, c in zip(p.runs, p.colors, strict=True)]) if spec.show.trails else VGroup()
+        stage.trails = VGroup(*[  # jagged beneath smooth (prepare.paint_order)
+            Trail(stage.map, p.runs[i].positions, tl, p.colors[i], fade_after=spec.show.trail_fade)
+            for i in p.paint_order]) if spec.show.trails else VGroup()
         stage.balls = VGroup(*nest([Ball(stage.map, r.positions, tl, c)
                                     for r, c in zip(p.runs, p.colors, strict=True)]))
         arrows = VGroup(*[make_arrow(stage.map, a, p.colors[a.run], tl) for a in p.arrows])

@@ -156,8 +156,9 @@ def _column(b: Box) -> tuple[float, float]:
 
 def plot_maker(d: PlotData, tl) -> Callable[[float, float], PlotFrame]:
     """``make(w, h)``: an iteration plot of ``d`` with axes ``w`` by ``h``."""
-    return lambda w, h: IterationPlot(d.series, d.colors, tl, w, h, y_label=None, log_y=d.log,
-                                      dashed=d.dashed, references=d.references)
+    series, colors, dashed = d.in_paint_order()  # a jagged run's curve beneath a smooth one's
+    return lambda w, h: IterationPlot(series, colors, tl, w, h, y_label=None, log_y=d.log,
+                                      dashed=dashed, references=d.references)
 
 
 def aligned(headings: list[Heading], boxes: list[Box]) -> list[float]:
