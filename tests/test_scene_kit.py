@@ -652,3 +652,22 @@ def test_orders_of_magnitude_are_rounded_to_the_nearest() -> None:
     assert times(10**6.96) == "7 orders of magnitude"
     assert times(10**6.4) == "6 orders of magnitude"
     assert times(3600.0) == "3,600×"
+
+
+def test_tick_labels_meeting_at_the_corner_leave_one_out() -> None:
+    """A view of x in [-2, 2], y in [-1, 3] put "−1" on top of "−2" at the bottom-left
+    corner (curvature's map; a loss plot's "10⁻²" touched its "0"): the y label there is
+    left out while the y axis keeps two or more; apart, both stay."""
+    from optiroll.scenes.kit.frame import PlotFrame
+
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        corner = PlotFrame((-2, 2), (-1, 3), 3.0, 3.0)
+        apart = PlotFrame((-2.5, 2.5), (-1, 3), 3.0, 3.0)
+    assert [t.text for t in corner.y_tick_labels] == ["0", "1", "2", "3"]
+    assert [t.text for t in corner.x_tick_labels][0] == "−2"
+    assert [t.text for t in apart.y_tick_labels][0] == "−1"
+    for frame in (corner, apart):
+        x0 = frame.x_tick_labels[0]
+        for y in frame.y_tick_labels:
+            gap = max(x0.get_left()[0] - y.get_right()[0], y.get_bottom()[1] - x0.get_top()[1])
+            assert gap > 0.05

@@ -122,11 +122,14 @@ class PlotFrame(VGroup):
         max_y = max(2, int(height / gap) + 1)
         xt = nice_ticks(*self.x_range, target=min(5, max_x - 1), integer=x_integer) \
             if x_ticks is None else np.asarray(x_ticks)
+        #: the x axis's tick labels, left first
+        self.x_tick_labels = VGroup()
         for v in xt:
             p = self.c2p(v, self.y_range[0] if not log_y else 10 ** self.y_range[0])
             self.add(Line(p, p + [0, tick_len, 0], stroke_color=theme.FRAME, stroke_width=2))
-            labels.add(GlyphText(format_tick(v, xt), font_size, theme.MUTED)
-                       .next_to(p, DOWN, buff=0.1))
+            self.x_tick_labels.add(GlyphText(format_tick(v, xt), font_size, theme.MUTED)
+                                   .next_to(p, DOWN, buff=0.1))
+        labels.add(*self.x_tick_labels)
         if log_y:
             lo, hi = math.ceil(self.y_range[0] - 1e-9), math.floor(self.y_range[1] + 1e-9)
             yt_raw = [10.0**e for e in range(lo, hi + 1)]
@@ -170,6 +173,7 @@ class PlotFrame(VGroup):
             self.add(Line(p, p + [tick_len, 0, 0], stroke_color=theme.FRAME, stroke_width=2))
             self.y_tick_labels.add(GlyphText(text, font_size, theme.MUTED)
                                    .next_to(p, LEFT, buff=0.1))
+        self._clear_corner(labels, 0.08 * unit)
         labels.add(*self.y_tick_labels)
         self.add(labels)
         if zero_line and not log_y and self.y_range[0] < 0 < self.y_range[1]:
@@ -186,6 +190,24 @@ class PlotFrame(VGroup):
             self.y_label.move_to([left - 0.2 - self.y_label.width / 2,
                                   self.box.get_center()[1], 0])
             self.add(self.y_label)
+
+    def _clear_corner(self, labels: VGroup, gap: float) -> None:
+        """Where the lowest y tick label and the leftmost x tick label meet at the
+        bottom-left corner (closer than ``gap``), leave one out: the y label when the y
+        axis keeps two or more, else the x label when the x axis does ("10⁻²" had
+        touched the "0" below it, "−1" sat on "−2")."""
+        if not len(self.x_tick_labels) or not len(self.y_tick_labels):
+            return
+        x0 = min(self.x_tick_labels, key=lambda m: m.get_center()[0])
+        y0 = min(self.y_tick_labels, key=lambda m: m.get_center()[1])
+        apart = max(x0.get_left()[0] - y0.get_right()[0], y0.get_bottom()[1] - x0.get_top()[1])
+        if apart >= gap:
+            return
+        if len(self.y_tick_labels) > 2:
+            self.y_tick_labels.remove(y0)
+        elif len(self.x_tick_labels) > 2:
+            self.x_tick_labels.remove(x0)
+            labels.remove(x0)
 
     # -- mapping ---------------------------------------------------------------
     def _corners(self) -> tuple[np.ndarray, np.ndarray]:
