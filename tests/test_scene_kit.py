@@ -671,3 +671,18 @@ def test_tick_labels_meeting_at_the_corner_leave_one_out() -> None:
         for y in frame.y_tick_labels:
             gap = max(x0.get_left()[0] - y.get_right()[0], y.get_bottom()[1] - x0.get_top()[1])
             assert gap > 0.05
+
+
+def test_levels_are_even_where_the_surface_falls_away_out_of_the_view() -> None:
+    """learning_rate's constant slope L = 0.5x had its geometric levels bunched into a
+    bright bar at the view's lowest edge; a basin inside the view keeps them."""
+    from optiroll.scenes.kit.levels import LevelScale
+
+    for name, view, log in (("0.5*x", ((-16, 1), (-1.5, 1.5)), False),
+                            ("saddle", None, False), ("ravine", None, True),
+                            ("wells", None, True)):
+        s = dyn.surface(name, view=view) if view else dyn.surface(name)
+        scale = LevelScale(s.grid(120)[2])
+        assert scale.log is log, name
+        if not log:
+            np.testing.assert_allclose(np.diff(scale.levels), np.diff(scale.levels)[0])

@@ -10,9 +10,12 @@ class LevelScale:
 
     Level spacing is chosen per surface: geometric when the values above the
     minimum span a ratio of more than ``log_threshold`` (30, about 1.5 decades)
-    between their 97th and 0.2th percentiles (a ravine, Rosenbrock), linear
-    otherwise. ``fraction(z)`` uses the same spacing, so
-    colours agree between the contour map and the surface.
+    between their 97th and 0.2th percentiles (a ravine, Rosenbrock) and the lowest
+    value of a grid ``Z`` lies inside the view (a basin the dense levels reveal),
+    linear otherwise: where the surface falls away out of the view (a plane, a
+    saddle), geometric levels had bunched into a bright bar along the lowest edge.
+    ``fraction(z)`` uses the same spacing, so colours agree between the contour map
+    and the surface.
     """
 
     def __init__(self, Z: np.ndarray, n_levels: int = 14, log: bool | None = None,
@@ -23,7 +26,9 @@ class LevelScale:
         r = finite - self.offset
         self.hi = float(np.quantile(r, 0.97))
         self.lo = max(float(np.quantile(r, 0.002)), self.hi * 1e-5)
-        self.log = (self.hi / max(self.lo, 1e-300) > log_threshold) if log is None else log
+        if log is None:
+            log = self.hi / max(self.lo, 1e-300) > log_threshold and not _lowest_on_edge(Z)
+        self.log = log
         if self.log:
             rel = np.geomspace(self.lo, self.hi, n_levels)
         else:
@@ -40,3 +45,12 @@ class LevelScale:
         else:
             f = r / self.hi
         return np.clip(f, 0.0, 1.0)
+
+
+def _lowest_on_edge(Z: np.ndarray) -> bool:
+    """Whether a grid's lowest finite value lies on its border (False for a grid that is
+    not 2-D)."""
+    if Z.ndim != 2 or min(Z.shape) < 3 or not np.isfinite(Z).any():
+        return False
+    row, col = np.unravel_index(np.nanargmin(np.where(np.isfinite(Z), Z, np.nan)), Z.shape)
+    return row in (0, Z.shape[0] - 1) or col in (0, Z.shape[1] - 1)
