@@ -23,7 +23,7 @@ from optiroll.dynamics.basins import Basins, default_tol
 from optiroll.scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
 from optiroll.scenes.lesson.prepare import Part, first_below
 from optiroll.scenes.lesson.scene import Lesson
-from optiroll.scenes.text import format_value, point_string
+from optiroll.scenes.text import format_value, point_string, power_of_ten
 
 START, LR, STEPS = (2.5, 2.5), 0.3, 60
 #: the first part replays this many steps: where the averages' bias matters
@@ -124,8 +124,9 @@ class WhereTheyEnd(Part):
                     f"at {point_string(*end, decimals=2)}" if where >= 0 else
                     f"has not settled in a well by step {spec.steps}")
             step = first_below(run, min(depth) + REACHED)
-            reached = (f"within {format_value(REACHED)} of the deepest loss at step {step}"
-                       if step is not None else f"never within {format_value(REACHED)} of "
+            near = power_of_ten(round(np.log10(REACHED)))  # 10⁻³, not 1.00×10⁻³
+            reached = (f"within {near} of the deepest loss at step {step}"
+                       if step is not None else f"never within {near} of "
                        f"the deepest loss in {spec.steps} steps")
             lines.append(f"{label}: {well}, loss {format_value(float(run.final_loss))}; "
                          f"{reached}")

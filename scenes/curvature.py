@@ -25,7 +25,7 @@ from optiroll import dynamics as dyn
 from optiroll.scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
 from optiroll.scenes.lesson.prepare import Part, first_below
 from optiroll.scenes.lesson.scene import Lesson
-from optiroll.scenes.text import format_value, point_string
+from optiroll.scenes.text import format_value, point_string, power_of_ten
 
 #: the loss the race counts steps to
 TARGET = 1e-6
@@ -106,9 +106,10 @@ class Race(Part):
         lines = []
         for label, run in zip(labels, runs, strict=True):
             k = first_below(run, TARGET)
-            lines.append(f"{label}: loss below {format_value(TARGET)} at step {k}" if k is not None
+            target = power_of_ten(round(np.log10(TARGET)))  # 10⁻⁶, not 1.00×10⁻⁶
+            lines.append(f"{label}: loss below {target} at step {k}" if k is not None
                          else f"{label}: loss {format_value(float(run.final_loss))} after "
-                         f"{spec.steps} steps, not below {format_value(TARGET)}")
+                         f"{spec.steps} steps, not below {target}")
         return lines
 
 
