@@ -65,6 +65,9 @@ class Ball3D:
         return self._gone[1]
 
 
+#: trail pieces and balls are painted back to front in steps of this depth (scene units)
+PAINT_DEPTH_STEP = 0.05
+
 #: a trail's casing in the 3-D view: a darker, wider stroke beneath its colour
 CASING_RGB = np.array([0x0E, 0x12, 0x17]) / 255.0  # the theme's background
 CASING_ALPHA = 0.55
@@ -393,12 +396,15 @@ class SurfaceRenderer:
                 ctx.stroke()
 
         # trails and balls, back to front among themselves
-        depths: list[float] = []
+        keys: list[tuple[int, int, int]] = []
         payload: list[tuple[int, object]] = []
-        for ball in balls:
+        for i, ball in enumerate(balls):
             for depth_, kind, what in self._ball_items(ball, iteration, view, trail_opacity,
                                                       facing):
-                depths.append(depth_)
+                # back to front by depth to a step of PAINT_DEPTH_STEP; at one step, trails
+                # beneath balls, and runs in their order (two trails that run together had
+                # been striped piece by piece by the rounding of their depths)
+                keys.append((-int(np.floor(depth_ / PAINT_DEPTH_STEP)), kind, i))
                 payload.append((kind, what))
         # every trail's dark casing first, beneath all the trails' colours and the balls
         # (it makes a trail stand off the lit surface; painted piece by piece with its
@@ -411,7 +417,7 @@ class SurfaceRenderer:
                 ctx.set_line_width(w * CASING_WIDTH)
                 ctx.stroke()
         painted: list[tuple[np.ndarray, float]] = []  # balls so far: (centre, size)
-        for idx in np.argsort(-np.asarray(depths), kind="stable").tolist():
+        for idx in sorted(range(len(keys)), key=keys.__getitem__):
             kind, what = payload[idx]
             if kind == 2:
                 line, c, alpha, w = what
