@@ -139,7 +139,9 @@ class Batches(Part):
         for label, r in zip(labels, runs, strict=True):
             ups = int(np.sum(np.diff(r.loss) > 0))
             k = first_below(r, CLOSE)
-            lines.append(f"{label}: the full loss went up at {ups} of {spec.steps} steps; "
+            went = (f"went up at {ups} of {spec.steps} steps" if ups else
+                    f"never went up in its {spec.steps} steps")
+            lines.append(f"{label}: the full loss {went}; "
                          + (f"below {CLOSE:g} at step {k}" if k is not None else
                             f"not below {CLOSE:g} in {spec.steps} steps"))
         return lines
