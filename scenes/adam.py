@@ -80,7 +80,9 @@ class FirstSteps(Part):
         g1 = float(runs[0].gradient[0, 0])
         m1, v1 = (float(runs[0].state[k][1, 0]) for k in ("exp_avg", "exp_avg_sq"))
         return [f"m₁ = {format_value(m1)} = (1 − β₁) g₁",
-                f"m̂₁ = {format_value(m1 / (1 - b1))} = g₁ = {format_value(g1)}",
+                f"m̂₁ = {format_value(m1 / (1 - b1))} " + (  # g₁, checked: said once
+                    "= g₁" if np.isclose(m1 / (1 - b1), g1, rtol=1e-9)
+                    else f"≠ g₁ = {format_value(g1)}"),
                 f"v₁ = {format_value(v1)} = (1 − β₂) g₁²",
                 f"v̂₁ = {format_value(v1 / (1 - b2))} = g₁²"]
 
