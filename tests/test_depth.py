@@ -325,3 +325,27 @@ def test_two_trails_that_run_together_are_not_striped(hill: SurfaceRenderer) -> 
 
     under, over = near(theme.VERMILLION).sum(), near(theme.YELLOW).sum()
     assert over > 50 and under < 0.1 * over, (under, over)
+
+
+def test_the_minima_are_starred_on_the_3d_surface() -> None:
+    """The 2-D map stars the known minima; the 3-D view had none (the balls rolled
+    towards an unmarked spot). A star as large as a ball is drawn where the depth test
+    leaves the minimum visible."""
+    s = dyn.surface("wells")
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        m = ContourMap(s, 6, 6, n_levels=8, resolution=80, axis_labels=False)
+        starred = SurfaceRenderer(m, height=2.0, minima=True)
+        plain = SurfaceRenderer(m, height=2.0)
+        cam = Camera(-90, 50, 0.9, perspective=0.5)
+        a = starred.render(W, H, cam, 1.0, [], 0.0).astype(int)
+        b = plain.render(W, H, cam, 1.0, [], 0.0).astype(int)
+        view = View(starred, W, H, cam, 1.0)
+    assert len(starred.minima_xy) == 3 and len(plain.minima_xy) == 0
+    changed = np.abs(a - b).max(axis=-1) > 40
+    for p in starred.minima_xy:
+        w = starred.world(p[None], s.value(p[None]), 1.0) + [0, 0, starred.ball_radius * 0.3]
+        (x, y), = view.project(w)[0]
+        near = changed[int(y) - 6:int(y) + 7, int(x) - 6:int(x) + 7]
+        assert near.sum() > 10, p  # a star there
+        assert a[int(y), int(x), :3].mean() > 180  # white, over the surface's blue
+    assert changed.sum() < 3 * 13 * 13  # nothing else changed

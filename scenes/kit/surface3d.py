@@ -65,6 +65,9 @@ class Ball3D:
         return self._gone[1]
 
 
+#: the minima's stars in the 3-D view: the theme's foreground, as on the 2-D map
+STAR_RGB = np.array(ManimColor(theme.FOREGROUND).to_rgb())
+
 #: trail pieces and balls are painted back to front in steps of this depth (scene units)
 PAINT_DEPTH_STEP = 0.05
 
@@ -110,9 +113,13 @@ class SurfaceRenderer:
 
     def __init__(self, contour: ContourMap, *, mesh: int = MESH, height: float = 2.0,
                  clip_quantile: float = 0.98, ball_radius: float = 0.12,
-                 contour_points: int = 48) -> None:
+                 contour_points: int = 48, minima: bool = False) -> None:
         self.map = contour
         self.surface = contour.surface
+        #: the surface's known minima inside the map, starred as on the 2-D map
+        #: (``minima=True``)
+        known = np.asarray(self.surface.minima if minima else [], float).reshape(-1, 2)
+        self.minima_xy = known[contour.inside(known)] if len(known) else known
         (self.x0, self.x1), (self.y0, self.y1) = contour.x_range, contour.y_range
         lo, hi = contour._corners()
         self.centre_scene = (lo + hi) / 2
@@ -395,6 +402,9 @@ class SurfaceRenderer:
                     line_to(*point)
                 ctx.stroke()
 
+        if len(self.minima_xy) and contour_opacity > 0:  # on the surface, beneath the balls
+            self._paint_minima(ctx, view, contour_opacity, order_rgb)
+
         # trails and balls, back to front among themselves
         keys: list[tuple[int, int, int]] = []
         payload: list[tuple[int, object]] = []
@@ -432,6 +442,29 @@ class SurfaceRenderer:
                 _paint_ball(ctx, centre, r_px * size, order_rgb(c), mask)
         surf.flush()
         return surf
+
+    def _paint_minima(self, ctx: cairo.Context, view: View, opacity: float,
+                      order_rgb: Callable[[np.ndarray], np.ndarray]) -> None:
+        """A star at each known minimum the surface leaves visible (the depth test at its
+        tip), as large as a ball there: the target the balls roll towards, in 3-D too."""
+        W = self.world(self.minima_xy, self.surface.value(self.minima_xy), view.lift)
+        W = W + [0, 0, self.ball_radius * 0.3]
+        hidden = self.occluded(W, view)
+        S, _ = view.project(W)
+        k = view.magnification((W - view.target) @ view.d)
+        radius = self.ball_radius * view.px_per_unit * np.broadcast_to(k, len(W))
+        star = np.array([[np.sin(a), -np.cos(a)] for a in np.arange(10) * np.pi / 5])
+        star *= np.where(np.arange(10) % 2, 0.42, 1.0)[:, None]
+        for (x, y), r, gone in zip(S.tolist(), radius.tolist(), hidden.tolist(), strict=True):
+            if gone:
+                continue
+            _trace(ctx, (np.array([x, y]) + r * star).tolist())
+            ctx.close_path()
+            ctx.set_source_rgba(*order_rgb(STAR_RGB), opacity)
+            ctx.fill_preserve()
+            ctx.set_source_rgba(*order_rgb(CASING_RGB), 0.6 * opacity)
+            ctx.set_line_width(max(1.0, 0.12 * r))
+            ctx.stroke()
 
     def _face_index(self, xy: np.ndarray) -> np.ndarray:
         """Index of the mesh face under each data point."""

@@ -40,7 +40,8 @@ class Surface3D:
         tl.set(0)
         height = spec.camera.height * stage.map.box.height
         view = SurfaceView(stage.map, [Ball3D(r.positions, c) for r, c in
-                                       zip(p.runs, p.colors, strict=True)], tl, height=height)
+                                       zip(p.runs, p.colors, strict=True)], tl, height=height,
+                           minima=spec.show.minima)
         view.layer_opacity.set_value(0.0)
         region = stage.layout["surface3d"]["view3d"]
         path = CameraPath(view.renderer3d, [(k.azimuth, k.elevation, k.zoom)
