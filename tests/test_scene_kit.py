@@ -686,3 +686,23 @@ def test_levels_are_even_where_the_surface_falls_away_out_of_the_view() -> None:
         assert scale.log is log, name
         if not log:
             np.testing.assert_allclose(np.diff(scale.levels), np.diff(scale.levels)[0])
+
+
+def test_a_reference_label_stays_inside_its_plot() -> None:
+    """learning_rate's "1/(1−β) = 10" sat on the frame's top and right borders (its line
+    near the top): labels keep inside, below the line at its left end where the top is
+    too near, above it at its right end elsewhere."""
+    from optiroll.scenes.kit.plots import REFERENCE_INSET
+
+    series = [10 * (1 - 0.9 ** np.arange(1, 42)), 2 * (1 - 0.5 ** np.arange(1, 42))]
+    tl = Timeline(40)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        plot = IterationPlot(series, ["#2EC28E", "#56B4E9"], tl, 5, 2.5, y_label=None,
+                             references=[(10.0, "1/(1−β) = 10", None),
+                                         (2.0, "1/(1−β) = 2", None)])
+    box = plot.box
+    for (line, text), value in zip(plot.references, (10.0, 2.0), strict=True):
+        assert text.get_top()[1] <= box.get_top()[1] - REFERENCE_INSET + 1e-9
+        assert text.get_right()[0] <= box.get_right()[0] - REFERENCE_INSET + 1e-9
+        above = text.get_bottom()[1] > plot.c2p(0, value)[1]
+        assert above == (value == 2.0)  # the top one went below its line

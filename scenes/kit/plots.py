@@ -134,9 +134,20 @@ def reference_lines(frame: PlotFrame, references: list[tuple[float, str, str | N
         line.set_points(dashed_path(np.array([a, b]), *frame.dash))
         text = Text(label, font=theme.FONT, font_size=font_size * 0.85,
                     color=color or theme.MUTED)
-        text.next_to(b, UP, buff=0.06).align_to(b, RIGHT)
+        # above the line at its right end, inside the frame; where the frame's top is too
+        # near, below it at its left end (1/(1−β) = 10 had touched the top and right
+        # borders; a curve rising towards its line is far from it at the start)
+        inset = b + [-REFERENCE_INSET, 0, 0]
+        text.next_to(inset, UP, buff=0.06).align_to(inset, RIGHT)
+        if text.get_top()[1] > frame.box.get_top()[1] - REFERENCE_INSET:
+            start = a + [REFERENCE_INSET, 0, 0]
+            text.next_to(start, DOWN, buff=0.06).align_to(start, LEFT)
         out.add(VGroup(line, text))
     return out
+
+
+#: how far a reference line's label keeps from the frame's right and top borders
+REFERENCE_INSET = 0.06
 
 
 def dash_ends(points: np.ndarray, dash: float, gap: float) -> tuple[np.ndarray, np.ndarray]:
