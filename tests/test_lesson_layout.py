@@ -475,3 +475,18 @@ def test_a_long_caption_neither_crushes_its_plot_nor_floats_its_neighbours(plots
         highest = max(o.heading_top.get_top()[1] for o in groups
                       if abs(o.plot.box.get_top()[1] - g.plot.box.get_top()[1]) < 1e-6)
         assert g.caption.get_bottom()[1] - highest == pytest.approx(CAPTION_BUFF, abs=1e-3)
+
+
+@pytest.mark.parametrize("name", ["saddle", "why_momentum"])
+def test_the_closing_card_does_not_dwarf_the_side_panel(name: str) -> None:
+    """saddle's card stood at 0.8 of body text over a side panel squeezed to 0.56: the
+    card is set smaller (not below CARD_FLOOR) until the panel's text is within
+    CARD_BALANCE of it, the card's room going to the panel."""
+    from optiroll.scenes.lesson.stage import CARD_BALANCE, CARD_FLOOR, card_scale
+
+    with library_lesson(name) as scene:
+        stage = scene.chapters[-1].stage
+        card = card_scale(stage.card, stage.layout["closing"]["card"])
+        assert card >= CARD_FLOOR - 1e-6
+        assert stage.flow("closing").scale >= CARD_BALANCE * card - 1e-6
+        assert not stage.layout["closing"]["card"].overlaps(stage.layout["closing"]["side"])

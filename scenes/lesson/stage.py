@@ -81,9 +81,11 @@ class Stage:
         self.map = self._map(race["map"])
         self.data = self._data(race["data"]) if p.data is not None else None
         # second pass: rows packed with the measured map and data panel
-        self.layout = plan(replace(needs, map_aspect=self.map.width / self.map.height,
-                                   data_aspect=self.data.width / self.data.height
-                                   if self.data is not None else None))
+        needs = replace(needs, map_aspect=self.map.width / self.map.height,
+                        data_aspect=self.data.width / self.data.height
+                        if self.data is not None else None)
+        self.layout = plan(needs)
+        self._balance_card(needs)
         self._centre_rows()
         race = self.layout["race"]
         place(self.map, fit_target(self.map, race["map"]))
@@ -98,6 +100,24 @@ class Stage:
         #: the panels on screen besides the header, by name: a mobject, or a function
         #: giving its box (the 3-D view); the acts keep it current
         self.on_screen: dict[str, Mobject | Callable[[], Box]] = {}
+
+    def _balance_card(self, needs: Needs) -> None:
+        """Where the closing card's text would stand far larger than the side panel's
+        beside it (less than :data:`CARD_BALANCE` of it: saddle's four runs and facts at
+        0.56 under a card at 0.8), the card is set smaller, down to :data:`CARD_FLOOR`
+        of body text, until they come close: the room it gives up goes to the panel."""
+        if self.card is None or "card" not in self.layout.stages.get("closing", {}):
+            return
+        for _ in range(8):
+            text = card_scale(self.card, self.layout["closing"]["card"])
+            if (self.flow("closing").scale >= CARD_BALANCE * text
+                    or self.card.text_scale * 0.92 < CARD_FLOOR):
+                return
+            self.card.scale(0.92)
+            self.card.text_scale *= 0.92
+            self.card.natural_width = self.card.width
+            needs = replace(needs, card_height=self.card.height)
+            self.layout = plan(needs)
 
     # -- pieces -----------------------------------------------------------------
     def _side_scale(self, box: Box, compact: bool) -> float:
@@ -306,6 +326,13 @@ class Stage:
         for name, what in self.on_screen.items():
             out[name] = what() if callable(what) else box_of(what)
         return out
+
+
+#: the closing card is set smaller while the side panel's text beside it stands below
+#: this share of the card's (:meth:`Stage._balance_card`) ...
+CARD_BALANCE = 0.8
+#: ... but never below this share of body text
+CARD_FLOOR = 0.62
 
 
 def flow_box(flow: Flow) -> Box:
