@@ -701,7 +701,7 @@ def test_a_reference_label_stays_inside_its_plot() -> None:
                              references=[(10.0, "1/(1−β) = 10", None),
                                          (2.0, "1/(1−β) = 2", None)])
     box = plot.box
-    for (line, text), value in zip(plot.references, (10.0, 2.0), strict=True):
+    for (_line, text), value in zip(plot.references, (10.0, 2.0), strict=True):
         assert text.get_top()[1] <= box.get_top()[1] - REFERENCE_INSET + 1e-9
         assert text.get_right()[0] <= box.get_right()[0] - REFERENCE_INSET + 1e-9
         above = text.get_bottom()[1] > plot.c2p(0, value)[1]
