@@ -20,6 +20,7 @@ import av
 from PIL import Image
 
 from .kit import theme
+from .kit.colors import hex_to_rgb
 
 GIF_RATES = (25, 50)
 
@@ -75,7 +76,7 @@ def paletted(frame: Image.Image, colors: int = 96) -> Image.Image:
                             dither=Image.Dither.NONE)
     entries = octree.getpalette()[:3 * (colors - len(RESERVED))]
     for color in RESERVED:
-        entries += [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+        entries += [round(v * 255) for v in hex_to_rgb(color)]
     palette = Image.new("P", (1, 1))
     palette.putpalette(entries)
     return frame.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE)

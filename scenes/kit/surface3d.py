@@ -72,7 +72,7 @@ STAR_RGB = np.array(ManimColor(theme.FOREGROUND).to_rgb())
 PAINT_DEPTH_STEP = 0.05
 
 #: a trail's casing in the 3-D view: a darker, wider stroke beneath its colour
-CASING_RGB = np.array([0x0E, 0x12, 0x17]) / 255.0  # the theme's background
+CASING_RGB = np.array(ManimColor(theme.BACKGROUND).to_rgb())
 CASING_ALPHA = 0.55
 CASING_WIDTH = 2.2
 
@@ -173,7 +173,7 @@ class SurfaceRenderer:
     def world(self, xy: np.ndarray, z: np.ndarray, lift: float) -> np.ndarray:
         xy = np.asarray(xy, float)
         cx, cy = (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
-        zz = (self.clipped(np.asarray(z, float)) - self.zmin) * self.hz * lift
+        zz = (self.clipped(z) - self.zmin) * self.hz * lift
         return np.stack([(xy[..., 0] - cx) * self.sx, (xy[..., 1] - cy) * self.sy, zz], -1)
 
     def _contour_polylines(self, max_points: int) -> list[tuple[np.ndarray, float, np.ndarray]]:
@@ -397,9 +397,7 @@ class SurfaceRenderer:
             ctx.set_line_width(line_w)
             for line, c in self._contour_items(view, facing):
                 ctx.set_source_rgba(*order_rgb(0.15 + 0.85 * c), 0.9 * contour_opacity)
-                move_to(*line[0])
-                for point in line[1:]:
-                    line_to(*point)
+                _trace(ctx, line)
                 ctx.stroke()
 
         if len(self.minima_xy) and contour_opacity > 0:  # on the surface, beneath the balls

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -205,7 +206,7 @@ class Prepared:
     #: static function plots shown after the race (a lesson's ``charts`` hook)
     charts: list[ChartData] = field(default_factory=list)
 
-    @property
+    @cached_property
     def paint_order(self) -> list[int]:
         """The runs in the order their trails, plot curves and data-panel lines are
         painted: see :func:`paint_order`."""

@@ -78,8 +78,10 @@ def place_plots(makers: list[Callable[[float, float], PlotFrame]], headings: lis
     labels through each row and column, and the captions of a row ending on one line
     (:func:`level_captions`)."""
     aboves = aligned(headings, where)
-    where = level_rows(where, aboves, [m[2] for m in shared_margins(makers, where, aboves)])
     margins = shared_margins(makers, where, aboves)
+    leveled = level_rows(where, aboves, [m[2] for m in margins])
+    if leveled is not where:  # rows re-split: their tick labels measured at the new size
+        where, margins = leveled, shared_margins(makers, leveled, aboves)
     groups = [fit_plot(m, h, b, above, margin) for m, h, b, above, margin
               in zip(makers, headings, where, aboves, margins, strict=True)]
     level_captions(groups, where)
