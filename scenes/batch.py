@@ -23,7 +23,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -97,6 +97,37 @@ class LocalRunner:
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.manager.shutdown()
+
+
+class InlineRunner:
+    """A lone job run here, in this process, as it is submitted.
+
+    A spawned worker starts a second Python, imports Manim and the lesson again
+    (the command already imported them to check the acts) and reports through a
+    manager process: about a second and a half of a preview's ten. With one job and
+    nothing to run beside it there is nothing to gain from a worker; ``report``
+    (the progress display's ``update``) hears the frames as they are written.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def submit(self, fn: Callable[..., Any], job: Job, debug: bool, *args: Any) -> Future:
+        done: Future = Future()
+        if fn is whole:  # run() turns every failure into its Result itself
+            done.set_result(whole(job, self.report, debug))
+        else:
+            done.set_result(attempt(fn, job, self.report, debug, *args))
+        return done
+
+    def delivered(self, job: Job, value: Any) -> Result:
+        return value  # run() wrote job.out itself
+
+    def drain(self) -> list[tuple[str, int]]:
+        return []  # every update went to the display as it came
+
+    def close(self) -> None:
+        pass
 
 
 def _put(q: Any, name: str, n: int) -> None:

@@ -314,21 +314,26 @@ def _output(name: str, options: Options, out: Path | None, several: bool) -> Pat
 def _render_all(todo: list[Job], workers: int, debug: bool, scheduler: str | None = None,
                 split: int = 1) -> list[Result]:
     """Run every job on local processes (``workers`` at a time) or on the Dask scheduler
-    at ``scheduler``, each whole or in ``split`` pieces, with one progress display."""
+    at ``scheduler``, each whole or in ``split`` pieces, with one progress display; a
+    lone unsplit job on this machine runs in this process."""
     from rich.console import Console
 
-    from .batch import DaskRunner, LocalRunner, render_all
+    from .batch import DaskRunner, InlineRunner, LocalRunner, Runner, render_all
     from .progress import Display
 
+    runner: Runner | None = None
     if scheduler is not None:
         runner = DaskRunner(scheduler)  # a JobError when Dask or the scheduler is missing
-    else:
+    elif len(todo) > 1 or split > 1:
         runner = LocalRunner(min(workers, len(todo) * split))
     try:
         with Display(todo, Console(stderr=True), split=split > 1) as display:
+            if runner is None:  # a lone job runs here: no second process to start
+                runner = InlineRunner(display.update)
             return render_all(todo, runner, display, split, debug)
     finally:
-        runner.close()
+        if runner is not None:
+            runner.close()
 
 
 def _shown(path: Path | None) -> str:

@@ -4,6 +4,7 @@ check, list, new; bad input gets one clear message, exit status 2 and no output 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -139,6 +140,34 @@ def test_examples_render_in_parallel_with_the_planned_length(tmp_path: Path) -> 
         assert abs(frames(out) - planned) <= max(2, 0.02 * planned), spec.stem
     assert "rendering adaptive_trio" in r.stderr and "adaptive_trio: done" in r.stderr
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+class _NoPool(Exception):
+    """Raised where a process pool would start."""
+
+
+def _no_pool(*args: object, **kwargs: object) -> None:
+    raise _NoPool
+
+
+def test_a_lone_lesson_renders_in_the_commands_own_process(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """One lesson, unsplit: no worker process to start (it would import Manim and the
+    lesson a second time); its progress still reaches the display. Two lessons: a pool."""
+    monkeypatch.setattr("optiroll.scenes.batch.LocalRunner", _no_pool)
+    os.chdir(tmp_path)
+    spec = EXAMPLES[0]
+    r = cli("render", str(spec), *TINY, "-o", "clip.mp4")
+    assert r.exit_code == 0, r.output
+    n = frames(tmp_path / "clip.mp4")
+    planned = re.search(rf"rendering {spec.stem} \((\d+) frames\)", r.output)
+    assert planned and abs(int(planned[1]) - n) <= 2, r.output  # Manim rounds each play
+    assert f"{spec.stem}: done" in r.output
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "media") == ["clip.mp4"]
+    with pytest.raises(_NoPool):
+        cli("render", str(spec), str(REPO / "tests" / "scenes" / "tiny_race.py"), *TINY,
+            "-o", ".")
 
 
 def test_a_failing_lesson_does_not_stop_the_batch(tmp_path: Path) -> None:
