@@ -555,13 +555,18 @@ class SurfaceRenderer:
         piece = np.nonzero(starts)[0]
         shown = np.zeros(len(Q), dtype=bool)
         shown[piece] = ~self.occluded((Q[piece] + Q[piece + 1]) / 2, view)
+        runs = _runs(shown)
+        if not runs:
+            return []
         s2, dep = view.project(Q)
-        items: list = []
+        # each run's mean depth at once (a run holds rows j..k: k - j + 1 of them)
+        j, k = np.array(runs).T
+        total = np.concatenate([[0.0], np.cumsum(dep)])
+        depths = ((total[k + 1] - total[j]) / (k - j + 1) - 0.03).tolist()
+        rows = s2.tolist()
         # a segment's last row is never shown, so no run crosses from one to the next
-        for j, k in _runs(shown):
-            items.append((float(dep[j:k + 1].mean()) - 0.03, 2,
-                          (s2[j:k + 1].tolist(), rgb, 0.9 * opacity, width_px)))
-        return items
+        return [(d, 2, (rows[j:k + 1], rgb, 0.9 * opacity, width_px))
+                for d, (j, k) in zip(depths, runs, strict=True)]
 
     def _ball_mask(self, centre: np.ndarray, c_px: np.ndarray, r_px: float,
                    view: View) -> np.ndarray | None | bool:
