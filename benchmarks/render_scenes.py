@@ -94,7 +94,7 @@ class StockSurface3D(ThreeDScene):
                                    float(s.value(np.array([u, v]))) * 0.5]),
             u_range=(x0, x1), v_range=(y0, y1), resolution=(nx, ny),
         )
-        surface.set_fill_by_value(axes=ThreeDAxes(), colorscale=[theme.LIGHT_BLUE, theme.YELLOW],
+        surface.set_fill_by_value(axes=ThreeDAxes(), colorscale=[theme.SKY_BLUE, theme.YELLOW],
                                   axis=2)
         self.set_camera_orientation(phi=50 * DEGREES, theta=-110 * DEGREES)
         self.add(surface)

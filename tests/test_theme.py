@@ -15,6 +15,9 @@ from optiroll.scenes.kit.colors import VISIONS, delta_e, hex_to_rgb, lab, min_co
 RUN_VS_MAP = 20.0
 #: between two run colours, for normal vision
 RUN_VS_RUN = 13.0
+#: between two run colours seen with a dichromacy (Okabe-Ito's own vermillion and orange
+#: are 6.5 apart for a deuteranope)
+RUN_VS_RUN_DICHROMAT = 6.0
 MAP = theme.colormap(np.linspace(0.0, 1.0, 256))
 
 
@@ -44,6 +47,20 @@ def test_run_colours_differ_from_each_other() -> None:
     labs = {c: lab(hex_to_rgb(c)) for c in theme.PALETTE}
     for a, b in itertools.combinations(theme.PALETTE, 2):
         assert float(delta_e(labs[a], labs[b])) >= RUN_VS_RUN, (a, b)
+
+
+@pytest.mark.parametrize("vision", [v for v in VISIONS if v != "normal"])
+def test_run_colours_differ_from_each_other_for_dichromats(vision: str) -> None:
+    labs = {c: lab(simulate(hex_to_rgb(c), vision)) for c in theme.PALETTE}
+    for a, b in itertools.combinations(theme.PALETTE, 2):
+        assert float(delta_e(labs[a], labs[b])) >= RUN_VS_RUN_DICHROMAT, (vision, a, b)
+
+
+def test_the_old_eighth_colour_failed_the_dichromat_test() -> None:
+    """Line search's light blue beside momentum's sky blue, as a deuteranope sees them."""
+    old, sky = (lab(simulate(hex_to_rgb(c), "deuteranopia")) for c in ("#7E9DF2",
+                                                                         theme.SKY_BLUE))
+    assert float(delta_e(old, sky)) < RUN_VS_RUN_DICHROMAT
 
 
 def test_run_colours_are_brighter_than_the_map() -> None:
