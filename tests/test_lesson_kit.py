@@ -333,6 +333,66 @@ def test_the_sgd_rule_reads_as_a_product() -> None:
     assert nesterov.endswith("w - eta (nabla L(w) + mu b)")
 
 
+def test_each_rule_follows_its_optimizers_options() -> None:
+    """The rule on the title card is the step the run takes (torch.optim's): Adam without
+    bias correction had shown the corrected rule, so the adam lesson's two runs shared one
+    rule; weight decay, AMSGrad, centred RMSProp, dampening and damping were not shown."""
+    from optiroll import dynamics as dyn
+    from optiroll.scenes.lesson.naming import rules, update_rule
+
+    def rule(name: str, **kw: object) -> str:
+        return update_rule(dyn.optimizer(name, **kw))
+
+    plain = rule("adam", bias_correction=False)
+    assert plain.endswith("w arrow.l w - eta m / (sqrt(v) + epsilon)") and "hat" not in plain
+    pair = rules([dyn.optimizer("adam"), dyn.optimizer("adam", bias_correction=False)],
+                 ["Adam", "Adam without bias correction"])
+    assert [name for name, _ in pair] == ["Adam", "Adam without bias correction"]
+    assert "max(v_max, v)" in rule("adam", amsgrad=True)
+    assert rule("adam", weight_decay=0.1).startswith("g arrow.l nabla L(w) + lambda w")
+    assert rule("adamw").endswith("- eta lambda w") and "lambda w #h" not in rule("adamw")
+    assert rule("adam", weight_decay=0.1, decoupled_weight_decay=True).endswith(
+        "- eta lambda w")
+    assert rule("sgd", weight_decay=0.1) == "w arrow.l w - eta (nabla L(w) + lambda w)"
+    assert "(1 - tau) nabla L(w)" in rule("sgd", momentum=0.9, dampening=0.5)
+    centred = rule("rmsprop", centered=True, momentum=0.9)
+    assert "a arrow.l alpha a + (1 - alpha) g" in centred and "sqrt(s - a^2)" in centred
+    assert centred.endswith("w arrow.l w - eta b")
+    assert "(t - 1) delta" in rule("adagrad", lr_decay=0.1)
+    assert "u arrow.l rho u" in rule("adadelta")  # u was used, never defined
+    assert "|g| + epsilon" in rule("adamax")
+    assert "+ delta I" in rule("newton", damping=0.5)
+    assert rule("newton") == "w arrow.l w - eta (nabla^2 L(w))^(-1) nabla L(w)"
+
+
+def test_the_rule_key_defines_what_the_rules_leave_undefined() -> None:
+    from optiroll import dynamics as dyn
+    from optiroll.scenes.lesson.naming import rule_key, update_rule
+
+    adam, momentum = update_rule(dyn.optimizer("adam")), update_rule(dyn.optimizer("momentum"))
+    assert rule_key([momentum]) is None  # its rule writes the gradient out
+    assert rule_key([momentum, adam]) == ("g = nabla L(w) #h(1.2em) hat(m) = m / (1 - beta_1^t)"
+                                          " #h(1.2em) hat(v) = v / (1 - beta_2^t)")
+    # a rule that says what g is (weight decay) needs no key for it
+    assert rule_key([update_rule(dyn.optimizer("adagrad", weight_decay=0.1))]) is None
+    assert rule_key([update_rule(dyn.optimizer("adam", bias_correction=False))]) == \
+        "g = nabla L(w)"
+
+
+def test_the_title_card_carries_the_rule_key() -> None:
+    """The adaptive lesson's card: three rules, and beneath them g, m-hat and v-hat."""
+    from manim import tempconfig
+    from optiroll.scenes.jobs import pick_scene
+    from optiroll.scenes.library import find
+
+    with tempconfig({"pixel_width": 320, "pixel_height": 180, "verbosity": "ERROR"}):
+        scene = pick_scene(find("adaptive"))()
+        scene.setup()
+        body, key = scene.stage.rules
+        assert len(body) == 3 and not scene.stage.rules_in_header
+        assert key.get_top()[1] < body.get_bottom()[1]  # beneath the rules
+
+
 def test_the_minimum_star_is_drawn_over_the_map_in_the_race(tmp_path) -> None:
     """The title act adds the map's parts one by one; the stars, kept first in drawing
     order as a backdrop, had gone beneath the map's contour lines for the whole race (on

@@ -67,24 +67,42 @@ def default_labels(runs: list[Any], starts: list[tuple[float, float]]) -> list[s
 
 # -- update rules, as Typst math -----------------------------------------------------
 _G = "g = nabla L(w)"
+#: the symbols a rule may use without defining them, and their definitions (Typst)
+_HATS = (("hat(m)", "hat(m) = m / (1 - beta_1^t)"), ("hat(v)", "hat(v) = v / (1 - beta_2^t)"))
 
 
 def update_rule(opt: dyn.Optimizer) -> str:
     """The update equations of ``opt`` in the textbooks' notation (Typst math).
 
-    ``g`` is the gradient, ``eta`` the learning rate; conventions follow the
-    optimizer's own options (EMA momentum, eps inside the square root, ...).
+    ``g`` is the gradient, ``eta`` the learning rate, ``t`` the step; the equations
+    follow the optimizer's own options, as its ``step`` does (torch.optim's): weight
+    decay added to the gradient (``g = nabla L(w) + lambda w``) or decoupled
+    (``- eta lambda w``), Adam with or without bias correction and with AMSGrad,
+    RMSProp centred or with momentum, SGD's dampening, AdaGrad's rate decay, Newton's
+    damping, eps inside the square root. :func:`rule_key` defines the symbols the
+    rules leave undefined (``g``, ``hat(m)``, ``hat(v)``).
     """
-    hp = opt.hyperparams
+    rule = _rule(opt.name, opt.hyperparams)
+    wd = opt.hyperparams.get("weight_decay", 0.0)
+    decoupled = opt.name == "adamw" or opt.hyperparams.get("decoupled_weight_decay", False)
+    if wd and not decoupled:  # torch adds lambda w to the gradient before the update
+        if uses_g(rule):
+            rule = "g arrow.l nabla L(w) + lambda w #h(1.2em) " + rule
+        else:
+            rule = rule.replace("nabla L(w)", "(nabla L(w) + lambda w)")
+    return rule
+
+
+def _rule(name: str, hp: dict[str, Any]) -> str:
     gap = " #h(1.2em) "
-    name = opt.name
     if name == "gd":
         return "w arrow.l w - eta nabla L(w)"
     if name == "sgd":
         if not hp["momentum"]:
             return "w arrow.l w - eta nabla L(w)"
+        g = "(1 - tau) nabla L(w)" if hp["dampening"] else "nabla L(w)"
         d = "(nabla L(w) + mu b)" if hp["nesterov"] else "b"
-        return f"b arrow.l mu b + nabla L(w){gap}w arrow.l w - eta {d}"
+        return f"b arrow.l mu b + {g}{gap}w arrow.l w - eta {d}"
     if name == "momentum":
         g = "(1 - beta) nabla L(w)" if hp["ema"] else "nabla L(w)"
         return f"v arrow.l beta v + {g}{gap}w arrow.l w - eta v"
@@ -93,26 +111,53 @@ def update_rule(opt: dyn.Optimizer) -> str:
     inside = hp.get("eps_inside_sqrt", False)
     if name == "adagrad":
         den = "sqrt(s + epsilon)" if inside else "(sqrt(s) + epsilon)"
-        return f"s arrow.l s + g^2{gap}w arrow.l w - eta / {den} g"
+        rate = "eta / ((1 + (t - 1) delta)" + den + ")" if hp["lr_decay"] else f"eta / {den}"
+        return f"s arrow.l s + g^2{gap}w arrow.l w - {rate} g"
     if name == "rmsprop":
-        den = "sqrt(s + epsilon)" if inside else "(sqrt(s) + epsilon)"
-        return f"s arrow.l alpha s + (1 - alpha) g^2{gap}w arrow.l w - eta / {den} g"
+        sq = "s - a^2" if hp["centered"] else "s"
+        den = f"sqrt({sq} + epsilon)" if inside else f"(sqrt({sq}) + epsilon)"
+        avg = f"{gap}a arrow.l alpha a + (1 - alpha) g" if hp["centered"] else ""
+        head = f"s arrow.l alpha s + (1 - alpha) g^2{avg}{gap}"
+        if hp["momentum"]:
+            return head + f"b arrow.l mu b + g / {den}{gap}w arrow.l w - eta b"
+        return head + f"w arrow.l w - eta / {den} g"
     if name == "adadelta":
         return (f"s arrow.l rho s + (1 - rho) g^2{gap}"
-                "w arrow.l w - eta sqrt(u + epsilon) / sqrt(s + epsilon) g")
+                f"Delta arrow.l sqrt(u + epsilon) / sqrt(s + epsilon) g{gap}"
+                f"u arrow.l rho u + (1 - rho) Delta^2{gap}w arrow.l w - eta Delta")
     if name in ("adam", "adamw", "nadam", "radam"):
+        decoupled = name == "adamw" or hp.get("decoupled_weight_decay", False)
+        decay = " - eta lambda w" if decoupled and hp["weight_decay"] else ""
+        moments = f"m arrow.l beta_1 m + (1 - beta_1) g{gap}v arrow.l beta_2 v + (1 - beta_2) g^2"
+        if not hp.get("bias_correction", True):  # steps on the raw averages
+            return f"{moments}{gap}w arrow.l w - eta m / (sqrt(v) + epsilon){decay}"
         m_hat = {"nadam": "tilde(m)", "radam": "r hat(m)"}.get(name, "hat(m)")
-        decay = " - eta lambda w" if name == "adamw" else ""
-        return (f"m arrow.l beta_1 m + (1 - beta_1) g{gap}v arrow.l beta_2 v + (1 - beta_2) g^2"
-                f"{gap}w arrow.l w - eta {m_hat} / (sqrt(hat(v)) + epsilon){decay}")
+        if hp.get("amsgrad", False):  # the running maximum of v in the denominator
+            return (f"{moments}{gap}v_max arrow.l max(v_max, v){gap}"
+                    f"w arrow.l w - eta {m_hat} / (sqrt(v_max / (1 - beta_2^t)) + epsilon)"
+                    f"{decay}")
+        return f"{moments}{gap}w arrow.l w - eta {m_hat} / (sqrt(hat(v)) + epsilon){decay}"
     if name == "adamax":
-        return (f"m arrow.l beta_1 m + (1 - beta_1) g{gap}u arrow.l max(beta_2 u, |g|)"
-                f"{gap}w arrow.l w - eta hat(m) / u")
+        return (f"m arrow.l beta_1 m + (1 - beta_1) g{gap}u arrow.l max(beta_2 u, |g| + "
+                f"epsilon){gap}w arrow.l w - eta hat(m) / u")
     if name == "newton":
-        return "w arrow.l w - eta (nabla^2 L(w))^(-1) nabla L(w)"
+        hess = "(nabla^2 L(w) + delta I)" if hp["damping"] else "(nabla^2 L(w))"
+        return f"w arrow.l w - eta {hess}^(-1) nabla L(w)"
     if name == "line_search":
         return "w arrow.l w - s nabla L(w), #h(0.4em) s \"halved until Armijo holds\""
     return f"\"{name}\""
+
+
+def rule_key(rules: list[str]) -> str | None:
+    """The definitions of the symbols ``rules`` use without defining them (Typst), in one
+    line: ``g = nabla L(w)`` where a rule steps on ``g`` without saying what it is, and
+    the bias-corrected averages ``hat(m)``, ``hat(v)``; None when every symbol is
+    defined in its rule."""
+    key = []
+    if any(uses_g(r) and "g arrow.l" not in r for r in rules):
+        key.append(_G)
+    key += [text for sym, text in _HATS if any(sym in r for r in rules)]
+    return " #h(1.2em) ".join(key) or None
 
 
 def uses_g(rule: str) -> bool:

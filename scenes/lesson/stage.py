@@ -35,6 +35,7 @@ from ..kit.motion import Glide, MinimaMarkers, fit_target, place
 from ..kit.panel import ArrowKey, Flow, SidePanel, wrap
 from ..kit.timeline import Timeline
 from .layout import Box, Needs, clear_window, paths_cross, plan
+from .naming import rule_key
 from .prepare import Prepared
 
 #: smallest scale a map or plot is shown at when it must shrink to fit a box
@@ -182,8 +183,16 @@ class Stage:
             half = (len(items) + 1) // 2
             cols = [VGroup(*items[:half]).arrange(DOWN, aligned_edge=LEFT, buff=0.3),
                     VGroup(*items[half:]).arrange(DOWN, aligned_edge=LEFT, buff=0.3)]
-            return VGroup(*cols).arrange(RIGHT, aligned_edge=UP, buff=0.8)
-        return VGroup(*items).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+            body = VGroup(*cols).arrange(RIGHT, aligned_edge=UP, buff=0.8)
+        else:
+            body = VGroup(*items).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        key = rule_key([rule for _, rule in rules])
+        if key is None:
+            return body
+        # the symbols the rules use without defining them (g, m-hat, v-hat), beneath them
+        # (a rule with a key is shown on the title act's card, not in the header)
+        note = MathTypst(key, font_size=theme.SMALL_SIZE * theme.MATH_SCALE, color=theme.MUTED)
+        return VGroup(body, note).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
 
     def _place_rules(self, header: Box) -> None:
         """One short rule stays in the header, right of the title; several are shown
