@@ -57,11 +57,18 @@ def times(ratio: float) -> str:
     return f"{round_sig(ratio)}×"
 
 
-def loss_string(loss: Sequence[float], diverged_at: int, k: int) -> str:
-    """The loss readout after ``k`` iterations: ``loss 0.102`` or ``diverged at step 7``."""
+def loss_string(loss: Sequence[float], diverged_at: int, k: int,
+                floor: Sequence[float] | None = None) -> str:
+    """The loss readout after ``k`` iterations: ``loss 0.102`` or ``diverged at step 7``;
+    ``loss < 10⁻²⁷`` where the loss is below ``floor[k]`` (what float64's rounding leaves
+    undecided, see :func:`optiroll.scenes.lesson.prepare.rounding_floor`): there the
+    digits are rounding noise, and a readout showing them flickers from frame to frame."""
     if 0 <= diverged_at <= k:
         return f"diverged at step {diverged_at}"
-    return "loss " + format_value(float(loss[k]))
+    v = float(loss[k])
+    if floor is not None and 0 <= v < floor[k]:
+        return "loss < " + power_of_ten(math.ceil(math.log10(floor[k])))
+    return "loss " + format_value(v)
 
 
 def point_string(x: float, y: float, decimals: int = 6) -> str:

@@ -202,3 +202,32 @@ def test_a_scheduled_runs_rule_reads_eta_t() -> None:
         RunSpec(optimizer="momentum", lr=0.1, beta=0.9,
                 schedule=ScheduleSpec(kind="cosine", T_max=10))])).rules[0][1]
     assert "eta_t v" in beta and "beta v" in beta  # beta is not a learning rate
+
+
+def test_a_loss_at_float64s_rounding_reads_as_a_bound_not_as_flickering_digits() -> None:
+    """Damped Newton on Rosenbrock reaches (1, 1) by step ~70, then its loss wanders
+    between 5e-30 and 6e-29 (the iterate is stored to 2e-16): the legend had shown new
+    digits every frame for the rest of the race. Below the rounding floor it reads one
+    bound; a minimum at the origin has no such floor."""
+    import numpy as np
+    from optiroll import dynamics as dyn
+    from optiroll.scenes.lesson.prepare import readout_strings, rounding_floor
+    from optiroll.scenes.text import loss_string
+
+    surface = dyn.surface("rosenbrock")
+    run = dyn.rollout(surface, dyn.optimizer("newton", lr=0.5), start=(-1.2, 1.0),
+                      steps=400)
+    noisy = readout_strings(run, surface.view)
+    steady = readout_strings(run, surface.view, surface=surface)
+    assert len(set(noisy[100:])) > 5  # digits that change from step to step
+    first = next(k for k, s in enumerate(steady) if "<" in s)
+    assert 60 < first < 100 and set(steady[first:]) == {"loss < 10⁻²⁷"}
+    assert steady[:first] == noisy[:first]
+    floor = rounding_floor(surface, np.array([[1.0, 1.0], [0.0, 0.0], [np.nan, 0.0]]))
+    np.testing.assert_allclose(floor[0], 4 * 0.5 * 1001.6 * (2.22e-16 * 2**0.5) ** 2,
+                               rtol=0.01)
+    assert floor[1] == 0 and np.isnan(floor[2])
+    bowl = dyn.surface("bowl")
+    tiny = rounding_floor(bowl, np.array([[1e-20, 0.0]]))
+    assert loss_string([1e-40], -1, 0, tiny) == "loss 1.00×10⁻⁴⁰"  # exact, not noise
+    assert loss_string([-2.5], -1, 0, [1e-3]) == "loss −2.50"  # below zero: a value

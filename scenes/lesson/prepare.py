@@ -386,8 +386,8 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
     p.facts = call_hook(hooks, "facts", spec, runs, labels)
     p.charts = checked_charts(call_hook(hooks, "charts", spec, runs, labels), colors, hooks)
     p.readouts = ([share_strings(sw.shares) for sw in p.swarms] if p.swarms else
-                  [readout_strings(r, spec.surface_object.view, spec.show.readout)
-                   for r in runs])
+                  [readout_strings(r, spec.surface_object.view, spec.show.readout,
+                                   spec.surface_object) for r in runs])
     return p
 
 
@@ -553,13 +553,44 @@ def gone(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]]
     return Gone(diverged, False)
 
 
+#: how far above the estimate of float64's rounding of the loss a value is still noise
+ROUNDING_MARGIN = 4.0
+
+
+def rounding_floor(surface: dyn.Surface, positions: np.ndarray) -> np.ndarray:
+    """The loss at each iterate below which its digits are float64's rounding, not the
+    run's progress: ``ROUNDING_MARGIN * ½ λmax(∇²L(w)) (ε‖w‖)²``.
+
+    An iterate is stored to ``ε‖w‖`` (ε = 2.2×10⁻¹⁶), so near a minimum ``w*`` with
+    ``L(w*) = 0`` the loss cannot settle below about ``½ λmax (ε‖w‖)²``: on Rosenbrock
+    at (1, 1), ``½ · 1001.6 · (3.1×10⁻¹⁶)² = 4.9×10⁻²⁹``, and Newton's loss there
+    wanders between 5×10⁻³⁰ and 6×10⁻²⁹ step after step. A minimum at the origin has no
+    such floor (``‖w‖`` shrinks with the loss). NaN where the Hessian is not finite."""
+    P = np.asarray(positions, float)
+    out = np.full(len(P), np.nan)
+    ok = np.all(np.isfinite(P), axis=1)
+    if ok.any():
+        H = surface.hessian(P[ok])
+        fine = np.all(np.isfinite(H), axis=(1, 2))
+        lam = np.full(len(H), np.nan)
+        if fine.any():
+            lam[fine] = np.linalg.eigvalsh(H[fine])[:, -1]
+        eps = np.finfo(float).eps
+        out[ok] = ROUNDING_MARGIN * 0.5 * np.maximum(lam, 0.0) * (
+            eps * np.linalg.norm(P[ok], axis=1)) ** 2
+    return out
+
+
 def readout_strings(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]],
-                    kind: str = "loss") -> list[str]:
+                    kind: str = "loss", surface: dyn.Surface | None = None) -> list[str]:
     """The legend's readout after each iteration: the loss (or the position, to six
     decimals), then "left the map at step k" once the ball has left the map (or
-    "diverged at step k" if it diverged on the map)."""
+    "diverged at step k" if it diverged on the map). Given the ``surface``, a loss
+    below float64's rounding there (:func:`rounding_floor`) reads ``loss < 10⁻ⁿ``."""
     went = gone(run, view)
     diverged = int(run.diverged_at)
+    floor = (rounding_floor(surface, run.positions)
+             if surface is not None and kind != "position" else None)
     out = []
     for k in range(run.steps + 1):
         if went is not None and went.step <= k:  # what the viewer saw happen
@@ -567,7 +598,7 @@ def readout_strings(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[flo
         elif kind == "position":
             out.append("at " + point_string(*run.positions[k]))
         else:
-            out.append(loss_string(run.loss, diverged, k))
+            out.append(loss_string(run.loss, diverged, k, floor))
     return out
 
 
