@@ -170,7 +170,9 @@ class TypstPrinter(sp.printing.str.StrPrinter):
         if exp.is_negative:
             return f"1 / {self.parenthesize(base ** -exp, 60)}"
         b = self.parenthesize(base, 60)
-        e = self._print(exp)
+        # a fraction in an exponent is set inline (x^(a \/ b)): stacked, it is a third
+        # of the text's size, and its digits are unreadable (as TeX sets e^{-x^2/2})
+        e = self._print(exp).replace("/", "\\/")
         return f"{b}^({e})" if len(e) > 1 else f"{b}^{e}"
 
     def _print_Mul(self, expr: sp.Mul) -> str:

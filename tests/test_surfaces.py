@@ -233,3 +233,33 @@ def test_a_formula_is_shown_with_its_terms_in_the_written_order(text: str, typst
     """sympy sorts a sum's terms: a lecturer's (x²−1)² + 0.5y² + 0.3x was shown as
     0.3x + 0.5y² + (x²−1)²."""
     assert dyn.surface(text).typst == typst
+
+
+def _exponents(typst: str) -> list[str]:
+    """The parenthesised exponents ``^(...)`` of a Typst formula."""
+    out = []
+    for start in [i for i in range(len(typst)) if typst.startswith("^(", i)]:
+        depth, i = 0, start + 1
+        while i < len(typst):
+            depth += {"(": 1, ")": -1}.get(typst[i], 0)
+            if depth == 0:
+                out.append(typst[start + 2:i])
+                break
+            i += 1
+    return out
+
+
+def test_a_fraction_in_an_exponent_is_set_inline() -> None:
+    """Stacked in an exponent, a fraction's digits are a third of the text's size: the wells
+    formula's "/ 0.8" was unreadable in local_minima's header. Catalog formulas and the
+    printer of user formulas set it inline, as ``\\/``."""
+    import re
+
+    from optiroll.dynamics.formula import parse_formula, to_typst
+
+    stacked = re.compile(r"(?<!\\)/")
+    for name in dyn.surface_names():
+        typst = dyn.surface(name).typst
+        assert not any(stacked.search(e) for e in _exponents(typst)), (name, typst)
+    assert to_typst(parse_formula("2^(x/3)")) == "2^(x\\/3)"
+    assert _exponents("e^(-(x^2 + y^2) \\/ 4)") == ["-(x^2 + y^2) \\/ 4"]
