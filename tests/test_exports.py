@@ -109,15 +109,16 @@ def test_every_export_keeps_every_run_colour(exports, kind: str) -> None:
 
 
 def test_the_median_cut_palette_would_have_failed(exports, tmp_path: Path) -> None:
-    """The palette the converter used before turned the run colours grey: this test
-    catches it."""
+    """The palette the converter used before turned the run colours grey: the test above
+    catches it (with the eighth run colour a light blue it was 2x over the limit; the mint
+    is easier to keep, and the old palette misses it and bluish green by 1.3x)."""
     from optiroll.scenes.gif import read_frames
 
     frames = read_frames(exports["GIF (python -m optiroll.scenes.gif)"].with_name("ql25.mp4"), 25)
     old = [f.convert("P", palette=Image.ADAPTIVE, colors=96) for f in frames]
     path = tmp_path / "old.gif"
     old[0].save(path, save_all=True, append_images=old[1:], duration=40, loop=0)
-    assert max(colour_errors(last_frame(path)).values()) > 2 * MAX_DELTA_E
+    assert max(colour_errors(last_frame(path)).values()) > MAX_DELTA_E
 
 
 # -- the README's gallery ----------------------------------------------------------------------
