@@ -363,11 +363,14 @@ def test_each_rule_follows_its_optimizers_options() -> None:
     assert "|g| + epsilon" in rule("adamax")
     assert "+ delta I" in rule("newton", damping=0.5)
     assert rule("newton") == "w arrow.l w - eta (nabla^2 L(w))^(-1) nabla L(w)"
+    # RAdam steps as momentum until rho_t > 5 (torch's), then rectified; not r m-hat always
+    assert 'cases(r_t sqrt(1 - beta_2^t)' in rule("radam") and '1 & "otherwise"' in rule(
+        "radam")
 
 
 def test_the_rule_key_defines_what_the_rules_leave_undefined() -> None:
     from optiroll import dynamics as dyn
-    from optiroll.scenes.lesson.naming import rule_key, update_rule
+    from optiroll.scenes.lesson.naming import key_lines, rule_key, update_rule
 
     adam, momentum = update_rule(dyn.optimizer("adam")), update_rule(dyn.optimizer("momentum"))
     assert rule_key([momentum]) is None  # its rule writes the gradient out
@@ -377,6 +380,10 @@ def test_the_rule_key_defines_what_the_rules_leave_undefined() -> None:
     assert rule_key([update_rule(dyn.optimizer("adagrad", weight_decay=0.1))]) is None
     assert rule_key([update_rule(dyn.optimizer("adam", bias_correction=False))]) == \
         "g = nabla L(w)"
+    # NAdam's m-tilde and RAdam's r_t are defined too, three definitions to a line
+    lines = key_lines([update_rule(dyn.optimizer(n)) for n in ("nadam", "radam")])
+    assert len(lines) == 3 and lines[1].startswith("tilde(m) = (1 - mu_t) g")
+    assert any(line.startswith("r_t = sqrt(") for line in lines)
 
 
 def test_the_title_card_carries_the_rule_key() -> None:

@@ -68,7 +68,18 @@ def default_labels(runs: list[Any], starts: list[tuple[float, float]]) -> list[s
 # -- update rules, as Typst math -----------------------------------------------------
 _G = "g = nabla L(w)"
 #: the symbols a rule may use without defining them, and their definitions (Typst)
-_HATS = (("hat(m)", "hat(m) = m / (1 - beta_1^t)"), ("hat(v)", "hat(v) = v / (1 - beta_2^t)"))
+_DEFINED = (
+    ("hat(m)", "hat(m) = m / (1 - beta_1^t)"), ("hat(v)", "hat(v) = v / (1 - beta_2^t)"),
+    # NAdam (Dozat, 2016, as torch.optim): the Nesterov mix of g and m, psi the momentum decay
+    ("tilde(m)", "tilde(m) = (1 - mu_t) g / (1 - P_t) + mu_(t+1) m / (1 - P_t mu_(t+1))"),
+    ("tilde(m)", "mu_t = beta_1 (1 - 0.96^(t psi) \\/ 2)"),
+    ("tilde(m)", "P_t = product_(i <= t) mu_i"),
+    # RAdam (Liu et al., 2020): the variance rectification, once rho_t > 5
+    ("r_t", "r_t = sqrt(((rho_t - 4)(rho_t - 2) rho_infinity) / ((rho_infinity - 4)"
+            "(rho_infinity - 2) rho_t))"),
+    ("r_t", "rho_t = rho_infinity - 2 t beta_2^t / (1 - beta_2^t)"),
+    ("r_t", "rho_infinity = 2 / (1 - beta_2) - 1"),
+)
 
 
 def update_rule(opt: dyn.Optimizer) -> str:
@@ -131,7 +142,10 @@ def _rule(name: str, hp: dict[str, Any]) -> str:
         moments = f"m arrow.l beta_1 m + (1 - beta_1) g{gap}v arrow.l beta_2 v + (1 - beta_2) g^2"
         if not hp.get("bias_correction", True):  # steps on the raw averages
             return f"{moments}{gap}w arrow.l w - eta m / (sqrt(v) + epsilon){decay}"
-        m_hat = {"nadam": "tilde(m)", "radam": "r hat(m)"}.get(name, "hat(m)")
+        if name == "radam":  # plain momentum until the variance can be rectified
+            return (f"{moments}{gap}w arrow.l w - eta hat(m) cases(r_t sqrt(1 - beta_2^t) "
+                    f"\\/ (sqrt(v) + epsilon) & \"if \" rho_t > 5, 1 & \"otherwise\"){decay}")
+        m_hat = "tilde(m)" if name == "nadam" else "hat(m)"
         if hp.get("amsgrad", False):  # the running maximum of v in the denominator
             return (f"{moments}{gap}v_max arrow.l max(v_max, v){gap}"
                     f"w arrow.l w - eta {m_hat} / (sqrt(v_max / (1 - beta_2^t)) + epsilon)"
@@ -148,16 +162,28 @@ def _rule(name: str, hp: dict[str, Any]) -> str:
     return f"\"{name}\""
 
 
-def rule_key(rules: list[str]) -> str | None:
-    """The definitions of the symbols ``rules`` use without defining them (Typst), in one
-    line: ``g = nabla L(w)`` where a rule steps on ``g`` without saying what it is, and
-    the bias-corrected averages ``hat(m)``, ``hat(v)``; None when every symbol is
-    defined in its rule."""
+def key_definitions(rules: list[str]) -> list[str]:
+    """The definitions of the symbols ``rules`` use without defining them (Typst): ``g =
+    nabla L(w)`` where a rule steps on ``g`` without saying what it is, the
+    bias-corrected averages ``hat(m)``, ``hat(v)``, NAdam's ``tilde(m)`` and RAdam's
+    ``r_t``, each once."""
     key = []
     if any(uses_g(r) and "g arrow.l" not in r for r in rules):
         key.append(_G)
-    key += [text for sym, text in _HATS if any(sym in r for r in rules)]
-    return " #h(1.2em) ".join(key) or None
+    key += [text for sym, text in _DEFINED if any(sym in r for r in rules)]
+    return list(dict.fromkeys(key))
+
+
+def key_lines(rules: list[str], per_line: int = 3) -> list[str]:
+    """:func:`key_definitions` as Typst lines of ``per_line`` definitions (one line for
+    Adam's three); empty when every symbol is defined in its rule."""
+    key = key_definitions(rules)
+    return [" #h(1.2em) ".join(key[i:i + per_line]) for i in range(0, len(key), per_line)]
+
+
+def rule_key(rules: list[str]) -> str | None:
+    """The key of ``rules`` in one line (None when it has nothing to define)."""
+    return " #h(1.2em) ".join(key_definitions(rules)) or None
 
 
 def uses_g(rule: str) -> bool:

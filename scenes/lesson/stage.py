@@ -35,7 +35,7 @@ from ..kit.motion import Glide, MinimaMarkers, fit_target, place
 from ..kit.panel import ArrowKey, Flow, SidePanel, wrap
 from ..kit.timeline import Timeline
 from .layout import Box, Needs, clear_window, paths_cross, plan
-from .naming import rule_key
+from .naming import key_lines
 from .prepare import Prepared
 
 #: smallest scale a map or plot is shown at when it must shrink to fit a box
@@ -186,12 +186,14 @@ class Stage:
             body = VGroup(*cols).arrange(RIGHT, aligned_edge=UP, buff=0.8)
         else:
             body = VGroup(*items).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
-        key = rule_key([rule for _, rule in rules])
-        if key is None:
+        lines = key_lines([rule for _, rule in rules])
+        if not lines:
             return body
         # the symbols the rules use without defining them (g, m-hat, v-hat), beneath them
         # (a rule with a key is shown on the title act's card, not in the header)
-        note = MathTypst(key, font_size=theme.SMALL_SIZE * theme.MATH_SCALE, color=theme.MUTED)
+        note = VGroup(*(MathTypst(line, font_size=theme.SMALL_SIZE * theme.MATH_SCALE,
+                                  color=theme.MUTED) for line in lines))
+        note.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         return VGroup(body, note).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
 
     def _place_rules(self, header: Box) -> None:
