@@ -230,7 +230,11 @@ class _Cluster:
         self.folder = folder
         bin_dir = Path(sys.executable).parent
         self.file = folder / "scheduler.json"
-        env = installed_env()
+        # the workers' temporary files in the test's folder: a worker killed on purpose
+        # cannot remove the job's bundle folder (two were left in /tmp by every run)
+        scratch = folder / "worker-tmp"
+        scratch.mkdir()
+        env = {**installed_env(), "TMPDIR": str(scratch)}
         self.client = None
         self.procs = [subprocess.Popen(
             [str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
