@@ -349,19 +349,31 @@ def test_each_rule_follows_its_optimizers_options() -> None:
                  ["Adam", "Adam without bias correction"])
     assert [name for name, _ in pair] == ["Adam", "Adam without bias correction"]
     assert "max(v_max, v)" in rule("adam", amsgrad=True)
-    assert rule("adam", weight_decay=0.1).startswith("g arrow.l nabla L(w) + lambda w")
+    assert rule("adam", weight_decay=0.1).startswith("g arrow.l g + lambda w")
     assert rule("adamw").endswith("- eta lambda w") and "lambda w #h" not in rule("adamw")
     assert rule("adam", weight_decay=0.1, decoupled_weight_decay=True).endswith(
         "- eta lambda w")
     assert rule("sgd", weight_decay=0.1) == "w arrow.l w - eta (nabla L(w) + lambda w)"
-    assert "(1 - tau) nabla L(w)" in rule("sgd", momentum=0.9, dampening=0.5)
+    damped = rule("sgd", momentum=0.9, dampening=0.5)
+    assert "(1 - tau) nabla L(w)" in damped and "(b_1 = nabla L(w))" in damped  # undamped
+    assert rule("sgd", momentum=0.9, nesterov=True, weight_decay=0.1).endswith(
+        "w - eta (nabla L(w) + lambda w + mu b)")
+    # AMSGrad without bias correction keeps its maximum; AdaGrad says where s starts
+    assert rule("adam", amsgrad=True, bias_correction=False).endswith(
+        "v_max arrow.l max(v_max, v) #h(1.2em) w arrow.l w - eta m / (sqrt(v_max) + epsilon)")
+    assert "(s_0 = 0.1)" in rule("adagrad", initial_accumulator_value=0.1)
+    # the line search's shrink factor is gamma, not always a half
+    assert "s = eta gamma^k" in rule("line_search", shrink=0.3) and "halved" not in rule(
+        "line_search")
+    assert [n for n, _ in rules([dyn.optimizer("gd"), dyn.optimizer("sgd", lr=0.1)])] == [
+        "GD, SGD"]  # one rule, both names
     centred = rule("rmsprop", centered=True, momentum=0.9)
     assert "a arrow.l alpha a + (1 - alpha) g" in centred and "sqrt(s - a^2)" in centred
     assert centred.endswith("w arrow.l w - eta b")
     assert "(t - 1) delta" in rule("adagrad", lr_decay=0.1)
     assert "u arrow.l rho u" in rule("adadelta")  # u was used, never defined
     assert "|g| + epsilon" in rule("adamax")
-    assert "+ delta I" in rule("newton", damping=0.5)
+    assert "+ lambda I" in rule("newton", damping=0.5)  # the legend's symbol for damping
     assert rule("newton") == "w arrow.l w - eta (nabla^2 L(w))^(-1) nabla L(w)"
     # RAdam steps as momentum until rho_t > 5 (torch's), then rectified; not r m-hat always
     assert 'cases(r_t sqrt(1 - beta_2^t)' in rule("radam") and '1 & "otherwise"' in rule(
@@ -376,8 +388,10 @@ def test_the_rule_key_defines_what_the_rules_leave_undefined() -> None:
     assert rule_key([momentum]) is None  # its rule writes the gradient out
     assert rule_key([momentum, adam]) == ("g = nabla L(w) #h(1.2em) hat(m) = m / (1 - beta_1^t)"
                                           " #h(1.2em) hat(v) = v / (1 - beta_2^t)")
-    # a rule that says what g is (weight decay) needs no key for it
-    assert rule_key([update_rule(dyn.optimizer("adagrad", weight_decay=0.1))]) is None
+    # weight decay adds to the key's g inside the rule
+    assert rule_key([update_rule(dyn.optimizer("adagrad", weight_decay=0.1))]) == \
+        "g = nabla L(w)"
+    assert "Armijo:" in rule_key([update_rule(dyn.optimizer("line_search"))])
     assert rule_key([update_rule(dyn.optimizer("adam", bias_correction=False))]) == \
         "g = nabla L(w)"
     # NAdam's m-tilde and RAdam's r_t are defined too, three definitions to a line

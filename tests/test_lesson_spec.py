@@ -111,6 +111,20 @@ def test_top_level_keys() -> None:
     assert not np.array_equal(a.positions, b.positions)  # per-run seeds pick other batches
 
 
+def test_long_rules_stand_one_under_another_when_that_shows_them_larger() -> None:
+    """Five rules of the Adam family had been set in two columns, shrunk to fit the width
+    (text ~10 px at 720p, half the card's height empty): one column shows them larger.
+    The card takes whichever arrangement fits its area at the larger scale."""
+    family = [{"optimizer": n, "lr": 0.4} for n in ("adam", "adamw", "nadam", "radam",
+                                                      "adamax")]
+    lesson = set_up(spec_with(runs=family))
+    stage = lesson.stage
+    body, key = stage.rules
+    assert len(body) == 5 and len(key) >= 3  # one column of five rules; key lines beneath
+    tops = [item.get_top()[1] for item in body]
+    assert tops == sorted(tops, reverse=True)
+
+
 def test_title_subtitle_formula_rules_minima_settings() -> None:
     on = set_up(spec_with(subtitle="a subtitle"))
     assert on.stage.header.title.text.replace(" ", "") == "T"

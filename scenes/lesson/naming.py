@@ -17,8 +17,10 @@ DISPLAY = {
     "newton": "Newton", "line_search": "Line search",
 }
 
+#: the symbols the rule cards use for hyperparameters (a run's label names what differs)
 SYMBOLS = {"beta": "β", "alpha": "α", "rho": "ρ", "betas": "β", "eps": "ε", "momentum": "μ",
-           "weight_decay": "λ", "damping": "λ", "lr_decay": "lr decay"}
+           "weight_decay": "λ", "damping": "λ", "lr_decay": "δ", "dampening": "τ",
+           "momentum_decay": "ψ", "shrink": "γ"}
 
 
 def _fmt(v: Any) -> str:
@@ -69,7 +71,9 @@ def default_labels(runs: list[Any], starts: list[tuple[float, float]]) -> list[s
 _G = "g = nabla L(w)"
 #: the symbols a rule may use without defining them, and their definitions (Typst)
 _DEFINED = (
-    ("hat(m)", "hat(m) = m / (1 - beta_1^t)"), ("hat(v)", "hat(v) = v / (1 - beta_2^t)"),
+    ("hat(m)", "hat(m) = m / (1 - beta_1^t)"), ("sqrt(hat(v))", "hat(v) = v / (1 - beta_2^t)"),
+    ("hat(v)_max", "hat(v)_max = v_max / (1 - beta_2^t)"),
+    ("Armijo", "\"Armijo:\" L(w - s nabla L(w)) <= L(w) - c s norm(nabla L(w))^2"),
     # NAdam (Dozat, 2016, as torch.optim): the Nesterov mix of g and m, psi the momentum decay
     ("tilde(m)", "tilde(m) = (1 - mu_t) g / (1 - P_t) + mu_(t+1) m / (1 - P_t mu_(t+1))"),
     ("tilde(m)", "mu_t = beta_1 (1 - 0.96^(t psi) \\/ 2)"),
@@ -97,10 +101,11 @@ def update_rule(opt: dyn.Optimizer) -> str:
     wd = opt.hyperparams.get("weight_decay", 0.0)
     decoupled = opt.name == "adamw" or opt.hyperparams.get("decoupled_weight_decay", False)
     if wd and not decoupled:  # torch adds lambda w to the gradient before the update
-        if uses_g(rule):
-            rule = "g arrow.l nabla L(w) + lambda w #h(1.2em) " + rule
+        if uses_g(rule):  # g is the key's gradient; this rule adds the decay to it first
+            rule = "g arrow.l g + lambda w #h(1.2em) " + rule
         else:
-            rule = rule.replace("nabla L(w)", "(nabla L(w) + lambda w)")
+            rule = rule.replace("(nabla L(w) + mu b)", "(NABLA + lambda w + mu b)").replace(
+                "nabla L(w)", "(nabla L(w) + lambda w)").replace("NABLA", "nabla L(w)")
     return rule
 
 
@@ -113,7 +118,8 @@ def _rule(name: str, hp: dict[str, Any]) -> str:
             return "w arrow.l w - eta nabla L(w)"
         g = "(1 - tau) nabla L(w)" if hp["dampening"] else "nabla L(w)"
         d = "(nabla L(w) + mu b)" if hp["nesterov"] else "b"
-        return f"b arrow.l mu b + {g}{gap}w arrow.l w - eta {d}"
+        first = " #h(0.4em) (b_1 = nabla L(w))" if hp["dampening"] else ""  # torch: undamped
+        return f"b arrow.l mu b + {g}{first}{gap}w arrow.l w - eta {d}"
     if name == "momentum":
         g = "(1 - beta) nabla L(w)" if hp["ema"] else "nabla L(w)"
         return f"v arrow.l beta v + {g}{gap}w arrow.l w - eta v"
@@ -123,7 +129,9 @@ def _rule(name: str, hp: dict[str, Any]) -> str:
     if name == "adagrad":
         den = "sqrt(s + epsilon)" if inside else "(sqrt(s) + epsilon)"
         rate = "eta / ((1 + (t - 1) delta)" + den + ")" if hp["lr_decay"] else f"eta / {den}"
-        return f"s arrow.l s + g^2{gap}w arrow.l w - {rate} g"
+        s0 = hp["initial_accumulator_value"]
+        start = f" #h(0.4em) (s_0 = {s0:g})" if s0 else ""
+        return f"s arrow.l s + g^2{start}{gap}w arrow.l w - {rate} g"
     if name == "rmsprop":
         sq = "s - a^2" if hp["centered"] else "s"
         den = f"sqrt({sq} + epsilon)" if inside else f"(sqrt({sq}) + epsilon)"
@@ -140,25 +148,28 @@ def _rule(name: str, hp: dict[str, Any]) -> str:
         decoupled = name == "adamw" or hp.get("decoupled_weight_decay", False)
         decay = " - eta lambda w" if decoupled and hp["weight_decay"] else ""
         moments = f"m arrow.l beta_1 m + (1 - beta_1) g{gap}v arrow.l beta_2 v + (1 - beta_2) g^2"
+        amsgrad = hp.get("amsgrad", False)
+        if amsgrad:  # the running maximum of v in the denominator
+            moments += f"{gap}v_max arrow.l max(v_max, v)"
         if not hp.get("bias_correction", True):  # steps on the raw averages
-            return f"{moments}{gap}w arrow.l w - eta m / (sqrt(v) + epsilon){decay}"
+            v = "v_max" if amsgrad else "v"
+            return f"{moments}{gap}w arrow.l w - eta m / (sqrt({v}) + epsilon){decay}"
         if name == "radam":  # plain momentum until the variance can be rectified
-            return (f"{moments}{gap}w arrow.l w - eta hat(m) cases(r_t sqrt(1 - beta_2^t) "
-                    f"\\/ (sqrt(v) + epsilon) & \"if \" rho_t > 5, 1 & \"otherwise\"){decay}")
+            return (f"{moments}{gap}w arrow.l w{decay} - eta hat(m) cases(r_t "
+                    "sqrt(1 - beta_2^t) \\/ (sqrt(v) + epsilon) & \"if\" rho_t > 5, "
+                    "1 & \"otherwise\")")
         m_hat = "tilde(m)" if name == "nadam" else "hat(m)"
-        if hp.get("amsgrad", False):  # the running maximum of v in the denominator
-            return (f"{moments}{gap}v_max arrow.l max(v_max, v){gap}"
-                    f"w arrow.l w - eta {m_hat} / (sqrt(v_max / (1 - beta_2^t)) + epsilon)"
-                    f"{decay}")
-        return f"{moments}{gap}w arrow.l w - eta {m_hat} / (sqrt(hat(v)) + epsilon){decay}"
+        v_hat = "hat(v)_max" if amsgrad else "hat(v)"
+        return f"{moments}{gap}w arrow.l w - eta {m_hat} / (sqrt({v_hat}) + epsilon){decay}"
     if name == "adamax":
         return (f"m arrow.l beta_1 m + (1 - beta_1) g{gap}u arrow.l max(beta_2 u, |g| + "
                 f"epsilon){gap}w arrow.l w - eta hat(m) / u")
     if name == "newton":
-        hess = "(nabla^2 L(w) + delta I)" if hp["damping"] else "(nabla^2 L(w))"
+        hess = "(nabla^2 L(w) + lambda I)" if hp["damping"] else "(nabla^2 L(w))"
         return f"w arrow.l w - eta {hess}^(-1) nabla L(w)"
     if name == "line_search":
-        return "w arrow.l w - s nabla L(w), #h(0.4em) s \"halved until Armijo holds\""
+        return ("w arrow.l w - s nabla L(w), #h(0.4em) s = eta gamma^k, #h(0.4em) k "
+                "\"the fewest shrinks that pass Armijo\"")
     return f"\"{name}\""
 
 
@@ -168,7 +179,7 @@ def key_definitions(rules: list[str]) -> list[str]:
     bias-corrected averages ``hat(m)``, ``hat(v)``, NAdam's ``tilde(m)`` and RAdam's
     ``r_t``, each once."""
     key = []
-    if any(uses_g(r) and "g arrow.l" not in r for r in rules):
+    if any(uses_g(r) for r in rules):
         key.append(_G)
     key += [text for sym, text in _DEFINED if any(sym in r for r in rules)]
     return list(dict.fromkeys(key))
@@ -201,8 +212,13 @@ def rules(optimizers: list[dyn.Optimizer],
         rule = update_rule(opt)
         if getattr(opt, "schedule", None) is not None:  # the rate in force at step t
             rule = re.sub(r"(?<![A-Za-z_])eta(?![A-Za-z_])", "eta_t", rule)
-        if all(rule != r for _, r, _ in found):
-            found.append((DISPLAY.get(opt.name, opt.name), rule, i))
+        name = DISPLAY.get(opt.name, opt.name)
+        same = [k for k, (_, r, _) in enumerate(found) if r == rule]
+        if not same:
+            found.append((name, rule, i))
+        elif name not in found[same[0]][0].split(", "):  # GD and SGD: one rule, both names
+            old, r, j = found[same[0]]
+            found[same[0]] = (f"{old}, {name}", r, j)
     names = [name for name, _, _ in found]
     out = []
     for k, (name, rule, i) in enumerate(found):

@@ -168,37 +168,50 @@ class Stage:
         return group
 
     def _rules(self) -> VGroup:
+        """Each distinct update rule (tagged by its optimizer when there are several) and
+        the key of the symbols they leave undefined, arranged by :meth:`_arrange_rules`."""
+        self._rule_items: list[Mobject] = []
+        self._rule_key: VGroup | None = None
         if not self.p.spec.show.rules:
             return VGroup()
         rules = self.p.rules
-        items = []
         for name, rule in rules:
             math = MathTypst(rule, font_size=34, color=theme.FOREGROUND)
             if len(rules) > 1:
                 tag = Text(name, font=theme.FONT, font_size=theme.BODY_SIZE, color=theme.MUTED)
-                items.append(VGroup(tag, math).arrange(DOWN, aligned_edge=LEFT, buff=0.12))
+                self._rule_items.append(VGroup(tag, math).arrange(DOWN, aligned_edge=LEFT,
+                                                                  buff=0.12))
             else:
-                items.append(math)
-        if len(items) > 3:  # many rules: two columns, read down each
-            half = (len(items) + 1) // 2
-            cols = [VGroup(*items[:half]).arrange(DOWN, aligned_edge=LEFT, buff=0.3),
-                    VGroup(*items[half:]).arrange(DOWN, aligned_edge=LEFT, buff=0.3)]
+                self._rule_items.append(math)
+        lines = key_lines([rule for _, rule in rules])
+        if lines:
+            # the symbols the rules use without defining them (g, m-hat, v-hat), beneath
+            # them (a rule with a key is shown on the title act's card, not in the header)
+            self._rule_key = VGroup(*(MathTypst(line, font_size=theme.SMALL_SIZE
+                                                * theme.MATH_SCALE, color=theme.MUTED)
+                                      for line in lines))
+            self._rule_key.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        return self._arrange_rules(2 if len(self._rule_items) > 3 else 1)
+
+    def _arrange_rules(self, columns: int) -> VGroup:
+        """The rules in ``columns`` columns read down each, the key beneath them."""
+        items = self._rule_items
+        if columns > 1:
+            per = -(-len(items) // columns)
+            cols = [VGroup(*items[i:i + per]).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+                    for i in range(0, len(items), per)]
             body = VGroup(*cols).arrange(RIGHT, aligned_edge=UP, buff=0.8)
         else:
             body = VGroup(*items).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
-        lines = key_lines([rule for _, rule in rules])
-        if not lines:
+        if self._rule_key is None:
             return body
-        # the symbols the rules use without defining them (g, m-hat, v-hat), beneath them
-        # (a rule with a key is shown on the title act's card, not in the header)
-        note = VGroup(*(MathTypst(line, font_size=theme.SMALL_SIZE * theme.MATH_SCALE,
-                                  color=theme.MUTED) for line in lines))
-        note.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        return VGroup(body, note).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        return VGroup(body, self._rule_key).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
 
     def _place_rules(self, header: Box) -> None:
         """One short rule stays in the header, right of the title; several are shown
-        on their own card in the title act and leave before the race."""
+        on their own card in the title act and leave before the race, in one column or
+        two, whichever shows them larger (long rules, as the Adam family's, read best
+        one under another; many short ones side by side)."""
         if not len(self.rules):
             return
         title = self.header.title
@@ -216,6 +229,14 @@ class Stage:
             main = self.layout["race"]["map"]
             area = Box(-config.frame_width / 2 + 0.6, config.frame_width / 2 - 0.6,
                        -config.frame_height / 2 + 0.6, main.top)
+
+            def scale(group: VGroup) -> float:
+                return min(area.width / group.width, area.height / group.height)
+
+            if len(self._rule_items) > 1:  # (arranging moves the shared parts: measure
+                # each arrangement, then make the larger one again)
+                best = max((1, 2), key=lambda c: scale(self._arrange_rules(c)))
+                self.rules = self._arrange_rules(best)
             place(self.rules, fit_target(self.rules, area, align="center"))
 
     def _arrow_key(self) -> list[Mobject]:
