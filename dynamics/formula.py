@@ -9,6 +9,7 @@ node from that tree; nothing is ever passed to ``eval`` or ``sympify``.
 from __future__ import annotations
 
 import ast
+import re
 
 import sympy as sp
 
@@ -172,7 +173,7 @@ class TypstPrinter(sp.printing.str.StrPrinter):
         b = self.parenthesize(base, 60)
         # a fraction in an exponent is set inline (x^(a \/ b)): stacked, it is a third
         # of the text's size, and its digits are unreadable (as TeX sets e^{-x^2/2})
-        e = self._print(exp).replace("/", "\\/")
+        e = re.sub(r"(?<!\\)/", r"\\/", self._print(exp))  # (an inner power's is set)
         return f"{b}^({e})" if len(e) > 1 else f"{b}^{e}"
 
     def _print_Mul(self, expr: sp.Mul) -> str:

@@ -296,7 +296,6 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
     """Render ``job``'s scene into ``media`` under its options (and Manim config
     ``overrides``, e.g. an animation range); ``hook(scene)`` runs before the render.
     Return the finished Scene."""
-    from manim import config, tempconfig
 
     from .lesson.scene import Lesson
 
@@ -306,11 +305,9 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
         if not lesson:
             raise JobError(f"{job.path.name}: slides need a lesson (a .toml spec or a Lesson "
                            f"subclass); {cls.__name__} is a plain Scene")
-        os.environ["TQDM_DISABLE"] = "1"  # manim-slides' progress bars, in this worker only
         from .lesson.slides import slide_class
 
-        logging.getLogger("manim-slides").setLevel(logging.WARNING)
-        cls = slide_class(cls)
+        cls = slide_class(cls)  # (its progress bars follow Manim's: progress_bar "none")
     if job.options.acts:
         if not lesson:
             raise JobError(ACTS_NEED_A_LESSON.format(cls=cls.__name__))
@@ -319,8 +316,26 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
     if report is not None and lesson:  # a lesson reports its planned length, then frames
         cls = type(cls.__name__, (cls,), {"progress": staticmethod(
             lambda n: report(job.name, n)), "__module__": cls.__module__})
+    # the render may run in the command's own process: every logger level it changes is
+    # put back, however it ends
+    logs = [logging.getLogger(name) for name in ("manim", "manim-slides")]
+    levels = [log.level for log in logs]
+    try:
+        return _render_configured(cls, job, media, report, lesson, hook, overrides)
+    finally:
+        for log, level in zip(logs, levels, strict=True):
+            log.setLevel(level)
+
+
+def _render_configured(cls: type, job: Job, media: Path,
+                       report: Callable[[str, int], None] | None, lesson: bool,
+                       hook: Callable[[Any], None] | None, overrides: dict[str, Any]) -> Any:
+    """:func:`render_scene`'s render of ``cls`` under the job's Manim config."""
+    from manim import config, tempconfig
+
     manim_log = logging.getLogger("manim")
-    level = manim_log.level
+    if job.is_deck:
+        logging.getLogger("manim-slides").setLevel(logging.WARNING)
     with tempconfig({}):
         manim_log.setLevel(logging.WARNING)  # digest_file logs at INFO
         if job.config_file is not None:
@@ -345,10 +360,7 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
             _every_frame_a_file(scene.renderer.file_writer)
         if hook is not None:
             hook(scene)
-        try:
-            scene.render()
-        finally:
-            manim_log.setLevel(level)
+        scene.render()
         return scene
 
 

@@ -30,6 +30,9 @@ def format_value(v: float, digits: int = 3) -> str:
         e += 1
     if 1e-2 <= r < 1e3:
         text = f"{r:.{max(0, digits - 1 - e)}f}"
+    elif 10.0**e == 0:  # below float64's smallest normal power of ten (a subnormal loss)
+        mantissa, _, power = f"{a:.{digits - 1}e}".partition("e")
+        text = f"{mantissa}×10{str(int(power)).translate(SUPERSCRIPT)}"
     else:
         text = f"{r / 10.0**e:.{digits - 1}f}×10{str(e).translate(SUPERSCRIPT)}"
     return ("−" if v < 0 else "") + text
@@ -65,10 +68,15 @@ def loss_string(loss: Sequence[float], diverged_at: int, k: int,
     digits are rounding noise, and a readout showing them flickers from frame to frame."""
     if 0 <= diverged_at <= k:
         return f"diverged at step {diverged_at}"
-    v = float(loss[k])
-    if floor is not None and 0 <= v < floor[k]:
-        return "loss < " + power_of_ten(math.ceil(math.log10(floor[k])))
-    return "loss " + format_value(v)
+    return "loss " + loss_value(float(loss[k]), None if floor is None else floor[k])
+
+
+def loss_value(v: float, floor: float | None = None) -> str:
+    """A loss for the screen (:func:`format_value`), or ``< 10⁻²⁷`` where it is below
+    ``floor``, the rounding floor at its point."""
+    if floor is not None and 0 <= v < floor:
+        return "< " + power_of_ten(math.ceil(math.log10(floor)))
+    return format_value(v)
 
 
 def point_string(x: float, y: float, decimals: int = 6) -> str:

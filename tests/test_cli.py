@@ -170,6 +170,24 @@ def test_a_lone_lesson_renders_in_the_commands_own_process(tmp_path: Path,
             "-o", ".")
 
 
+def test_a_failed_render_in_this_process_leaves_the_process_as_it_was(tmp_path: Path
+                                                                      ) -> None:
+    """Run here (a lone job), a render that fails puts back the working folder and the
+    loggers' levels it changed, and leaves nothing behind."""
+    import logging
+
+    broken = tmp_path / "broken.py"
+    broken.write_text("from manim import Scene\n\nclass Broken(Scene):\n"
+                      "    def construct(self):\n        raise RuntimeError('no ball')\n")
+    os.chdir(tmp_path)
+    logs = [logging.getLogger(n) for n in ("manim", "manim-slides")]
+    before = [log.level for log in logs]
+    r = CliRunner().invoke(main, ["render", str(broken), *TINY, "-o", "x.mp4"])
+    assert r.exit_code == 2 and "RuntimeError: no ball" in r.output, r.output
+    assert Path.cwd() == tmp_path and [log.level for log in logs] == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "media") == ["broken.py"]
+
+
 def test_a_failing_lesson_does_not_stop_the_batch(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text((REPO / "examples" / "adaptive_trio.toml").read_text().replace(

@@ -231,3 +231,11 @@ def test_a_loss_at_float64s_rounding_reads_as_a_bound_not_as_flickering_digits()
     tiny = rounding_floor(bowl, np.array([[1e-20, 0.0]]))
     assert loss_string([1e-40], -1, 0, tiny) == "loss 1.00×10⁻⁴⁰"  # exact, not noise
     assert loss_string([-2.5], -1, 0, [1e-3]) == "loss −2.50"  # below zero: a value
+
+
+def test_a_subnormal_loss_is_written_not_a_crash() -> None:
+    """Newton at lr 1.2 on Matyas reaches losses of 5e-324: format_value divided by
+    10.0**-324, which is 0 (ZeroDivisionError in the legend's readouts)."""
+    assert format_value(5e-324) == "4.94×10⁻³²⁴"
+    assert format_value(-5e-324) == "−4.94×10⁻³²⁴"
+    assert format_value(1e-310) == "1.00×10⁻³¹⁰"

@@ -111,6 +111,15 @@ def test_top_level_keys() -> None:
     assert not np.array_equal(a.positions, b.positions)  # per-run seeds pick other batches
 
 
+def test_a_lone_rule_with_a_key_stays_in_the_header() -> None:
+    """One Adam run: its rule beside the title, as before the key existed (moved to the
+    title act's card, it had never been shown with ``show.title = false``)."""
+    for title in (True, False):
+        lesson = set_up(spec_with(runs=[{"optimizer": "adam", "lr": 0.4}],
+                                  show={"title": title}))
+        assert lesson.stage.rules_in_header and len(lesson.stage.rules) == 1
+
+
 def test_long_rules_stand_one_under_another_when_that_shows_them_larger() -> None:
     """Five rules of the Adam family had been set in two columns, shrunk to fit the width
     (text ~10 px at 720p, half the card's height empty): one column shows them larger.
@@ -128,7 +137,9 @@ def test_long_rules_stand_one_under_another_when_that_shows_them_larger() -> Non
 def test_title_subtitle_formula_rules_minima_settings() -> None:
     on = set_up(spec_with(subtitle="a subtitle"))
     assert on.stage.header.title.text.replace(" ", "") == "T"
-    assert len(on.stage.header.lines) == 3 and len(on.stage.rules) == 2
+    assert len(on.stage.header.lines) == 3 and len(on.stage._rule_items) == 2
+    body, key = on.stage.rules  # GD's and Adam's rules, and the key of g, m-hat, v-hat
+    assert len(body) == 2 and len(key) == 1
     assert len(on.stage.minima) == 1 and on.prepared.settings == "lr 0.4 · start (-5, -2)"
     off = set_up(spec_with(show={"formula": False, "rules": False, "minima": False,
                                  "settings": False, "title": False}))

@@ -262,4 +262,5 @@ def test_a_fraction_in_an_exponent_is_set_inline() -> None:
         typst = dyn.surface(name).typst
         assert not any(stacked.search(e) for e in _exponents(typst)), (name, typst)
     assert to_typst(parse_formula("2^(x/3)")) == "2^(x\\/3)"
+    assert to_typst(parse_formula("2^(x^(y/3))")) == "2^(x^(y\\/3))"  # escaped once
     assert _exponents("e^(-(x^2 + y^2) \\/ 4)") == ["-(x^2 + y^2) \\/ 4"]

@@ -19,7 +19,7 @@ from optiroll import dynamics as dyn
 from pydantic import ValidationError
 
 from ..kit.theme import series_colors
-from ..text import format_value, join_words, loss_string, point_string, times
+from ..text import format_value, join_words, loss_string, loss_value, point_string, times
 from .loading import SpecError, describe, load_spec, located
 from .naming import default_labels, rules
 from .spec import LessonSpec, PlotSpec, did_you_mean
@@ -974,6 +974,12 @@ def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
     final = {i: float(r.final_loss) for i, r in enumerate(runs) if i not in went}
     if not final:
         return lines
+    # a final loss below float64's rounding at its point reads as the legend's bound
+    bound = {i: float(rounding_floor(s, runs[i].positions[-1:])[0]) for i in final}
+
+    def loss_of(i: int) -> str:
+        return loss_value(final[i], bound[i])
+
     floor = min(float(s.value(np.array(m))) for m in s.minima) if s.minima else 0.0
     # where the runs started above the minimum: below a 10^-12 share of that, a loss is
     # the minimum to rounding (two such losses tie, and their ratio means nothing)
@@ -990,21 +996,21 @@ def generic_conclusions(spec: LessonSpec, runs: list[dyn.Rollout],
                      + "; ".join(places))
         rest = sorted(set(final) - set(settled), key=final.get)
         if len(rest) == 1 and len(lines) < MAX_CONCLUSIONS:
-            lines.append(f"{labels[rest[0]]} is still at loss {format_value(final[rest[0]])}")
+            lines.append(f"{labels[rest[0]]} is still at loss {loss_of(rest[0])}")
         elif rest and len(lines) < MAX_CONCLUSIONS:
             lines.append(f"the other {len(rest)} are still above it (loss "
-                         f"{format_value(final[rest[0]])} to {format_value(final[rest[-1]])})")
+                         f"{loss_of(rest[0])} to {loss_of(rest[-1])})")
         return lines
     best, worst = min(final, key=final.get), max(final, key=final.get)
     ties = [i for i in final if final[i] - final[best] <= rounding]
     names = join_words([labels[i] for i in sorted(ties)])
     if len(final) == 1:
-        text = f"After {spec.steps} steps, {names} ends at loss {format_value(final[best])}"
+        text = f"After {spec.steps} steps, {names} ends at loss {loss_of(best)}"
     elif len(ties) == len(final):
-        text = f"After {spec.steps} steps, {names} all end at loss {format_value(final[best])}"
+        text = f"After {spec.steps} steps, {names} all end at loss {loss_of(best)}"
     else:
         verb = "ends" if len(ties) == 1 else "end"
-        text = f"After {spec.steps} steps, {names} {verb} lowest: loss {format_value(final[best])}"
+        text = f"After {spec.steps} steps, {names} {verb} lowest: loss {loss_of(best)}"
         above_best, above_worst = final[best] - floor, final[worst] - floor
         if floor < 0:
             text += f", {format_value(final[worst] - final[best])} below {labels[worst]}"

@@ -208,7 +208,8 @@ class Stage:
         return VGroup(body, self._rule_key).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
 
     def _place_rules(self, header: Box) -> None:
-        """One short rule stays in the header, right of the title; several are shown
+        """One short rule stays in the header, right of the title (without the key of its
+        symbols: the header has no room for it); several, or a long one, are shown
         on their own card in the title act and leave before the race, in one column or
         two, whichever shows them larger (long rules, as the Adam family's, read best
         one under another; many short ones side by side)."""
@@ -216,9 +217,11 @@ class Stage:
             return
         title = self.header.title
         room = Box(title.get_right()[0] + 0.8, header.right, header.bottom, header.top)
-        fits = len(self.rules) == 1 and room.width > 0 and min(
-            room.width / self.rules.width, 1.0) >= 0.75
-        if fits:
+        items = self._rule_items
+        fits = len(items) == 1 and room.width > 0 and min(
+            room.width / items[0].width, 1.0) >= 0.75
+        if fits:  # the header has no room for a key: a lone rule there goes without it
+            self.rules = VGroup(*items)
             self.rules_in_header = True
             target = fit_target(self.rules, Box(room.left, room.right, header.bottom,
                                                 title.get_top()[1]))
