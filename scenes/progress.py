@@ -57,7 +57,10 @@ class Display:
 
     def finish(self, r: Result) -> None:
         task = self.progress.tasks[self.rows[r.name]]
-        if r.ok and task.total is not None:
+        if r.ok and task.completed > 0:  # the frames written: the plan, from the acts'
+            # seconds, can be a frame or two off Manim's rounding of each animation
+            self.progress.update(self.rows[r.name], total=task.completed)
+        elif r.ok and task.total is not None:
             self.progress.update(self.rows[r.name], completed=task.total)
         self.progress.update(self.rows[r.name], description=f"{r.name} "
                              + ("[green]done" if r.ok else "[red]failed"))

@@ -78,6 +78,22 @@ def test_a_restarted_job_counts_again_but_split_pieces_add_up() -> None:
     assert split.progress.tasks[0].completed == 10
 
 
+def test_a_finished_lesson_shows_the_frames_it_wrote() -> None:
+    """The plan (from the acts' seconds) can be a frame off Manim's rounding of each
+    animation: a finished row shows the frames written (it had ended at 191/190)."""
+    from optiroll.scenes.jobs import Result
+    from rich.console import Console
+
+    for planned, written in ((190, 191), (190, 189)):
+        job = Job("a", Path("a.toml"), Path("a.mp4"))
+        display = Display([job], Console(file=open(os.devnull, "w")))  # noqa: SIM115
+        display.update("a", -planned)
+        display.update("a", written)
+        display.finish(Result("a", True, Path("a.mp4")))
+        task = display.progress.tasks[0]
+        assert (task.completed, task.total) == (written, written)
+
+
 # -- split renders -------------------------------------------------------------------------
 def test_split_render_is_the_single_process_clip(tmp_path: Path) -> None:
     """QuickTime animation (-t) is lossless: the split file is the same bytes; and the
