@@ -143,3 +143,22 @@ def test_text_is_laid_out_alike_at_every_output_size(tmp_path) -> None:
         a = np.concatenate([m.points for m in ours.family_members_with_points()])
         b = np.concatenate([m.points for m in manims.family_members_with_points()])
         assert a.shape == b.shape and np.abs(a - b).max() < 1e-9
+
+
+def test_a_string_composed_again_comes_from_the_cache_unchanged() -> None:
+    """A replay shows the race's readouts again (the flagship composed 196 different
+    strings 696 times): the second time is a copy of the first, and changing the copy
+    (Manim moves and scales a readout's points in place) leaves the cache as it was."""
+    from optiroll.scenes.kit.glyphs import glyph_cache
+
+    cache = glyph_cache()
+    first = cache.points("loss 2.87×10⁻⁵")
+    cache.parts = None  # composing again would fail: the second answer is the kept one
+    try:
+        again = cache.points("loss 2.87×10⁻⁵")
+    finally:
+        del cache.parts
+    np.testing.assert_array_equal(first, again)
+    assert again is not first
+    again += 1.0
+    np.testing.assert_array_equal(cache.points("loss 2.87×10⁻⁵"), first)

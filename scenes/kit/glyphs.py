@@ -48,6 +48,8 @@ from .typeset import CANVAS, install
 install()  # Text laid out on the same canvas at every output size
 
 BAR = "|"
+#: most strings kept composed per font and size (a 1,500-step race's readouts: ~4,500)
+MAX_COMPOSED = 8192
 #: a glyph's pen position in Pango's SVG: ``<use xlink:href="#glyph0-1" x="30" .../>``
 _USE_X = re.compile(r'<use\b[^>]*?\bx="([-0-9.e]+)"')
 
@@ -79,6 +81,8 @@ class GlyphCache:
 
     #: how many layouts were read from Pango's SVG alone (kerning)
     svg_layouts: int = 0
+    #: strings composed so far (a replay shows the race's readouts again): string -> points
+    composed: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         bars = self._text(BAR * 2).submobjects
@@ -142,9 +146,17 @@ class GlyphCache:
     # -- composing ----------------------------------------------------------
     def points(self, s: str) -> np.ndarray:
         """The outline points of ``s`` as :class:`~manim.Text` draws them, centred on the
-        origin as ``Text`` is (``(n, 3)``; empty for a string of spaces)."""
-        parts = self.parts(s)
-        return np.concatenate(parts) if parts else np.zeros((0, 3))
+        origin as ``Text`` is (``(n, 3)``; empty for a string of spaces). A string composed
+        before is copied from :attr:`composed` (the same numbers: composing depends only
+        on the string, the cache's measures never change)."""
+        done = self.composed.get(s)
+        if done is None:
+            parts = self.parts(s)
+            done = np.concatenate(parts) if parts else np.zeros((0, 3))
+            if len(self.composed) >= MAX_COMPOSED:
+                self.composed.clear()
+            self.composed[s] = done
+        return done.copy()
 
     def parts(self, s: str) -> list[np.ndarray]:
         """The outline points of each of ``Text(s)``'s glyph mobjects, in its order, the
