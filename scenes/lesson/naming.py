@@ -91,21 +91,18 @@ def update_rule(opt: dyn.Optimizer) -> str:
 
     ``g`` is the gradient, ``eta`` the learning rate, ``t`` the step; the equations
     follow the optimizer's own options, as its ``step`` does (torch.optim's): weight
-    decay added to the gradient (``g = nabla L(w) + lambda w``) or decoupled
-    (``- eta lambda w``), Adam with or without bias correction and with AMSGrad,
-    RMSProp centred or with momentum, SGD's dampening, AdaGrad's rate decay, Newton's
-    damping, eps inside the square root. :func:`rule_key` defines the symbols the
-    rules leave undefined (``g``, ``hat(m)``, ``hat(v)``).
+    decay added to the gradient (``g arrow.l g + lambda w``; SGD's rule writes the
+    gradient out) or decoupled (``- eta lambda w``), Adam with or without bias
+    correction and with AMSGrad, RMSProp centred or with momentum, SGD's dampening,
+    AdaGrad's rate decay, Newton's damping, eps inside the square root.
+    :func:`key_definitions` defines the symbols the rules leave undefined (``g``,
+    ``hat(m)``, ``hat(v)``, ...).
     """
     rule = _rule(opt.name, opt.hyperparams)
-    wd = opt.hyperparams.get("weight_decay", 0.0)
     decoupled = opt.name == "adamw" or opt.hyperparams.get("decoupled_weight_decay", False)
-    if wd and not decoupled:  # torch adds lambda w to the gradient before the update
-        if uses_g(rule):  # g is the key's gradient; this rule adds the decay to it first
-            rule = "g arrow.l g + lambda w #h(1.2em) " + rule
-        else:
-            rule = rule.replace("(nabla L(w) + mu b)", "(NABLA + lambda w + mu b)").replace(
-                "nabla L(w)", "(nabla L(w) + lambda w)").replace("NABLA", "nabla L(w)")
+    if opt.hyperparams.get("weight_decay", 0.0) and not decoupled and uses_g(rule):
+        # torch adds lambda w to the gradient before the update: to the key's g, first
+        rule = "g arrow.l g + lambda w #h(1.2em) " + rule
     return rule
 
 
@@ -113,12 +110,14 @@ def _rule(name: str, hp: dict[str, Any]) -> str:
     gap = " #h(1.2em) "
     if name == "gd":
         return "w arrow.l w - eta nabla L(w)"
-    if name == "sgd":
+    if name == "sgd":  # written with the gradient itself, weight decay added to it
+        grad = "nabla L(w) + lambda w" if hp["weight_decay"] else "nabla L(w)"
+        term = f"({grad})" if hp["weight_decay"] else grad
         if not hp["momentum"]:
-            return "w arrow.l w - eta nabla L(w)"
-        g = "(1 - tau) nabla L(w)" if hp["dampening"] else "nabla L(w)"
-        d = "(nabla L(w) + mu b)" if hp["nesterov"] else "b"
-        first = " #h(0.4em) (b_1 = nabla L(w))" if hp["dampening"] else ""  # torch: undamped
+            return f"w arrow.l w - eta {term}"
+        g = f"(1 - tau) {term}" if hp["dampening"] else term
+        d = f"({grad} + mu b)" if hp["nesterov"] else "b"
+        first = f" #h(0.4em) (b_1 = {term})" if hp["dampening"] else ""  # torch: undamped
         return f"b arrow.l mu b + {g}{first}{gap}w arrow.l w - eta {d}"
     if name == "momentum":
         g = "(1 - beta) nabla L(w)" if hp["ema"] else "nabla L(w)"
@@ -192,11 +191,6 @@ def key_lines(rules: list[str], per_line: int = 3) -> list[str]:
     return [" #h(1.2em) ".join(key[i:i + per_line]) for i in range(0, len(key), per_line)]
 
 
-def rule_key(rules: list[str]) -> str | None:
-    """The key of ``rules`` in one line (None when it has nothing to define)."""
-    return " #h(1.2em) ".join(key_definitions(rules)) or None
-
-
 def uses_g(rule: str) -> bool:
     """Whether ``rule`` writes the gradient as ``g`` (then a key ``g = nabla L(w)`` helps)."""
     return any(tok in rule for tok in (" g ", " g^", " g\n", "g)", " g/")) or rule.endswith(" g")
@@ -227,5 +221,3 @@ def rules(optimizers: list[dyn.Optimizer],
         out.append((name, rule))
     return out
 
-
-GRADIENT_KEY = _G

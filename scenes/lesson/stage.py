@@ -186,12 +186,12 @@ class Stage:
         lines = key_lines([rule for _, rule in rules])
         if lines:
             # the symbols the rules use without defining them (g, m-hat, v-hat), beneath
-            # them (a rule with a key is shown on the title act's card, not in the header)
+            # them on the title act's card (a lone rule in the header goes without it)
             self._rule_key = VGroup(*(MathTypst(line, font_size=theme.SMALL_SIZE
                                                 * theme.MATH_SCALE, color=theme.MUTED)
                                       for line in lines))
             self._rule_key.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        return self._arrange_rules(2 if len(self._rule_items) > 3 else 1)
+        return self._arrange_rules(1)  # (a card of several takes 1 or 2: _place_rules)
 
     def _arrange_rules(self, columns: int) -> VGroup:
         """The rules in ``columns`` columns read down each, the key beneath them."""
