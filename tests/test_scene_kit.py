@@ -480,6 +480,44 @@ def test_layer_camera_paints_the_3d_layer_as_manim_does(lesson, size, opacity, t
     assert (np.abs(ours - bg).max(axis=-1) > 30).mean() > 0.05
 
 
+def test_a_3d_frame_like_the_last_is_not_drawn_again(lesson, monkeypatch) -> None:
+    """A frame whose camera, lift, iteration and opacities are the last frame's reuses
+    its image (the same pixels, no second raster); a change to any of them draws anew."""
+    from optiroll.scenes.kit import SurfaceView
+
+    s, runs = lesson
+    drawn = []
+    render_surface = SurfaceRenderer.render_surface
+
+    def counted(self, *args, **kwargs):
+        drawn.append(args)
+        return render_surface(self, *args, **kwargs)
+
+    monkeypatch.setattr(SurfaceRenderer, "render_surface", counted)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        tl = Timeline(50)
+        tl.set(20)
+        view = SurfaceView(ContourMap(s, 9.0, 4.3), [Ball3D(runs[1].positions,
+                                                            theme.VERMILLION)], tl)
+        view.lift.set_value(1.0)
+        view.elevation.set_value(44)
+
+        def frame() -> bytes:
+            view.redraw()
+            return bytes(view.layer.get_data())
+
+        first = frame()
+        assert frame() == first and len(drawn) == 1
+        changes = [lambda: view.azimuth.set_value(-100), lambda: tl.set(21),
+                   lambda: view.lift.set_value(0.9), lambda: view.contour_opacity.set_value(0.5),
+                   lambda: view.trail_opacity.set_value(0.5)]
+        for k, change in enumerate(changes, start=2):
+            change()
+            frame()
+            assert len(drawn) == k
+        assert frame() != first
+
+
 def test_clip_segments_agrees_with_clip_segment(lesson) -> None:
     """The vectorized clipping the trails use gives clip_segment's answer, segment by
     segment: inside, crossing one or two edges, outside, and axis-parallel."""
