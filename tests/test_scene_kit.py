@@ -582,12 +582,46 @@ def test_layer_camera_traces_the_same_paths_as_manims_camera() -> None:
     traced = 0
     for mobject in mobjects:
         for m in [mobject, *mobject.family_members_with_points()]:
-            ours = _traced(cam.set_cairo_context_path, m)
             manims = _traced(lambda ctx, x: Camera.set_cairo_context_path(cam, ctx, x), m)
-            assert ours == manims, type(mobject).__name__
-            traced += len(ours)
+            for _ in range(3):  # traced, then kept, then appended from the cache
+                assert _traced(cam.set_cairo_context_path, m) == manims, type(mobject).__name__
+            traced += len(manims)
     assert traced > 100
 
+
+def test_layer_camera_never_draws_a_kept_path_that_has_changed() -> None:
+    """A path kept from earlier frames is drawn again only while its points, tolerance
+    and cairo transform are the same: moved in place, given a new tolerance, or drawn
+    under another transform, it is traced anew, as Manim's camera draws it."""
+    import cairo
+    from manim import Camera
+    from optiroll.scenes.kit.camera import LayerCamera
+
+    cam = LayerCamera()
+    glyph = Text("Loss 1.23e-4").family_members_with_points()[1]  # "o": two subpaths
+
+    def steady(matrix: cairo.Matrix) -> tuple[list, list]:
+        """Our path, drawn a third time in a row (from the cache), and Manim's."""
+        paths = []
+        for trace in [cam.set_cairo_context_path] * 3 + [
+                lambda ctx, x: Camera.set_cairo_context_path(cam, ctx, x)]:
+            ctx = cairo.Context(cairo.RecordingSurface(cairo.CONTENT_COLOR_ALPHA, None))
+            ctx.set_matrix(matrix)
+            trace(ctx, glyph)
+            paths.append(list(ctx.copy_path()))
+        return paths[2], paths[3]
+
+    before, manims = steady(cairo.Matrix())
+    assert before == manims
+    glyph.points += [0.5, 0, 0]  # the same array, changed in place
+    ours, manims = steady(cairo.Matrix())
+    assert ours == manims != before
+    before = ours
+    glyph.tolerance_for_point_equality = 0.5  # joins the glyph's subpaths differently
+    ours, manims = steady(cairo.Matrix())
+    assert ours == manims != before
+    ours, manims = steady(cairo.Matrix(xx=37.3, yy=-41.1, x0=400, y0=200))
+    assert ours == manims
 
 def test_rewind_runs_the_iteration_back_to_the_start_smoothly() -> None:
     """Before a replay (and the 3-D ride) the race runs back to iteration 0 instead of
