@@ -349,3 +349,36 @@ def test_the_minima_are_starred_on_the_3d_surface() -> None:
         assert near.sum() > 10, p  # a star there
         assert a[int(y), int(x), :3].mean() > 180  # white, over the surface's blue
     assert changed.sum() < 3 * 13 * 13  # nothing else changed
+
+
+def test_the_closing_camera_rises_until_a_ball_behind_the_hill_shows(hill: SurfaceRenderer) -> None:
+    """A flight that ends low in the south leaves a ball north of the hill hidden; the
+    closing settle rises to the lowest elevation that shows it (and no higher: 2 degrees
+    lower still hides it), fitted into the closing box, from the flight's own last
+    pose. A ball the last pose shows keeps that pose's elevation."""
+    from optiroll.scenes.kit.camera3d import CameraPath
+
+    region, closing = (-6.0, 2.0, -3.5, 3.5), (-6.0, 0.0, -1.0, 3.5)
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        path = CameraPath(hill, [(-90, 40, 1.0), (-90, 12, 1.0)], region, perspective=0.5)
+
+        def hides(cam: Camera) -> bool:
+            c = hill.world(BEHIND, hill.surface.value(BEHIND), 1.0) + [0, 0, hill.ball_radius]
+            return bool(hill.occluded(c, View(hill, W, H, cam, 1.0))[0])
+
+        last = path.at(1.0)
+        assert hides(last)
+        el = path.revealing_elevation(BEHIND, closing)
+        assert 12 < el < 90
+        end = path.settle(1.0, closing, el)
+        assert end.elevation == el and not hides(end)
+        assert hides(path.settle(1.0, closing, el - 2))
+        left, right, bottom, top = hill.extent(end, 1.0)
+        assert closing[0] - 1e-9 <= left and right <= closing[1] + 1e-9
+        assert closing[2] - 1e-9 <= bottom and top <= closing[3] + 1e-9
+        start = path.settle(0.0, closing, el)  # the settle starts where the flight ended
+        assert start.elevation == last.elevation
+        np.testing.assert_allclose([start.zoom, *start.screen], [last.zoom, *last.screen],
+                                   rtol=1e-12)
+        beside = np.array([[1.6, 1.2]])
+        assert path.revealing_elevation(beside, closing) == 12

@@ -125,9 +125,16 @@ class CameraPath:
     def _fit(self, u: float, region: tuple[float, float, float, float]
              ) -> tuple[float, tuple[float, float]]:
         """The zoom and screen position that fit the surface at ``u`` into ``region``."""
-        left, right, bottom, top = region
         az, el, rel = self._pose(u)
-        cam = Camera(az, el, 1.0, tuple(self._target(u)), (0.0, 0.0), self.perspective)
+        return self._fit_pose(az, el, rel, self._target(u), region)
+
+    def _fit_pose(self, az: float, el: float, rel: float, target: np.ndarray,
+                  region: tuple[float, float, float, float]
+                  ) -> tuple[float, tuple[float, float]]:
+        """The zoom and screen position that fit the surface seen from ``(az, el)``
+        towards ``target`` into ``region`` (``rel`` of the largest zoom that fits)."""
+        left, right, bottom, top = region
+        cam = Camera(az, el, 1.0, tuple(target), (0.0, 0.0), self.perspective)
         x0, x1, y0, y1 = self.renderer.extent(cam, 1.0)
         z = rel * (1 - self.margin) * min((right - left) / (x1 - x0), (top - bottom) / (y1 - y0))
         return z, ((left + right) / 2 - z * (x0 + x1) / 2, (bottom + top) / 2 - z * (y0 + y1) / 2)
@@ -154,16 +161,51 @@ class CameraPath:
                   float(np.interp(u, self.us, self.screens[:, 1])))
         return Camera(az, el, zoom, tuple(self._target(u)), screen, self.perspective)
 
-    def settle(self, f: float, region: tuple[float, float, float, float]) -> Camera:
+    def settle(self, f: float, region: tuple[float, float, float, float],
+               elevation: float | None = None) -> Camera:
         """The flight's last pose, ``f`` of the way (0 to 1) to being fitted into
         ``region`` instead (the view making room for a closing card): only its zoom and
-        screen position change, so the surface shrinks and slides without turning."""
+        screen position change, so the surface shrinks and slides without turning.
+
+        With ``elevation`` (:meth:`revealing_elevation`) the camera also rises to it,
+        and each pose is fitted into the box ``f`` of the way from the flight's panel to
+        ``region``, so the surface stays inside while it tilts."""
         end = self.at(1.0)
-        zoom, screen = self._fit(1.0, region)
         f = float(np.clip(f, 0.0, 1.0))
+        az, el0, rel = self._pose(1.0)
+        if elevation is not None and elevation != el0:
+            el = _lerp(el0, elevation, f)
+            box = tuple(_lerp(a, b, f) for a, b in zip(self.region, region, strict=True))
+            zoom, screen = self._fit_pose(az, el, rel, self._target(1.0), box)
+            return replace(end, elevation=el, zoom=zoom, screen=screen)
+        zoom, screen = self._fit(1.0, region)
         return replace(end, zoom=_lerp(end.zoom, zoom, f),
                        screen=(_lerp(end.screen[0], screen[0], f),
                                _lerp(end.screen[1], screen[1], f)))
+
+    def revealing_elevation(self, ends: np.ndarray, region: tuple[float, float, float, float],
+                            step: float = 2.0) -> float:
+        """The lowest elevation, from the flight's last upwards in ``step`` degrees, at
+        which the surface (fitted into ``region``, turned as at the flight's end) hides
+        none of the balls resting at data points ``ends``: the closing picture shows
+        where every run ended, which a low flight's last pose can hide behind a rim.
+        Where no elevation shows them all, the lowest that hides fewest."""
+        az, el0, rel = self._pose(1.0)
+        r, target = self.renderer, self._target(1.0)
+        ends = np.asarray(ends, float).reshape(-1, 2)
+        if len(ends) == 0:
+            return el0
+        balls = r.world(ends, r.surface.value(ends), 1.0) + [0.0, 0.0, r.ball_radius]
+        fewest = (len(ends) + 1, el0)
+        for el in [*np.arange(el0, 90.0, step).tolist(), 90.0]:
+            zoom, screen = self._fit_pose(az, el, rel, target, region)
+            cam = Camera(az, el, zoom, tuple(target), screen, self.perspective)
+            hidden = int(r.occluded(balls, View(r, config.pixel_width, config.pixel_height,
+                                                cam, 1.0)).sum())
+            if hidden == 0:
+                return float(el)
+            fewest = min(fewest, (hidden, float(el)))
+        return fewest[1]
 
     def rise(self, r: float, start: Camera) -> Camera:
         """Blend from ``start`` (e.g. the flat, top-down view) to the flight's first pose."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from manim import UP, Animation, ValueTracker
 
 from ...kit.motion import fade_in, fit_target, place
@@ -28,16 +29,34 @@ def moves(lesson: Lesson) -> bool:
 
 def settle_view(lesson: Lesson) -> list[Animation]:
     """The 3-D view's camera settling into the view's closing box (above the card),
-    where the ride had the card's room too: its zoom and screen position only."""
+    where the ride had the card's room too: its zoom and screen position, and, where
+    the flight's last pose hides a ball that ended on the map behind a hill or a rim,
+    its elevation, rising until every such ball shows (:meth:`CameraPath.revealing_elevation`)."""
     stage = lesson.stage
     view, path = getattr(stage, "view3d", None), getattr(stage, "path", None)
     boxes = stage.layout.stages
     if view is None or path is None or boxes["closing"]["view3d"] == boxes["surface3d"]["view3d"]:
         return []
     b = boxes["closing"]["view3d"]
+    region = (b.left, b.right, b.bottom, b.top)
+    elevation = path.revealing_elevation(resting_balls(view), region)
     f = ValueTracker(0.0)
-    view.camera_fn = lambda: path.settle(f.get_value(), (b.left, b.right, b.bottom, b.top))
+    view.camera_fn = lambda: path.settle(f.get_value(), region, elevation)
     return [f.animate.set_value(1.0)]
+
+
+def resting_balls(view) -> np.ndarray:
+    """Data points of the 3-D view's balls at the end: each run's last iterate, for the
+    runs that end on the map (not diverged, never gone off it for good)."""
+    last = view.timeline.steps
+    ends = []
+    for ball in view.balls3d:
+        k = min(last, len(ball.positions) - 1)
+        p = ball.positions[k]
+        if (ball.finite[k] and ball.gone_at(view.renderer3d.map) > k
+                and view.renderer3d.map.inside(p[None, :])[0]):
+            ends.append(p)
+    return np.array(ends, float).reshape(-1, 2)
 
 
 class Closing:
