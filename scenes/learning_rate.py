@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 from optiroll import dynamics as dyn
-from optiroll.scenes.kit import theme
 from optiroll.scenes.lesson import LessonSpec, PacingSpec, PlotSpec, RunSpec, ShowSpec
 from optiroll.scenes.lesson.prepare import Part, left_map_at
 from optiroll.scenes.lesson.scene import Lesson
@@ -74,8 +73,7 @@ class MomentumStep(Part):
     @classmethod
     def make_spec(cls) -> LessonSpec:
         runs = [RunSpec(optimizer="momentum", lr=0.1, beta=b,
-                        label="plain GD" if b == 0 else f"momentum β = {b:g}",
-                        color=theme.OPTIMIZER_COLORS["gd"] if b == 0 else None)
+                        label="plain GD" if b == 0 else f"momentum β = {b:g}")
                 for b in cls.BETAS]
         return LessonSpec(
             title="Momentum lengthens the step", subtitle="a constant slope: the same "

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 from optiroll import dynamics as dyn
-from optiroll.scenes.kit import theme
 from optiroll.scenes.lesson import CameraSpec, LessonSpec, PacingSpec, RunSpec, ShowSpec
 from optiroll.scenes.lesson.prepare import MAX_CONCLUSIONS
 from optiroll.scenes.lesson.scene import Lesson
@@ -48,8 +47,7 @@ class MomentumRavine(Lesson):
     @classmethod
     def make_spec(cls) -> LessonSpec:
         runs = [RunSpec(optimizer="momentum", lr=cls.LR, beta=b,
-                        label=f"β = {b:g}" + (" (plain GD)" if b == 0 else ""),
-                        color=theme.OPTIMIZER_COLORS["gd"] if b == 0 else None)
+                        label=f"β = {b:g}" + (" (plain GD)" if b == 0 else ""))
                 for b in cls.BETAS]
         return LessonSpec(
             title="Momentum in a ravine", surface=cls.SURFACE, view=cls.VIEW, start=cls.START,

@@ -664,3 +664,24 @@ def test_a_loss_below_zero_gets_a_linear_axis() -> None:
     with pytest.raises(SpecError, match=r"show.plots\[0\]: 'loss' goes down to −\d.*below "
                                         r"zero, which a log axis cannot show; set log = false"):
         prepare(spec_with(**wells, show__plots=[{"series": "loss", "log": True}]))
+
+
+def test_momentum_with_beta_zero_takes_gradient_descents_colour() -> None:
+    """A race of momentum's βs shows β = 0 (gradient descent, step for step) in
+    gradient descent's vermillion and the first β > 0 in momentum's sky blue, wherever
+    the β = 0 run is listed; a colour the spec sets still wins."""
+    from optiroll.scenes.kit import theme
+
+    def colours(betas: list[float], color: str | None = None) -> list[str]:
+        runs = [RunSpec(optimizer="momentum", lr=0.1, beta=b,
+                        color=color if b == 0 else None) for b in betas]
+        return prepare(LessonSpec(title="βs", surface="ravine", start=(-2.4, 0.2), steps=5,
+                                  runs=runs)).colors
+
+    gd, momentum = theme.OPTIMIZER_COLORS["gd"], theme.OPTIMIZER_COLORS["momentum"]
+    assert colours([0.0, 0.5, 0.9])[:2] == [gd, momentum]
+    assert colours([0.5, 0.0, 0.9])[:2] == [momentum, gd]
+    assert colours([0.0, 0.5], color="#FFFFFF") == ["#FFFFFF", momentum]
+    nesterov = prepare(LessonSpec(title="βs", surface="ravine", start=(-2.4, 0.2), steps=5, runs=[
+        RunSpec(optimizer="nesterov", lr=0.05, beta=0.0)])).colors
+    assert nesterov == [gd]

@@ -343,6 +343,16 @@ def call_hook(hooks: type, name: str, *args: object) -> object:
         raise
 
 
+def colour_family(opt: dyn.Optimizer) -> str:
+    """The optimizer whose colour a run takes: its own, except momentum or Nesterov
+    with β = 0, which step for step is gradient descent (v = ∇L(w)) and takes its
+    vermillion: a race of βs shows its β 0 run in gradient descent's colour, as
+    every other lesson does."""
+    if opt.name in ("momentum", "nesterov") and opt.hyperparams.get("beta") == 0:
+        return "gd"
+    return opt.name
+
+
 def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepared:
     """Run every rollout and resolve what the spec asks to show.
 
@@ -354,7 +364,7 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
     auto = default_labels(spec.runs, starts)
     labels = [r.label or a for r, a in zip(spec.runs, auto, strict=True)]
     check_distinct(labels, [r.label is not None for r in spec.runs])
-    colors = series_colors([r.built_optimizer.name for r in spec.runs],
+    colors = series_colors([colour_family(r.built_optimizer) for r in spec.runs],
                            [r.color for r in spec.runs])
     p = Prepared(spec, spec.surface_object, runs, labels, colors, settings_line(spec),
                  rules([r.built_optimizer for r in spec.runs], labels))
