@@ -91,6 +91,30 @@ def test_live_text_matches_text_and_keeps_no_stale_glyphs() -> None:
         np.testing.assert_allclose(live.get_corner(np.array([-1, 1, 0])), start, atol=1e-9)
 
 
+@pytest.mark.parametrize("align", [np.array([-1.0, 0, 0]), np.array([1.0, 0, 0])])
+def test_a_scaled_live_text_is_placed_as_manims_scale_and_move_to_place_it(align) -> None:
+    """A readout shrunk and moved (by a Glide) keeps its scale and top corner when its
+    string changes: the points are bit for bit those of Manim's ``scale(height / natural
+    height)`` about the centre and ``move_to(corner, aligned_edge=UP + align)``."""
+    from manim import UP, VMobject
+    from optiroll.scenes.kit.glyphs import text_points as composed
+
+    current = {"s": "loss 1.00"}
+    live = LiveText(lambda: current["s"], align=align)
+    live.scale(0.637).shift(np.array([1.3, -0.7, 0.0]))
+    for s in ["loss 2.87×10⁻⁵", "iteration 12 / 50", "AV", "loss 2.87×10⁻⁵"]:
+        manims = VMobject()
+        manims.points = live.points.copy()
+        factor = manims.height / live._natural_height
+        corner = manims.get_corner(UP + align)
+        current["s"] = s
+        live.update()
+        manims.set_points(composed(s, theme.FONT, theme.BODY_SIZE))
+        manims.scale(factor)
+        manims.move_to(corner, aligned_edge=UP + align)
+        assert live.points.tobytes() == manims.points.tobytes()
+
+
 @pytest.mark.parametrize("s", ["0.25", "−1.5", "10⁻³", "1e-05", "fig"])
 def test_glyph_text_is_text_glyph_by_glyph(s: str) -> None:
     """A tick label composed from the cache: Text's glyph mobjects, one for one, with
