@@ -744,17 +744,17 @@ class SurfaceView(ImageMobject):
         of the last one drawn is that image again, not drawn a second time: a lesson
         holds still on a 3-D view for whole seconds (the flagship, 35 of its 258 3-D
         frames at 15 fps)."""
-        camera = self.camera()
-        inputs = (config.pixel_width, config.pixel_height, _camera_key(camera),
-                  float(self.lift.get_value()), tuple(map(id, self.balls3d)),
-                  float(self.timeline.iteration), float(self.contour_opacity.get_value()),
-                  float(self.trail_opacity.get_value()))
+        camera, lift, iteration = self.camera(), self.lift.get_value(), self.timeline.iteration
+        contours, trails = self.contour_opacity.get_value(), self.trail_opacity.get_value()
+        inputs = (config.pixel_width, config.pixel_height, _camera_key(camera), float(lift),
+                  tuple(map(id, self.balls3d)), float(iteration), float(contours),
+                  float(trails))
         last = self._last_image
         if last is not None and last[0] == inputs:
             return last[1]
-        width, height, _, lift, _, iteration, contours, trails = inputs
+        # the trackers' own values, as before (the key holds them as plain floats)
         image = self.renderer3d.render_surface(
-            width, height, camera, lift, self.balls3d, iteration,
+            config.pixel_width, config.pixel_height, camera, lift, self.balls3d, iteration,
             contour_opacity=contours, trail_opacity=trails, rgba_order=True)
         self._last_image = (inputs, image)
         return image
