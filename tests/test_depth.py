@@ -382,3 +382,23 @@ def test_the_closing_camera_rises_until_a_ball_behind_the_hill_shows(hill: Surfa
                                    rtol=1e-12)
         beside = np.array([[1.6, 1.2]])
         assert path.revealing_elevation(beside, closing) == 12
+
+
+def test_the_closing_looks_for_the_balls_where_the_view_draws_them(hill: SurfaceRenderer) -> None:
+    """The balls the closing camera must show: each run's last finite iterate (a run
+    whose last step is not finite is drawn at the one before), not a run that left the
+    map for good or never had a finite iterate."""
+    from types import SimpleNamespace
+
+    from optiroll.scenes.kit.timeline import Timeline
+    from optiroll.scenes.lesson.acts.closing import resting_balls
+
+    nan = [np.nan, np.nan]
+    runs = {"rests": [[0.5, 0.5], [1.0, 1.0], [1.2, 1.1]],
+            "last step lost": [[0.5, 0.5], [-1.0, 0.4], nan],
+            "left the map": [[0.5, 0.5], [1.9, 0.0], [3.0, 0.0]],
+            "never finite": [nan, nan, nan]}
+    view = SimpleNamespace(timeline=Timeline(2), renderer3d=hill,
+                           balls3d=[Ball3D(np.array(p, float), theme.VERMILLION)
+                                    for p in runs.values()])
+    np.testing.assert_array_equal(resting_balls(view), [[1.2, 1.1], [-1.0, 0.4]])

@@ -115,6 +115,19 @@ def test_a_scaled_live_text_is_placed_as_manims_scale_and_move_to_place_it(align
         assert live.points.tobytes() == manims.points.tobytes()
 
 
+def test_a_placed_live_text_may_go_blank_and_come_back() -> None:
+    """A readout's string may be blank for a while (no glyphs to place); the next string
+    starts afresh at its natural size, as Manim's scale and move_to of no points left it."""
+    current = {"s": "loss 1.00"}
+    live = LiveText(lambda: current["s"])
+    live.scale(0.5)
+    for s in [" ", "", "loss 2.00"]:
+        current["s"] = s
+        live.update()
+        assert live.current == s
+    assert len(live.points) and live.height == pytest.approx(live._natural_height)
+
+
 @pytest.mark.parametrize("s", ["0.25", "−1.5", "10⁻³", "1e-05", "fig"])
 def test_glyph_text_is_text_glyph_by_glyph(s: str) -> None:
     """A tick label composed from the cache: Text's glyph mobjects, one for one, with

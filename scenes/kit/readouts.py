@@ -47,7 +47,7 @@ class LiveText(VMobject):
         The same arithmetic as ``scale(height / natural height)`` about the centre and
         ``move_to(corner, aligned_edge=UP + align)``, in the same order, on the points
         array alone (:func:`_box_point` for Manim's bounding box): the same floats, at
-        ~30 us instead of ~0.5 ms a change (Manim's box reads every anchor through
+        ~0.1 ms instead of ~0.5 ms a change (Manim's box reads every anchor through
         Python iterators, several times a change)."""
         s = self.make()
         if s == self.current:
@@ -60,7 +60,7 @@ class LiveText(VMobject):
             anchor = _box_point(old, UP + self.align)
         self._natural_height = _height(points)
         new = np.array(points, dtype=float)
-        if placed:
+        if placed and len(new):  # a blank string has no points to place
             centre = _box_point(new, ORIGIN)
             new -= centre
             new = factor * new
@@ -73,14 +73,11 @@ class LiveText(VMobject):
 def _box_point(points: np.ndarray, direction: np.ndarray) -> np.ndarray:
     """Manim's ``get_critical_point(direction)`` of a cubic VMobject with ``points`` and
     no submobjects: per axis the anchors' min (direction < 0), max (> 0) or the mean of
-    the two (0). The anchors are each curve's first and last points."""
-    anchors = (points[0::4], points[3::4]) if len(points) > 1 else (points,)
-    out = np.zeros(3)
-    for dim in range(3):
-        lo = min(float(a[:, dim].min()) for a in anchors if len(a))
-        hi = max(float(a[:, dim].max()) for a in anchors if len(a))
-        out[dim] = lo if direction[dim] < 0 else hi if direction[dim] > 0 else (lo + hi) / 2
-    return out
+    the two (0); the anchors are each curve's first and last points (a lone point is
+    its own anchor)."""
+    anchors = np.concatenate([points[0::4], points[3::4]]) if len(points) > 1 else points
+    lo, hi = anchors.min(axis=0), anchors.max(axis=0)
+    return np.where(direction < 0, lo, np.where(direction > 0, hi, (lo + hi) / 2))
 
 
 def _width(points: np.ndarray) -> float:

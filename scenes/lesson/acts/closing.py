@@ -46,15 +46,17 @@ def settle_view(lesson: Lesson) -> list[Animation]:
 
 
 def resting_balls(view) -> np.ndarray:
-    """Data points of the 3-D view's balls at the end: each run's last iterate, for the
-    runs that end on the map (not diverged, never gone off it for good)."""
-    last = view.timeline.steps
+    """Data points of the balls the 3-D view draws at the end: each run's last finite
+    iterate, for the runs that end on the map and never left it for good (as
+    :meth:`SurfaceRenderer._ball_items` draws them)."""
+    last, frame = view.timeline.steps, view.renderer3d.map
     ends = []
     for ball in view.balls3d:
-        k = min(last, len(ball.positions) - 1)
-        p = ball.positions[k]
-        if (ball.finite[k] and ball.gone_at(view.renderer3d.map) > k
-                and view.renderer3d.map.inside(p[None, :])[0]):
+        finite = np.flatnonzero(ball.finite[:last + 1])
+        if len(finite) == 0 or last > ball.gone_at(frame):
+            continue
+        p = ball.positions[finite[-1]]
+        if frame.inside(p[None, :])[0]:
             ends.append(p)
     return np.array(ends, float).reshape(-1, 2)
 
