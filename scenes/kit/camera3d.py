@@ -187,7 +187,7 @@ class CameraPath:
                             step: float = 2.0) -> float:
         """The lowest elevation, from the flight's last upwards in ``step`` degrees, at
         which the surface (fitted into ``region``, turned as at the flight's end) hides
-        none of the balls resting at data points ``ends``: the closing picture shows
+        the centre of none of the balls resting at data points ``ends``: the closing picture shows
         where every run ended, which a low flight's last pose can hide behind a rim.
         Where no elevation shows them all, the lowest that hides fewest."""
         az, el0, rel = self._pose(1.0)
