@@ -516,6 +516,16 @@ def test_a_3d_frame_like_the_last_is_not_drawn_again(lesson, monkeypatch) -> Non
             frame()
             assert len(drawn) == k
         assert frame() != first
+        n = len(drawn)
+        view.camera_fn = lambda: Camera(-60, 30, 1.0)  # a flight's camera, not the trackers
+        frame()
+        frame()
+        view.balls3d = []  # another list of balls
+        frame()
+        assert len(drawn) == n + 2
+    with tempconfig({"pixel_width": 2 * W, "pixel_height": 2 * H}):  # another size
+        frame()
+        assert len(drawn) == n + 3 and drawn[-1][:2] == (2 * W, 2 * H)
 
 
 def test_clip_segments_agrees_with_clip_segment(lesson) -> None:
