@@ -382,6 +382,9 @@ def test_the_closing_camera_rises_until_a_ball_behind_the_hill_shows(hill: Surfa
                                    rtol=1e-12)
         beside = np.array([[1.6, 1.2]])
         assert path.revealing_elevation(beside, closing) == 12
+        assert path.revealing_elevation(np.zeros((0, 2)), closing) == 12  # no ball at rest
+        overhead = CameraPath(hill, [(-90, 90, 1.0)], region, perspective=0.0)
+        assert overhead.revealing_elevation(BEHIND, closing) == 90
 
 
 def test_the_closing_looks_for_the_balls_where_the_view_draws_them(hill: SurfaceRenderer) -> None:
