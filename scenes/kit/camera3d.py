@@ -195,7 +195,7 @@ class CameraPath:
         ends = np.asarray(ends, float).reshape(-1, 2)
         if len(ends) == 0:
             return el0
-        balls = r.world(ends, r.surface.value(ends), 1.0) + [0.0, 0.0, r.ball_radius]
+        balls = r.ball_centres(ends, 1.0)
         fewest = (len(ends) + 1, el0)
         for el in [*np.arange(el0, 90.0, step).tolist(), 90.0]:
             zoom, screen = self._fit_pose(az, el, rel, target, region)

@@ -56,7 +56,7 @@ class LiveText(VMobject):
         old = self.points
         placed = self.current is not None and len(old) > 0 and self._natural_height > 0
         if placed:
-            factor = (old[:, 1].max() - old[:, 1].min()) / self._natural_height
+            factor = _height(old) / self._natural_height
             anchor = _box_point(old, UP + self.align)
         self._natural_height = _height(points)
         new = np.array(points, dtype=float)

@@ -489,17 +489,39 @@ class SurfaceRenderer:
         # a line's last row is never shown, so no run crosses from one line to the next
         return [(s2[j:k + 1].tolist(), colours[line_of[j]]) for j, k in _runs(shown)]
 
-    def _ball_items(self, ball: Ball3D, iteration: float, view: View, trail_opacity: float,
-                    facing: np.ndarray) -> list:
-        """``(depth, kind, what)`` of a ball's visible trail pieces (kind 2) and of the
-        ball (kind 3, with its visibility mask when a hill hides part of it)."""
-        rgb, pos = ball.rgb, ball.positions
+    def _reached(self, ball: Ball3D, iteration: float) -> np.ndarray:
+        """``ball``'s finite iterates reached at ``iteration``, plus the interpolated head
+        between two iterates: its trail's points (the ball is drawn at the last)."""
+        pos = ball.positions
         k_last = min(reached(iteration), len(pos) - 1)
-        # iterates reached so far, plus the interpolated head between two iterates
         pts = pos[:k_last + 1][ball.finite[:k_last + 1]]
         head = at(pos, iteration)
         if iteration > k_last and np.all(np.isfinite(head)):
             pts = np.vstack([pts, head[None, :]])
+        return pts
+
+    def ball_point(self, ball: Ball3D, iteration: float,
+                   pts: np.ndarray | None = None) -> np.ndarray | None:
+        """Where the view draws ``ball`` at ``iteration`` (``pts``: :meth:`_reached`, when
+        already at hand): the last point it reached, while that is on the map and the
+        ball has not left the map for good; None where no ball is drawn."""
+        pts = self._reached(ball, iteration) if pts is None else pts
+        if (len(pts) == 0 or iteration > ball.gone_at(self.map)
+                or not self.map.inside(pts[-1:])[0]):
+            return None
+        return pts[-1]
+
+    def ball_centres(self, xy: np.ndarray, lift: float) -> np.ndarray:
+        """World centres of balls resting at data points ``xy``: a radius above the
+        surface."""
+        return self.world(xy, self.surface.value(xy), lift) + [0.0, 0.0, self.ball_radius]
+
+    def _ball_items(self, ball: Ball3D, iteration: float, view: View, trail_opacity: float,
+                    facing: np.ndarray) -> list:
+        """``(depth, kind, what)`` of a ball's visible trail pieces (kind 2) and of the
+        ball (kind 3, with its visibility mask when a hill hides part of it)."""
+        rgb = ball.rgb
+        pts = self._reached(ball, iteration)
         items: list = []
         if len(pts) == 0:
             return items
@@ -509,12 +531,10 @@ class SurfaceRenderer:
         inside = on_map & (facing[self._face_index(pts)] >= 0)
         if trail_opacity > 0 and len(pts) > 1:
             items += self._trail_items(pts, inside, view, rgb, trail_opacity)
-        gone = iteration > ball.gone_at(self.map)  # it left the map for good
         # the ball stands above the surface: on a face turned away (past a crest, on a
         # hilltop, seen from low) its upper part may still show, as the depth test says
-        if on_map[-1] and not gone:
-            z = self.surface.value(pts[-1:])
-            centre_w = self.world(pts[-1:], z, view.lift)[0] + [0, 0, self.ball_radius]
+        if self.ball_point(ball, iteration, pts) is not None:
+            centre_w = self.ball_centres(pts[-1:], view.lift)[0]
             c_px, c_dep = view.project(centre_w[None, :])
             r_px = self.ball_radius * view.px_per_unit * float(view.magnification(
                 (centre_w - view.target) @ view.d))

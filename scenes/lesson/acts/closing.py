@@ -46,19 +46,11 @@ def settle_view(lesson: Lesson) -> list[Animation]:
 
 
 def resting_balls(view) -> np.ndarray:
-    """Data points of the balls the 3-D view draws at the end: each run's last finite
-    iterate, for the runs that end on the map and never left it for good (as
-    :meth:`SurfaceRenderer._ball_items` draws them)."""
-    last, frame = view.timeline.steps, view.renderer3d.map
-    ends = []
-    for ball in view.balls3d:
-        finite = np.flatnonzero(ball.finite[:last + 1])
-        if len(finite) == 0 or last > ball.gone_at(frame):
-            continue
-        p = ball.positions[finite[-1]]
-        if frame.inside(p[None, :])[0]:
-            ends.append(p)
-    return np.array(ends, float).reshape(-1, 2)
+    """Data points of the balls the 3-D view draws at the end
+    (:meth:`SurfaceRenderer.ball_point` at the last iteration)."""
+    points = [view.renderer3d.ball_point(ball, float(view.timeline.steps))
+              for ball in view.balls3d]
+    return np.array([p for p in points if p is not None], float).reshape(-1, 2)
 
 
 class Closing:
