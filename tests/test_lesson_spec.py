@@ -558,6 +558,15 @@ def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
      [r"show\.arrows: arrows = \[\"lookahead\"\] needs a run with optimizer = \"nesterov\""]),
     (GOOD.replace("lr = 0.4", "lr = 0.4\nbatch_size = 2"),
      [r"runs\[0\]\.batch_size: batch_size needs a data surface"]),
+    (GOOD.replace('"elongated_bowl"', '"0*x + 3"'),
+     [r"lesson\.toml:2: surface: the surface '0\*x \+ 3' is flat over the view \(L = 3 "
+      r"at every point of a 120 x 120 grid\): there is no slope to descend"]),
+    (GOOD.replace('"elongated_bowl"', '"tanh(1000*x) + 0*y"').replace(
+        "start = [-5, -2]", "start = [1.5, 0]\nview = [[1, 2], [-1, 1]]"),
+     [r"surface: the surface 'tanh\(1000\*x\) \+ 0\*y' is flat over the view"]),
+    (GOOD.replace('"elongated_bowl"', '"log(-x**2 - 1)"'),
+     [r"lesson\.toml:2: surface: the surface 'log\(-x\*\*2 - 1\)' is undefined \(not a "
+      r"finite number\) everywhere over the view: choose a view where it is defined"]),
 ])
 def test_bad_specs(tmp_path: Path, bad: str, expected: list[str]) -> None:
     msg = problems(tmp_path, bad)

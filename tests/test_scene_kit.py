@@ -770,6 +770,25 @@ def test_levels_are_even_where_the_surface_falls_away_out_of_the_view() -> None:
             np.testing.assert_allclose(np.diff(scale.levels), np.diff(scale.levels)[0])
 
 
+def test_levels_of_a_flat_grid_and_of_a_spike_on_a_plateau() -> None:
+    """A constant grid had its colour scale divide 0 by 0 (an IndexError deep in the
+    colour map); a spike on an exact plateau had no levels below its 97th percentile."""
+    from optiroll.scenes.kit.levels import LevelScale
+
+    for Z in (np.ones((40, 60)), np.full((40, 60), np.nan)):
+        scale = LevelScale(Z)
+        assert len(scale.levels) == 0
+        assert np.all(scale.fraction(np.array([0.0, 1.0, 5.0])) == 0)
+        with tempconfig({"pixel_width": W, "pixel_height": H}):
+            assert theme.colormap_hex(float(scale.fraction(1.0)))  # no IndexError
+    s = dyn.surface("exp(-8000*(x**2+y**2))")
+    Z = s.grid(120)[2]
+    assert np.quantile(Z, 0.97) == 0 < Z.max()
+    scale = LevelScale(Z)
+    assert len(scale.levels) == 14 and scale.levels[-1] == Z.max()
+    assert scale.fraction(Z.max()) == 1 and scale.fraction(0.0) == 0
+
+
 def test_a_reference_label_stays_inside_its_plot() -> None:
     """learning_rate's "1/(1−β) = 10" sat on the frame's top and right borders (its line
     near the top): labels keep inside, below the line at its left end where the top is

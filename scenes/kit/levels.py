@@ -15,16 +15,23 @@ class LevelScale:
     linear otherwise: where the surface falls away out of the view (a plane, a
     saddle), geometric levels had bunched into a bright bar along the lowest edge.
     ``fraction(z)`` uses the same spacing, so colours agree between the contour map
-    and the surface.
+    and the surface. A grid flat at its 97th percentile (a narrow spike on a plateau)
+    is scaled to its highest value instead; a flat grid, or one with no finite value,
+    has no levels and maps every value to 0 (a lesson refuses such a surface first).
     """
 
     def __init__(self, Z: np.ndarray, n_levels: int = 14, log: bool | None = None,
                  log_threshold: float = 30.0) -> None:
         Z = np.asarray(Z, float)
         finite = Z[np.isfinite(Z)]
-        self.offset = float(finite.min())
+        self.offset = float(finite.min()) if finite.size else 0.0
         r = finite - self.offset
-        self.hi = float(np.quantile(r, 0.97))
+        self.hi = float(np.quantile(r, 0.97)) if finite.size else 0.0
+        if self.hi <= 0 and finite.size:  # flat but for a few samples (a narrow spike)
+            self.hi = float(r.max())
+        if self.hi <= 0:  # flat, or nowhere finite: no level to draw, every value at 0
+            self.log, self.lo, self.levels = False, 0.0, np.zeros(0)
+            return
         self.lo = max(float(np.quantile(r, 0.002)), self.hi * 1e-5)
         if log is None:
             log = self.hi / max(self.lo, 1e-300) > log_threshold and not _lowest_on_edge(Z)
@@ -38,6 +45,8 @@ class LevelScale:
     def fraction(self, z: np.ndarray | float) -> np.ndarray:
         """0 at (or below) the lowest level, 1 at (or above) the highest."""
         r = np.maximum(np.asarray(z, float) - self.offset, 0.0)
+        if self.hi <= 0:
+            return np.zeros_like(r)
         if self.log:
             with np.errstate(divide="ignore"):
                 f = (np.log(np.maximum(r, self.lo * 1e-3)) - np.log(self.lo)) / (

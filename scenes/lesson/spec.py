@@ -59,6 +59,11 @@ Box = tuple[tuple[Number, Number], tuple[Number, Number]]
 ARROWS = ("gradient", "velocity", "lookahead")
 
 
+#: samples a side of the grid on which a surface must vary over its view (the contour
+#: map samples 240 along x; a data surface with many points takes ~40 ms here)
+VARIES_GRID = 120
+
+
 def problem(message: str, *at: str | int) -> PydanticCustomError:
     """A validation error whose message is ours; ``at`` extends its location."""
     return PydanticCustomError("optiroll", "{message}", {"message": message, "at": list(at)})
@@ -337,6 +342,7 @@ class LessonSpec(Strict):
             else:
                 at = "surface"
             raise problem(str(err), at) from None
+        self._check_varies()
         (x0, x1), (y0, y1) = self._surface.view
         for i, run in enumerate(self.runs):
             start = run.start if run.start is not None else self.start
@@ -397,6 +403,25 @@ class LessonSpec(Strict):
             (x0, x1), (y0, y1) = self._surface.view
             return ((x0 + x1) / 2, (y0 + y1) / 2)
         return (float(start[0]), float(start[1]))
+
+    def _check_varies(self) -> None:
+        """A surface the map can draw: defined somewhere over the view, and not the same
+        value at every point of it (a constant formula, or one that rounds to a constant
+        there, such as tanh(1000*x) for x in [1, 2]: no slope to descend, no contour line
+        to draw, and no scale for the colours)."""
+        s = self._surface
+        with np.errstate(all="ignore"):
+            z = np.asarray(s.grid(VARIES_GRID)[2], float)
+        finite = z[np.isfinite(z)]
+        if finite.size == 0:
+            raise problem(f"the surface {s.display_name!r} is undefined (not a finite "
+                          "number) everywhere over the view: choose a view where it is "
+                          "defined, view = [[xmin, xmax], [ymin, ymax]]", "surface")
+        if finite.min() == finite.max():
+            raise problem(f"the surface {s.display_name!r} is flat over the view (L = "
+                          f"{finite[0]:g} at every point of a {VARIES_GRID} x {VARIES_GRID} "
+                          "grid): there is no slope to descend and no contour line to draw; "
+                          "give a formula that changes with x or y, or another view", "surface")
 
     def _check_swarm(self) -> None:
         """A swarm counts the balls settling in the surface's one lowest minimum."""
