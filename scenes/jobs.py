@@ -103,6 +103,14 @@ class Options:
         if w < 16 or h < 16 or w % 2 or h % 2:
             raise JobError(f"-r {w},{h}: width and height must be even numbers of at least 16 "
                            "pixels (video encoders need even sizes)")
+        if max(w, h) > MAX_SIDE:
+            raise JobError(f"-r {w},{h}: at most {MAX_SIDE} pixels a side (H.264's largest "
+                           "frames; -qk is 3840,2160)")
+
+
+#: the longest side of a frame (H.264's largest level, 6.2, stops at 8192 pixels; a frame
+#: of 100,000 pixels a side had failed the render with a MemoryError of 37 GiB)
+MAX_SIDE = 8192
 
 
 @dataclass(frozen=True)

@@ -225,6 +225,7 @@ def test_a_failing_lesson_does_not_stop_the_batch(tmp_path: Path) -> None:
     (["momentum", "-o", "x.png"], "add -s for the last frame"),
     (["momentum", "--format", "webm", "-o", "x.mp4"], "make them agree"),
     (["momentum", "-r", "abc"], "write the size as W,H"),
+    (["momentum", "-r", "100000,100000"], "at most 8192 pixels a side"),
     (["momentum", "-t", "--format", "gif"], "no alpha channel"),
     (["momentum", "-s", "--format", "gif"], "-s saves the last frame as a PNG, but --format"),
     (["momentum", "-qm", "-qh"], "given 2 times (-qm, -qh): keep one"),
