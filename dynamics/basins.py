@@ -119,8 +119,10 @@ def basin_map(
     width = check_int("width", width, 1)
     height = check_int("height", height, 1)
     if not surface.minima:
-        raise OptirollError(f"{surface.name!r} lists no minima to colour basins by; "
-                            "choose a surface with known minima (e.g. wells, himmelblau)")
+        what = (f"the formula {surface.display_name!r}" if surface.name == "formula"
+                else repr(surface.name))
+        raise OptirollError(f"{what} lists no minima to colour basins by; choose a surface "
+                            "with known minima (e.g. wells, himmelblau)")
     minima = np.asarray(surface.minima, dtype=float)
     tol = default_tol(surface, minima) if tol is None else float(tol)
     if not tol > 0:

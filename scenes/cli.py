@@ -29,6 +29,8 @@ from .jobs import FORMATS, QUALITIES, Job, JobError, Options, Result, frames_fol
 EXIT_BAD_INPUT = 2
 DEFAULT_FOLDER = Path("media") / "lessons"
 SUFFIXES = {".mp4": "mp4", ".gif": "gif", ".webm": "webm", ".mov": "mov", ".png": "png"}
+#: the longest side of a basin map (100000x100000, ten billion starts, had run for hours)
+MAX_BASIN_SIDE = 16384
 
 
 def fail(message: str) -> None:
@@ -430,6 +432,10 @@ def basins(surface: str, opt_name: str, params: tuple[str, ...], steps: int, siz
         fail(f"--size {size}: write it as WxH, e.g. --size 1920x1080")
     if width < 1 or height < 1:
         fail(f"--size {size}: width and height must be at least 1 pixel")
+    if max(width, height) > MAX_BASIN_SIDE:
+        fail(f"--size {size}: at most {MAX_BASIN_SIDE} pixels a side (a start a pixel: "
+             f"{MAX_BASIN_SIDE}x{MAX_BASIN_SIDE} is {MAX_BASIN_SIDE ** 2 / 1e6:.0f} million "
+             "starts; 3840x2160 is 8.3 million)")
     if scheduler is not None and jobs > 1:
         fail("--jobs counts processes on this machine; with --scheduler the cluster's "
              "workers do the work: leave out --jobs")
