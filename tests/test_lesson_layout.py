@@ -490,3 +490,45 @@ def test_the_closing_card_does_not_dwarf_the_side_panel(name: str) -> None:
         assert card >= CARD_FLOOR - 1e-6
         assert stage.flow("closing").scale >= CARD_BALANCE * card - 1e-6
         assert not stage.layout["closing"]["card"].overlaps(stage.layout["closing"]["side"])
+
+
+def test_a_long_title_wraps_and_leaves_the_header_its_size() -> None:
+    """A title twice the frame's width had the whole header scaled to the frame's width
+    (its subtitle and formula at half their size, illegible at 480p), and
+    local_minima's subtitle, 1.26x the width, shrank its title and formula with it: each
+    line is fitted on its own (shrunk to HEADER_FLOOR, else wrapped into two lines), the
+    header at most HEADER_SHARE of the frame's height."""
+    from manim import MathTypst, Text
+    from optiroll.scenes.kit import theme
+    from optiroll.scenes.kit.timeline import Timeline
+    from optiroll.scenes.lesson.prepare import prepare
+    from optiroll.scenes.lesson.stage import HEADER_FLOOR, HEADER_SHARE, Stage
+
+    title = "A long lesson title that a lecturer might type without a thought for the frame"
+    spec = validate({"title": title, "subtitle": "a short subtitle", "surface": "ravine",
+                     "start": [-2.4, 0.2], "steps": 5,
+                     "runs": [{"optimizer": "gd", "lr": 0.1}]})
+    with tempconfig({"pixel_width": 854, "pixel_height": 480, "media_dir": MEDIA}):
+        header = Stage(prepare(spec), Timeline(5)).header
+        width = config.frame_width - 2 * MARGIN
+        assert header.width <= width + 1e-6
+        assert header.height <= HEADER_SHARE * config.frame_height + 1e-6
+        assert len(header.title) == 2  # wrapped, balanced, not one shrunk line
+        for line in header.title:  # each line at HEADER_FLOOR of its size or more
+            natural = Text(line.original_text, font=theme.FONT, font_size=theme.TITLE_SIZE,
+                           weight="BOLD")
+            assert line.width >= HEADER_FLOOR * natural.width
+        subtitle = Text("a short subtitle", font=theme.FONT, font_size=theme.BODY_SIZE)
+        formula = MathTypst(f"L(x, y) = {spec.surface_object.typst}",
+                            font_size=theme.SMALL_SIZE * theme.MATH_SCALE)
+        assert header.lines[1].height == pytest.approx(subtitle.height, rel=1e-6)
+        assert header.lines[2].height == pytest.approx(formula.height, rel=1e-6)
+    with library_lesson("local_minima") as scene:
+        header = scene.stage.header
+        natural = Text(scene.stage.p.spec.title, font=theme.FONT,
+                       font_size=theme.TITLE_SIZE, weight="BOLD")
+        assert header.title.height == pytest.approx(natural.height, rel=1e-6)  # not shrunk
+        sub = header.lines[1]
+        assert len(sub) == 1 and sub.width == pytest.approx(width, rel=1e-6)
+        assert sub.height >= HEADER_FLOOR * Text(scene.stage.p.spec.subtitle, font=theme.FONT,
+                                                 font_size=theme.BODY_SIZE).height

@@ -14,7 +14,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UL, UP, Animation, Dot, Mobject, Text, VGroup, VMobject
+from manim import (
+    DOWN,
+    LEFT,
+    ORIGIN,
+    RIGHT,
+    UL,
+    UP,
+    Animation,
+    Dot,
+    Mobject,
+    Text,
+    VGroup,
+    VMobject,
+)
 
 from . import theme
 from .readouts import LiveText, iteration_readout, sequence_text
@@ -108,17 +121,22 @@ CAPTION_FLOOR = 0.8
 
 
 def fitted_caption(caption: str, width: float, font_size: float = theme.SMALL_SIZE,
-                   color: str = theme.MUTED) -> VGroup:
-    """``caption`` in centred lines no wider than ``width``: one line where it fits at
-    :data:`CAPTION_FLOOR` of its size or more (shrunk as needed), else wrapped at words
-    (:func:`wrap`) into the fewest balanced lines that fit at that size."""
+                   color: str = theme.MUTED, weight: str = "NORMAL",
+                   aligned_edge: np.ndarray = ORIGIN, floor: float = CAPTION_FLOOR,
+                   max_lines: int | None = None) -> VGroup:
+    """``caption`` in lines no wider than ``width`` (centred, or along ``aligned_edge``):
+    one line where it fits at ``floor`` of its size or more (shrunk as needed), else
+    wrapped at words (:func:`wrap`) into the fewest balanced lines that fit at that size
+    (at most ``max_lines``, shrunk further where even those are too wide)."""
     def lines(s: str) -> VGroup:
-        return VGroup(*[Text(line, font=theme.FONT, font_size=font_size, color=color)
-                        for line in s.split("\n")]).arrange(DOWN, buff=0.08 * font_size / 20)
+        return VGroup(*[Text(line, font=theme.FONT, font_size=font_size, color=color,
+                             weight=weight) for line in s.split("\n")]).arrange(
+            DOWN, buff=0.08 * font_size / 20, aligned_edge=aligned_edge)
 
     out = lines(caption)
     count, words = 2, len(caption.split())
-    while out.width * CAPTION_FLOOR > width and count <= words:
+    most = words if max_lines is None else min(words, max_lines)
+    while out.width * floor > width and count <= most:
         out = lines(wrap(caption, int(np.ceil(len(caption) / count)) + 2))  # balanced
         count += 1
     if out.width > width:

@@ -32,9 +32,9 @@ from ..kit.contour import ContourMap
 from ..kit.data_panel import DataPanel
 from ..kit.frame import PlotFrame, plot_heading
 from ..kit.motion import Glide, MinimaMarkers, fit_target, place
-from ..kit.panel import ArrowKey, Flow, SidePanel, wrap
+from ..kit.panel import ArrowKey, Flow, SidePanel, fitted_caption, wrap
 from ..kit.timeline import Timeline
-from .layout import Box, Needs, clear_window, paths_cross, plan
+from .layout import MARGIN, Box, Needs, clear_window, paths_cross, plan
 from .naming import key_lines
 from .prepare import Prepared
 
@@ -42,6 +42,11 @@ from .prepare import Prepared
 MIN_MAP_SCALE = 0.55
 #: labels longer than this wrap onto a second line in the legend
 LABEL_WRAP = 22
+#: a header line is shrunk to fit the frame's width down to this share of its size, and
+#: wrapped into two lines below it
+HEADER_FLOOR = 0.75
+#: the most of the frame's height the header takes (a very long title and subtitle)
+HEADER_SHARE = 1 / 3
 ARROW_STYLE = {
     "gradient": dict(color=theme.FOREGROUND, stroke_width=3.0, text="gradient step −lr·∇L"),
     "velocity": dict(color=None, stroke_width=4.5, text="step taken"),
@@ -150,19 +155,31 @@ class Stage:
             boxes["side"] = Box(side.left + shift, side.right, side.bottom, side.top)
 
     def _header(self) -> VGroup:
+        """Title, subtitle and formula, one under another, at most :data:`HEADER_SHARE`
+        of the frame's height."""
         spec = self.p.spec
-        title = Text(spec.title, font=theme.FONT, font_size=theme.TITLE_SIZE,
-                     color=theme.FOREGROUND, weight="BOLD")
+        # each line fitted to the frame's width on its own: shrunk a little, or wrapped
+        # into two balanced lines (the whole header had been scaled to its longest line:
+        # a long title left its subtitle and formula illegible, a long subtitle shrank
+        # the title)
+        width = config.frame_width - 2 * MARGIN
+        title = fitted_caption(spec.title, width, theme.TITLE_SIZE, theme.FOREGROUND,
+                               weight="BOLD", aligned_edge=LEFT, floor=HEADER_FLOOR,
+                               max_lines=2)
         lines: list[Mobject] = [title]
         if spec.subtitle:
-            lines.append(Text(spec.subtitle, font=theme.FONT, font_size=theme.BODY_SIZE,
-                              color=theme.MUTED))
+            lines.append(fitted_caption(spec.subtitle, width, theme.BODY_SIZE, theme.MUTED,
+                                        aligned_edge=LEFT, floor=HEADER_FLOOR, max_lines=2))
         if spec.show.formula:
             lines.append(MathTypst(f"L({', '.join(self.p.surface.axis_names)}) = "
                                    f"{self.p.surface.typst}",
                                    font_size=theme.SMALL_SIZE * theme.MATH_SCALE,
                                    color=theme.MUTED))
         group = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        if group.width > width:  # a formula wider than the frame
+            group.scale_to_fit_width(width)
+        if group.height > HEADER_SHARE * config.frame_height:
+            group.scale_to_fit_height(HEADER_SHARE * config.frame_height)
         group.title = title
         group.lines = lines
         return group
