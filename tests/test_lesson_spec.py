@@ -675,6 +675,21 @@ def test_a_loss_below_zero_gets_a_linear_axis() -> None:
         prepare(spec_with(**wells, show__plots=[{"series": "loss", "log": True}]))
 
 
+def test_a_loss_zero_throughout_gets_a_linear_axis() -> None:
+    """Every run starting at the minimum has loss 0 at every step: the loss's default log
+    axis had refused the lesson ("no positive values ... set log = false", without the
+    syntax); the default is linear there, and a log axis asked for is refused with the
+    line to write."""
+    from optiroll.scenes.lesson.prepare import prepare
+
+    at_minimum = {"surface": "ravine", "start": [0, 0], "steps": 5}
+    assert prepare(spec_with(**at_minimum, show__plots=["loss"])).plots[0].log is False
+    with pytest.raises(SpecError, match=r"show.plots\[0\]: 'loss' has no positive values to "
+                                        r"show on a log axis; set log = false for this plot: "
+                                        r'plots = \[\{series = "loss", log = false\}\]'):
+        prepare(spec_with(**at_minimum, show__plots=[{"series": "loss", "log": True}]))
+
+
 def test_momentum_with_beta_zero_takes_gradient_descents_colour() -> None:
     """A race of momentum's βs shows β = 0 (gradient descent, step for step) in
     gradient descent's vermillion and the first β > 0 in momentum's sky blue, wherever

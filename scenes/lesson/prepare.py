@@ -657,14 +657,17 @@ def plot_data(spec: LessonSpec, runs: list[dyn.Rollout], colors: list[str], inde
     # a log axis by default only where no value is negative (a surface whose minimum is
     # below zero: the wells, the six-hump camel), which it could not show
     negative = finite.size > 0 and float(finite.min()) < 0
-    log = ps.log if ps.log is not None else ps.name in LOG_BY_DEFAULT and not negative
+    # (nor where nothing is above zero: every run starting at the minimum, loss 0 throughout)
+    log = ps.log if ps.log is not None else (ps.name in LOG_BY_DEFAULT and not negative
+                                             and bool(np.any(finite > 0)))
+    linear = f"plots = [{{series = {ps.series!r}, log = false}}]".replace("'", '"')
     if log and not np.any(finite > 0):
         raise SpecError([f"show.plots[{index}]: {ps.series!r} has no positive values to show "
-                         "on a log axis; set log = false for this plot"])
+                         f"on a log axis; set log = false for this plot: {linear}"])
     if log and negative:
         raise SpecError([f"show.plots[{index}]: {ps.series!r} goes down to "
                          f"{format_value(float(finite.min()))}, below zero, which a log axis "
-                         "cannot show; set log = false for this plot"])
+                         f"cannot show; set log = false for this plot: {linear}"])
     if not log and finite.size == 0:
         raise SpecError([f"show.plots[{index}]: {ps.series!r} has no finite values to show"])
     label = ps.label or _axis_label(ps)
