@@ -47,6 +47,19 @@ def round_sig(x: float, sig: int = 2) -> str:
     return f"{v:,.0f}" if v >= 100 else f"{v:.{max(digits, 0)}f}"
 
 
+def short_number(v: float) -> str:
+    """A setting as a spec writes it, for a label: ``0.1``, ``2.5``, ``100000``; in
+    ``:g``'s exponent form, a power of ten instead: ``10⁶``, ``2.5×10⁻⁸`` (``1e+06`` and
+    ``2.5e-08`` read as code on screen)."""
+    text = f"{v:g}"
+    mantissa, e, power = text.partition("e")
+    if not e:
+        return text
+    if mantissa.lstrip("-") == "1":
+        return mantissa[:-1] + power_of_ten(int(power))
+    return f"{mantissa}×{power_of_ten(int(power))}"
+
+
 def power_of_ten(e: int) -> str:
     """``-3 -> '10⁻³'``, ``0 -> '1'``."""
     return "1" if e == 0 else "10" + str(e).translate(SUPERSCRIPT)

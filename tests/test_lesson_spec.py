@@ -463,6 +463,24 @@ def test_default_labels_tell_runs_apart() -> None:
     assert len(set(p.colors)) == 3
 
 
+def test_a_run_that_flies_past_the_bound_in_one_step_is_named_plainly() -> None:
+    """GD at lr 10⁶ on the ravine is past the surface's bound after one step (dynamics
+    keeps that point and blanks its loss): its label had read "GD, lr 1e+06" and its
+    legend "loss undefined at step 1", for a loss of 10¹⁴. The label writes powers of ten
+    as such, and the ball left the map at step 1, as the viewer sees it."""
+    from optiroll.scenes.lesson.prepare import gone, readout_strings
+
+    p = prepare(validate({"title": "t", "surface": "ravine", "start": [-2, 0.2], "steps": 5,
+                          "runs": [{"optimizer": "gd", "lr": 1e6},
+                                   {"optimizer": "gd", "lr": 2.5e-8}]}))
+    assert p.labels == ["GD, lr 10⁶", "GD, lr 2.5×10⁻⁸"]
+    run, view = p.runs[0], p.spec.surface_object.view
+    assert int(run.diverged_at) == 1 and np.isfinite(run.positions[1]).all()
+    assert gone(run, view) == (1, True, "")
+    assert readout_strings(run, view)[-1] == "left the map at step 1"
+    assert p.conclusions[0] == "GD, lr 10⁶ flies off: it leaves the map at step 1"
+
+
 def test_spec_and_python_lesson_give_identical_rollouts() -> None:
     toml = load_spec(REPO / "examples" / "adaptive_trio.toml")
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from optiroll import dynamics as dyn
 
+from ..text import short_number
+
 DISPLAY = {
     "gd": "GD", "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
     "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adadelta": "AdaDelta", "adam": "Adam",
@@ -29,7 +31,7 @@ def _fmt(v: Any) -> str:
     if isinstance(v, tuple | list):
         return "(" + ", ".join(_fmt(x) for x in v) + ")"
     if isinstance(v, float | int):
-        return f"{v:g}"
+        return short_number(v)
     return str(v)
 
 
@@ -57,11 +59,11 @@ def default_labels(runs: list[Any], starts: list[tuple[float, float]]) -> list[s
         if len({r.batch_size for r in runs}) > 1:
             parts.append("full batch" if run.batch_size is None else f"batch {run.batch_size}")
         if len({r.noise for r in runs}) > 1 and run.noise:
-            parts.append(f"noise {run.noise:g}")
+            parts.append(f"noise {short_number(run.noise)}")
         if len({r.schedule.kind if r.schedule else None for r in runs}) > 1 and run.schedule:
             parts.append(f"{run.schedule.kind} schedule")
         if len(set(starts)) > 1:
-            parts.append(f"from ({starts[i][0]:g}, {starts[i][1]:g})")
+            parts.append(f"from ({short_number(starts[i][0])}, {short_number(starts[i][1])})")
         name = DISPLAY.get(opt.name, opt.name)
         labels.append(name + (", " + ", ".join(parts) if parts else ""))
     return labels

@@ -19,7 +19,15 @@ from optiroll import dynamics as dyn
 from pydantic import ValidationError
 
 from ..kit.theme import series_colors
-from ..text import format_value, join_words, loss_string, loss_value, point_string, times
+from ..text import (
+    format_value,
+    join_words,
+    loss_string,
+    loss_value,
+    point_string,
+    short_number,
+    times,
+)
 from .loading import SpecError, describe, load_spec, located
 from .naming import default_labels, rules
 from .spec import LessonSpec, PlotSpec, did_you_mean
@@ -552,7 +560,10 @@ def gone(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]]
     the legend's readout, the closing card and `optiroll check`'s notes."""
     left = left_map_at(run.positions, view)
     diverged = int(run.diverged_at) if run.diverged else None
-    if left is not None and (diverged is None or left < diverged):
+    # a ball that flies past the surface's bound in one step leaves the map at the step
+    # it diverges (dynamics keeps the escaping point and blanks its loss: its legend had
+    # read "loss undefined at step 1" for a loss of 10^14)
+    if left is not None and (diverged is None or left <= diverged):
         return Gone(left, True)
     if diverged is None:
         return None
@@ -761,11 +772,11 @@ def settings_line(spec: LessonSpec) -> str | None:
     parts = []
     lrs = {r.built_optimizer.hyperparams["lr"] for r in spec.runs}
     if len(lrs) == 1:
-        parts.append(f"lr {lrs.pop():g}")
+        parts.append(f"lr {short_number(lrs.pop())}")
     starts = {spec.start_of(i) for i in range(len(spec.runs))}
     if len(starts) == 1 and not spec.show.swarm:  # a swarm's balls start all over the view
         x, y = starts.pop()
-        parts.append(f"start ({x:g}, {y:g})")
+        parts.append(f"start ({short_number(x)}, {short_number(y)})")
     batches = {r.batch_size for r in spec.runs}
     if len(batches) == 1 and None not in batches:
         parts.append(f"batch {batches.pop()}")
