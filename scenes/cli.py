@@ -13,6 +13,7 @@ problem and the fix, and exit status 2; nothing is written at the output path.
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -116,7 +117,7 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
     several = len(lessons) > 1
     if several and out is not None and not out.is_dir():
         fail(f"--out {out}: with several lessons, --out must be an existing folder"
-             + ("" if out.suffix else f" (mkdir -p {out})"))
+             + ("" if out.suffix else f" (mkdir -p {shlex.quote(str(out))})"))
     todo: list[Job] = []
     early: list[Result] = []  # lessons refused before rendering (listed with the others)
     for arg in lessons:
@@ -300,7 +301,7 @@ def _output(name: str, options: Options, out: Path | None, several: bool) -> Pat
     else:
         if not out.parent.is_dir():
             raise JobError(f"--out {out}: folder {out.parent} does not exist; create it first "
-                           f"(mkdir -p {out.parent})")
+                           f"(mkdir -p {shlex.quote(str(out.parent))})")
         target = out
         if options.extension and out.suffix.lower() != options.extension:
             # -t turns an .mp4 into a .mov (H.264 has no alpha): the suffix is replaced
@@ -373,7 +374,7 @@ def slides(lesson: str, quality: str, resolution: str | None, fps: int | None,
                 raise JobError(f"--{suffix[1:]} {path}: the file name must end in {suffix}")
             if not path.parent.is_dir():
                 raise JobError(f"--{suffix[1:]} {path}: folder {path.parent} does not exist; "
-                               f"create it first (mkdir -p {path.parent})")
+                               f"create it first (mkdir -p {shlex.quote(str(path.parent))})")
         if html is not None:
             from .lesson.slides import assets_folder
 
@@ -452,7 +453,7 @@ def basins(surface: str, opt_name: str, params: tuple[str, ...], steps: int, siz
         target.parent.mkdir(parents=True, exist_ok=True)
     elif not target.parent.is_dir():
         fail(f"--out {target}: folder {target.parent} does not exist; create it first "
-             f"(mkdir -p {target.parent})")
+             f"(mkdir -p {shlex.quote(str(target.parent))})")
     client = None
     try:
         client = _executor(jobs, scheduler)
@@ -639,13 +640,14 @@ def new(name: str, force: bool) -> None:
     if not path.stem or path.stem.startswith("."):
         fail(f"{name!r} is no lesson name; give one, e.g. optiroll new my_lesson")
     if not path.parent.is_dir():
-        fail(f"folder {path.parent} does not exist; create it first (mkdir -p {path.parent})")
+        fail(f"folder {path.parent} does not exist; create it first "
+             f"(mkdir -p {shlex.quote(str(path.parent))})")
     if path.exists() and not force:
         fail(f"{path} exists; choose another name or add --force to overwrite it")
     title = path.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "My lesson"
     path.write_text(STARTER.replace("TITLE", title.replace('"', "'")).replace(
-        "THIS_FILE", str(path)), encoding="utf-8")
-    click.echo(f"wrote {path}: edit it, then `optiroll render {path} -ql`")
+        "THIS_FILE", shlex.quote(str(path))), encoding="utf-8")
+    click.echo(f"wrote {path}: edit it, then `optiroll render {shlex.quote(str(path))} -ql`")
 
 
 STARTER = '''# An optiroll lesson. Render a preview:  optiroll render THIS_FILE -ql

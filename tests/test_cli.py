@@ -80,6 +80,12 @@ def test_new_writes_a_starter_that_checks(tmp_path: Path) -> None:
     assert cli("new", "first_lesson", "--force").exit_code == 0
     nowhere = cli("new", "no/such/folder/x")
     assert nowhere.exit_code == 2 and "does not exist; create it first" in nowhere.output
+    # a name with a space: the commands it suggests run as printed (quoted for the shell)
+    spaced = cli("new", "my lesson")
+    assert "`optiroll render 'my lesson.toml' -ql`" in spaced.output
+    assert "optiroll render 'my lesson.toml' -ql" in (tmp_path / "my lesson.toml").read_text()
+    away = cli("new", "My Lessons/x")
+    assert "(mkdir -p 'My Lessons')" in away.output
 
 
 def test_check_examples_and_bad_specs(tmp_path: Path) -> None:
