@@ -582,6 +582,14 @@ def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
     (GOOD.replace('"elongated_bowl"', '"tanh(1000*x) + 0*y"').replace(
         "start = [-5, -2]", "start = [1.5, 0]\nview = [[1, 2], [-1, 1]]"),
      [r"surface: the surface 'tanh\(1000\*x\) \+ 0\*y' is flat over the view"]),
+    (GOOD + "\n[pacing]\nrace_speed = 1e-9\n",
+     [r"lesson\.toml:11: pacing\.race_speed: the clip would play iterations for 92,593 days "
+      r"\(the race alone 92,593 days: 8 steps at 1e-09 a second\); keep it under 30 "
+      r"minutes: raise pacing\.race_speed or lower steps"]),
+    (GOOD.replace("steps = 8", "steps = 100000") + '\n[show]\nplots = ["loss"]\n',
+     [r"lesson\.toml:3: steps: the clip would play iterations for 45\.1 minutes \(the race "
+      r"alone 27\.8 minutes: 100000 steps at 60 a second\)"]),
+    (GOOD + "\n[pacing]\nhold = 1e9\n", [r"pacing\.hold: hold must be at most 60"]),
     (GOOD.replace('"elongated_bowl"', '"log(-x**2 - 1)"'),
      [r"lesson\.toml:2: surface: the surface 'log\(-x\*\*2 - 1\)' is undefined \(not a "
       r"finite number\) everywhere over the view: choose a view where it is defined"]),

@@ -64,6 +64,19 @@ ARROWS = ("gradient", "velocity", "lookahead")
 VARIES_GRID = 120
 
 
+#: the longest a lesson's iterations may play, all acts together (seconds)
+MAX_CLIP_SECONDS = 1800
+
+
+def _duration(seconds: float) -> str:
+    """``95 s``, ``42 minutes``, ``3.2 hours``, ``12 days``: how long, for a message."""
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            v = seconds / size
+            return f"{v:,.0f} {unit}" if v >= 100 else f"{v:.3g} {unit}"
+    return f"{seconds:.0f} s"
+
+
 def problem(message: str, *at: str | int) -> PydanticCustomError:
     """A validation error whose message is ours; ``at`` extends its location."""
     return PydanticCustomError("optiroll", "{message}", {"message": message, "at": list(at)})
@@ -259,7 +272,7 @@ class PacingSpec(Strict):
     replay_speed: Annotated[Number, Field(gt=0)] | None = None
     fly_speed: Annotated[Number, Field(gt=0)] | None = None
     arrow_speed: Annotated[Number, Field(gt=0)] = 1.5
-    hold: Annotated[Number, Field(ge=0)] = 2.0
+    hold: Annotated[Number, Field(ge=0, le=60)] = 2.0
 
     def race(self, steps: int) -> float:
         """Default: the race lasts about 10 s (between 1 and 60 iterations per second)."""
@@ -343,6 +356,7 @@ class LessonSpec(Strict):
                 at = "surface"
             raise problem(str(err), at) from None
         self._check_varies()
+        self._check_length()
         (x0, x1), (y0, y1) = self._surface.view
         for i, run in enumerate(self.runs):
             start = run.start if run.start is not None else self.start
@@ -403,6 +417,37 @@ class LessonSpec(Strict):
             (x0, x1), (y0, y1) = self._surface.view
             return ((x0 + x1) / 2, (y0 + y1) / 2)
         return (float(start[0]), float(start[1]))
+
+    def _check_length(self) -> None:
+        """A clip of at most :data:`MAX_CLIP_SECONDS` of playing iterations (a speed of
+        10⁻⁹ iterations a second had been accepted, for a render that would never end)."""
+        p, n = self.pacing, self.steps
+        parts = {"race_speed": n / p.race(n)}
+        if self.show.arrows:
+            parts["arrow_speed"] = min(self.show.arrow_steps or n, n) / p.arrow_speed
+        if self.show.plots:
+            parts["replay_speed"] = n / p.replay(n)
+        if self.show.surface3d:
+            parts["fly_speed"] = n / p.fly(n)
+        total = sum(parts.values())
+        if total <= MAX_CLIP_SECONDS:
+            return
+        key = max(parts, key=parts.__getitem__)
+        played = min(n, self.show.arrow_steps or n) if key == "arrow_speed" else n
+        fewer = "show.arrow_steps" if key == "arrow_speed" else "steps"
+        if key in p.model_fields_set:  # the speed given: the problem is there
+            where: tuple[str, ...] = ("pacing", key)
+        elif key == "arrow_speed":
+            where = ("show", "arrow_steps" if self.show.arrow_steps else "arrows")
+        else:
+            where = ("steps",)
+        name = {"race_speed": "race", "arrow_speed": "arrows", "replay_speed": "replay",
+                "fly_speed": "3-D ride"}[key]
+        raise problem(f"the clip would play iterations for {_duration(total)} (the {name} "
+                      f"alone {_duration(parts[key])}: {played} steps at "
+                      f"{played / parts[key]:g} a second); keep it under "
+                      f"{MAX_CLIP_SECONDS // 60} minutes: raise pacing.{key} or lower "
+                      f"{fewer}", *where)
 
     def _check_varies(self) -> None:
         """A surface the map can draw: defined somewhere over the view, and not the same
