@@ -136,7 +136,7 @@ def test_long_rules_stand_one_under_another_when_that_shows_them_larger() -> Non
 
 def test_title_subtitle_formula_rules_minima_settings() -> None:
     on = set_up(spec_with(subtitle="a subtitle"))
-    assert on.stage.header.title.text.replace(" ", "") == "T"
+    assert "".join(line.text for line in on.stage.header.title).replace(" ", "") == "T"
     assert len(on.stage.header.lines) == 3 and len(on.stage._rule_items) == 2
     body, key = on.stage.rules  # GD's and Adam's rules, and the key of g, m-hat, v-hat
     assert len(body) == 2 and len(key) == 1
