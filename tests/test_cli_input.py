@@ -196,6 +196,18 @@ class Mine(Lesson):
      "Mine.conclusions: Mine.conclusions() takes 1 positional argument but 3 were given; "
      "write it as a staticmethod `def conclusions(spec, runs, labels)`"),
     ("X = 1\n", "defines no scene: a lesson file needs a class deriving from Lesson"),
+    # hooks that return the wrong kind of value (a string had been shown a character a
+    # line; a number failed deep inside Manim)
+    (LESSON.replace("LR", "0.1") + "\n    @staticmethod\n    def facts(spec, runs, labels):"
+     "\n        return 'one sentence'\n",
+     "Mine.facts returned a string; it must return a list of sentences (strings)"),
+    (LESSON.replace("LR", "0.1") + "\n    @staticmethod\n    def conclusions(spec, runs, "
+     "labels):\n        return [1.5]\n",
+     "Mine.conclusions returned a float at [0] (1.5); it must return a list of sentences"),
+    (LESSON.replace("LR", "0.1") + "\n    @staticmethod\n    def series(spec, runs):"
+     "\n        return [r.loss for r in runs]\n",
+     "Mine.series returned a list; it must return a dict from a series' name to a list of "
+     "one array per run"),
 ])
 def test_python_lesson_errors_are_bad_input_in_check_and_render(
         tmp_path: Path, body: str, message: str) -> None:

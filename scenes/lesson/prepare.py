@@ -342,13 +342,53 @@ def call_hook(hooks: type, name: str, *args: object) -> object:
     signature it needs."""
     fn = getattr(hooks, name)
     try:
-        return fn(*args)
+        value = fn(*args)
     except TypeError as err:
         if err.__traceback__ is not None and err.__traceback__.tb_next is None:
             params = ", ".join(inspect.signature(getattr(LessonHooks, name)).parameters)
             raise SpecError([f"{hooks.__name__}.{name}: {err}; write it as a staticmethod "
                              f"`def {name}({params})` (see LessonHooks)"]) from None
         raise
+    _check_returned(hooks, name, value)
+    return value
+
+
+#: what each hook returns, for the message when one returns something else
+HOOK_RETURNS = {
+    "conclusions": "a list of sentences (strings)",
+    "facts": "a list of sentences (strings)",
+    "captions": "a list with one caption (a string, or None) per plot",
+    "series": "a dict from a series' name to a list of one array per run",
+    "references": "a list with, per plot, a list of (value, label, run index or None)",
+    "charts": "a list of ChartData",
+}
+
+
+def _check_returned(hooks: type, name: str, value: object) -> None:
+    """:class:`SpecError` when hook ``name`` returned the wrong kind of value (a string
+    where a list of sentences belongs had been shown a character a line; a number,
+    a traceback from deep inside Manim)."""
+    def refuse(what: str) -> None:
+        raise SpecError([f"{hooks.__name__}.{name} returned {what}; it must return "
+                         f"{HOOK_RETURNS[name]}"])
+
+    def kind(v: object) -> str:
+        return "a string" if isinstance(v, str) else f"a {type(v).__name__}"
+
+    if name == "series":
+        if not isinstance(value, dict):
+            refuse(kind(value))
+        for key, per_run in value.items():  # type: ignore[union-attr]
+            if not isinstance(key, str) or isinstance(per_run, str) or not isinstance(
+                    per_run, list | tuple):
+                refuse(f"{kind(per_run)} for {key!r}")
+        return
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        refuse(kind(value))
+    if name in ("conclusions", "facts", "captions"):
+        for i, item in enumerate(value):  # type: ignore[arg-type]
+            if not isinstance(item, str) and not (name == "captions" and item is None):
+                refuse(f"{kind(item)} at [{i}] ({item!r})")
 
 
 def colour_family(opt: dyn.Optimizer) -> str:
