@@ -185,16 +185,24 @@ class SigmoidSquaredLossSurface(DataSurface):
         return np.stack([np.stack([hww, hwb], -1), np.stack([hwb, hbb], -1)], -2)
 
 
+#: the most data points a data surface holds (every point is drawn, and the loss over a
+#: map's grid is a sum over all of them: 10^8 points had asked for 10 TiB)
+MAX_POINTS = 10_000
+
+
 def _check_data_params(
     n: object, pair_name: str, pair: object, noise_std: object, seed: object
 ) -> tuple[int, tuple[float, float], float, int]:
     """Checked ``(n, pair, noise_std, seed)`` of a synthetic least-squares data set.
 
-    ``n`` an integer >= 2 (two parameters need two points for one best fit),
+    ``n`` an integer from 2 (two parameters need two points for one best fit) to
+    :data:`MAX_POINTS`,
     ``pair`` two finite numbers (the true parameters), ``noise_std >= 0`` and
     ``seed`` an integer >= 0 (numpy's generator seed).
     """
     n = check_int("n", n, 2)
+    if n > MAX_POINTS:
+        raise OptirollError(f"n must be at most {MAX_POINTS:,} data points, got {n:,}")
     try:
         a, b = pair  # type: ignore[misc]
     except (TypeError, ValueError):
@@ -288,6 +296,9 @@ def sigmoid_regression(
         ) from None
     if xs_a.shape != ys_a.shape or xs_a.ndim != 1 or len(xs_a) == 0:
         raise OptirollError("sigmoid_regression needs xs and ys of the same non-zero length")
+    if len(xs_a) > MAX_POINTS:
+        raise OptirollError(f"sigmoid_regression takes at most {MAX_POINTS:,} data points, "
+                            f"got {len(xs_a):,}")
     if not np.all(np.isfinite(xs_a)):
         raise OptirollError(f"sigmoid_regression inputs xs must be finite, got {xs!r}")
     if np.any((ys_a <= 0) | (ys_a >= 1)):

@@ -24,6 +24,9 @@ Array = np.ndarray
 #: Divergence bound: a ball further than this many half-widths of the view box
 #: from the box's centre (in either coordinate) has left the picture for good.
 BOUND_FACTOR = 100.0
+#: grid points times data points evaluated at once by :meth:`Surface.grid` (a data
+#: surface's loss holds one value per pair: 4 million floats, 32 MB a temporary)
+GRID_CHUNK = 4_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,7 +136,14 @@ class Surface:
         xs = np.linspace(x0, x1, nx)
         ys = np.linspace(y0, y1, ny or nx)
         pts = np.stack(np.meshgrid(xs, ys), axis=-1)
-        return xs, ys, self.value(pts)
+        # a loss over data sums every point at every grid point: a few rows at a time,
+        # each value the same as at once (elementwise, summed along the data alike)
+        data = self.data
+        rows = max(1, GRID_CHUNK // (len(xs) * (len(data.x) if data is not None else 1)))
+        if rows >= len(ys):
+            return xs, ys, self.value(pts)
+        return xs, ys, np.concatenate([self.value(pts[j:j + rows])
+                                       for j in range(0, len(ys), rows)])
 
     def contains(self, p: Sequence[float]) -> bool:
         """Whether ``p`` lies inside the divergence bound."""

@@ -223,6 +223,24 @@ def test_data_surfaces_expose_their_data_and_model() -> None:
         dyn.surface("bowl").predict(np.zeros(2), np.zeros(3))
 
 
+def test_a_data_surfaces_grid_is_its_loss_a_few_rows_at_a_time() -> None:
+    """A grid over a big dataset held a value per grid point and data point at once (10^8
+    points had asked for 10 TiB); it is summed a few rows at a time, every value the
+    same, and a dataset is at most MAX_POINTS points."""
+    import optiroll.dynamics.surfaces as surfaces
+    from optiroll.dynamics.data_surfaces import MAX_POINTS
+
+    s = dyn.surface("linear_regression", n=MAX_POINTS)
+    xs, ys, Z = s.grid(60, 45)
+    assert 45 * 60 * MAX_POINTS > surfaces.GRID_CHUNK  # evaluated in pieces
+    np.testing.assert_array_equal(Z, s.value(np.stack(np.meshgrid(xs, ys), axis=-1)))
+    with pytest.raises(dyn.OptirollError, match=r"n must be at most 10,000 data points, "
+                                                r"got 100,000,000"):
+        dyn.surface("linear_regression", n=10**8)
+    with pytest.raises(dyn.OptirollError, match="at most 10,000 data points"):
+        dyn.surface("sigmoid_regression", xs=[0.5] * 10_001, ys=[0.5] * 10_001)
+
+
 @pytest.mark.parametrize(("text", "typst"), [
     ("(x^2 - 1)^2 + 0.5*y^2 + 0.3*x", "(x^2 - 1)^2 + 0.5 y^2 + 0.3 x"),  # as written
     ("-x^2 - 3*y + 2", "-x^2 - 3 y + 2"),
