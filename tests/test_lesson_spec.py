@@ -590,6 +590,9 @@ def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
      [r"lesson\.toml:3: steps: the clip would play iterations for 45\.1 minutes \(the race "
       r"alone 27\.8 minutes: 100000 steps at 60 a second\)"]),
     (GOOD + "\n[pacing]\nhold = 1e9\n", [r"pacing\.hold: hold must be at most 60"]),
+    (GOOD.replace("lr = 0.4", 'lr = 0.4\nlabel = " "'),
+     [r"runs\[0\]\.label: label is blank: leave it out for the default label"]),
+    ('subtitle = ""\n' + GOOD, [r"subtitle: subtitle is blank: write one, or leave it out"]),
     (GOOD.replace('"elongated_bowl"', '"log(-x**2 - 1)"'),
      [r"lesson\.toml:2: surface: the surface 'log\(-x\*\*2 - 1\)' is undefined \(not a "
       r"finite number\) everywhere over the view: choose a view where it is defined"]),

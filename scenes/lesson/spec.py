@@ -24,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -137,6 +138,14 @@ class RunSpec(BaseModel):
     @property
     def hyperparameters(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("label is blank: leave it out for the default label (the "
+                             "optimizer's name and the settings that tell runs apart)")
+        return v
 
     @field_validator("color")
     @classmethod
@@ -316,8 +325,16 @@ class SlidesSpec(Strict):
 class LessonSpec(Strict):
     """A whole lesson. See the README's "Lesson spec reference" for every key."""
 
-    title: Annotated[str, Field(min_length=1)]
+    title: str
     subtitle: str | None = None
+
+    @field_validator("title", "subtitle")
+    @classmethod
+    def _words(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError(f"{info.field_name} is blank: write one"
+                             + (", or leave it out" if info.field_name == "subtitle" else ""))
+        return v
     surface: str
     surface_options: dict[str, Any] = {}
     view: Box | None = None
