@@ -19,27 +19,34 @@ help:
 	@echo "make revealjs    refresh the shipped reveal.js (offline decks) from npm"
 
 # --- setup ---------------------------------------------------------------
-# System libraries that manim builds against (cairo, pango, pkg-config).
+# What a fresh machine lacks to build manim's and optiroll's compiled parts: cairo, pango,
+# pkg-config, a C compiler, the Python headers and venv (Debian splits the last two off).
 sysdeps:
-	@if pkg-config --exists cairo pangocairo 2>/dev/null; then \
-	  echo "system libraries for manim: present"; \
+	@need=""; \
+	pkg-config --exists cairo pangocairo 2>/dev/null || need="$$need libcairo2-dev libpango1.0-dev pkg-config"; \
+	command -v cc >/dev/null || need="$$need gcc"; \
+	$(PYTHON) -c "import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" || need="$$need python3-dev"; \
+	$(PYTHON) -c "import ensurepip" 2>/dev/null || need="$$need python3-venv"; \
+	if [ -z "$$need" ]; then \
+	  echo "system libraries and build tools: present"; \
 	elif [ "$$(uname)" = Darwin ] && command -v brew >/dev/null; then \
 	  brew install cairo pango pkg-config; \
 	elif command -v apt-get >/dev/null; then \
 	  SUDO=; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcairo2-dev libpango1.0-dev pkg-config; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need; \
 	else \
-	  echo "optiroll needs the cairo and pango development files and pkg-config."; \
-	  echo "Install them with your package manager (e.g. dnf install cairo-devel pango-devel pkgconf)"; \
-	  echo "and run make again."; exit 1; \
+	  echo "optiroll needs the cairo and pango development files, pkg-config, a C compiler"; \
+	  echo "and the Python headers. Install them with your package manager (e.g. dnf install"; \
+	  echo "cairo-devel pango-devel pkgconf gcc python3-devel) and run make again."; exit 1; \
 	fi
 
 $(PY):
+	$(MAKE) --no-print-directory sysdeps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml setup.py scenes/kit/_faces.c | $(PY)
 	$(MAKE) --no-print-directory sysdeps
 	$(PY) -m pip install -q -e ".[scenes,test,cluster]"
 	@touch $(STAMP)

@@ -405,3 +405,36 @@ def test_the_closing_looks_for_the_balls_where_the_view_draws_them(hill: Surface
                            balls3d=[Ball3D(np.array(p, float), theme.VERMILLION)
                                     for p in runs.values()])
     np.testing.assert_array_equal(resting_balls(view), [[1.2, 1.1], [-1.0, 0.4]])
+
+
+def test_the_compiled_face_filler_paints_the_pythons_pixels(
+        hill: SurfaceRenderer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The faces filled in C (in another thread, while the overlays' geometry is
+    computed) and in Python: the same cairo calls, the same bytes, from above, from low
+    (faces seen from behind) and with a ball behind the hill; the filler is built here
+    (a compiler and cairo's headers are on the machines the Makefile sets up) and checks
+    what it is given."""
+    import cairo
+    from optiroll.scenes.kit import faces
+
+    assert faces.COMPILED is not None, "scenes/kit/_faces.c was not built (setup.py)"
+    run = dyn.rollout(hill.surface, dyn.optimizer("momentum", lr=0.05, beta=0.9), (-1.6, 1.7),
+                      40)
+    balls = [Ball3D(run.positions, theme.VERMILLION), Ball3D(BEHIND, theme.SKY_BLUE)]
+    shots = [(Camera(-90, 90, 1.0), 0.0), (SOUTH, 1.0), (NORTH, 1.0),
+             (Camera(-120, 30, 0.9, perspective=1.0), 0.7)]
+    with tempconfig({"pixel_width": W, "pixel_height": H}):
+        compiled = [hill.render(W, H, cam, lift, balls, 25.5) for cam, lift in shots]
+        monkeypatch.setattr(faces, "COMPILED", None)
+        python = [hill.render(W, H, cam, lift, balls, 25.5) for cam, lift in shots]
+    for a, b in zip(compiled, python, strict=True):
+        assert a.tobytes() == b.tobytes()
+    ctx = cairo.Context(cairo.ImageSurface(cairo.FORMAT_ARGB32, 8, 8))
+    fill = faces._load().fill_faces
+    with pytest.raises(TypeError, match="must be a cairo.Context"):
+        fill("not a context", np.zeros((1, 11)))
+    with pytest.raises(ValueError, match="11 numbers a face"):
+        fill(ctx, np.zeros((2, 10)))
+    with pytest.raises(ValueError, match="float64"):
+        fill(ctx, np.zeros((1, 11), np.float32))
+    fill(ctx, np.zeros((0, 11)))  # no face: nothing to do

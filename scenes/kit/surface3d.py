@@ -35,7 +35,7 @@ import cairo
 import numpy as np
 from manim import ImageMobject, ManimColor, ValueTracker, config
 
-from . import theme
+from . import faces, theme
 from .balls import first_off, nested_scale
 from .camera3d import Camera, CameraPath, View
 from .contour import ContourMap
@@ -379,23 +379,18 @@ class SurfaceRenderer:
         hi = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
         on_screen = (hi[:, 0] >= 0) & (lo[:, 0] <= width) & (hi[:, 1] >= 0) & (lo[:, 1] <= height)
         order = order[on_screen[order]]
-        set_rgb, move_to, line_to, fill = ctx.set_source_rgb, ctx.move_to, ctx.line_to, ctx.fill
-        # one row of 11 plain floats per face (colour, four corners): the loop unpacks
-        # it at once; fill() closes the path itself
-        rows = np.concatenate([rgb[order], quads[order].reshape(-1, 8)], axis=1).tolist()
-        for r_, g_, b_, x0, y0, x1, y1, x2, y2, x3, y3 in rows:
-            set_rgb(r_, g_, b_)
-            move_to(x0, y0)
-            line_to(x1, y1)
-            line_to(x2, y2)
-            line_to(x3, y3)
-            fill()
+        # one row of 11 floats per face (colour, four corners), filled in order; while
+        # they fill (in C), the overlays' geometry, which draws nothing
+        contours, (keys, payload) = faces.fill_while(
+            ctx, np.concatenate([rgb[order], quads[order].reshape(-1, 8)], axis=1),
+            lambda: (self._contour_items(view, facing) if contour_opacity > 0 else [],
+                     self._overlay_items(balls, iteration, view, trail_opacity, facing)))
 
         # contours lie on the surface, beneath every trail and ball: drawn first
         line_w = max(1.2, 2.2 * width / 1920 * camera.zoom ** 0.5)
         if contour_opacity > 0:
             ctx.set_line_width(line_w)
-            for line, c in self._contour_items(view, facing):
+            for line, c in contours:
                 ctx.set_source_rgba(*order_rgb(0.15 + 0.85 * c), 0.9 * contour_opacity)
                 _trace(ctx, line)
                 ctx.stroke()
@@ -404,16 +399,6 @@ class SurfaceRenderer:
             self._paint_minima(ctx, view, contour_opacity, order_rgb)
 
         # trails and balls, back to front among themselves
-        keys: list[tuple[int, int, int]] = []
-        payload: list[tuple[int, object]] = []
-        for i, ball in enumerate(balls):
-            for depth_, kind, what in self._ball_items(ball, iteration, view, trail_opacity,
-                                                      facing):
-                # back to front by depth to a step of PAINT_DEPTH_STEP; at one step, trails
-                # beneath balls, and runs in their order (two trails that run together had
-                # been striped piece by piece by the rounding of their depths)
-                keys.append((-int(np.floor(depth_ / PAINT_DEPTH_STEP)), kind, i))
-                payload.append((kind, what))
         # every trail's dark casing first, beneath all the trails' colours and the balls
         # (it makes a trail stand off the lit surface; painted piece by piece with its
         # own trail, it had striped the other trails where they run together)
@@ -440,6 +425,22 @@ class SurfaceRenderer:
                 _paint_ball(ctx, centre, r_px * size, order_rgb(c), mask)
         surf.flush()
         return surf
+
+    def _overlay_items(self, balls: list[Ball3D], iteration: float, view: View,
+                       trail_opacity: float, facing: np.ndarray
+                       ) -> tuple[list[tuple[int, int, int]], list[tuple[int, object]]]:
+        """Every ball's trail pieces and ball (:meth:`_ball_items`), with the keys that
+        sort them back to front: by depth to a step of ``PAINT_DEPTH_STEP``; at one
+        step, trails beneath balls, and runs in their order (two trails that run
+        together had been striped piece by piece by the rounding of their depths)."""
+        keys: list[tuple[int, int, int]] = []
+        payload: list[tuple[int, object]] = []
+        for i, ball in enumerate(balls):
+            for depth_, kind, what in self._ball_items(ball, iteration, view, trail_opacity,
+                                                      facing):
+                keys.append((-int(np.floor(depth_ / PAINT_DEPTH_STEP)), kind, i))
+                payload.append((kind, what))
+        return keys, payload
 
     def _paint_minima(self, ctx: cairo.Context, view: View, opacity: float,
                       order_rgb: Callable[[np.ndarray], np.ndarray]) -> None:
