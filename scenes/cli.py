@@ -555,8 +555,9 @@ def _check_one(arg: str) -> list[str]:
     from .lesson.act_range import part_prefix
     from .lesson.prepare import gone
 
+    quoted = shlex.quote(arg).replace("{", "{{").replace("}", "}}")  # (formatted below)
     parts = _lesson_parts(arg, "{cls} is a plain Manim scene, not a lesson: it has no spec "
-                               f"to check; preview it with `optiroll render {arg} -ql`")
+                               f"to check; preview it with `optiroll render {quoted} -ql`")
     out = []
     for i, p in enumerate(parts):
         spec = p.spec
@@ -576,7 +577,7 @@ def _check_one(arg: str) -> list[str]:
                 continue
             if went.left:
                 more = (f" (and diverges at step {int(rollout.diverged_at)})"
-                        if rollout.diverged else "")
+                        if rollout.diverged and int(rollout.diverged_at) > went.step else "")
                 out.append(f"  note: {label} leaves the map at step {went.step}{more}; the "
                            "clip shows it flying off")
             elif went.loss:

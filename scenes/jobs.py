@@ -17,6 +17,7 @@ import inspect
 import logging
 import os
 import re
+import shlex
 import shutil
 import sys
 import tempfile
@@ -211,7 +212,7 @@ def pick_scene(path: Path, scene: str | None = None) -> type:
     if len(classes) > 1:
         names = ", ".join(c.__name__ for c in classes)
         raise JobError(f"{path} defines {len(classes)} scenes ({names}); name one: "
-                       f"optiroll render {path}:SceneName")
+                       f"optiroll render {shlex.quote(f'{path}:SceneName')}")
     return classes[0]
 
 

@@ -208,6 +208,12 @@ class Mine(Lesson):
      "\n        return [r.loss for r in runs]\n",
      "Mine.series returned a list; it must return a dict from a series' name to a list of "
      "one array per run"),
+    (LESSON.replace("LR", "0.1") + "\n    @staticmethod\n    def series(spec, runs):"
+     "\n        return {'d': [r.loss for r in runs] * 2}\n",
+     "Mine.series returned 2 entries for 'd' where the lesson has 1 run"),
+    (LESSON.replace("LR", "0.1") + "\n    @staticmethod\n    def facts(spec, runs, labels):"
+     "\n        ['a sentence']\n",
+     "Mine.facts returned None (is its `return` missing?); it must return a list"),
 ])
 def test_python_lesson_errors_are_bad_input_in_check_and_render(
         tmp_path: Path, body: str, message: str) -> None:

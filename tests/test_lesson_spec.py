@@ -479,6 +479,12 @@ def test_a_run_that_flies_past_the_bound_in_one_step_is_named_plainly() -> None:
     assert gone(run, view) == (1, True, "")
     assert readout_strings(run, view)[-1] == "left the map at step 1"
     assert p.conclusions[0] == "GD, lr 10⁶ flies off: it leaves the map at step 1"
+    # a step that overflows to no point at all: that ball diverged, as before
+    s = dyn.surface("x**2 + y**2")
+    overflow = dyn.rollout(s, dyn.optimizer("gd", lr=1e308), (1, 1), 5)
+    assert np.isnan(overflow.positions[1]).all()
+    assert gone(overflow, s.view) == (1, False, "")
+    assert readout_strings(overflow, s.view)[-1] == "diverged at step 1"
 
 
 def test_spec_and_python_lesson_give_identical_rollouts() -> None:
@@ -586,9 +592,10 @@ def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
      [r"lesson\.toml:11: pacing\.race_speed: the clip would play iterations for 92,593 days "
       r"\(the race alone 92,593 days: 8 steps at 1e-09 a second\); keep it under 30 "
       r"minutes: raise pacing\.race_speed or lower steps"]),
-    (GOOD.replace("steps = 8", "steps = 100000") + '\n[show]\nplots = ["loss"]\n',
-     [r"lesson\.toml:3: steps: the clip would play iterations for 45\.1 minutes \(the race "
-      r"alone 27\.8 minutes: 100000 steps at 60 a second\)"]),
+    (GOOD.replace("steps = 8", "steps = 100000") + '\n[show]\nplots = ["loss"]\n'
+     '[pacing]\nrace_speed = 60\n',
+     [r"lesson\.toml:13: pacing\.race_speed: the clip would play iterations for 45\.1 minutes "
+      r"\(the race alone 27\.8 minutes: 100000 steps at 60 a second\)"]),
     (GOOD + "\n[pacing]\nhold = 1e9\n", [r"pacing\.hold: hold must be at most 60"]),
     (GOOD.replace("lr = 0.4", 'lr = 0.4\nlabel = " "'),
      [r"runs\[0\]\.label: label is blank: leave it out for the default label"]),
@@ -700,8 +707,23 @@ def test_a_loss_below_zero_gets_a_linear_axis() -> None:
     assert plots[0].log is False
     assert prepare(spec_with(show__plots=["loss"])).plots[0].log is True  # above zero: log
     with pytest.raises(SpecError, match=r"show.plots\[0\]: 'loss' goes down to −\d.*below "
-                                        r"zero, which a log axis cannot show; set log = false"):
+                                        r"zero, which a log axis cannot show; write "
+                                        r"show\.plots\[0\] as a table with log = false"):
         prepare(spec_with(**wells, show__plots=[{"series": "loss", "log": True}]))
+
+
+def test_the_most_steps_at_default_pacing_stay_under_the_clip_limit() -> None:
+    """100,000 steps (the most a spec takes) with a replay and a 3-D ride, at the default
+    speeds: the race speeds up past 36,000 steps so the clip stays within 30 minutes
+    (the limit had refused lessons that set nothing but steps)."""
+    from optiroll.scenes.lesson.spec import LONGEST_RACE, MAX_CLIP_SECONDS
+
+    spec = spec_with(steps=100000, show__plots=["loss"], show__surface3d=True)
+    race = spec.pacing.race(100000)
+    assert 100000 / race == LONGEST_RACE
+    assert 100000 / race + 100000 / spec.pacing.replay(100000) + 100000 / spec.pacing.fly(
+        100000) <= MAX_CLIP_SECONDS
+    assert spec.pacing.race(30000) == 60.0  # 10 s races up to 600 steps, 60/s from there
 
 
 def test_a_loss_zero_throughout_gets_a_linear_axis() -> None:
@@ -713,10 +735,12 @@ def test_a_loss_zero_throughout_gets_a_linear_axis() -> None:
 
     at_minimum = {"surface": "ravine", "start": [0, 0], "steps": 5}
     assert prepare(spec_with(**at_minimum, show__plots=["loss"])).plots[0].log is False
-    with pytest.raises(SpecError, match=r"show.plots\[0\]: 'loss' has no positive values to "
-                                        r"show on a log axis; set log = false for this plot: "
-                                        r'plots = \[\{series = "loss", log = false\}\]'):
-        prepare(spec_with(**at_minimum, show__plots=[{"series": "loss", "log": True}]))
+    with pytest.raises(SpecError, match=r"show.plots\[1\]: 'loss' has no positive values to "
+                                        r"show on a log axis; write show\.plots\[1\] as a "
+                                        r'table with log = false: \{series = "loss", log = '
+                                        r"false\}"):
+        prepare(spec_with(**at_minimum, show__plots=["gradient", {"series": "loss",
+                                                                  "log": True}]))
 
 
 def test_momentum_with_beta_zero_takes_gradient_descents_colour() -> None:

@@ -15,7 +15,8 @@
  * and since the GIL is released meanwhile, the frame's contour and trail geometry is
  * computed by the calling thread while another fills the faces (surface3d.py).
  *
- * The context must not be used from Python until the call returns. Built by setup.py
+ * The context must not be used from Python until the call returns; a cairo error is
+ * raised as pycairo raises it (cairo.Error). Built by setup.py
  * against the system's cairo (the one pycairo links); without a compiler the build is
  * skipped and surface3d.py fills the faces in Python, pixel for pixel the same.
  */
@@ -23,6 +24,9 @@
 #include <Python.h>
 #include <cairo.h>
 #include <string.h>
+#ifndef _WIN32
+#include <dlfcn.h>
+#endif
 
 /* pycairo's Context object (py3cairo.h, PycairoContext): the object header, then the
  * cairo_t. pycairo has kept this layout since its first Python 3 release. */
@@ -33,6 +37,7 @@ typedef struct {
 } PycairoContext;
 
 static PyObject *context_type = NULL; /* cairo.Context */
+static PyObject *cairo_error = NULL;  /* cairo.Error, as pycairo raises */
 
 static PyObject *fill_faces(PyObject *self, PyObject *args) {
     PyObject *context, *rows;
@@ -73,8 +78,7 @@ static PyObject *fill_faces(PyObject *self, PyObject *args) {
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&buf);
     if (status != CAIRO_STATUS_SUCCESS) {
-        PyErr_Format(PyExc_RuntimeError, "fill_faces: cairo: %s",
-                     cairo_status_to_string(status));
+        PyErr_SetString(cairo_error, cairo_status_to_string(status));
         return NULL;
     }
     Py_RETURN_NONE;
@@ -84,12 +88,35 @@ static PyObject *linked_cairo_version(PyObject *self, PyObject *ignored) {
     return PyUnicode_FromString(cairo_version_string());
 }
 
+/* same_cairo(path): whether the library at ``path`` (pycairo's own module, loaded) calls
+ * the very cairo this module calls: its cairo_create resolves to ours. Two copies of
+ * cairo in one process (a wheel's bundled copy beside the system's) must not share a
+ * cairo_t. */
+static PyObject *same_cairo(PyObject *self, PyObject *args) {
+    const char *path;
+    if (!PyArg_ParseTuple(args, "s:same_cairo", &path))
+        return NULL;
+#ifdef _WIN32
+    Py_RETURN_FALSE;
+#else
+    void *handle = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
+    if (handle == NULL)
+        Py_RETURN_FALSE;
+    void *theirs = dlsym(handle, "cairo_create");
+    dlclose(handle);
+    return PyBool_FromLong(theirs != NULL && theirs == (void *)&cairo_create);
+#endif
+}
+
 static PyMethodDef methods[] = {
     {"fill_faces", fill_faces, METH_VARARGS,
      "fill_faces(context, rows): fill each face of rows (r, g, b and four corners, 11 "
      "float64 a face) with cairo, in order, without the GIL."},
     {"cairo_version", linked_cairo_version, METH_NOARGS,
      "The version of the cairo library this module calls (pycairo's must be the same)."},
+    {"same_cairo", same_cairo, METH_VARARGS,
+     "same_cairo(path): whether the loaded library at path calls the cairo this module "
+     "calls."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -104,8 +131,9 @@ PyMODINIT_FUNC PyInit__faces(void) {
     if (cairo_module == NULL)
         return NULL;
     context_type = PyObject_GetAttrString(cairo_module, "Context");
+    cairo_error = PyObject_GetAttrString(cairo_module, "Error");
     Py_DECREF(cairo_module);
-    if (context_type == NULL)
+    if (context_type == NULL || cairo_error == NULL)
         return NULL;
     return PyModule_Create(&module);
 }

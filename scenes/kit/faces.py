@@ -11,15 +11,15 @@ the core the encoder leaves idle. Both give the same pixels
 (``tests/test_depth.py`` compares them).
 
 The compiled filler is used only where it calls the very cairo library pycairo
-calls: the same version, and on Linux one ``libcairo`` mapped in the process.
+calls (its ``cairo_create`` is pycairo's), never a second copy of it.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
 
@@ -44,25 +44,18 @@ def fill_python(ctx: cairo.Context, rows: np.ndarray) -> None:
         fill()
 
 
-def _one_cairo() -> bool:
-    """Whether this process maps a single cairo library (pycairo's, which the compiled
-    filler must share), where ``/proc`` tells (Linux); True elsewhere."""
-    try:
-        maps = Path("/proc/self/maps").read_text()
-    except OSError:
-        return True
-    paths = {os.path.realpath(line.split(maxsplit=5)[-1]) for line in maps.splitlines()
-             if "libcairo.so" in line and len(line.split(maxsplit=5)) == 6}
-    return len(paths) <= 1
-
-
 def _load() -> ModuleType | None:
-    """The compiled filler, or None where it was not built or calls another cairo."""
+    """The compiled filler, or None where it was not built or calls another cairo than
+    pycairo (the same version, and pycairo's own module resolves cairo_create to the
+    filler's: one cairo library, which the two share a context of)."""
     try:
         from . import _faces
     except ImportError:
         return None
-    if _faces.cairo_version() != cairo.cairo_version_string() or not _one_cairo():
+    pycairo = getattr(cairo, "_cairo", None)
+    path = getattr(pycairo, "__file__", None)
+    if (_faces.cairo_version() != cairo.cairo_version_string() or path is None
+            or not _faces.same_cairo(path)):
         return None
     return _faces
 
@@ -86,7 +79,8 @@ def fill_while(ctx: cairo.Context, rows: np.ndarray, work: Callable[[], T]) -> T
     if _pool is None or _pool[0] != os.getpid():  # a forked worker has no thread of ours
         _pool = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="optiroll-overlays"))
     rows = np.ascontiguousarray(rows, float)
-    future = _pool[1].submit(work)
+    # (in this thread's context: numpy's error state, warnings filters)
+    future = _pool[1].submit(contextvars.copy_context().run, work)
     try:
         COMPILED.fill_faces(ctx, rows)
     finally:

@@ -349,7 +349,7 @@ def call_hook(hooks: type, name: str, *args: object) -> object:
             raise SpecError([f"{hooks.__name__}.{name}: {err}; write it as a staticmethod "
                              f"`def {name}({params})` (see LessonHooks)"]) from None
         raise
-    _check_returned(hooks, name, value)
+    _check_returned(hooks, name, value, len(args[1]))  # (spec, runs, ...)
     return value
 
 
@@ -364,24 +364,31 @@ HOOK_RETURNS = {
 }
 
 
-def _check_returned(hooks: type, name: str, value: object) -> None:
+def _check_returned(hooks: type, name: str, value: object, runs: int) -> None:
     """:class:`SpecError` when hook ``name`` returned the wrong kind of value (a string
     where a list of sentences belongs had been shown a character a line; a number,
-    a traceback from deep inside Manim)."""
+    a traceback from deep inside Manim; ``runs``: how many runs a series holds)."""
     def refuse(what: str) -> None:
         raise SpecError([f"{hooks.__name__}.{name} returned {what}; it must return "
                          f"{HOOK_RETURNS[name]}"])
 
     def kind(v: object) -> str:
+        if v is None:
+            return "None (is its `return` missing?)"
         return "a string" if isinstance(v, str) else f"a {type(v).__name__}"
 
     if name == "series":
         if not isinstance(value, dict):
             refuse(kind(value))
         for key, per_run in value.items():  # type: ignore[union-attr]
-            if not isinstance(key, str) or isinstance(per_run, str) or not isinstance(
-                    per_run, list | tuple):
+            if not isinstance(key, str):
+                refuse(f"the key {key!r}, {kind(key)}, where a series' name belongs")
+            if isinstance(per_run, str) or not isinstance(per_run, list | tuple | np.ndarray):
                 refuse(f"{kind(per_run)} for {key!r}")
+            count = len(per_run)  # type: ignore[arg-type]
+            if count != runs:
+                refuse(f"{count} entries for {key!r} where the lesson has {runs} "
+                       f"run{'s' if runs != 1 else ''}")
         return
     if isinstance(value, str) or not isinstance(value, list | tuple):
         refuse(kind(value))
@@ -600,10 +607,12 @@ def gone(run: dyn.Rollout, view: tuple[tuple[float, float], tuple[float, float]]
     the legend's readout, the closing card and `optiroll check`'s notes."""
     left = left_map_at(run.positions, view)
     diverged = int(run.diverged_at) if run.diverged else None
-    # a ball that flies past the surface's bound in one step leaves the map at the step
-    # it diverges (dynamics keeps the escaping point and blanks its loss: its legend had
-    # read "loss undefined at step 1" for a loss of 10^14)
-    if left is not None and (diverged is None or left <= diverged):
+    # a ball that flies past the surface's bound in one step, to a point it keeps,
+    # leaves the map at the step it diverges (dynamics blanks the loss there: its legend
+    # had read "loss undefined at step 1" for a loss of 10^14); one whose step overflows
+    # to no point at all diverges
+    if left is not None and (diverged is None or left < diverged or (
+            left == diverged and np.all(np.isfinite(run.positions[left])))):
         return Gone(left, True)
     if diverged is None:
         return None
@@ -711,14 +720,15 @@ def plot_data(spec: LessonSpec, runs: list[dyn.Rollout], colors: list[str], inde
     # (nor where nothing is above zero: every run starting at the minimum, loss 0 throughout)
     log = ps.log if ps.log is not None else (ps.name in LOG_BY_DEFAULT and not negative
                                              and bool(np.any(finite > 0)))
-    linear = f"plots = [{{series = {ps.series!r}, log = false}}]".replace("'", '"')
+    linear = (f"write show.plots[{index}] as a table with log = false: "
+              + f"{{series = {ps.series!r}, log = false}}".replace("'", '"'))
     if log and not np.any(finite > 0):
         raise SpecError([f"show.plots[{index}]: {ps.series!r} has no positive values to show "
-                         f"on a log axis; set log = false for this plot: {linear}"])
+                         f"on a log axis; {linear}"])
     if log and negative:
         raise SpecError([f"show.plots[{index}]: {ps.series!r} goes down to "
                          f"{format_value(float(finite.min()))}, below zero, which a log axis "
-                         f"cannot show; set log = false for this plot: {linear}"])
+                         f"cannot show; {linear}"])
     if not log and finite.size == 0:
         raise SpecError([f"show.plots[{index}]: {ps.series!r} has no finite values to show"])
     label = ps.label or _axis_label(ps)
