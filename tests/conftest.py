@@ -6,6 +6,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+# the tests' own cache of parsed SVGs (scenes/kit/svgcache.py), not the user's: each run
+# starts with none, and renders in subprocesses share it
+if "OPTIROLL_CACHE" not in os.environ:
+    import tempfile
+
+    os.environ["OPTIROLL_CACHE"] = tempfile.mkdtemp(prefix="optiroll-test-cache-")
+
 
 def installed_env() -> dict[str, str]:
     """The environment for a subprocess that must find optiroll as installed (no PYTHONPATH,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
-from manim import Text, config
+from manim import Text, config, tempconfig
 from optiroll.scenes.kit import theme
 from optiroll.scenes.kit.glyphs import GlyphCache
 from optiroll.scenes.kit.readouts import LiveText
@@ -199,3 +201,46 @@ def test_a_string_composed_again_comes_from_the_cache_unchanged() -> None:
     assert again is not first
     again += 1.0
     np.testing.assert_array_equal(cache.points("loss 2.87×10⁻⁵"), first)
+
+
+def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text and Typst parsed once are kept on disk (kit/svgcache.py) and read back into
+    the same points and colours as Manim's own parse; a damaged entry is parsed again
+    and written anew; OPTIROLL_CACHE=off keeps nothing."""
+    import pickle
+
+    from manim import MathTypst
+    from manim.mobject.svg import svg_mobject
+    from optiroll.scenes.kit import svgcache
+
+    def make() -> list:
+        svg_mobject.SVG_HASH_TO_MOB_MAP.clear()  # Manim's own per-process cache
+        with tempconfig({"media_dir": str(tmp_path / "media")}):
+            return [Text("β = 0.9 · loss 1.63×10⁻²³", font=theme.FONT, font_size=26,
+                         color=theme.SKY_BLUE),
+                    Text("AV fi", font=theme.FONT, font_size=40, weight="BOLD"),
+                    MathTypst("L(x, y) = x^2 / 16 + 9 y^2", font_size=28)]
+
+    def outlines(mobs: list) -> list:
+        return [(m.points.tobytes(), str(m.get_fill_color()), m.get_fill_opacity())
+                for mob in mobs for m in mob.family_members_with_points()]
+
+    monkeypatch.setenv("OPTIROLL_CACHE", "off")
+    manims = outlines(make())
+    assert svgcache.generate_mobject is svg_mobject.SVGMobject.generate_mobject  # installed
+    monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path / "cache"))
+    assert outlines(make()) == manims  # parsed, and kept
+    entries = sorted((tmp_path / "cache" / "svg").glob("*.pickle"))
+    assert len(entries) == 3
+    calls = []
+    monkeypatch.setattr(svgcache, "manim_generate_mobject",
+                        lambda self: calls.append(self) or svgcache.svg_mobject.SVGMobject)
+    assert outlines(make()) == manims and not calls  # read back, not parsed
+    monkeypatch.undo()
+    monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path / "cache"))
+    entries[0].write_bytes(b"not a pickle")
+    assert outlines(make()) == manims
+    assert pickle.loads(entries[0].read_bytes())  # written anew
+    monkeypatch.setenv("OPTIROLL_CACHE", "off")
+    assert svgcache.cache_dir() is None

@@ -50,5 +50,9 @@ def _text2svg(self: text_mobject.Text, color: object) -> str:
 
 
 def install() -> None:
-    """Lay every ``Text`` out on :data:`CANVAS` (idempotent)."""
+    """Lay every ``Text`` out on :data:`CANVAS`, and keep parsed SVGs on disk between
+    runs (:mod:`.svgcache`) (idempotent)."""
+    from . import svgcache
+
     text_mobject.Text._text2svg = _text2svg
+    svgcache.install()
