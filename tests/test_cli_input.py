@@ -189,6 +189,12 @@ class Mine(Lesson):
 """
 
 
+def with_hook(signature: str, body: str) -> str:
+    """LESSON (lr 0.1) with a hook ``def SIGNATURE: BODY`` as a staticmethod."""
+    return (LESSON.replace("LR", "0.1")
+            + f"\n    @staticmethod\n    def {signature}:\n        {body}\n")
+
+
 @pytest.mark.parametrize(("body", "message"), [
     (LESSON.replace("LR", "-0.1"), "mine.py:7: lr: lr must be in [0, inf), got -0.1"),
     ("import nosuchmodule\n", "mine.py:1: ModuleNotFoundError: No module named 'nosuchmodule'"),
@@ -198,21 +204,16 @@ class Mine(Lesson):
     ("X = 1\n", "defines no scene: a lesson file needs a class deriving from Lesson"),
     # hooks that return the wrong kind of value (a string had been shown a character a
     # line; a number failed deep inside Manim)
-    (LESSON.replace("LR", "0.1") + "\n    @staticmethod\n    def facts(spec, runs, labels):"
-     "\n        return 'one sentence'\n",
+    (with_hook("facts(spec, runs, labels)", "return 'one sentence'"),
      "Mine.facts returned a string; it must return a list of sentences (strings)"),
-    (LESSON.replace("LR", "0.1") + "\n    @staticmethod\n    def conclusions(spec, runs, "
-     "labels):\n        return [1.5]\n",
+    (with_hook("conclusions(spec, runs, labels)", "return [1.5]"),
      "Mine.conclusions returned a float at [0] (1.5); it must return a list of sentences"),
-    (LESSON.replace("LR", "0.1") + "\n    @staticmethod\n    def series(spec, runs):"
-     "\n        return [r.loss for r in runs]\n",
+    (with_hook("series(spec, runs)", "return [r.loss for r in runs]"),
      "Mine.series returned a list; it must return a dict from a series' name to a list of "
      "one array per run"),
-    (LESSON.replace("LR", "0.1") + "\n    @staticmethod\n    def series(spec, runs):"
-     "\n        return {'d': [r.loss for r in runs] * 2}\n",
+    (with_hook("series(spec, runs)", "return {'d': [r.loss for r in runs] * 2}"),
      "Mine.series returned 2 entries for 'd' where the lesson has 1 run"),
-    (LESSON.replace("LR", "0.1") + "\n    @staticmethod\n    def facts(spec, runs, labels):"
-     "\n        ['a sentence']\n",
+    (with_hook("facts(spec, runs, labels)", "['a sentence']"),
      "Mine.facts returned None (is its `return` missing?); it must return a list"),
 ])
 def test_python_lesson_errors_are_bad_input_in_check_and_render(
