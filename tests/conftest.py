@@ -9,9 +9,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 # the tests' own cache of parsed SVGs (scenes/kit/svgcache.py), not the user's: each run
 # starts with none, and renders in subprocesses share it
 if "OPTIROLL_CACHE" not in os.environ:
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["OPTIROLL_CACHE"] = tempfile.mkdtemp(prefix="optiroll-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["OPTIROLL_CACHE"], ignore_errors=True)
 
 
 def installed_env() -> dict[str, str]:

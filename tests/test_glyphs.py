@@ -206,9 +206,11 @@ def test_a_string_composed_again_comes_from_the_cache_unchanged() -> None:
 def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Text parsed once is kept on disk (kit/svgcache.py) and read back into the same
-    mobjects as Manim's own parse, every attribute alike; a damaged entry is parsed
-    again and written anew; OPTIROLL_CACHE=off keeps nothing."""
+    mobjects as Manim's own parse, every attribute alike, its named groups too; a
+    damaged entry is parsed again and written anew; OPTIROLL_CACHE=off keeps nothing;
+    only Manim's own Text and MarkupText under Cairo are kept."""
     import pickle
+    import zlib
 
     from manim import MathTypst
     from manim.mobject.svg import svg_mobject
@@ -224,10 +226,20 @@ def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
 
     def outlines(mobs: list) -> list:
         """Every attribute of every mobject of each family (the parent's too: Manim's
-        flip turns its sheen direction), arrays as bytes."""
-        return [(type(m).__name__, k, v.tobytes() if isinstance(v, np.ndarray) else v)
-                for mob in mobs for m in mob.get_family() for k, v in sorted(vars(m).items())
-                if isinstance(v, np.ndarray | int | float | str | bool | type(None))]
+        flip turns its sheen direction), arrays as bytes, colours as text; and which of
+        the family's mobjects each named group of ``id_to_vgroup_dict`` holds."""
+        out: list = []
+        for mob in mobs:
+            family = mob.get_family()
+            out += [(type(m).__name__, k, v.tobytes() if isinstance(v, np.ndarray) else
+                     str(v) if type(v).__name__ == "ManimColor" else v)
+                    for m in family for k, v in sorted(vars(m).items())
+                    if isinstance(v, np.ndarray | int | float | str | bool | type(None))
+                    or type(v).__name__ == "ManimColor"]
+            index = {id(m): i for i, m in enumerate(family)}
+            out.append(sorted((name, [index.get(id(m)) for m in group.get_family()])
+                              for name, group in mob.id_to_vgroup_dict.items()))
+        return out
 
     monkeypatch.setenv("OPTIROLL_CACHE", "off")
     manims = outlines(make())
@@ -246,6 +258,13 @@ def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
     monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path / "cache"))
     entries[0].write_bytes(b"not a pickle")
     assert outlines(make()) == manims
-    assert pickle.loads(entries[0].read_bytes())  # written anew
+    assert pickle.loads(zlib.decompress(entries[0].read_bytes()))  # written anew
     monkeypatch.setenv("OPTIROLL_CACHE", "off")
     assert svgcache.cache_dir() is None
+
+    class Styled(Text):  # a subclass may change the parse: parsed every time
+        pass
+
+    assert svgcache.cacheable(Text) and not svgcache.cacheable(Styled)
+    with tempconfig({"renderer": "opengl"}):  # another renderer's mobjects
+        assert not svgcache.cacheable(Text)

@@ -1,21 +1,23 @@
 """Parsed SVG outlines kept on disk, from one run to the next.
 
 Every ``Text`` is an SVG file that Manim parses with svgelements into VMobjects
-(``SVGMobject.generate_mobject``): about 10 ms a string, most of the 0.85 s the
+(``SVGMobject.generate_mobject``): about 10 ms a string, most of the 0.97 s the
 flagship's 65 strings take, paid again by every preview, since Manim keeps the
 result for one process only. This cache keeps the parsed mobjects (pickled as
-Manim leaves them, flipped into scene coordinates) in ``~/.cache/optiroll/svg``
-(``$XDG_CACHE_HOME`` is honoured; ``$OPTIROLL_CACHE`` names another folder, or
-``off``), under a key of the SVG file's bytes and everything else
-``generate_mobject`` reads (the class, ``svg_default``, ``path_string_config``)
-and the versions of Manim and svgelements. So a string typeset once is parsed
-once, across previews and processes, into the same mobjects
-(``tests/test_glyphs.py`` compares them). Typst formulas are parsed every time
-(:func:`cacheable`).
+Manim leaves them, flipped into scene coordinates, compressed) in
+``~/.cache/optiroll/svg`` (``$XDG_CACHE_HOME/optiroll/svg`` where that is set;
+``$OPTIROLL_CACHE/svg``, or none with ``OPTIROLL_CACHE=off``), under a key of the
+SVG file's bytes, everything else ``generate_mobject`` reads (``svg_default``,
+``path_string_config``), the class, the renderer and the versions of Manim and
+svgelements. So a string typeset once is parsed once, across previews and
+processes, into the same mobjects (``tests/test_glyphs.py`` compares them). Only
+Manim's own ``Text`` and ``MarkupText`` under the Cairo renderer are kept
+(:func:`cacheable`); Typst formulas are parsed every time.
 
-Entries are written atomically (parallel renders share the folder); one that
-cannot be read is parsed again and written anew; past :data:`MAX_ENTRIES` the
-least recently written half is removed.
+Entries are written atomically (parallel renders share the folder) and read
+only by the user who wrote them (a folder of mode 0700: they are pickles); one
+that cannot be read is parsed again and written anew; past :data:`MAX_ENTRIES`
+the less recently used half is removed.
 """
 
 from __future__ import annotations
@@ -24,21 +26,24 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
+import zlib
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from manim.constants import RIGHT, TAU
+from manim import MarkupText, Text, config
+from manim.constants import RIGHT, TAU, RendererType
 from manim.mobject.svg import svg_mobject
 
-#: entries kept before the older half is removed (a lesson makes ~100; ~10 KB each)
-MAX_ENTRIES = 20_000
+#: entries kept before the less recently used half is removed (a lesson makes ~100, of
+#: 2 to 60 KB each, compressed)
+MAX_ENTRIES = 5_000
 #: Manim's own parser, which the cache calls on a miss
 manim_generate_mobject = svg_mobject.SVGMobject.generate_mobject
-#: the SVGMobject methods a parse goes through (a subclass overriding one is not cached)
-PARSE_STEPS = ("get_file_path", "modify_xml_tree", "generate_config_style_dict",
-               "get_mobjects_from", "get_mob_from_shape_element", "path_to_mobject",
-               "polyline_to_mobject")
+#: the classes whose parse is kept (see :func:`cacheable`)
+_KEPT = (Text, MarkupText)
 _pruned = False
 
 
@@ -47,10 +52,14 @@ def cache_dir() -> Path | None:
     chosen = os.environ.get("OPTIROLL_CACHE")
     if chosen is not None:
         return None if chosen.strip().lower() in ("off", "") else Path(chosen) / "svg"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home folder to be found: no cache
+        return None
     return Path(base) / "optiroll" / "svg"
 
 
+@cache
 def _versions() -> str:
     return "-".join(metadata.version(p) for p in ("manim", "svgelements"))
 
@@ -58,18 +67,19 @@ def _versions() -> str:
 def key(mob: svg_mobject.SVGMobject, svg: bytes) -> str:
     """The entry's name: a hash of the SVG and of what else the parse depends on."""
     h = hashlib.sha256(svg)
-    h.update(repr((type(mob).__qualname__, mob.svg_default, mob.path_string_config,
-                   _versions(), pickle.HIGHEST_PROTOCOL)).encode())
+    h.update(repr((type(mob).__module__, type(mob).__qualname__, mob.svg_default,
+                   mob.path_string_config, str(config.renderer), _versions(),
+                   pickle.HIGHEST_PROTOCOL)).encode())
     return h.hexdigest()
 
 
 def cacheable(cls: type) -> bool:
-    """Whether ``cls`` parses with SVGMobject's own steps, whose only effects on the
-    mobject are its submobjects, ``id_to_vgroup_dict`` and the flip into scene
-    coordinates. Manim's Typst classes record state on the mobject while parsing (the
-    strokes whose widths follow the scale): they are parsed every time."""
-    return all(getattr(cls, name) is getattr(svg_mobject.SVGMobject, name)
-               for name in PARSE_STEPS)
+    """Whether ``cls`` is kept: Manim's ``Text`` and ``MarkupText`` themselves (whose
+    parse only sets the mobject's submobjects and ``id_to_vgroup_dict`` and flips them),
+    with Manim's Cairo renderer. Not subclasses, which may change the parse, nor Manim's
+    Typst classes, which record on the mobject while parsing the strokes whose width
+    follows the scale, nor the OpenGL renderer's mobjects."""
+    return cls in _KEPT and config.renderer == RendererType.CAIRO
 
 
 def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
@@ -83,8 +93,12 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
         return manim_generate_mobject(self)
     entry = folder / f"{key(self, svg)}.pickle"
     try:
-        submobjects, groups = pickle.loads(entry.read_bytes())
-    except Exception:  # noqa: BLE001 - missing, truncated or from elsewhere: parse it
+        submobjects, groups = pickle.loads(zlib.decompress(entry.read_bytes()))
+        if not (isinstance(submobjects, list) and isinstance(groups, dict) and all(
+                isinstance(m, svg_mobject.VMobject) for m in submobjects)):
+            raise TypeError("not a parse")
+        os.utime(entry)  # recently used: the pruning keeps it
+    except Exception:  # noqa: BLE001 - missing, damaged or from elsewhere: parse it
         manim_generate_mobject(self)
         _store(entry, (self.submobjects, self.id_to_vgroup_dict))
         return self
@@ -100,17 +114,18 @@ def _store(entry: Path, value: Any) -> None:
     """Write ``value`` to ``entry`` whole or not at all (a cache that cannot be written
     is no error: the next run parses the SVG again)."""
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        data = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _prune(entry.parent)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(data)
             os.replace(tmp, entry)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    except (OSError, pickle.PicklingError, RecursionError):
+    except Exception:  # noqa: BLE001 - a mobject pickle refuses, a full disk: no entry
         pass
 
 
@@ -120,6 +135,10 @@ def _prune(folder: Path) -> None:
     if _pruned:
         return
     _pruned = True
+    now = time.time()
+    for p in folder.glob("*.tmp"):  # left by a process killed while writing
+        if now - p.stat().st_mtime > 3600:
+            p.unlink(missing_ok=True)
     entries = list(folder.glob("*.pickle"))
     if len(entries) <= MAX_ENTRIES:
         return
