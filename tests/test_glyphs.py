@@ -266,5 +266,11 @@ def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
         pass
 
     assert svgcache.cacheable(Text) and not svgcache.cacheable(Styled)
-    with tempconfig({"renderer": "opengl"}):  # another renderer's mobjects
-        assert not svgcache.cacheable(Text)
+    # another renderer's mobjects (Manim's own config is left alone: switching it to
+    # OpenGL, even for a moment, changes the classes later tests build)
+    from types import SimpleNamespace
+
+    from manim.constants import RendererType
+
+    monkeypatch.setattr(svgcache, "config", SimpleNamespace(renderer=RendererType.OPENGL))
+    assert not svgcache.cacheable(Text)
