@@ -34,6 +34,11 @@ SUFFIXES = {".mp4": "mp4", ".gif": "gif", ".webm": "webm", ".mov": "mov", ".png"
 MAX_BASIN_SIDE = 16384
 
 
+def mkdir_hint(folder: Path) -> str:
+    """``(mkdir -p FOLDER)``, the folder quoted for the shell."""
+    return f"(mkdir -p {shlex.quote(str(folder))})"
+
+
 def fail(message: str) -> None:
     """Print one clear message and stop with exit status 2."""
     click.echo(f"error: {message}", err=True)
@@ -117,7 +122,7 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
     several = len(lessons) > 1
     if several and out is not None and not out.is_dir():
         fail(f"--out {out}: with several lessons, --out must be an existing folder"
-             + ("" if out.suffix else f" (mkdir -p {shlex.quote(str(out))})"))
+             + ("" if out.suffix else f" {mkdir_hint(out)}"))
     todo: list[Job] = []
     early: list[Result] = []  # lessons refused before rendering (listed with the others)
     for arg in lessons:
@@ -301,7 +306,7 @@ def _output(name: str, options: Options, out: Path | None, several: bool) -> Pat
     else:
         if not out.parent.is_dir():
             raise JobError(f"--out {out}: folder {out.parent} does not exist; create it first "
-                           f"(mkdir -p {shlex.quote(str(out.parent))})")
+                           + mkdir_hint(out.parent))
         target = out
         if options.extension and out.suffix.lower() != options.extension:
             # -t turns an .mp4 into a .mov (H.264 has no alpha): the suffix is replaced
@@ -374,7 +379,7 @@ def slides(lesson: str, quality: str, resolution: str | None, fps: int | None,
                 raise JobError(f"--{suffix[1:]} {path}: the file name must end in {suffix}")
             if not path.parent.is_dir():
                 raise JobError(f"--{suffix[1:]} {path}: folder {path.parent} does not exist; "
-                               f"create it first (mkdir -p {shlex.quote(str(path.parent))})")
+                               f"create it first {mkdir_hint(path.parent)}")
         if html is not None:
             from .lesson.slides import assets_folder
 
@@ -453,7 +458,7 @@ def basins(surface: str, opt_name: str, params: tuple[str, ...], steps: int, siz
         target.parent.mkdir(parents=True, exist_ok=True)
     elif not target.parent.is_dir():
         fail(f"--out {target}: folder {target.parent} does not exist; create it first "
-             f"(mkdir -p {shlex.quote(str(target.parent))})")
+             + mkdir_hint(target.parent))
     client = None
     try:
         client = _executor(jobs, scheduler)
@@ -642,7 +647,7 @@ def new(name: str, force: bool) -> None:
         fail(f"{name!r} is no lesson name; give one, e.g. optiroll new my_lesson")
     if not path.parent.is_dir():
         fail(f"folder {path.parent} does not exist; create it first "
-             f"(mkdir -p {shlex.quote(str(path.parent))})")
+             + mkdir_hint(path.parent))
     if path.exists() and not force:
         fail(f"{path} exists; choose another name or add --force to overwrite it")
     title = path.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "My lesson"

@@ -10,15 +10,15 @@
  *     cairo_line_to(x1, y1); cairo_line_to(x2, y2); cairo_line_to(x3, y3); cairo_fill()
  *
  * the very calls, with the very doubles, of the Python loop it replaces
- * (``surface3d._fill_faces_python``): the same pixels. In Python that loop spends about
- * 1.2 us a face on the calls themselves (2,368 faces a frame for the flagship); here none,
- * and since the GIL is released meanwhile, the frame's contour and trail geometry is
- * computed by the calling thread while another fills the faces (surface3d.py).
+ * (``faces.fill_python``): the same pixels. In Python that loop spends about 1.2 us a
+ * face on the calls themselves (2,368 faces a frame for the flagship); here none, and
+ * since the GIL is released meanwhile, a helper thread computes the frame's contour and
+ * trail geometry while this one fills the faces (``faces.fill_while``).
  *
  * The context must not be used from Python until the call returns; a cairo error is
- * raised as pycairo raises it (cairo.Error). Built by setup.py
- * against the system's cairo (the one pycairo links); without a compiler the build is
- * skipped and surface3d.py fills the faces in Python, pixel for pixel the same.
+ * raised as pycairo raises it (cairo.Error). Built by setup.py against the system's cairo
+ * (the one pycairo links); without a compiler the build is skipped and faces.py fills the
+ * faces in Python, pixel for pixel the same.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

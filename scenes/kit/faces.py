@@ -26,8 +26,6 @@ from typing import TypeVar
 import cairo
 import numpy as np
 
-#: the numbers of a face in a row: r, g, b, then four corners x, y
-ROW = 11
 T = TypeVar("T")
 
 

@@ -718,11 +718,12 @@ def plot_data(spec: LessonSpec, runs: list[dyn.Rollout], colors: list[str], inde
     # below zero: the wells, the six-hump camel), which it could not show
     negative = finite.size > 0 and float(finite.min()) < 0
     # (nor where nothing is above zero: every run starting at the minimum, loss 0 throughout)
+    positive = bool(np.any(finite > 0))
     log = ps.log if ps.log is not None else (ps.name in LOG_BY_DEFAULT and not negative
-                                             and bool(np.any(finite > 0)))
+                                             and positive)
     linear = (f"write show.plots[{index}] as a table with log = false: "
               + f"{{series = {ps.series!r}, log = false}}".replace("'", '"'))
-    if log and not np.any(finite > 0):
+    if log and not positive:
         raise SpecError([f"show.plots[{index}]: {ps.series!r} has no positive values to show "
                          f"on a log axis; {linear}"])
     if log and negative:

@@ -444,18 +444,20 @@ class LessonSpec(Strict):
         """A clip of at most :data:`MAX_CLIP_SECONDS` of playing iterations (a speed of
         10⁻⁹ iterations a second had been accepted, for a render that would never end)."""
         p, n = self.pacing, self.steps
-        parts = {"race_speed": n / p.race(n)}
+        # each part that plays iterations: (steps it plays, at iterations a second)
+        plays = {"race_speed": (n, p.race(n))}
         if self.show.arrows:
-            parts["arrow_speed"] = min(self.show.arrow_steps or n, n) / p.arrow_speed
+            plays["arrow_speed"] = (min(self.show.arrow_steps or n, n), p.arrow_speed)
         if self.show.plots:
-            parts["replay_speed"] = n / p.replay(n)
+            plays["replay_speed"] = (n, p.replay(n))
         if self.show.surface3d:
-            parts["fly_speed"] = n / p.fly(n)
-        total = sum(parts.values())
+            plays["fly_speed"] = (n, p.fly(n))
+        seconds = {k: steps / speed for k, (steps, speed) in plays.items()}
+        total = sum(seconds.values())
         if total <= MAX_CLIP_SECONDS:
             return
-        key = max(parts, key=parts.__getitem__)
-        played = min(n, self.show.arrow_steps or n) if key == "arrow_speed" else n
+        key = max(seconds, key=seconds.__getitem__)
+        played, speed = plays[key]
         fewer = "show.arrow_steps" if key == "arrow_speed" else "steps"
         if key in p.model_fields_set:  # the speed given: the problem is there
             where: tuple[str, ...] = ("pacing", key)
@@ -466,8 +468,8 @@ class LessonSpec(Strict):
         name = {"race_speed": "race", "arrow_speed": "arrows", "replay_speed": "replay",
                 "fly_speed": "3-D ride"}[key]
         raise problem(f"the clip would play iterations for {_duration(total)} (the {name} "
-                      f"alone {_duration(parts[key])}: {played} steps at "
-                      f"{played / parts[key]:g} a second); keep it under "
+                      f"alone {_duration(seconds[key])}: {played} steps at "
+                      f"{speed:g} a second); keep it under "
                       f"{MAX_CLIP_SECONDS // 60} minutes: raise pacing.{key} or lower "
                       f"{fewer}", *where)
 
@@ -477,12 +479,12 @@ class LessonSpec(Strict):
         there, such as tanh(1000*x) for x in [1, 2]: no slope to descend, no contour line
         to draw, and no scale for the colours)."""
         s = self._surface
-        with np.errstate(all="ignore"):
-            z = np.asarray(s.grid(VARIES_GRID // 4)[2], float)  # most surfaces: settled here
+        for samples in (VARIES_GRID // 4, VARIES_GRID):  # most surfaces: settled at the first
+            with np.errstate(all="ignore"):
+                z = np.asarray(s.grid(samples)[2], float)
             finite = z[np.isfinite(z)]
-            if finite.size == 0 or finite.min() == finite.max():
-                z = np.asarray(s.grid(VARIES_GRID)[2], float)
-        finite = z[np.isfinite(z)]
+            if finite.size and finite.min() < finite.max():
+                return
         if finite.size == 0:
             raise problem(f"the surface {s.display_name!r} is undefined (not a finite "
                           "number) everywhere over the view: choose a view where it is "
