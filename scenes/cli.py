@@ -668,7 +668,7 @@ start = [-5, -2]                 # where every ball starts (a run may set its ow
 
 # One [[runs]] table per ball: an optimizer (optiroll list optimizers) and its
 # hyperparameters with torch's names. label, color, start, seed, batch_size,
-# noise and schedule are optional.
+# noise, schedule and arrows are optional.
 [[runs]]
 optimizer = "gd"
 lr = 0.4
@@ -686,6 +686,7 @@ betas = [0.9, 0.999]
 [show]
 plots = ["loss"]                 # any recorded series: loss, step_size, velocity.x, ...
 # arrows = ["gradient"]          # gradient, velocity, lookahead (Nesterov)
+# arrows_in_turn = true          # one run's arrows at a time (runs that start together)
 # surface3d = true               # the map rises into a 3-D surface
 # formula = true                 # title, rules, minima, settings, trails, closing: on/off
 

@@ -5,7 +5,8 @@
 Articles 003 and 001. In the ravine x^2/16 + 9y^2, with the same lr 0.07 and
 β 0.9, heavy-ball momentum takes the gradient where the ball is and keeps
 swinging across the valley; Nesterov takes it at the look-ahead point
-w - lr·β·v (both arrows drawn for the first steps), damps the swing and gets
+w - lr·β·v (each ball's arrows drawn for the first steps, one ball at a
+time), damps the swing and gets
 to a low loss in about half the steps. Coda: at lr 0.1, β 0.8 heavy-ball
 converges and Nesterov flies off; the two stability limits, computed from the
 Hessian's largest eigenvalue, say why. Every number and sentence is computed.
@@ -23,9 +24,13 @@ from optiroll.scenes.text import format_value, power_of_ten
 START = (-2.4, 0.2)
 
 
-def runs_at(lr: float, beta: float) -> list[RunSpec]:
-    return [RunSpec(optimizer="momentum", lr=lr, beta=beta, label="heavy ball"),
-            RunSpec(optimizer="nesterov", lr=lr, beta=beta, label="Nesterov")]
+def runs_at(lr: float, beta: float, arrows: bool = False) -> list[RunSpec]:
+    """Heavy ball and Nesterov at the same lr and β; with ``arrows``, each draws the
+    gradient its own step takes (where the ball is, or at the look-ahead point)."""
+    return [RunSpec(optimizer="momentum", lr=lr, beta=beta, label="heavy ball",
+                    arrows=["gradient"] if arrows else None),
+            RunSpec(optimizer="nesterov", lr=lr, beta=beta, label="Nesterov",
+                    arrows=["lookahead"] if arrows else None)]
 
 
 def lam_max(spec: LessonSpec) -> float:
@@ -51,8 +56,10 @@ class LookAhead(Part):
     def make_spec(cls) -> LessonSpec:
         return LessonSpec(
             title="Look before you leap", surface="ravine", start=START, steps=60,
-            runs=runs_at(cls.LR, cls.BETA),
-            show=ShowSpec(arrows=["gradient", "lookahead"], arrow_steps=4,
+            runs=runs_at(cls.LR, cls.BETA, arrows=True),
+            # the two start together and swing across the valley almost in step: their
+            # arrows, drawn together, lay over each other; each run takes its turn
+            show=ShowSpec(arrows=["gradient", "lookahead"], arrow_steps=4, arrows_in_turn=True,
                           plots=["loss", PlotSpec(series="across", log=False,
                                                   label="y (across the valley)")]),
             pacing=PacingSpec(race_speed=6.0, arrow_speed=1.0, hold=2.5))

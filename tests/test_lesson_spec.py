@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 from manim import tempconfig
 from optiroll import dynamics as dyn
+from optiroll.scenes.kit.balls import VectorArrow
 from optiroll.scenes.lesson import SpecError, load_spec, validate
 from optiroll.scenes.lesson.acts import Closing, Replay, Surface3D, Title
+from optiroll.scenes.lesson.acts.race import TURN_ENTER, TURN_REWIND, arrow_turns
 from optiroll.scenes.lesson.prepare import prepare
 from optiroll.scenes.lesson.scene import Lesson, lesson_class
 from optiroll.scenes.lesson.spec import (
@@ -398,6 +400,62 @@ def test_arrows_keys() -> None:
     assert race.seconds(slow) - race.seconds(fast) == pytest.approx(2 * (1.0 - 0.2))
 
 
+def test_run_arrows_and_arrows_in_turn() -> None:
+    """A run's ``arrows`` picks its kinds from show.arrows; with arrows_in_turn the arrow
+    steps play once per run that draws any, the timeline rewound between turns."""
+    runs = [{"optimizer": "momentum", "lr": 0.1, "beta": 0.5, "arrows": ["gradient"]},
+            {"optimizer": "nesterov", "lr": 0.1, "beta": 0.5, "arrows": ["lookahead"]},
+            {"optimizer": "gd", "lr": 0.1, "arrows": []}]
+    show = {"arrows": ["gradient", "lookahead"], "arrow_steps": 3}
+    s = validate({**BASE, "runs": runs, "show": show})
+    assert [(a.kind, a.run) for a in prepare(s).arrows] == [("gradient", 0), ("lookahead", 1)]
+    assert s.arrow_runs() == [0, 1]
+    every = validate({**BASE, "runs": [{k: v for k, v in r.items() if k != "arrows"}
+                                       for r in runs], "show": show})
+    assert [(a.kind, a.run) for a in prepare(every).arrows] == [
+        ("gradient", 0), ("gradient", 1), ("gradient", 2), ("lookahead", 1)]
+
+    together = set_up(validate({**BASE, "runs": runs, "show": show,
+                                "pacing": {"arrow_speed": 1.0}}))
+    in_turn = set_up(validate({**BASE, "runs": runs, "show": {**show, "arrows_in_turn": True},
+                               "pacing": {"arrow_speed": 1.0}}))
+    assert arrow_turns(together) == [{0, 1}] and arrow_turns(in_turn) == [{0}, {1}]
+    race = [a for a in together.acts if a.name == "race"][0]
+    assert race.seconds(in_turn) - race.seconds(together) == pytest.approx(
+        3 / 1.0 + TURN_REWIND + TURN_ENTER)
+
+
+def test_arrows_in_turn_show_one_runs_arrows_at_a_time() -> None:
+    """Played: the first run's arrows alone through the arrow steps, the steps back to 0,
+    then the second run's alone; never both (they had covered each other)."""
+    runs = [{"optimizer": "momentum", "lr": 0.1, "beta": 0.5, "arrows": ["gradient"]},
+            {"optimizer": "nesterov", "lr": 0.1, "beta": 0.5, "arrows": ["lookahead"]}]
+    s = validate({**BASE, "runs": runs,
+                  "show": {"arrows": ["gradient", "lookahead"], "arrow_steps": 2,
+                           "arrows_in_turn": True, "title": False, "closing": False},
+                  "pacing": {"arrow_speed": 4.0, "race_speed": 20.0, "hold": 0.2}})
+    seen: list[tuple[float, set[int]]] = []
+    with tempconfig({"pixel_width": 160, "pixel_height": 90, "frame_rate": 5,
+                     "verbosity": "ERROR", "media_dir": MEDIA, "disable_caching": True,
+                     "write_to_movie": False}):
+        lesson = lesson_class(s)()
+        play = lesson.play
+
+        def recorded(*args, **kwargs) -> None:
+            play(*args, **kwargs)
+            runs_of = {id(a.positions): a.run for a in lesson.prepared.arrows}
+            shown = {runs_of[id(m.positions)] for m in lesson.get_mobject_family_members()
+                     if isinstance(m, VectorArrow) and m.get_stroke_opacity() > 0}
+            seen.append((lesson.timeline.iteration, shown))
+
+        lesson.play = recorded
+        lesson.render()
+    at_steps = [shown for it, shown in seen if it == 2]
+    assert at_steps[:2] == [{0}, {1}], seen  # the first turn's end, then the second's
+    assert all(len(shown) <= 1 for _, shown in seen), seen
+    assert any(it == 0 and shown == {1} for it, shown in seen), seen  # rewound, then in
+
+
 def test_data_panel_key() -> None:
     data = {**BASE, "surface": "linear_regression", "start": [0, 0],
             "runs": [{"optimizer": "sgd", "lr": 0.01}]}
@@ -580,6 +638,19 @@ def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
      [r"lesson\.toml:5: surface_options: surface 'linear_regression'.*'nn'"]),
     (GOOD + '\n[show]\narrows = ["lookahead"]\n',
      [r"show\.arrows: arrows = \[\"lookahead\"\] needs a run with optimizer = \"nesterov\""]),
+    (GOOD.replace("lr = 0.4", 'lr = 0.4\narrows = ["velocity"]')
+     + '\n[show]\narrows = ["gradient"]\n',
+     [r"lesson\.toml:9: runs\[0\]\.arrows: this run draws 'velocity' arrows, which show\.arrows "
+      r"does not list \('gradient'\): add 'velocity' to show\.arrows or leave it out of the run"]),
+    (GOOD.replace("lr = 0.4", 'lr = 0.4\narrows = ["lookahead"]')
+     + '\n[show]\narrows = ["lookahead", "gradient"]\n',
+     [r"runs\[0\]\.arrows: a look-ahead arrow needs optimizer = \"nesterov\"; this run is "
+      r"'gd': leave 'lookahead' out of its arrows"]),
+    (GOOD.replace("lr = 0.4", 'lr = 0.4\narrows = ["grad"]'),
+     [r"runs\[0\]\.arrows\[0\]: arrows must be 'gradient', 'velocity' or 'lookahead', got "
+      r"'grad'\. Did you mean 'gradient'\?"]),
+    (GOOD + '\n[show]\narrows_in_turn = true\n',
+     [r"show\.arrows_in_turn: arrows_in_turn plays the arrow steps once per run: add arrows"]),
     (GOOD.replace("lr = 0.4", "lr = 0.4\nbatch_size = 2"),
      [r"runs\[0\]\.batch_size: batch_size needs a data surface"]),
     (GOOD.replace('"elongated_bowl"', '"0*x + 3"'),

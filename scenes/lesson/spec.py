@@ -115,7 +115,9 @@ class ScheduleSpec(BaseModel):
         return dyn.schedule(self.kind, **(self.model_extra or {}))
 
 
-RUN_KEYS = ("optimizer", "label", "color", "start", "seed", "batch_size", "noise", "schedule")
+RUN_KEYS = ("optimizer", "label", "color", "start", "seed", "batch_size", "noise", "schedule",
+            "arrows")
+ArrowKind = Literal["gradient", "velocity", "lookahead"]
 
 
 class RunSpec(BaseModel):
@@ -135,6 +137,8 @@ class RunSpec(BaseModel):
     batch_size: Integer | None = None
     noise: Number = 0.0
     schedule: ScheduleSpec | None = None
+    #: which of ``show.arrows`` this run draws (None: all of them)
+    arrows: list[ArrowKind] | None = None
 
     _optimizer: dyn.Optimizer = PrivateAttr()
 
@@ -250,8 +254,11 @@ class ShowSpec(Strict):
     trails: Flag = True
     trail_fade: Annotated[Number, Field(ge=0)] = 10.0
     plots: list[Annotated[PlotSpec, BeforeValidator(_plot_entry)]] = []
-    arrows: list[Literal["gradient", "velocity", "lookahead"]] = []
+    arrows: list[ArrowKind] = []
     arrow_steps: Annotated[Integer, Field(ge=1)] | None = None
+    #: the arrow steps play once for each run that draws arrows, its arrows alone, the
+    #: steps rewound between (runs that start together would cover each other's arrows)
+    arrows_in_turn: Flag = False
     arrow_scale: Annotated[Number, Field(gt=0)] = 1.0
     data: Flag | None = None
     readout: Literal["loss", "position"] = "loss"
@@ -413,6 +420,7 @@ class LessonSpec(Strict):
         if self.show.swarm and (self.show.plots or self.show.arrows or self.show.surface3d):
             raise problem("a swarm lesson shows its maps side by side: leave out plots, "
                           "arrows and surface3d (or the swarm)", "show", "swarm")
+        self._check_run_arrows()  # (a run's own look-ahead: the more precise message)
         if "lookahead" in self.show.arrows and not any(
                 r.built_optimizer.name == "nesterov" for r in self.runs):
             raise problem("arrows = [\"lookahead\"] needs a run with optimizer = \"nesterov\" "
@@ -446,8 +454,9 @@ class LessonSpec(Strict):
         p, n = self.pacing, self.steps
         # each part that plays iterations: (steps it plays, at iterations a second)
         plays = {"race_speed": (n, p.race(n))}
-        if self.show.arrows:
-            plays["arrow_speed"] = (min(self.show.arrow_steps or n, n), p.arrow_speed)
+        if self.show.arrows:  # (once for each run that draws arrows, when in turn)
+            turns = len(self.arrow_runs()) if self.show.arrows_in_turn else 1
+            plays["arrow_speed"] = (min(self.show.arrow_steps or n, n) * turns, p.arrow_speed)
         if self.show.plots:
             plays["replay_speed"] = (n, p.replay(n))
         if self.show.surface3d:
@@ -494,6 +503,36 @@ class LessonSpec(Strict):
                           f"{finite[0]:g} at every point of a {VARIES_GRID} x {VARIES_GRID} "
                           "grid): there is no slope to descend and no contour line to draw; "
                           "give a formula that changes with x or y, or another view", "surface")
+
+    def arrow_runs(self) -> list[int]:
+        """The runs that draw arrows: those with a kind of ``show.arrows`` (their own
+        ``arrows``, else all of them) that applies to them (a look-ahead needs Nesterov)."""
+        def draws(run: RunSpec, kind: str) -> bool:
+            return kind != "lookahead" or run.built_optimizer.name == "nesterov"
+
+        return [i for i, run in enumerate(self.runs)
+                if any(draws(run, k) for k in (run.arrows if run.arrows is not None
+                                                 else self.show.arrows))]
+
+    def _check_run_arrows(self) -> None:
+        """A run's ``arrows`` pick from ``show.arrows`` (whose key lines the side panel
+        shows); a look-ahead arrow needs a Nesterov run; taking turns needs arrows."""
+        shown = self.show.arrows
+        for i, run in enumerate(self.runs):
+            for kind in run.arrows or []:
+                if kind not in shown:
+                    raise problem(f"this run draws {kind!r} arrows, which show.arrows does "
+                                  f"not list ({', '.join(map(repr, shown)) or 'none'}): add "
+                                  f"{kind!r} to show.arrows or leave it out of the run",
+                                  "runs", i, "arrows")
+                if kind == "lookahead" and run.built_optimizer.name != "nesterov":
+                    raise problem(f"a look-ahead arrow needs optimizer = \"nesterov\"; this "
+                                  f"run is {run.built_optimizer.name!r}: leave 'lookahead' "
+                                  "out of its arrows", "runs", i, "arrows")
+        if self.show.arrows_in_turn and not shown:
+            raise problem("arrows_in_turn plays the arrow steps once per run: add arrows "
+                          "(e.g. arrows = [\"gradient\"]) or leave it out", "show",
+                          "arrows_in_turn")
 
     def _check_swarm(self) -> None:
         """A swarm counts the balls settling in the surface's one lowest minimum."""

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 ENTER = 1.0
 ARROWS_OUT = 0.6
+#: between two runs' turns with arrows (``show.arrows_in_turn``): the steps run back to
+#: the start while the last run's arrows fade, then the next run's arrows fade in
+TURN_REWIND = 0.8
+TURN_ENTER = 0.4
 
 
 def arrow_steps(lesson: Lesson) -> int:
@@ -44,7 +48,9 @@ class Race:
         k = arrow_steps(lesson)
         t = self.lead_in(lesson)
         if k:
-            t += max(k / spec.pacing.arrow_speed, 1e-3)
+            turns = arrow_turns(lesson)
+            t += len(turns) * max(k / spec.pacing.arrow_speed, 1e-3)
+            t += (len(turns) - 1) * (TURN_REWIND + TURN_ENTER)
             t += ARROWS_OUT if k < tl.steps else 0.0
         if k < tl.steps:
             t += tl.seconds_for(tl.steps - k, spec.pacing.race(spec.steps))
@@ -63,7 +69,10 @@ class Race:
             for i in p.paint_order]) if spec.show.trails else VGroup()
         stage.balls = VGroup(*nest([Ball(stage.map, r.positions, tl, c)
                                     for r, c in zip(p.runs, p.colors, strict=True)]))
-        arrows = VGroup(*[make_arrow(stage.map, a, p.colors[a.run], tl) for a in p.arrows])
+        made = [(a.run, make_arrow(stage.map, a, p.colors[a.run], tl)) for a in p.arrows]
+        turns = [VGroup(*[arrow for run, arrow in made if run in group])
+                 for group in arrow_turns(lesson)]
+        arrows = turns[0] if turns else VGroup()  # the first turn's: all, unless in turn
         models = VGroup(*[ModelEllipse(stage.map, m.centres, m.axes, m.valid, tl,
                                        p.colors[m.run]) for m in p.models])
         enter = [fade_in(stage.panel), fade_in(stage.balls)]
@@ -84,6 +93,14 @@ class Race:
         k = arrow_steps(lesson)
         if k:
             lesson.play(tl.play_to(k, iterations_per_second=spec.pacing.arrow_speed))
+            for turn in turns[1:]:  # in turn: the steps again, with the next run's arrows
+                lesson.play(tl.rewind(TURN_REWIND), fade_out(arrows), run_time=TURN_REWIND)
+                lesson.remove(arrows)
+                arrows = turn
+                lesson.play(fade_in(arrows), run_time=TURN_ENTER)
+                lesson.add(arrows)
+                lesson.bring_to_front(stage.balls)
+                lesson.play(tl.play_to(k, iterations_per_second=spec.pacing.arrow_speed))
             if k < tl.steps:  # the arrows go, and their key lines with them
                 stage.panel.retire(stage.arrow_keys)
                 lesson.play(fade_out(arrows), *stage.panel.glide(stage.flow("race")),
@@ -94,6 +111,15 @@ class Race:
             lesson.play(tl.play_to(iterations_per_second=spec.pacing.race(spec.steps)))
         lesson.mark("race")
         lesson.wait(spec.pacing.hold)
+
+
+def arrow_turns(lesson: Lesson) -> list[set[int]]:
+    """The runs whose arrows show together, turn by turn: every run with arrows in one
+    turn, or with ``show.arrows_in_turn`` one run a turn (in the runs' order)."""
+    runs = sorted({a.run for a in lesson.prepared.arrows})
+    if not runs:
+        return []
+    return [{r} for r in runs] if lesson.prepared.spec.show.arrows_in_turn else [set(runs)]
 
 
 def make_arrow(frame, a: ArrowData, color: str, tl) -> VGroup:
