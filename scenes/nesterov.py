@@ -5,11 +5,11 @@
 Articles 003 and 001. In the ravine x^2/16 + 9y^2, with the same lr 0.07 and
 β 0.9, heavy-ball momentum takes the gradient where the ball is and keeps
 swinging across the valley; Nesterov takes it at the look-ahead point
-w - lr·β·v (each ball's arrows drawn for the first steps, one ball at a
-time), damps the swing and gets
-to a low loss in about half the steps. Coda: at lr 0.1, β 0.8 heavy-ball
-converges and Nesterov flies off; the two stability limits, computed from the
-Hessian's largest eigenvalue, say why. Every number and sentence is computed.
+w - lr·β·v (for the first steps each ball draws its gradient, one ball at
+a time), damps the swing and gets to a low loss in about half the steps.
+Coda: at lr 0.1, β 0.8 heavy-ball converges and Nesterov flies off; the two
+stability limits, computed from the Hessian's largest eigenvalue, say why.
+Every number and sentence is computed.
 """
 
 from __future__ import annotations

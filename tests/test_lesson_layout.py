@@ -288,14 +288,51 @@ def test_the_side_panel_takes_the_cards_room_during_the_3d_ride_where_it_reads_l
 
 def test_the_saddle_lessons_panel_reads_at_full_size_during_the_ride() -> None:
     """The saddle lesson's four-sentence card had squeezed its legend into two columns
-    of small text for the whole 3-D ride."""
+    of small text for the whole 3-D ride, and then, above the full-width card, to
+    0.6 of body text at the closing: the card goes below the view alone, made for that
+    width, and the panel keeps its size."""
     from optiroll.scenes.lesson.acts.closing import moves
+    from optiroll.scenes.lesson.stage import CARD_FLOOR, card_scale
 
     with library_lesson("saddle") as scene:
         stage = scene.stage
         ride, closing = stage.flow("surface3d"), stage.flow("closing")
-        assert ride.scale > closing.scale and ride.scale >= 0.8
-        assert moves(scene)  # the panel makes room for the card at the closing
+        assert stage.layout.choices["closing"] == "below-view"
+        assert closing.scale == pytest.approx(ride.scale) and ride.scale >= 0.8
+        boxes = stage.layout["closing"]
+        card = card_scale(stage.card, boxes["card"])
+        assert card >= max(CARD_FLOOR, 0.8 * ride.scale)  # made for its box: not shrunk
+        assert stage.card.width <= boxes["card"].width + 1e-6
+        assert moves(scene)  # the view settles above the card at the closing
+
+
+def test_the_card_goes_below_the_3d_view_alone_where_the_view_keeps_its_size() -> None:
+    """After a ride whose side panel took the card's room, the card goes below the view
+    alone (the panel keeping its ride box) where the view keeps CARD_BELOW_VIEW_KEEP of
+    the height it has above a full-width card; else the card spans the width."""
+    from optiroll.scenes.lesson.layout import CARD_BELOW_VIEW_KEEP
+
+    def needs(card_height_at):
+        return Needs(14.22, 8.0, header_height=1.5, title_height=0.6, side_width=4.0,
+                     card_height=2.0, surface3d=True, map_aspect=1.4,
+                     side_scale=lambda box, compact: min(1.0, box.height / 6.0),
+                     card_height_at=card_height_at)
+
+    below = plan(needs(lambda width: 2.3))
+    ride, closing = below["surface3d"], below["closing"]
+    assert below.choices["closing"] == "below-view"
+    assert closing["side"] == ride["side"]  # the panel keeps its box
+    assert closing["card"].right == pytest.approx(ride["view3d"].right)
+    assert closing["card"].height == pytest.approx(2.3)
+    assert closing["view3d"].bottom > closing["card"].top
+    assert not any(closing[a].overlaps(closing[b]) for a, b in
+                   [("view3d", "card"), ("side", "card"), ("view3d", "side")])
+    full = plan(needs(None))  # no measure of a narrower card: the full-width card
+    assert "closing" not in full.choices and full["closing"]["card"].width > 13
+    tall = plan(needs(lambda width: 3.5))  # the view would shrink too much
+    assert tall.choices["closing"] == "full-width" and tall["closing"]["card"].width > 13
+    assert tall["surface3d"]["view3d"].height - 3.5 - 0.25 \
+        < CARD_BELOW_VIEW_KEEP * tall["closing"]["view3d"].height
 
 
 def test_a_two_line_plot_caption_takes_its_room_from_the_map_row() -> None:

@@ -422,7 +422,7 @@ def test_run_arrows_and_arrows_in_turn() -> None:
     assert arrow_turns(together) == [{0, 1}] and arrow_turns(in_turn) == [{0}, {1}]
     race = [a for a in together.acts if a.name == "race"][0]
     assert race.seconds(in_turn) - race.seconds(together) == pytest.approx(
-        3 / 1.0 + TURN_REWIND + TURN_ENTER)
+        3 / 1.0 + TURN_REWIND + TURN_ENTER)  # (what plays: the render test below)
 
 
 def test_arrows_in_turn_show_one_runs_arrows_at_a_time() -> None:
@@ -433,7 +433,8 @@ def test_arrows_in_turn_show_one_runs_arrows_at_a_time() -> None:
     s = validate({**BASE, "runs": runs,
                   "show": {"arrows": ["gradient", "lookahead"], "arrow_steps": 2,
                            "arrows_in_turn": True, "title": False, "closing": False},
-                  "pacing": {"arrow_speed": 4.0, "race_speed": 20.0, "hold": 0.2}})
+                  # every play a whole number of frames: played as long as planned
+                  "pacing": {"arrow_speed": 5.0, "race_speed": 30.0, "hold": 0.2}})
     seen: list[tuple[float, set[int]]] = []
     with tempconfig({"pixel_width": 160, "pixel_height": 90, "frame_rate": 5,
                      "verbosity": "ERROR", "media_dir": MEDIA, "disable_caching": True,
@@ -450,6 +451,7 @@ def test_arrows_in_turn_show_one_runs_arrows_at_a_time() -> None:
 
         lesson.play = recorded
         lesson.render()
+        assert lesson.renderer.time == pytest.approx(lesson.planned_seconds(), abs=0.01)
     at_steps = [shown for it, shown in seen if it == 2]
     assert at_steps[:2] == [{0}, {1}], seen  # the first turn's end, then the second's
     assert all(len(shown) <= 1 for _, shown in seen), seen
@@ -649,6 +651,18 @@ def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
     (GOOD.replace("lr = 0.4", 'lr = 0.4\narrows = ["grad"]'),
      [r"runs\[0\]\.arrows\[0\]: arrows must be 'gradient', 'velocity' or 'lookahead', got "
       r"'grad'\. Did you mean 'gradient'\?"]),
+    (GOOD.replace("lr = 0.4", 'lr = 0.4\narrows = ["lookahead"]')
+     + '\n[show]\narrows = ["gradient"]\n',
+     [r"runs\[0\]\.arrows: a look-ahead arrow needs optimizer = \"nesterov\""]),
+    (GOOD.replace("lr = 0.4", 'lr = 0.4\narrows = []') + '\n[show]\narrows = ["gradient"]\n',
+     [r"show\.arrows: show\.arrows lists 'gradient', but every run's arrows leave it out: "
+      r"add it to a run's arrows or leave it out of show\.arrows"]),
+    (GOOD.replace("steps = 8", "steps = 1000") + 'arrows = ["gradient"]\n\n[[runs]]\n'
+     'optimizer = "gd"\nlr = 0.1\n\n[show]\narrows = ["gradient"]\narrows_in_turn = true\n'
+     '[pacing]\narrow_speed = 1\n',
+     [r"pacing\.arrow_speed: the clip would play iterations for .* \(the arrows alone 33\.3 "
+      r"minutes: 1000 steps x 2 runs in turn at 1 a second\); .*lower show\.arrow_steps \(or "
+      r"leave out show\.arrows_in_turn\)"]),
     (GOOD + '\n[show]\narrows_in_turn = true\n',
      [r"show\.arrows_in_turn: arrows_in_turn plays the arrow steps once per run: add arrows"]),
     (GOOD.replace("lr = 0.4", "lr = 0.4\nbatch_size = 2"),

@@ -14,7 +14,9 @@ text at :data:`TEXT_FLOOR` or more and the map about as large (a lone plot) or
 :data:`BESIDE_MAP_GAIN` times larger (several) than with the plots below: see
 :func:`choose`), ``chart`` (the map above the side panel, on
 the left; the charts stacked on the right), ``surface3d`` (the 3-D view and the
-side panel) and ``closing`` (the current view above the closing card).
+side panel) and ``closing`` (the current view above the closing card; after a 3-D
+ride whose side panel took the card's room, the card below the view alone where the
+view keeps :data:`CARD_BELOW_VIEW_KEEP` of its height, the panel keeping its box).
 
 The side panel's text scale in a box is a measurement (it depends on the labels),
 so the lesson hands it in as :attr:`Needs.side_scale`; without it only the map's
@@ -49,6 +51,10 @@ BESIDE_MAP_GAIN = 1.3
 GRID_MAP = 0.64
 #: the share of the height below the header the map row keeps above a row of plots
 MAP_ROW = 0.47
+#: after a 3-D ride, the closing card may go below the 3-D view alone, the side panel
+#: keeping the full-height box it had during the ride, only where the view keeps this
+#: share of the height it has above a full-width card
+CARD_BELOW_VIEW_KEEP = 0.85
 #: the room above a plot's axes that row of plots is planned with (a one-line caption
 #: over the y label); a taller heading (a caption in two lines) takes the rest from
 #: the map row, so the plots' axes keep their height
@@ -177,6 +183,9 @@ class Needs:
     #: the room the tallest plot heading (caption, y label, key) takes above its axes
     #: in a plot box of the given width; None: :data:`PLOT_HEADING`
     plot_heading: Callable[[float], float] | None = None
+    #: the closing card's height when made for a given width (None: only the
+    #: full-width card of :attr:`card_height` is considered)
+    card_height_at: Callable[[float], float] | None = None
 
 
 @dataclass
@@ -185,7 +194,8 @@ class Layout:
 
     frame: Box
     stages: dict[str, dict[str, Box]] = field(default_factory=dict)
-    #: how a stage with a choice was arranged: ``choices["replay"]`` is "beside" or "below"
+    #: how a stage with a choice was arranged: ``choices["replay"]`` is "beside" or
+    #: "below"; ``choices["closing"]`` after a 3-D ride "below-view" or "full-width"
     choices: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, stage: str) -> dict[str, Box]:
@@ -299,6 +309,18 @@ def plan(needs: Needs) -> Layout:
     if needs.surface3d:  # the closing card comes below the 3-D view
         layout.stages["closing"] = {**layout.stages["surface3d"], "view3d": view3d,
                                     "side": side3d}
+        if needs.card_height and side_ride != side3d and needs.card_height_at is not None:
+            # the side panel took the card's room during the ride (it reads larger
+            # there): the card may go below the view alone, narrower and taller, and the
+            # panel keep that box, rather than squeeze above a full-width card
+            view_b, card_b = view_ride.split_rows([0, needs.card_height_at(view_ride.width)],
+                                                  gap=0.25)
+            if view_b.height >= CARD_BELOW_VIEW_KEEP * view3d.height:
+                layout.stages["closing"] = {**layout.stages["surface3d"], "view3d": view_b,
+                                            "card": card_b}
+                layout.choices["closing"] = "below-view"
+                return layout
+            layout.choices["closing"] = "full-width"
     else:
         above_card = main
         if needs.card_height:

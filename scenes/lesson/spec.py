@@ -426,6 +426,7 @@ class LessonSpec(Strict):
             raise problem("arrows = [\"lookahead\"] needs a run with optimizer = \"nesterov\" "
                           "(the look-ahead form records where it takes the gradient)",
                           "show", "arrows")
+        self._check_arrows_drawn()
         if self.show.data and self._surface.data is None:
             raise problem(f"data = true needs a data surface (linear_regression, "
                           f"two_weight_linear, sigmoid_regression); {self._surface.name!r} "
@@ -454,14 +455,15 @@ class LessonSpec(Strict):
         p, n = self.pacing, self.steps
         # each part that plays iterations: (steps it plays, at iterations a second)
         plays = {"race_speed": (n, p.race(n))}
+        turns = max(len(self.arrow_runs()), 1) if self.show.arrows_in_turn else 1
         if self.show.arrows:  # (once for each run that draws arrows, when in turn)
-            turns = len(self.arrow_runs()) if self.show.arrows_in_turn else 1
-            plays["arrow_speed"] = (min(self.show.arrow_steps or n, n) * turns, p.arrow_speed)
+            plays["arrow_speed"] = (min(self.show.arrow_steps or n, n), p.arrow_speed)
         if self.show.plots:
             plays["replay_speed"] = (n, p.replay(n))
         if self.show.surface3d:
             plays["fly_speed"] = (n, p.fly(n))
-        seconds = {k: steps / speed for k, (steps, speed) in plays.items()}
+        seconds = {k: steps / speed * (turns if k == "arrow_speed" else 1)
+                   for k, (steps, speed) in plays.items()}
         total = sum(seconds.values())
         if total <= MAX_CLIP_SECONDS:
             return
@@ -476,11 +478,13 @@ class LessonSpec(Strict):
             where = ("steps",)
         name = {"race_speed": "race", "arrow_speed": "arrows", "replay_speed": "replay",
                 "fly_speed": "3-D ride"}[key]
+        times = f" x {turns} runs in turn" if key == "arrow_speed" and turns > 1 else ""
+        also = " (or leave out show.arrows_in_turn)" if times else ""
         raise problem(f"the clip would play iterations for {_duration(total)} (the {name} "
-                      f"alone {_duration(seconds[key])}: {played} steps at "
+                      f"alone {_duration(seconds[key])}: {played} steps{times} at "
                       f"{speed:g} a second); keep it under "
                       f"{MAX_CLIP_SECONDS // 60} minutes: raise pacing.{key} or lower "
-                      f"{fewer}", *where)
+                      f"{fewer}{also}", *where)
 
     def _check_varies(self) -> None:
         """A surface the map can draw: defined somewhere over the view, and not the same
@@ -511,8 +515,8 @@ class LessonSpec(Strict):
             return kind != "lookahead" or run.built_optimizer.name == "nesterov"
 
         return [i for i, run in enumerate(self.runs)
-                if any(draws(run, k) for k in (run.arrows if run.arrows is not None
-                                                 else self.show.arrows))]
+                if any(draws(run, k) and k in self.show.arrows
+                       for k in (run.arrows if run.arrows is not None else self.show.arrows))]
 
     def _check_run_arrows(self) -> None:
         """A run's ``arrows`` pick from ``show.arrows`` (whose key lines the side panel
@@ -520,19 +524,30 @@ class LessonSpec(Strict):
         shown = self.show.arrows
         for i, run in enumerate(self.runs):
             for kind in run.arrows or []:
+                if kind == "lookahead" and run.built_optimizer.name != "nesterov":
+                    raise problem(f"a look-ahead arrow needs optimizer = \"nesterov\"; this "
+                                  f"run is {run.built_optimizer.name!r}: leave 'lookahead' "
+                                  "out of its arrows", "runs", i, "arrows")
                 if kind not in shown:
                     raise problem(f"this run draws {kind!r} arrows, which show.arrows does "
                                   f"not list ({', '.join(map(repr, shown)) or 'none'}): add "
                                   f"{kind!r} to show.arrows or leave it out of the run",
                                   "runs", i, "arrows")
-                if kind == "lookahead" and run.built_optimizer.name != "nesterov":
-                    raise problem(f"a look-ahead arrow needs optimizer = \"nesterov\"; this "
-                                  f"run is {run.built_optimizer.name!r}: leave 'lookahead' "
-                                  "out of its arrows", "runs", i, "arrows")
         if self.show.arrows_in_turn and not shown:
             raise problem("arrows_in_turn plays the arrow steps once per run: add arrows "
                           "(e.g. arrows = [\"gradient\"]) or leave it out", "show",
                           "arrows_in_turn")
+
+    def _check_arrows_drawn(self) -> None:
+        """Every kind of ``show.arrows`` is drawn by some run (the side panel shows a key
+        line for each; with none drawn, the arrow steps would play without arrows)."""
+        for kind in self.show.arrows:
+            if not any(kind in (run.arrows if run.arrows is not None else self.show.arrows)
+                       for run in self.runs
+                       if kind != "lookahead" or run.built_optimizer.name == "nesterov"):
+                raise problem(f"show.arrows lists {kind!r}, but every run's arrows leave it "
+                              "out: add it to a run's arrows or leave it out of show.arrows",
+                              "show", "arrows")
 
     def _check_swarm(self) -> None:
         """A swarm counts the balls settling in the surface's one lowest minimum."""

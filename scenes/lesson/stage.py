@@ -75,13 +75,15 @@ class Stage:
             [wrap(lab, LABEL_WRAP) for lab in p.labels], p.colors, p.readouts, timeline,
             settings=p.settings, facts=p.facts, extra=self.arrow_keys)
         self.card = self.make_card(fw - 2 * 0.3) if p.has_closing else None
+        self._cards: dict[float, VGroup] = {}  # by width (_card_height_at)
         self._heading_room: dict[float, float] = {}  # by plot width (_plot_heading)
         needs = Needs(fw, fh, header_height=self.header.height,
                       title_height=self.header.title.height, surface3d=spec.show.surface3d,
                       side_width=min(self.panel.natural_width(), 0.34 * fw),
                       data=p.data is not None, plots=len(p.plots), charts=len(p.charts),
                       card_height=self.card.height if self.card is not None else 0.0,
-                      side_scale=self._side_scale, plot_heading=self._plot_heading)
+                      side_scale=self._side_scale, plot_heading=self._plot_heading,
+                      card_height_at=self._card_height_at if self.card is not None else None)
         race = plan(needs)["race"]  # first pass: regions to build the map and data panel in
         place(self.header, fit_target(self.header, race["header"]))
         self.map = self._map(race["map"])
@@ -91,6 +93,8 @@ class Stage:
                         data_aspect=self.data.width / self.data.height
                         if self.data is not None else None)
         self.layout = plan(needs)
+        if self.layout.choices.get("closing") == "below-view":  # the card made for its box
+            self.card = self._cards[self.layout["closing"]["card"].width]
         self._balance_card(needs)
         self._centre_rows()
         race = self.layout["race"]
@@ -112,7 +116,8 @@ class Stage:
         beside it (less than :data:`CARD_BALANCE` of it: saddle's four runs and facts at
         0.56 under a card at 0.8), the card is set smaller, down to :data:`CARD_FLOOR`
         of body text, until they come close: the room it gives up goes to the panel."""
-        if self.card is None or "card" not in self.layout.stages.get("closing", {}):
+        if (self.card is None or "card" not in self.layout.stages.get("closing", {})
+                or self.layout.choices.get("closing") == "below-view"):  # panel kept large
             return
         for _ in range(8):
             text = card_scale(self.card, self.layout["closing"]["card"])
@@ -126,6 +131,12 @@ class Stage:
             self.layout = plan(needs)
 
     # -- pieces -----------------------------------------------------------------
+    def _card_height_at(self, width: float) -> float:
+        """The height of the closing card made for ``width`` (kept for the stage)."""
+        if width not in self._cards:
+            self._cards[width] = self.make_card(width)
+        return self._cards[width].height
+
     def _side_scale(self, box: Box, compact: bool) -> float:
         """The side panel's text scale flowed into ``box`` (the layout weighs it)."""
         return self.panel.flow_to(box.left, box.right, box.top, box.bottom,

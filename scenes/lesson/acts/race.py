@@ -30,7 +30,7 @@ TURN_ENTER = 0.4
 def arrow_steps(lesson: Lesson) -> int:
     """How many steps play slowly with arrows (0: no arrows)."""
     show = lesson.prepared.spec.show
-    if not show.arrows:
+    if not show.arrows or not lesson.prepared.arrows:
         return 0
     return min(show.arrow_steps or lesson.timeline.steps, lesson.timeline.steps)
 
@@ -97,9 +97,9 @@ class Race:
                 lesson.play(tl.rewind(TURN_REWIND), fade_out(arrows), run_time=TURN_REWIND)
                 lesson.remove(arrows)
                 arrows = turn
-                lesson.play(fade_in(arrows), run_time=TURN_ENTER)
-                lesson.add(arrows)
+                lesson.add(arrows)  # beneath the balls while they fade in, as after
                 lesson.bring_to_front(stage.balls)
+                lesson.play(fade_in(arrows), run_time=TURN_ENTER)
                 lesson.play(tl.play_to(k, iterations_per_second=spec.pacing.arrow_speed))
             if k < tl.steps:  # the arrows go, and their key lines with them
                 stage.panel.retire(stage.arrow_keys)
