@@ -8,6 +8,8 @@
    the same folders (the next preview of an unchanged lesson: its strings typeset
    and parsed before). They alternate with the encode, three times by default
    (``--repeats``), and the median pairs' ratios are reported.
+   Then ``optiroll render --watch`` on a copy of the flagship's scene file: the
+   seconds from each save to the file written, in its warm process.
 2. The 3-D ride per frame at 1080p60 (SurfaceView, moving camera) against a stock
    Manim ``Surface`` at the same mesh with a moving camera. Every per-frame figure
    leaves out the scene's start-up (imports, runs, meshes, the file), timed with
@@ -22,9 +24,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -34,6 +39,13 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+
+
+def _ctrl_c_on() -> None:
+    """In the child: Ctrl-C (SIGINT) at its default, so Python turns it into
+    KeyboardInterrupt (a command started in the background of a non-interactive shell
+    inherits SIGINT ignored, and then the watch would not stop on it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 def render(args: list[str], name: str, keep: bool = False, folder: Path | None = None
            ) -> tuple[float, int, list[np.ndarray]]:
@@ -79,6 +91,47 @@ def encode_seconds(frames: list[np.ndarray], fps: int) -> float:
         return time.perf_counter() - t0
 
 
+def watched_previews(saves: int) -> list[float]:
+    """Seconds from each save of a copy of the flagship's scene file to ``--watch``'s
+    next "wrote" line (the poll and the settling look included), ``saves`` times after
+    its first render."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "momentum.py"
+        src.write_text((REPO / "scenes" / "momentum.py").read_text())
+        env = {**os.environ, "OPTIROLL_CACHE": str(Path(tmp) / "cache"), "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen([sys.executable, "-m", "optiroll.scenes.cli", "render", str(src),
+                                 "-ql", "--watch", "-o", str(Path(tmp) / "m.mp4")], cwd=tmp,
+                                env=env, text=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                preexec_fn=_ctrl_c_on)
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+
+        def until(words: str) -> None:
+            while words not in lines.get(timeout=600):
+                pass
+
+        out = []
+        try:
+            until("watching")
+            for _ in range(saves):
+                t0 = time.perf_counter()
+                os.utime(src)
+                until("wrote")
+                out.append(time.perf_counter() - t0)
+                until("watching")
+        finally:
+            proc.send_signal(signal.SIGINT)  # Ctrl-C: exit status 0
+            try:
+                code = proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                code = "none: killed after 60 s"
+            if code != 0:
+                print(f"  (the watching process did not stop cleanly on Ctrl-C: {code})")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-stock", action="store_true",
@@ -107,6 +160,11 @@ def main() -> None:
     for which, k in (("the first preview", 0), ("the next preview", 1)):
         median = float(np.median([p[k] / p[2] for p in pairs]))
         print(f"  median ratio preview / encode, {which}: {median:4.1f}x   (target: within 2x)")
+    saves = watched_previews(args.repeats)
+    bare = float(np.median([p[2] for p in pairs]))
+    print("  optiroll render --watch, from each save to the file written: "
+          + ", ".join(f"{t:.1f} s" for t in saves)
+          + f"   median ratio to the median encode: {np.median(saves) / bare:4.1f}x")
 
     hd = ["-r", "1920,1080", "--fps", "60", "benchmarks/render_scenes.py"]
     t2, n2, f2 = render([*hd, "Race2D"], "Race2D", keep=True)

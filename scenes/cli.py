@@ -2,6 +2,7 @@
 
     optiroll render examples/adaptive_trio.toml -ql        # a spec, a scene file or a library name
     optiroll render momentum adaptive --jobs 2 -ql    # several at once, one progress row each
+    optiroll render my_lesson.toml -ql --watch        # again at each save, until Ctrl-C
     optiroll check my_lesson.toml                     # validate without rendering
     optiroll list surfaces                            # the catalogs, one line each
     optiroll new my_lesson                            # a commented starter spec
@@ -94,11 +95,14 @@ def _one_quality(ctx: click.Context, param: click.Parameter, values: tuple[str, 
 @click.option("--act", "acts", multiple=True, metavar="NAME",
               help="render only this act (repeat for consecutive acts; `optiroll check` "
               "lists them): the acts before it are played without drawing")
+@click.option("--watch", is_flag=True,
+              help="render again each time the lesson's file is saved (Ctrl-C to stop): "
+              "the next previews skip starting Python and Manim")
 @click.option("--debug", is_flag=True, help="show the whole traceback of a failed render")
 def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: int | None,
            fmt: str | None, transparent: bool, last_frame: bool, out: Path | None,
            jobs: int | None, scheduler: str | None, split: int, acts: tuple[str, ...],
-           debug: bool) -> None:
+           watch: bool, debug: bool) -> None:
     """Render LESSONS: .toml specs, scene files (file.py or file.py:Scene) or library
     lessons by name (see `optiroll list lessons`)."""
     fmt = _format(fmt, out if len(lessons) == 1 else None, last_frame)
@@ -118,6 +122,9 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
     if scheduler is not None and jobs is not None:
         fail("--jobs counts processes on this machine; with --scheduler the cluster's "
              "workers do the work: leave out --jobs")
+    if watch:
+        _watch(lessons, options, out, debug, jobs=jobs, split=split, scheduler=scheduler)
+        return
     workers = jobs if jobs is not None else split
     several = len(lessons) > 1
     if several and out is not None and not out.is_dir():
@@ -151,15 +158,62 @@ def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: 
             click.echo(f"wrote {_shown(r.out)}")
     if failed:
         click.echo("", err=True)
-        for r in failed:
-            lines = r.message.splitlines()
-            if len(lines) == 1 and not lines[0].startswith(f"{r.name}:"):
-                click.echo(f"failed: {r.name}: {lines[0]}", err=True)
-            else:
-                click.echo(f"failed: {r.name}", err=True)
-                for line in lines:
-                    click.echo(f"  {line}", err=True)
+        _report_failures(failed)
         raise SystemExit(EXIT_BAD_INPUT if all(r.bad_input for r in failed) else 1)
+
+
+def _report_failures(failed: list[Result]) -> None:
+    """Each failed render's message, on stderr: one line, or its lines indented."""
+    for r in failed:
+        lines = r.message.splitlines()
+        if len(lines) == 1 and not lines[0].startswith(f"{r.name}:"):
+            click.echo(f"failed: {r.name}: {lines[0]}", err=True)
+        else:
+            click.echo(f"failed: {r.name}", err=True)
+            for line in lines:
+                click.echo(f"  {line}", err=True)
+
+
+def _watch(lessons: tuple[str, ...], options: Options, out: Path | None, debug: bool,
+           jobs: int | None, split: int, scheduler: str | None) -> None:
+    """``render --watch``: render the one lesson now and after each save of its file, in
+    this process (:mod:`optiroll.scenes.watch`); a failed render says why and the watch
+    goes on; Ctrl-C ends it (exit status 0)."""
+    from .watch import watch
+
+    if len(lessons) != 1:
+        fail(f"--watch follows one lesson; {len(lessons)} were given: watch one, or render "
+             "them without --watch")
+    if jobs is not None or split > 1 or scheduler is not None:
+        fail("--watch renders here, in the process it keeps warm: leave out --jobs, --split "
+             "and --scheduler")
+    (arg,) = lessons
+    try:  # no file to watch, or nowhere to write: nothing a save could mend
+        source = _lesson_source(arg)[0].resolve()
+        _job(arg, options, out, False)
+    except JobError as err:
+        fail(str(err))
+
+    def once() -> None:
+        start = time.perf_counter()
+        try:
+            job = _job(arg, _acts_checked(arg, options), out, False)
+            _validate(job)
+            if job.out.parent == DEFAULT_FOLDER.resolve():
+                DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
+            (result,) = _render_all([job], 1, debug)
+        except JobError as err:
+            click.echo(f"error: {err}", err=True)
+            return
+        if result.ok:
+            click.echo(f"wrote {_shown(result.out)} in {time.perf_counter() - start:.1f} s")
+        else:
+            _report_failures([result])
+
+    try:
+        watch([source], once, click.echo)
+    except KeyboardInterrupt:
+        click.echo("stopped watching")
 
 
 def _acts_checked(arg: str, options: Options) -> Options:
