@@ -319,7 +319,7 @@ def plan(needs: Needs) -> Layout:
                 layout.stages["closing"] = {**layout.stages["surface3d"], "view3d": view_b,
                                             "card": card_b}
                 layout.choices["closing"] = "below-view"
-                return layout
+                return layout  # (its card placed: not the full-width one below)
             layout.choices["closing"] = "full-width"
     else:
         above_card = main
