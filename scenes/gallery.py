@@ -95,6 +95,9 @@ LESSON_STILLS = {"learning_rate": "race", "local_minima": "basins", "nesterov": 
 
 #: more stills of a lesson: file name -> (mark, seconds after it)
 LESSON_EXTRA_STILLS = {"local_minima": {"local_minima-swarm.png": ("race-start", 2.0)},
+                       # Nesterov's turn with arrows, a step before its end: the gradient
+                       # taken at the look-ahead point (ring)
+                       "nesterov": {"nesterov-lookahead.png": ("arrows-2", -1.0)},
                        "why_momentum": {"why_momentum-parts.png": ("plots", 0.0),
                                         "why_momentum-tuned.png": ("part3-closing", 2.0)}}
 #: a still this many seconds after its mark (the mark's own moment shows too little)

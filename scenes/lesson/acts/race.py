@@ -93,7 +93,8 @@ class Race:
         k = arrow_steps(lesson)
         if k:
             lesson.play(tl.play_to(k, iterations_per_second=spec.pacing.arrow_speed))
-            for turn in turns[1:]:  # in turn: the steps again, with the next run's arrows
+            lesson.mark("arrows-1")  # (the end of each turn: arrows-2, ... in turn)
+            for n, turn in enumerate(turns[1:], 2):  # the steps again, the next run's arrows
                 lesson.play(tl.rewind(TURN_REWIND), fade_out(arrows), run_time=TURN_REWIND)
                 lesson.remove(arrows)
                 arrows = turn
@@ -101,6 +102,7 @@ class Race:
                 lesson.bring_to_front(stage.balls)
                 lesson.play(fade_in(arrows), run_time=TURN_ENTER)
                 lesson.play(tl.play_to(k, iterations_per_second=spec.pacing.arrow_speed))
+                lesson.mark(f"arrows-{n}")
             if k < tl.steps:  # the arrows go, and their key lines with them
                 stage.panel.retire(stage.arrow_keys)
                 lesson.play(fade_out(arrows), *stage.panel.glide(stage.flow("race")),
