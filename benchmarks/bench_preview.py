@@ -102,14 +102,18 @@ def watched_previews(saves: int) -> list[float]:
         proc = subprocess.Popen([sys.executable, "-m", "optiroll.scenes.cli", "render", str(src),
                                  "-ql", "--watch", "-o", str(Path(tmp) / "m.mp4")], cwd=tmp,
                                 env=env, text=True, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 preexec_fn=_ctrl_c_on)
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
 
         def until(words: str) -> None:
-            while words not in lines.get(timeout=600):
-                pass
+            while True:
+                line = lines.get(timeout=600)
+                if words in line:
+                    return
+                if line.startswith(("failed:", "error:")):
+                    raise SystemExit(f"the watched preview failed: {line.strip()}")
 
         out = []
         try:

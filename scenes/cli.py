@@ -195,16 +195,26 @@ def _watch(lessons: tuple[str, ...], options: Options, out: Path | None, debug: 
         fail(str(err))
 
     def once() -> None:
+        from manim import tempconfig
+        from manim.mobject.svg.svg_mobject import SVG_HASH_TO_MOB_MAP
+
         start = time.perf_counter()
         try:
-            job = _job(arg, _acts_checked(arg, options), out, False)
-            _validate(job)
-            if job.out.parent == DEFAULT_FOLDER.resolve():
-                DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
-            (result,) = _render_all([job], 1, debug)
+            # Manim's settings as they were before: a scene file that sets some while it
+            # loads (config.background_color = ...) sets them for this render only
+            with tempconfig({}):
+                job = _job(arg, _acts_checked(arg, options), out, False)
+                _validate(job)
+                if job.out.parent == DEFAULT_FOLDER.resolve():
+                    DEFAULT_FOLDER.mkdir(parents=True, exist_ok=True)
+                (result,) = _render_all([job], 1, debug)
         except JobError as err:
             click.echo(f"error: {err}", err=True)
             return
+        finally:
+            # Manim keeps every SVG it parsed by file name, and each render's files lie
+            # in a folder of their own: kept, they would pile up render after render
+            SVG_HASH_TO_MOB_MAP.clear()
         if result.ok:
             click.echo(f"wrote {_shown(result.out)} in {time.perf_counter() - start:.1f} s")
         else:

@@ -1,10 +1,10 @@
 """``optiroll render LESSON --watch``: render again each time the lesson's file changes.
 
 A lecturer edits a lesson and previews it a dozen times. Each ``optiroll render``
-starts Python, imports Manim and optiroll (about 1.1 s) and pays a first render's
-set-up (fonts, the Typst compiler, the face filler's helper thread: about 1.5 s of
-the flagship's first in-process render over its next); a watching command pays them
-once and then renders in its warm process whenever the file is saved. A render that
+starts Python, imports Manim and optiroll and pays a first render's set-up (fonts,
+the Typst compiler, the face filler's helper thread); a watching command pays them
+once and then renders in its warm process whenever the file is saved: about 1 s of
+the flagship's 10-s preview (``benchmarks/bench_preview.py``). A render that
 fails (a typo in the spec, an error in a scene file) prints its message and the
 watch goes on; Ctrl-C stops it.
 
@@ -45,8 +45,8 @@ def watch(files: list[Path], render: Callable[[], None], say: Callable[[str], No
     """Call ``render()`` now and again after each change of ``files`` (a change that
     stood still for ``poll`` seconds), while ``keep_going()``. ``render`` reports its
     own outcome and must not raise for a failed render."""
+    seen = stamp(files)  # before the render: a save made during it is rendered next
     render()
-    seen = stamp(files)
     names = ", ".join(str(f) for f in files)
     say(f"watching {names}: save it to render again (Ctrl-C to stop)")
     while keep_going():

@@ -44,11 +44,28 @@ def test_a_render_per_save_once_the_file_stands_still(tmp_path: Path) -> None:
         events.get(next(polls), lambda: None)()
 
     watch([lesson], lambda: renders.append(_read(lesson)), lambda _: None,
-          keep_going=lambda: len(renders) < 6, sleep=sleep)
+          keep_going=lambda: len(renders) < 6 and polls.__length_hint__() > 0, sleep=sleep)
     # the first render, each save once it stood still for a poll (the two-write save
     # rendered once, whole), the replaced file, its deletion (the render reports the
     # missing file), its return
     assert renders == ["a", "bb", "cccc", "other", None, "back"]
+
+
+def test_a_save_during_the_first_render_is_rendered_next(tmp_path: Path) -> None:
+    lesson = tmp_path / "l.toml"
+    lesson.write_text("a")
+    renders: list[str] = []
+
+    def render() -> None:
+        renders.append(lesson.read_text())
+        if len(renders) == 1:  # saved while the first render runs
+            lesson.write_text("saved meanwhile")
+
+    polls = iter(range(20))  # (a watch that missed the save would poll forever)
+    watch([lesson], render, lambda _: None,
+          keep_going=lambda: len(renders) < 2 and next(polls, None) is not None,
+          sleep=lambda _: None)
+    assert renders == ["a", "saved meanwhile"]
 
 
 def _other(folder: Path) -> Path:
@@ -79,7 +96,12 @@ def test_stamp_tells_a_missing_file_and_a_same_size_rewrite(tmp_path: Path) -> N
     (["no_such_lesson"], "unknown lesson 'no_such_lesson'"),
     (["momentum", "-o", "no/such/folder/x.mp4"], "does not exist; create it first"),
 ])
-def test_watch_refuses_what_no_save_could_mend(args: list[str], words: str) -> None:
+def test_watch_refuses_what_no_save_could_mend(args: list[str], words: str,
+                                              monkeypatch) -> None:
+    def no_watch(*_: object, **__: object) -> None:
+        raise AssertionError("watching, where the command should have refused")
+
+    monkeypatch.setattr("optiroll.scenes.watch.watch", no_watch)
     r = CliRunner().invoke(main, ["render", *args, "--watch"], catch_exceptions=False)
     assert r.exit_code == 2 and words in r.output and "Traceback" not in r.output
 
@@ -132,3 +154,37 @@ def test_watching_a_spec_renders_each_save_and_survives_a_typo(tmp_path: Path) -
         if proc.poll() is None:
             proc.kill()
     assert "Traceback" not in "".join(seen)
+
+
+def test_each_render_starts_from_the_same_settings_and_frees_a_failed_scene(
+        tmp_path: Path, monkeypatch) -> None:
+    """A scene file that sets Manim's config while it loads sets it for its own render
+    only (the next render of the edited file had kept it); a scene that fails mid-play
+    is handed back to the garbage collector (Manim skips tear_down then: each failed
+    render had stayed frozen in memory)."""
+    import gc
+
+    from manim import config
+
+    scene = tmp_path / "red.py"
+    scene.write_text("from manim import config\n"
+                     "from optiroll.scenes.kit.scene import ThemedScene\n"
+                     "from manim import Circle, Create\n"
+                     "config.background_color = '#FF0000'\n"
+                     "class Red(ThemedScene):\n"
+                     "    def construct(self):\n"
+                     "        self.play(Create(Circle()), run_time=0.2)\n"
+                     "        raise RuntimeError('mid-lesson')\n")
+    background = str(config.background_color)
+
+    def twice(files, render, say, **_: object) -> None:
+        render()
+        render()
+
+    monkeypatch.setattr("optiroll.scenes.watch.watch", twice)
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["render", str(scene), "-r", "160,90", "--fps", "5",
+                                  "--watch"], catch_exceptions=False)
+    assert r.output.count("RuntimeError: mid-lesson") == 2, r.output
+    assert str(config.background_color) == background
+    assert gc.get_freeze_count() == 0

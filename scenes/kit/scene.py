@@ -101,6 +101,15 @@ class ThemedScene(Scene):
         super().tear_down()
         gc.unfreeze()
 
+    def render(self, preview: bool = False) -> bool | None:
+        """Manim's ``render``; what :meth:`play` froze is handed back to the collector
+        even where the scene fails (Manim then skips :meth:`tear_down`: in a process that
+        renders again, ``render --watch``, each failed scene had stayed in memory)."""
+        try:
+            return super().render(preview)
+        finally:
+            gc.unfreeze()
+
     def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
         """Manim's rule (every family member from the first one that may change on),
         with followers (:func:`follows`) of still leaders counted as still, once the

@@ -195,7 +195,8 @@ class Layout:
     frame: Box
     stages: dict[str, dict[str, Box]] = field(default_factory=dict)
     #: how a stage with a choice was arranged: ``choices["replay"]`` is "beside" or
-    #: "below"; ``choices["closing"]`` after a 3-D ride "below-view" or "full-width"
+    #: "below"; ``choices["closing"]``, where the side panel took the card's room during
+    #: a 3-D ride, "below-view" or "full-width" (absent elsewhere)
     choices: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, stage: str) -> dict[str, Box]:
