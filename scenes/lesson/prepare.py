@@ -779,8 +779,8 @@ def _lrs(opt: dyn.Optimizer, steps: int) -> np.ndarray:
 def arrow_data(spec: LessonSpec, runs: list[dyn.Rollout], kind: str) -> list[ArrowData]:
     out = []
     for i, (run_spec, run) in enumerate(zip(spec.runs, runs, strict=True)):
-        if run_spec.arrows is not None and kind not in run_spec.arrows:
-            continue  # the run draws only the arrows it lists
+        if not spec.draws_arrows(run_spec, kind):
+            continue  # not its kind (its own arrows list it not, or a look-ahead)
         opt = run_spec.built_optimizer
         lrs = _lrs(opt, spec.steps)[:, None] * spec.show.arrow_scale
         if kind == "gradient":

@@ -508,15 +508,18 @@ class LessonSpec(Strict):
                           "grid): there is no slope to descend and no contour line to draw; "
                           "give a formula that changes with x or y, or another view", "surface")
 
-    def arrow_runs(self) -> list[int]:
-        """The runs that draw arrows: those with a kind of ``show.arrows`` (their own
-        ``arrows``, else all of them) that applies to them (a look-ahead needs Nesterov)."""
-        def draws(run: RunSpec, kind: str) -> bool:
-            return kind != "lookahead" or run.built_optimizer.name == "nesterov"
+    def draws_arrows(self, run: RunSpec, kind: str) -> bool:
+        """Whether ``run`` draws ``kind`` arrows: a kind of ``show.arrows`` that the run's
+        own ``arrows`` list (when it has one) and that applies to it (a look-ahead needs
+        Nesterov)."""
+        return (kind in self.show.arrows
+                and (run.arrows is None or kind in run.arrows)
+                and (kind != "lookahead" or run.built_optimizer.name == "nesterov"))
 
+    def arrow_runs(self) -> list[int]:
+        """The runs that draw arrows (:meth:`draws_arrows`)."""
         return [i for i, run in enumerate(self.runs)
-                if any(draws(run, k) and k in self.show.arrows
-                       for k in (run.arrows if run.arrows is not None else self.show.arrows))]
+                if any(self.draws_arrows(run, k) for k in self.show.arrows)]
 
     def _check_run_arrows(self) -> None:
         """A run's ``arrows`` pick from ``show.arrows`` (whose key lines the side panel
@@ -542,9 +545,7 @@ class LessonSpec(Strict):
         """Every kind of ``show.arrows`` is drawn by some run (the side panel shows a key
         line for each; with none drawn, the arrow steps would play without arrows)."""
         for kind in self.show.arrows:
-            if not any(kind in (run.arrows if run.arrows is not None else self.show.arrows)
-                       for run in self.runs
-                       if kind != "lookahead" or run.built_optimizer.name == "nesterov"):
+            if not any(self.draws_arrows(run, kind) for run in self.runs):
                 raise problem(f"show.arrows lists {kind!r}, but every run's arrows leave it "
                               "out: add it to a run's arrows or leave it out of show.arrows",
                               "show", "arrows")
