@@ -10,6 +10,7 @@ import numpy as np
 from manim import Arrow, Dot, VGroup, VMobject
 
 from . import theme
+from .bounds import center
 from .frame import PlotFrame
 from .timeline import Timeline, at
 
@@ -83,8 +84,8 @@ class Ball(Dot):
                        and self.frame.inside(p)[0])
         if visible:
             self.move_to(self.frame.c2p(*p))
-            size = nested_scale(self.get_center(), [(b.get_center(), b.size)
-                                                    for b in self.beneath if b.visible],
+            size = nested_scale(center(self), [(center(b), b.size)
+                                               for b in self.beneath if b.visible],
                                 2 * self.radius)
             if size != self.size:  # rim and all: a small ball keeps its colour
                 self.scale(size / self.size)

@@ -18,6 +18,7 @@ from manim import (
 )
 
 from . import theme
+from .bounds import center, spans
 from .frame import PlotFrame
 from .scene import follows
 
@@ -38,8 +39,8 @@ class Glide(Animation):
         return self.mobject  # the start is kept as a centre and a width: nothing to copy
 
     def begin(self) -> None:
-        self.start_center = self.mobject.get_center()
-        self.start_width = self.mobject.width
+        self.start_center = center(self.mobject)
+        self.start_width = spans(self.mobject)[0]
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
@@ -48,8 +49,8 @@ class Glide(Animation):
         contour map's box is its thousands of anchors)."""
         a = self.rate_func(alpha)
         width = self.start_width + (self.target_width - self.start_width) * a
-        centre = self.mobject.get_center()
-        self.mobject.scale(width / self.mobject.width, about_point=centre)
+        centre = center(self.mobject)  # (Manim's numbers, measured in one numpy pass)
+        self.mobject.scale(width / spans(self.mobject)[0], about_point=centre)
         self.mobject.shift(self.start_center + (self.target_center - self.start_center) * a
                            - centre)
 

@@ -30,6 +30,7 @@ from manim import (
 )
 
 from . import theme
+from .bounds import critical_point
 from .readouts import LiveText, iteration_readout, sequence_text
 from .sweep import ways_cross
 from .timeline import Timeline
@@ -354,7 +355,7 @@ class SidePanel(VGroup):
 
         Scales are tracked, not measured: a row's width changes with its live text.
         Scaled about its top-left corner and moved by it: its box is measured once."""
-        top_left = m.get_corner(UL)
+        top_left = critical_point(m, UL)  # (Manim's get_corner, in one numpy pass)
         m.scale(scale / self.scales[id(m)], about_point=top_left)
         self.scales[id(m)] = scale
         m.shift(corner - top_left)

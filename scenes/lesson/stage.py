@@ -28,6 +28,7 @@ from manim import (
 )
 
 from ..kit import theme
+from ..kit.bounds import anchor_box
 from ..kit.contour import ContourMap
 from ..kit.data_panel import DataPanel
 from ..kit.frame import PlotFrame, plot_heading
@@ -56,7 +57,11 @@ ARROW_STYLE = {
 
 def box_of(m: Mobject) -> Box:
     """The bounding box of a mobject (all its family) in scene units."""
-    return Box(m.get_left()[0], m.get_right()[0], m.get_bottom()[1], m.get_top()[1])
+    box = anchor_box(m)  # (Manim's get_left and so on, in one numpy pass)
+    if box is None:
+        return Box(0.0, 0.0, 0.0, 0.0)
+    (left, bottom, _), (right, top, _) = box
+    return Box(left, right, bottom, top)
 
 
 class Stage:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from manim import Circle, VGroup
 
 from ...kit import theme
 from ...kit.balls import Ball, Trail, VectorArrow, nest
+from ...kit.bounds import anchor_box
 from ...kit.motion import fade_in, fade_out
 from ...kit.quadratic import ModelEllipse
 from ..stage import ARROW_STYLE
@@ -152,6 +154,7 @@ class _Visible:
     def __call__(self):
         from ..layout import Box
 
-        parts = self.panel.visible_parts()
-        return Box(min(p.get_left()[0] for p in parts), max(p.get_right()[0] for p in parts),
-                   min(p.get_bottom()[1] for p in parts), max(p.get_top()[1] for p in parts))
+        boxes = [anchor_box(p) or (np.zeros(3), np.zeros(3))
+                 for p in self.panel.visible_parts()]  # (Manim's get_left and so on)
+        return Box(min(lo[0] for lo, _ in boxes), max(hi[0] for _, hi in boxes),
+                   min(lo[1] for lo, _ in boxes), max(hi[1] for _, hi in boxes))
