@@ -1,9 +1,10 @@
 """Split renders, as a ratio measured side by side in one run.
 
 The flagship (``optiroll render momentum``) at ``-qh`` (1080p60) in one process
-against ``--split 2`` (its animations in two ranges, two processes, joined by a
-stream copy) on this machine, each in a fresh folder. Prints both wall times
-and CPU times, the speed-up, and whether the two videos have the same number of
+(``--cores 1``) against ``--split 2`` (its animations in two ranges, two processes,
+joined by a stream copy) and against the default, forked pieces (one copy of the
+render per core, ``scenes/lesson/pieces.py``), each in a fresh folder. Prints the
+wall and CPU times, the speed-ups, and whether the videos have the same number of
 frames.
 
 Usage: python benchmarks/bench_split.py [--quality h] [--split 2] [--lesson momentum]
@@ -57,13 +58,17 @@ def main() -> None:
     args = ap.parse_args()
     cores = len(os.sched_getaffinity(0))
     print(f"{args.lesson} at -q{args.quality} on {cores} cores")
-    one, cpu1, n1 = render(args.lesson, args.quality, [])
+    one, cpu1, n1 = render(args.lesson, args.quality, ["--cores", "1"])
     print(f"  one process:     {one:7.1f} s  ({n1} frames; {cpu1:.0f} CPU s, "
           f"{cpu1 / one:.2f} cores busy: the encoder's threads run beside the drawing)")
     split, cpu2, n2 = render(args.lesson, args.quality, ["--split", str(args.split)])
     print(f"  --split {args.split}:       {split:7.1f} s  ({n2} frames; {cpu2:.0f} CPU s, "
           f"{cpu2 / split:.2f} cores busy)")
-    print(f"  speed-up: {one / split:.2f}x   same frame count: {n1 == n2}")
+    pieces, cpu3, n3 = render(args.lesson, args.quality, [])
+    print(f"  forked pieces:   {pieces:7.1f} s  ({n3} frames; {cpu3:.0f} CPU s, "
+          f"{cpu3 / pieces:.2f} cores busy: the default, one copy per core)")
+    print(f"  speed-up: --split {one / split:.2f}x, pieces {one / pieces:.2f}x   same frame "
+          f"count: {n1 == n2 == n3}")
 
 
 if __name__ == "__main__":

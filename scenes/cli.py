@@ -92,6 +92,10 @@ def _one_quality(ctx: click.Context, param: click.Parameter, values: tuple[str, 
 @click.option("--split", type=click.IntRange(1, 64), default=1, metavar="K",
               help="render each lesson's animations in K ranges in parallel and join them "
               "without re-encoding (the same video)")
+@click.option("--cores", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="draw a lone lesson on N cores, each drawing a stretch of it in a forked "
+              "copy of this process (the same video)  [default: every core, at most 4; 1: "
+              "one process]")
 @click.option("--act", "acts", multiple=True, metavar="NAME",
               help="render only this act (repeat for consecutive acts; `optiroll check` "
               "lists them): the acts before it are played without drawing")
@@ -101,13 +105,19 @@ def _one_quality(ctx: click.Context, param: click.Parameter, values: tuple[str, 
 @click.option("--debug", is_flag=True, help="show the whole traceback of a failed render")
 def render(lessons: tuple[str, ...], quality: str, resolution: str | None, fps: int | None,
            fmt: str | None, transparent: bool, last_frame: bool, out: Path | None,
-           jobs: int | None, scheduler: str | None, split: int, acts: tuple[str, ...],
-           watch: bool, debug: bool) -> None:
+           jobs: int | None, scheduler: str | None, split: int, cores: int | None,
+           acts: tuple[str, ...], watch: bool, debug: bool) -> None:
     """Render LESSONS: .toml specs, scene files (file.py or file.py:Scene) or library
     lessons by name (see `optiroll list lessons`)."""
     fmt = _format(fmt, out if len(lessons) == 1 else None, last_frame)
+    # a lone lesson renders in this process, drawn on every core; lessons or pieces rendered
+    # in processes of their own (--jobs, --split, --scheduler) use one core each
+    lone = len(lessons) == 1 and split == 1 and scheduler is None
+    if cores is not None and not lone:
+        fail("--cores draws a lone lesson on several cores; with several lessons, --split or "
+             "--scheduler each lesson (or piece) has a process of its own: leave out --cores")
     options = Options(quality, _resolution(resolution), fps, fmt, transparent, last_frame,
-                      acts)
+                      acts, cores if lone else 1)
     try:
         options.check()
         if split > 1 and acts:

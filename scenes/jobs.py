@@ -53,6 +53,9 @@ class Options:
     last_frame: bool = False
     #: render only these acts of a lesson, consecutive (``--act``); empty: all of them
     acts: tuple[str, ...] = ()
+    #: the cores a lesson's render may use in its process (``--cores``; each draws a
+    #: stretch in a forked copy, :mod:`~optiroll.scenes.lesson.pieces`); None: every core
+    cores: int | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -322,6 +325,9 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
             raise JobError(ACTS_NEED_A_LESSON.format(cls=cls.__name__))
         cls = _only_acts(cls, job)
         hook = _also(replay_skipped_hook(), hook)
+    if lesson and job.options.cores is not None:
+        cls = type(cls.__name__, (cls,), {"cores": job.options.cores,
+                                          "__module__": cls.__module__})
     if report is not None and lesson:  # a lesson reports its planned length, then frames
         cls = type(cls.__name__, (cls,), {"progress": staticmethod(
             lambda n: report(job.name, n)), "__module__": cls.__module__})
@@ -387,7 +393,7 @@ def _only_acts(cls: type, job: Job) -> type:
 def replay_skipped_hook() -> Callable[[Any], None]:
     """The split renders' frame-by-frame replay of skipped animations (so the first
     drawn frame is the one a whole render draws there)."""
-    from .split import replay_skipped
+    from .kit.stepping import replay_skipped
 
     return replay_skipped
 

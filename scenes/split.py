@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .jobs import Job, JobError, Options, render_scene, working_folder
+from .kit.stepping import replay_skipped
 
 #: formats whose partial movies can be joined by a stream copy (a GIF is made from the
 #: joined MP4, as an unsplit GIF is)
@@ -141,34 +142,6 @@ def render_range(job: Job, report: Callable[[str, int], None] | None, first: int
         if not files:  # not the input's fault: exit status 1, not 2
             raise RuntimeError(f"animations {first}..{last} wrote no video")
         return [f.read_bytes() for f in files]
-
-
-def replay_skipped(scene: Any) -> None:
-    """Make ``scene`` play each skipped animation frame by frame, without drawing.
-
-    Manim jumps a skipped animation to its end in one step; animations and
-    updaters that move things a frame at a time (in place, without copies) then
-    end a rounding error away from where drawing every frame leaves them, and the
-    first drawn frame differs by a pixel's shade. Stepping through the same frame
-    times (and the final ``update_mobjects(0)`` Manim runs after a drawn
-    animation) leaves exactly the state a single process has.
-    """
-    progression = scene.get_time_progression
-    play_internal = scene.play_internal
-
-    def every_frame(run_time: float, description: Any, n_iterations: int | None = None,
-                    override_skip_animations: bool = False) -> Any:
-        return progression(run_time, description, n_iterations,
-                           override_skip_animations or scene.renderer.skip_animations)
-
-    def replay(skip_rendering: bool = False) -> None:
-        skipping = scene.renderer.skip_animations
-        play_internal(skip_rendering or skipping)
-        if skipping:
-            scene.update_mobjects(0)
-
-    scene.get_time_progression = every_frame
-    scene.play_internal = replay
 
 
 def join_partials(files: list[Path], out: Path, transparent: bool = False) -> None:

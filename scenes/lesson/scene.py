@@ -24,9 +24,11 @@ from manim.utils.exceptions import EndSceneEarlyException
 from ..kit.motion import fade_out
 from ..kit.scene import ThemedScene
 from ..kit.timeline import Timeline
+from . import pieces
 from .act_range import part_prefix, pick_acts
 from .acts import Act, acts_for, lead_in
 from .loading import SpecError
+from .pieces import Pieces
 from .prepare import Part, Prepared
 from .spec import LessonSpec
 from .stage import Stage
@@ -64,6 +66,10 @@ class Lesson(Part, ThemedScene):
     #: play order); the acts before them are played without drawing and the scene ends
     #: after them. Empty: every act.
     only_acts: ClassVar[tuple[str, ...]] = ()
+    #: the cores the render may use, each drawing a stretch of the lesson in a forked copy
+    #: (:mod:`~optiroll.scenes.lesson.pieces`); None: ``OPTIROLL_CORES``, else every core
+    #: (at most four); 1: one process
+    cores: ClassVar[int | None] = None
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +79,11 @@ class Lesson(Part, ThemedScene):
         self.snapshots: dict[str, dict] = {}
         #: whether the last of :attr:`only_acts` has begun (what follows is not played)
         self.last_act_begun = False
+        #: the forked copies drawing the later stretches (None: drawn in one process)
+        self.pieces: Pieces | None = None
+        #: where this render's frames are counted (:attr:`progress`; a forked copy's go
+        #: through a pipe to the first piece)
+        self.progress_report: Callable[[int], None] | None = None
 
     @classmethod
     def prepare_parts(cls) -> list[Prepared]:
@@ -102,6 +113,11 @@ class Lesson(Part, ThemedScene):
         self._hook_progress()
 
     def construct(self) -> None:
+        self.pieces = pieces.start(self, self._play_acts)
+        self._play_acts()
+
+    def _play_acts(self) -> None:
+        """Every act of every part, in order (or those :attr:`only_acts` names)."""
         if self.only_acts and self.only_acts[0] != self.act_keys[0]:
             # what plays before the first act's section (a race's entrance) is not drawn
             self.next_section("before", skip_animations=True)
@@ -114,6 +130,21 @@ class Lesson(Part, ThemedScene):
             self._use(chapter)
             for act in chapter.acts:
                 act.play(self)
+
+    def tear_down(self) -> None:
+        """Manim's; first, in a render drawn in pieces, the copies' partial movies, time
+        and marks joined to this first piece's (a copy's failure is raised here)."""
+        if self.pieces is not None:
+            self.pieces.finish(self)
+        super().tear_down()
+
+    def render(self, preview: bool = False) -> bool | None:
+        """Manim's render; copies still drawing when it fails are stopped."""
+        try:
+            return super().render(preview)
+        finally:
+            if self.pieces is not None:
+                self.pieces.abort()
 
     def begin_act(self, name: str, loop: bool = False) -> None:
         """Where an act begins (each act calls it): a Manim section here; a slide
@@ -190,7 +221,7 @@ class Lesson(Part, ThemedScene):
         return [(key, seconds, carried) for key, seconds, carried in out]
 
     def _hook_progress(self) -> None:
-        report = type(self).progress
+        report = self.progress_report = type(self).progress
         if report is None:
             return
         # -s draws one frame, at the end (the animations are played without drawing)
@@ -201,7 +232,9 @@ class Lesson(Part, ThemedScene):
         def counted(frame: object, num_frames: int = 1) -> None:
             add_frame(frame, num_frames)
             if not self.renderer.skip_animations:
-                report(num_frames)
+                self.progress_report(num_frames)
+                if self.pieces is not None:  # and what the copies drew meanwhile
+                    self.pieces.forward()
 
         self.renderer.add_frame = counted
 

@@ -29,6 +29,8 @@ class LessonSlides(Slide):
     MomentumRavine): pass``. A slide begins where each act begins."""
 
     skip_reversing = True  # reversed clips serve only manim-slides' own player
+    #: one process: manim-slides keeps each slide's animations as they are played
+    cores = 1
     #: an act's exit has opened the slide the next act plays in (:meth:`exit_begins`)
     _exit_opened = False
 

@@ -1,0 +1,380 @@
+"""A lesson drawn on several cores: forked copies of the render, each drawing one
+stretch of the lesson's animations.
+
+Manim draws a scene's animations one after another in one process: on a 2-core
+machine the drawing keeps one core busy and the encoder part of the other. A
+lesson is a deterministic function of its spec, so a copy of the process forked
+just before the first animation (:func:`start`, called by ``Lesson.construct``:
+imports, runs, stage and typeset text already made, nothing to redo) can step
+through the first stretch without drawing, frame by frame, to the exact state a
+single process reaches there (:func:`~optiroll.scenes.kit.stepping.replay_skipped`),
+and draw the next stretch while the process that forked it draws the first.
+
+Each animation is drawn by one process into its own partial movie (Manim numbers
+them), and the first process joins them all in order, as Manim joins its own, and
+takes on the copies' scene time, animation count and marks: the same frames, the
+same file, the same marks (``tests/test_pieces.py`` compares the bytes of a
+lossless render and every mark). A copy types its new strings into a folder of
+its own (Manim writes and parses a text's SVG under a fixed name), sends its
+frames to the progress display through a pipe, and ends with ``os._exit`` (never
+running the caller's code, nor writing the clip).
+
+Where to cut: an animation belongs to the piece whose stretch of the planned clip
+holds its midpoint (:func:`piece_of`, from the sum of the durations played, the
+same in every copy). The stretches come from the acts' planned seconds and their
+measured cost (:data:`DRAW_COST`, :func:`plan_cuts`): the piece that steps through
+more of the lesson draws less of it, so the pieces finish together.
+
+Only where it can help and stay exact: a video (not ``-s``, a PNG or a deck), the
+whole lesson (not ``--act`` or a ``-n`` range), Linux (``os.fork``), at least
+:data:`MIN_PIECE_SECONDS` of clip a piece, and more than one core to use: all of
+this machine's by default (at most :data:`MAX_PIECES`), ``Lesson.cores`` or
+``OPTIROLL_CORES`` (``optiroll render --cores N``) to choose; 1 draws in one process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import pickle
+import shutil
+import signal
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, Pipe
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .scene import Lesson
+
+#: pieces at most, whatever the cores (each steps through what comes before it)
+MAX_PIECES = 4
+#: seconds of clip a piece must have at least (below, the forks cost more than they save)
+MIN_PIECE_SECONDS = 8.0
+#: the environment variable that chooses the cores (``optiroll render --cores``)
+CORES_VARIABLE = "OPTIROLL_CORES"
+#: CPU seconds an act costs a second of clip at ``-ql``, its encoding included (measured
+#: per act on the flagship, local_minima and why_momentum; the 3-D ride while both cores
+#: draw, when its layer's helper thread no longer has a core to itself)
+DRAW_COST = {"title": 0.12, "race": 0.2, "swarm": 0.19, "basins": 0.27, "replay": 0.3,
+             "chart": 0.32, "surface3d": 0.5, "closing": 0.3}
+#: an act not listed above
+DEFAULT_COST = 0.2
+#: stepping through a stretch without drawing costs this share of drawing it (measured in
+#: CPU seconds on the flagship: 0.19 of its first 45 seconds)
+STEP_SHARE = 0.2
+
+
+class PieceError(RuntimeError):
+    """A forked piece of the render failed or stopped; its message says which and why."""
+
+
+def cores_wanted(chosen: int | None) -> int:
+    """The cores a lesson's render may use: ``chosen`` (``Lesson.cores``), else
+    ``OPTIROLL_CORES``, else every core this process may run on; at most
+    :data:`MAX_PIECES`, at least 1. A value that is not a whole number >= 1 is refused
+    with the fix."""
+    if chosen is None:
+        text = os.environ.get(CORES_VARIABLE, "").strip()
+        if text:
+            try:
+                chosen = int(text)
+            except ValueError:
+                chosen = 0
+            if chosen < 1:
+                raise ValueError(f"{CORES_VARIABLE}={text!r}: give a whole number of cores, "
+                                 f"1 or more (1 draws the lesson in one process)")
+    if chosen is None:
+        try:
+            chosen = len(os.sched_getaffinity(0))
+        except AttributeError:  # (not on Linux: no fork either)
+            chosen = os.cpu_count() or 1
+    if chosen < 1:
+        raise ValueError(f"cores {chosen}: give 1 or more")
+    return min(chosen, MAX_PIECES)
+
+
+def plan_cuts(spans: Sequence[tuple[float, float]], k: int,
+              step_share: float = STEP_SHARE) -> list[float]:
+    """The ``k - 1`` clip times (seconds) that cut ``spans`` (each act's seconds and its
+    cost a second, in play order) into ``k`` stretches that finish together: piece 0
+    draws its stretch; piece ``i`` steps through everything before its stretch
+    (``step_share`` of drawing it) and draws its own. The slowest piece's cost is
+    bisected; each piece takes as much as that cost allows.
+
+    >>> plan_cuts([(10.0, 1.0), (10.0, 1.0)], 2, step_share=0.0)
+    [10.0]
+    >>> [round(t, 3) for t in plan_cuts([(30.0, 1.0)], 2, step_share=0.5)]
+    [18.0]
+    """
+    seconds = np.cumsum([0.0, *(s for s, _ in spans)])
+    cost = np.cumsum([0.0, *(s * c for s, c in spans)])
+    total = float(cost[-1])
+    if k < 2 or total <= 0:
+        return []
+
+    def ends(limit: float) -> list[float]:
+        """Each piece's end (in cost) when no piece may cost more than ``limit``."""
+        out, done = [], 0.0
+        for _ in range(k):
+            done = min(total, limit + (1.0 - step_share) * done)
+            out.append(done)
+        return out
+
+    lo, hi = total / k, total
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if ends(mid)[-1] >= total:
+            hi = mid
+        else:
+            lo = mid
+    cuts = ends(hi)[:-1]
+    return [float(np.interp(c, cost, seconds)) for c in cuts]
+
+
+def piece_of(start: float, duration: float, cuts: Sequence[float]) -> int:
+    """The piece that draws an animation from ``start`` to ``start + duration`` (clip
+    seconds): the one whose stretch holds its midpoint."""
+    return bisect.bisect_right(cuts, start + duration / 2)
+
+
+def drawn_time(start: float, duration: float, frozen: bool, fps: float) -> float:
+    """Manim's scene time after drawing an animation of ``duration`` from ``start``, to
+    the last bit: a still wait adds its frames at once, anything else a frame at a
+    time (a skipped animation adds its duration instead, a little off)."""
+    dt = 1 / fps
+    if frozen:
+        return start + int(duration / dt) * dt
+    t = start
+    for _ in range(len(np.arange(0, duration, dt))):
+        t += dt
+    return t
+
+
+@dataclass
+class _Child:
+    index: int
+    pid: int
+    conn: Connection
+    texts: Path
+    result: dict[str, Any] | None = None
+
+
+@dataclass
+class Pieces:
+    """The first piece's side of a render drawn in pieces: what it forked, and how to
+    join what they drew (:meth:`finish`) or stop them (:meth:`abort`)."""
+
+    cuts: list[float]
+    children: list[_Child] = field(default_factory=list)
+    report: Callable[[int], None] | None = None
+
+    def forward(self, block: bool = False) -> None:
+        """Pass the frames the copies have written to the progress display; with
+        ``block``, wait for each copy's last word."""
+        for child in self.children:
+            while child.result is None and (block or child.conn.poll()):
+                try:
+                    kind, value = child.conn.recv()
+                except (EOFError, OSError):
+                    child.result = {"failed": self._stopped(child)}
+                    break
+                if kind == "frames":
+                    if self.report is not None:
+                        self.report(value)
+                else:
+                    child.result = {kind: value}
+
+    def _stopped(self, child: _Child) -> PieceError:
+        _, status = os.waitpid(child.pid, 0)
+        child.pid = 0
+        how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+               else f"exit status {os.waitstatus_to_exitcode(status)}")
+        return PieceError(f"piece {child.index + 1} of the render stopped ({how}) before it "
+                          f"finished: render in one process with --cores 1 "
+                          f"({CORES_VARIABLE}=1) to see why")
+
+    def finish(self, scene: Lesson) -> None:
+        """Wait for every copy, then give ``scene`` (the first piece) their partial
+        movies, scene time, animation count and marks; a copy's failure is raised here."""
+        try:
+            self.forward(block=True)
+            for child in self.children:
+                assert child.result is not None
+                if "failed" in child.result:
+                    raise child.result["failed"]
+            writer = scene.renderer.file_writer
+            for child in self.children:
+                state = child.result["done"]
+                files = writer.partial_movie_files
+                theirs = state["partial_movie_files"]
+                files.extend([None] * (len(theirs) - len(files)))
+                for i, f in enumerate(theirs):
+                    if f is not None:
+                        files[i] = f
+                scene.renderer.time = state["time"]
+                scene.renderer.num_plays = state["num_plays"]
+                scene.marks.update(state["marks"])
+                scene.snapshots.update(state["snapshots"])
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        """Stop every copy still running and clear up after them (idempotent)."""
+        for child in self.children:
+            if child.pid:
+                try:
+                    os.kill(child.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                os.waitpid(child.pid, 0)
+                child.pid = 0
+            child.conn.close()
+            shutil.rmtree(child.texts, ignore_errors=True)
+        self.children = []
+
+
+def start(scene: Lesson, play: Callable[[], None]) -> Pieces | None:
+    """Fork the copies that draw the later stretches of ``scene`` and make this process
+    draw the first, or None where the lesson is drawn in one process (see the module's
+    docstring). Each copy runs ``play`` (the acts) from here and ends in ``os._exit``;
+    only this process returns."""
+    from manim import config
+
+    if not _may_fork(scene):
+        return None
+    spans = [(seconds, DRAW_COST.get(key.rsplit("-", 1)[-1], DEFAULT_COST))
+             for key, seconds, _ in scene.stretches()]
+    clip = sum(s for s, _ in spans)
+    try:
+        wanted = cores_wanted(type(scene).cores)
+    except ValueError as err:
+        from .loading import SpecError
+
+        raise SpecError([str(err)]) from None
+    k = min(wanted, int(clip // MIN_PIECE_SECONDS))
+    if k < 2:
+        return None
+    cuts = plan_cuts(spans, k)
+    pieces = Pieces(cuts, report=scene.progress_report)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for index in range(1, k):
+        texts = Path(tempfile.mkdtemp(prefix="optiroll-piece-"))
+        receive, send = Pipe(duplex=False)
+        pid = os.fork()
+        if pid == 0:
+            receive.close()
+            for child in pieces.children:
+                child.conn.close()
+            _run_copy(scene, play, index, cuts, send, texts, config.frame_rate)
+        send.close()
+        pieces.children.append(_Child(index, pid, receive, texts))
+    _take_stretch(scene, 0, cuts, config.frame_rate)
+    return pieces
+
+
+def _may_fork(scene: Lesson) -> bool:
+    """Whether this render may be drawn in pieces at all (before counting cores)."""
+    from manim import config
+
+    return (hasattr(os, "fork") and sys.platform.startswith("linux")
+            and type(scene).cores != 1 and config.write_to_movie and not config.save_last_frame
+            and not config.save_sections and not config.dry_run
+            and config.from_animation_number == 0
+            and config.upto_animation_number in (-1, float("inf"))
+            and not scene.only_acts and scene.renderer.num_plays == 0)
+
+
+def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float) -> None:
+    """Make ``scene`` draw only the animations of piece ``index``: the earlier ones are
+    stepped through without drawing (scene time as if drawn), a later one ends it."""
+    from manim.utils.exceptions import EndSceneEarlyException
+
+    from ..kit.stepping import replay_skipped
+
+    renderer = scene.renderer
+    compile_data, play = scene.compile_animation_data, renderer.play
+    clock = [0.0]  # the durations played so far: the same sum in every copy
+    skipped: list[tuple[float, bool]] = []
+
+    def compile_animation_data(*args: Any, **kwargs: Any) -> None:
+        compile_data(*args, **kwargs)
+        start, clock[0] = clock[0], clock[0] + scene.duration
+        owner = piece_of(start, scene.duration, cuts)
+        if owner > index:
+            raise EndSceneEarlyException()
+        if owner < index:
+            renderer.skip_animations = True
+            skipped.append((scene.duration, scene.is_current_animation_frozen_frame()))
+
+    def played(sc: Any, *args: Any, **kwargs: Any) -> None:
+        start = renderer.time
+        play(sc, *args, **kwargs)
+        if skipped:
+            duration, frozen = skipped.pop()
+            renderer.time = drawn_time(start, duration, frozen, fps)
+
+    update_frame = renderer.update_frame
+
+    def drawn_only(*args: Any, **kwargs: Any) -> None:
+        """Manim draws a frame in a skipped animation too (its still image, a still
+        wait's frame), which nothing reads: the next drawn animation draws its own."""
+        if not renderer.skip_animations:
+            update_frame(*args, **kwargs)
+
+    scene.compile_animation_data = compile_animation_data
+    if index > 0:  # (a copy: it never saves a last frame, which Manim draws skipping)
+        renderer.play = played
+        renderer.update_frame = drawn_only
+        replay_skipped(scene)
+
+
+def _run_copy(scene: Lesson, play: Callable[[], None], index: int, cuts: list[float],
+              conn: Connection, texts: Path, fps: float) -> None:
+    """The copy's whole life: draw piece ``index`` of ``scene``, send back what the
+    first piece needs, and exit (never returning to the caller)."""
+    import logging
+
+    from manim import config
+    from manim.utils.exceptions import EndSceneEarlyException
+
+    code = 1
+    try:
+        config.text_dir = str(texts)
+        config.tex_dir = str(texts)
+        config.progress_bar = "none"
+        logging.getLogger("manim").setLevel(logging.WARNING)
+        scene.progress_report = lambda n: conn.send(("frames", n))
+        _take_stretch(scene, index, cuts, fps)
+        try:
+            play()
+        except EndSceneEarlyException:
+            pass
+        writer = scene.renderer.file_writer
+        writer.join_all_encode_jobs()
+        conn.send(("done", {
+            "partial_movie_files": list(writer.partial_movie_files),
+            "time": scene.renderer.time, "num_plays": scene.renderer.num_plays,
+            "marks": dict(scene.marks), "snapshots": dict(scene.snapshots)}))
+        code = 0
+    except BaseException as err:  # noqa: BLE001 - told to the first piece, which raises it
+        try:
+            pickle.dumps(err)
+            conn.send(("failed", err))
+        except Exception:  # noqa: BLE001 - an error that cannot be pickled: its text
+            try:
+                conn.send(("failed", PieceError("".join(traceback.format_exception(err)))))
+            except Exception:  # noqa: BLE001, S110 - the first piece reports the exit
+                pass
+    finally:
+        try:
+            conn.close()
+        finally:
+            os._exit(code)

@@ -1,0 +1,232 @@
+"""A lesson drawn on several cores (``scenes/lesson/pieces.py``): forked copies of the
+render each draw a stretch of the lesson; the clip is the one a single process writes
+(byte for byte with a lossless codec), the scene's time, animation count and marks are
+its own to the last bit, and a copy that fails or dies is reported with the fix, as is
+the first piece's own failure (its copies stopped, nothing written)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from conftest import installed_env
+from manim import config, tempconfig
+from optiroll.scenes.lesson import pieces
+from optiroll.scenes.lesson.loading import SpecError, load_spec
+from optiroll.scenes.lesson.pieces import (
+    DRAW_COST,
+    PieceError,
+    cores_wanted,
+    drawn_time,
+    piece_of,
+    plan_cuts,
+)
+from optiroll.scenes.lesson.scene import lesson_class
+
+REPO = Path(__file__).resolve().parents[1]
+THREE_D = REPO / "examples" / "behind_the_hill.toml"  # a 2-D race and a 3-D ride, 43 s
+TINY = {"pixel_width": 160, "pixel_height": 90, "frame_rate": 5, "disable_caching": True,
+        "progress_bar": "none", "verbosity": "WARNING"}
+
+
+# -- planning ------------------------------------------------------------------------------
+def test_cuts_balance_the_pieces_steps_included() -> None:
+    spans = [(5.4, 0.12), (12.0, 0.2), (12.75, 0.3), (15.5, 0.5), (5.4, 0.3)]
+    seconds = np.cumsum([0.0, *(s for s, _ in spans)])
+    cost = np.cumsum([0.0, *(s * c for s, c in spans)])
+    for k in (2, 3, 4):
+        cuts = plan_cuts(spans, k, step_share=0.2)
+        assert len(cuts) == k - 1 and all(a < b for a, b in zip(
+            [0.0, *cuts], [*cuts, seconds[-1]], strict=True))
+        at = [0.0, *(float(np.interp(c, seconds, cost)) for c in cuts), float(cost[-1])]
+        each = [0.2 * at[i] + at[i + 1] - at[i] for i in range(k)]
+        assert max(each) - min(each) < 1e-6 * cost[-1], each
+        # a piece that steps through more draws less
+        assert all(at[i + 1] - at[i] > at[i + 2] - at[i + 1] for i in range(k - 1))
+    assert plan_cuts(spans, 1) == []
+
+
+def test_an_animation_belongs_to_the_piece_holding_its_midpoint() -> None:
+    cuts = [10.0, 20.0]
+    assert [piece_of(s, d, cuts) for s, d in [(0, 4), (8, 3), (8, 5), (19, 2), (25, 1)]] == [
+        0, 0, 1, 2, 2]
+
+
+def test_drawn_time_is_manims_own_sum() -> None:
+    """The scene time a drawn animation leaves, to the last bit: a frame at a time, or a
+    still wait's frames at once (CairoRenderer.add_frame)."""
+    for fps in (5, 15, 60):
+        dt = 1 / fps
+        for start, duration in [(0.0, 3.5), (12.34, 1.2), (7.0, 0.8)]:
+            t = start
+            for _ in np.arange(0, duration, dt):
+                t += 1 * dt
+            assert drawn_time(start, duration, False, fps) == t
+            assert drawn_time(start, duration, True, fps) == start + int(duration / dt) * dt
+
+
+def test_the_cores_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(pieces.CORES_VARIABLE, "3")
+    assert cores_wanted(None) == 3 and cores_wanted(1) == 1 and cores_wanted(64) == 4
+    monkeypatch.setenv(pieces.CORES_VARIABLE, "two")
+    with pytest.raises(ValueError, match="OPTIROLL_CORES='two': give a whole number"):
+        cores_wanted(None)
+    monkeypatch.delenv(pieces.CORES_VARIABLE)
+    assert cores_wanted(None) == min(len(os.sched_getaffinity(0)), 4)
+    assert set(DRAW_COST) >= {"title", "race", "replay", "surface3d", "closing"}
+
+
+# -- renders -------------------------------------------------------------------------------
+def _render(cls: type, media: Path, cores: int, counted: list[int] | None = None,
+            **extra: object):
+    """Render ``cls`` at 160x90, 5 fps into ``media`` on ``cores`` (in this process); the
+    frames reported to the progress display go to ``counted``."""
+    attrs = {"cores": cores, "__module__": cls.__module__}
+    if counted is not None:
+        attrs["progress"] = staticmethod(counted.append)
+    with tempconfig({**TINY, "media_dir": str(media), **extra}):
+        scene = type(cls.__name__, (cls,), attrs)()
+        scene.render()
+        path = getattr(scene.renderer.file_writer, "movie_file_path", None)
+        return scene, None if path is None else Path(path)
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgba") for f in c.decode(video=0)]
+
+
+def test_pieces_draw_the_single_process_clip_and_marks(tmp_path: Path) -> None:
+    """QuickTime animation (-t) is lossless: the file drawn in 2 and 3 pieces is the same
+    bytes as one process's; the scene keeps the same time, plays and marks."""
+    cls = lesson_class(load_spec(THREE_D), "Behind")
+    one, one_file = _render(cls, tmp_path / "one", 1, transparent=True)
+    assert one.pieces is None and one_file.suffix == ".mov"
+    for k in (2, 3):
+        counted: list[int] = []
+        many, many_file = _render(cls, tmp_path / f"k{k}", k, counted, transparent=True)
+        assert many.pieces is not None and len(many.pieces.cuts) == k - 1
+        assert many.pieces.children == []  # joined and cleared
+        assert many_file.read_bytes() == one_file.read_bytes()
+        assert many.renderer.time == one.renderer.time
+        assert many.renderer.num_plays == one.renderer.num_plays
+        assert many.marks == one.marks and many.snapshots.keys() == one.snapshots.keys()
+        assert many.snapshots == one.snapshots
+        # the progress display: the planned frames, then every frame, the copies' too
+        assert counted[0] < 0 and sum(counted[1:]) == len(_frames(many_file))
+    a = _frames(one_file)
+    assert len(a) > 150 and len({x.tobytes() for x in a}) > 100  # a moving clip
+
+
+def test_a_short_clip_a_still_or_an_act_range_is_drawn_in_one_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = load_spec(THREE_D)
+    short = lesson_class(spec.model_copy(update={"steps": 5, "show": spec.show.model_copy(
+        update={"surface3d": False})}), "Short")  # a 17.8-s clip
+    monkeypatch.setattr(pieces, "MIN_PIECE_SECONDS", 9.0)
+    scene, _ = _render(short, tmp_path / "short", 4)
+    assert scene.pieces is None  # two pieces would be under MIN_PIECE_SECONDS each
+    monkeypatch.setattr(pieces, "MIN_PIECE_SECONDS", 8.0)
+    scene, _ = _render(short, tmp_path / "short2", 4)
+    assert scene.pieces is not None and len(scene.pieces.cuts) == 1
+    cls = lesson_class(spec, "Behind")
+    scene, _ = _render(cls, tmp_path / "still", 2, save_last_frame=True, write_to_movie=False)
+    assert scene.pieces is None
+    only = type("Only", (cls,), {"only_acts": ("surface3d",)})
+    scene, _ = _render(only, tmp_path / "act", 2)
+    assert scene.pieces is None
+
+
+class _Boom(RuntimeError):
+    pass
+
+
+def _failing(at_act: str, how: str) -> type:
+    """The 3-D lesson, failing as ``how`` says in the act ``at_act`` where it is drawn
+    (an act stepped through without drawing plays its animations skipped)."""
+    cls = lesson_class(load_spec(THREE_D), "Failing")
+
+    class Failing(cls):  # type: ignore[misc, valid-type]
+        def begin_act(self, name: str, loop: bool = False) -> None:
+            super().begin_act(name, loop)
+            if name == at_act and not self.renderer.skip_animations:
+                if how == "raise":
+                    raise _Boom(f"boom in {name}")
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    return Failing
+
+
+def test_a_copy_that_fails_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
+    with pytest.raises(_Boom, match="boom in closing"):
+        _render(_failing("closing", "raise"), tmp_path / "m", 2)
+    assert not list((tmp_path / "m").rglob("Failing.mp4"))
+
+
+def test_a_copy_that_dies_is_reported_with_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(PieceError, match=r"piece 2 of the render stopped \(signal 9\).*"
+                                         r"--cores 1"):
+        _render(_failing("closing", "kill"), tmp_path / "m", 2)
+    assert not list((tmp_path / "m").rglob("Failing.mp4"))
+
+
+def test_the_first_piece_failing_stops_its_copies(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    forked: list[int] = []
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(pieces.os, "fork", recorded)
+    with pytest.raises(_Boom, match="boom in race"):
+        _render(_failing("race", "raise"), tmp_path / "m", 3)
+    assert len(forked) == 2
+    for pid in forked:  # killed and reaped: no such child any more
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_bad_core_count_is_one_message(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(pieces.CORES_VARIABLE, "0")
+    cls = lesson_class(load_spec(THREE_D), "Behind")
+    with tempconfig({**TINY, "media_dir": str(tmp_path)}), pytest.raises(
+            SpecError, match="OPTIROLL_CORES='0'"):
+        cls().render()
+    assert config.pixel_width != 160  # (the config is the test's own again)
+
+
+# -- the command ---------------------------------------------------------------------------
+def _optiroll(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "optiroll.scenes.cli", *args], cwd=cwd,
+                          env=installed_env(), stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=600)
+
+
+def test_command_cores_and_its_refusals(tmp_path: Path) -> None:
+    tiny = ["-r", "160,90", "--fps", "5"]
+    r = _optiroll("render", str(THREE_D), *tiny, "--cores", "2", "-o", "two.mp4", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "done" in r.stderr  # the progress display saw every frame, the copy's too
+    r = _optiroll("render", str(THREE_D), *tiny, "--cores", "1", "-o", "one.mp4", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    a, b = _frames(tmp_path / "one.mp4"), _frames(tmp_path / "two.mp4")
+    assert len(a) == len(b) > 150
+    diff = np.abs(np.stack(a).astype(int) - np.stack(b).astype(int))
+    assert diff.mean() < 0.05, diff.mean()  # (H.264 itself is not reproducible to the bit)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.mp4", "two.mp4"]
+    for extra in (["--split", "2"], [str(THREE_D)], ["--scheduler", "tcp://nowhere:1"]):
+        r = _optiroll("render", str(THREE_D), *extra, "--cores", "2", cwd=tmp_path)
+        assert r.returncode == 2 and "leave out --cores" in r.stderr, r.stderr
+    r = _optiroll("render", str(THREE_D), "--cores", "0", cwd=tmp_path)
+    assert r.returncode == 2 and "--cores" in r.stderr
