@@ -325,7 +325,7 @@ def render_scene(job: Job, media: Path, report: Callable[[str, int], None] | Non
             raise JobError(ACTS_NEED_A_LESSON.format(cls=cls.__name__))
         cls = _only_acts(cls, job)
         hook = _also(replay_skipped_hook(), hook)
-    if lesson and job.options.cores is not None:
+    if lesson and job.options.cores is not None and not job.is_deck:
         cls = type(cls.__name__, (cls,), {"cores": job.options.cores,
                                           "__module__": cls.__module__})
     if report is not None and lesson:  # a lesson reports its planned length, then frames
@@ -540,6 +540,9 @@ def describe_error(err: BaseException, debug: bool = False) -> tuple[str, bool]:
         message = (f"SyntaxError: {err.msg} (in {err.filename or '?'}, line {err.lineno})")
     else:
         frames = traceback.extract_tb(err.__traceback__)
+        copied = getattr(err, "piece_frames", None)  # raised in a forked copy (lesson/pieces)
+        if copied:
+            frames = [traceback.FrameSummary(f, n, name) for f, n, name in copied]
         where = frames[-1] if frames else None
         bad = where is not None and _user_code(where.filename)  # raised by the user's code
         if bad:

@@ -1,4 +1,4 @@
-"""``kit/bounds.py`` gives Manim's own box numbers, to the last bit, from one numpy pass."""
+"""``kit/bounds.py`` gives Manim's own box numbers from one numpy pass."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from manim import (
     Line,
     Star,
     Text,
+    VectorizedPoint,
     VGroup,
     VMobject,
 )
@@ -39,6 +40,7 @@ def _samples() -> dict[str, object]:
         "curve (handles beyond its anchors)": curve,
         "group of vector mobjects": VGroup(text.copy(), Dot(), curve.copy().shift(UP * 3)),
         "plain Group": Group(curve.copy(), Dot([-2, -2, 0])), "contour map": ravine,
+        "vectorized point": VectorizedPoint([0.5, 1.5, 0]),
     }
 
 

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import av
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 from conftest import installed_env
 from manim import config, tempconfig
+from optiroll.scenes.jobs import describe_error
 from optiroll.scenes.lesson import pieces
 from optiroll.scenes.lesson.loading import SpecError, load_spec
 from optiroll.scenes.lesson.pieces import (
@@ -78,7 +80,17 @@ def test_the_cores_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="OPTIROLL_CORES='two': give a whole number"):
         cores_wanted(None)
     monkeypatch.delenv(pieces.CORES_VARIABLE)
-    assert cores_wanted(None) == min(len(os.sched_getaffinity(0)), 4)
+    assert cores_wanted(None) == min(pieces.machine_cores(), 4)
+
+
+def test_a_cpu_quota_counts_as_fewer_cores(tmp_path: Path) -> None:
+    cores = len(os.sched_getaffinity(0))
+    quota = tmp_path / "cpu.max"
+    for text, want in [("max 100000", cores), ("150000 100000", min(cores, 1)),
+                       ("800000 100000", min(cores, 8)), ("50000 100000", 1), ("odd", cores)]:
+        quota.write_text(text + "\n")
+        assert pieces.machine_cores(quota) == want, text
+    assert pieces.machine_cores(tmp_path / "none") == cores
     assert set(DRAW_COST) >= {"title", "race", "replay", "surface3d", "closing"}
 
 
@@ -90,11 +102,19 @@ def _render(cls: type, media: Path, cores: int, counted: list[int] | None = None
     attrs = {"cores": cores, "__module__": cls.__module__}
     if counted is not None:
         attrs["progress"] = staticmethod(counted.append)
-    with tempconfig({**TINY, "media_dir": str(media), **extra}):
-        scene = type(cls.__name__, (cls,), attrs)()
-        scene.render()
-        path = getattr(scene.renderer.file_writer, "movie_file_path", None)
-        return scene, None if path is None else Path(path)
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("the render hung (a copy or the first piece waiting forever)")
+
+    signal.signal(signal.SIGALRM, hung)
+    signal.alarm(300)
+    try:
+        with tempconfig({**TINY, "media_dir": str(media), **extra}):
+            scene = type(cls.__name__, (cls,), attrs)()
+            scene.render()
+            path = getattr(scene.renderer.file_writer, "movie_file_path", None)
+            return scene, None if path is None else Path(path)
+    finally:
+        signal.alarm(0)
 
 
 def _frames(path: Path) -> list[np.ndarray]:
@@ -141,6 +161,22 @@ def test_a_short_clip_a_still_or_an_act_range_is_drawn_in_one_process(
     only = type("Only", (cls,), {"only_acts": ("surface3d",)})
     scene, _ = _render(only, tmp_path / "act", 2)
     assert scene.pieces is None
+    # Manim's --format png (every frame a numbered PNG: the copies would number theirs from
+    # 0 again), Manim's caching (a cached animation is jumped over), a construct of its own
+    # (it may play more after the acts)
+    scene, _ = _render(cls, tmp_path / "png", 2, format="png")
+    assert scene.pieces is None and len(list((tmp_path / "png").rglob("*.png"))) > 150
+    scene, _ = _render(cls, tmp_path / "cached", 2, disable_caching=False)
+    assert scene.pieces is None
+
+    class More(cls):  # type: ignore[misc, valid-type]
+        def construct(self) -> None:
+            super().construct()
+            self.wait(0.4)
+
+    scene, _ = _render(More, tmp_path / "more", 2)
+    assert scene.pieces is None and scene.renderer.time > _render(cls, tmp_path / "k", 2)[
+        0].renderer.time
 
 
 class _Boom(RuntimeError):
@@ -164,9 +200,35 @@ def _failing(at_act: str, how: str) -> type:
 
 
 def test_a_copy_that_fails_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
-    with pytest.raises(_Boom, match="boom in closing"):
+    """The copy's error, with its own file and line for the command's message, and its
+    traceback; no clip, no copy, no folder of the copy's left behind."""
+    before = set(Path(tempfile.gettempdir()).glob("optiroll-piece-*"))
+    with pytest.raises(_Boom, match="boom in closing") as info:
         _render(_failing("closing", "raise"), tmp_path / "m", 2)
     assert not list((tmp_path / "m").rglob("Failing.mp4"))
+    message, bad = describe_error(info.value)
+    assert bad and message.startswith("test_pieces.py:") and "raised by the lesson" in message
+    assert "in the forked copy" in describe_error(info.value, debug=True)[0]
+    assert set(Path(tempfile.gettempdir()).glob("optiroll-piece-*")) == before
+
+
+def test_a_copy_that_fails_stops_the_first_piece_early(tmp_path: Path) -> None:
+    """The first piece learns of a copy's failure before each animation, not at its end."""
+    first = os.getpid()
+    cls = lesson_class(load_spec(THREE_D), "Early")
+
+    class Early(cls):  # type: ignore[misc, valid-type]
+        def play(self, *args: object, **kwargs: object) -> None:
+            if os.getpid() != first:
+                raise _Boom("the copy fails at once")
+            super().play(*args, **kwargs)
+
+    whole, _ = _render(cls, tmp_path / "whole", 1)
+    scenes: list = []
+    with tempconfig({**TINY, "media_dir": str(tmp_path / "m")}), pytest.raises(_Boom):
+        scenes.append(type("Early", (Early,), {"cores": 2, "__module__": __name__})())
+        scenes[0].render()
+    assert 0 < scenes[0].renderer.num_plays < whole.renderer.num_plays // 2
 
 
 def test_a_copy_that_dies_is_reported_with_the_fix(tmp_path: Path) -> None:
@@ -217,7 +279,7 @@ def test_command_cores_and_its_refusals(tmp_path: Path) -> None:
     tiny = ["-r", "160,90", "--fps", "5"]
     r = _optiroll("render", str(THREE_D), *tiny, "--cores", "2", "-o", "two.mp4", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "done" in r.stderr  # the progress display saw every frame, the copy's too
+    assert "done" in r.stderr
     r = _optiroll("render", str(THREE_D), *tiny, "--cores", "1", "-o", "one.mp4", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     a, b = _frames(tmp_path / "one.mp4"), _frames(tmp_path / "two.mp4")

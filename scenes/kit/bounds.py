@@ -12,7 +12,10 @@ Here the extremes are numpy's, over the same points: the anchors Manim reads (fo
 a vector mobject, each member's first and last point of every curve, or its one
 point; for any other mobject, every point of the family) for the corners and the
 centre, every point for the width and height. A minimum and a maximum are exact,
-so each number is Manim's to the last bit (``tests/test_bounds.py`` compares them).
+so each number equals Manim's (``tests/test_bounds.py`` compares them; only the sign
+of a zero can differ, where a box's edge is at 0 and the reduction meets 0.0 and -0.0
+in another order). Points are finite (a NaN would spoil Manim's box too); a mobject
+that defines its own width (Manim's ``VectorizedPoint``) is asked for it.
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ def center(m: Mobject) -> np.ndarray:
 
 def spans(m: Mobject) -> np.ndarray:
     """``(m.width, m.height, m.depth)``: the extent of every point of the family."""
+    if type(m).width is not Mobject.width:  # its own (VectorizedPoint's artificial size)
+        return np.array([m.width, m.height, m.depth])
     pts = [x.points for x in m.get_family() if len(x.points)]
     if not pts:
         return np.zeros(3)

@@ -41,10 +41,11 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, Pipe
+from multiprocessing.connection import Connection, Pipe, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,13 +92,27 @@ def cores_wanted(chosen: int | None) -> int:
                 raise ValueError(f"{CORES_VARIABLE}={text!r}: give a whole number of cores, "
                                  f"1 or more (1 draws the lesson in one process)")
     if chosen is None:
-        try:
-            chosen = len(os.sched_getaffinity(0))
-        except AttributeError:  # (not on Linux: no fork either)
-            chosen = os.cpu_count() or 1
+        chosen = machine_cores()
     if chosen < 1:
         raise ValueError(f"cores {chosen}: give 1 or more")
     return min(chosen, MAX_PIECES)
+
+
+def machine_cores(quota: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The cores this process may keep busy: those it may run on, fewer where its
+    control group's CPU quota (``quota``: "QUOTA PERIOD", or "max") allows fewer, as a
+    container's or a CI job's may."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on Linux: no fork either)
+        cores = os.cpu_count() or 1
+    try:
+        allowed, period = quota.read_text().split()[:2]
+        if allowed != "max":
+            cores = min(cores, max(1, int(int(allowed) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return cores
 
 
 def plan_cuts(spans: Sequence[tuple[float, float]], k: int,
@@ -176,26 +191,46 @@ class Pieces:
     report: Callable[[int], None] | None = None
 
     def forward(self, block: bool = False) -> None:
-        """Pass the frames the copies have written to the progress display; with
-        ``block``, wait for each copy's last word."""
-        for child in self.children:
-            while child.result is None and (block or child.conn.poll()):
-                try:
-                    kind, value = child.conn.recv()
-                except (EOFError, OSError):
-                    child.result = {"failed": self._stopped(child)}
-                    break
-                if kind == "frames":
-                    if self.report is not None:
-                        self.report(value)
-                else:
-                    child.result = {kind: value}
+        """Pass the frames the copies have drawn to the progress display and raise a
+        copy's failure as soon as it is known; with ``block``, until every copy has
+        sent its last word."""
+        while True:
+            pending = [c for c in self.children if c.result is None]
+            if not pending:
+                return
+            ready = wait([c.conn for c in pending], timeout=None if block else 0)
+            if not ready:
+                return
+            for child in pending:
+                if child.conn in ready:
+                    self._receive(child)
+                    failed = (child.result or {}).get("failed")
+                    if failed is not None:
+                        raise failed
+
+    def _receive(self, child: _Child) -> None:
+        try:
+            kind, value = child.conn.recv()
+        except Exception:  # noqa: BLE001 - a copy gone, or a message it sent unreadable
+            child.result = {"failed": self._stopped(child)}
+            return
+        if kind == "frames":
+            if self.report is not None:
+                self.report(value)
+        else:
+            child.result = {kind: value}
 
     def _stopped(self, child: _Child) -> PieceError:
-        _, status = os.waitpid(child.pid, 0)
+        """The error for a copy that stopped without its last word (killed, or out of
+        memory)."""
+        how = "no exit status"
+        try:
+            _, status = os.waitpid(child.pid, 0)
+            how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+                   else f"exit status {os.waitstatus_to_exitcode(status)}")
+        except ChildProcessError:
+            pass
         child.pid = 0
-        how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
-               else f"exit status {os.waitstatus_to_exitcode(status)}")
         return PieceError(f"piece {child.index + 1} of the render stopped ({how}) before it "
                           f"finished: render in one process with --cores 1 "
                           f"({CORES_VARIABLE}=1) to see why")
@@ -203,12 +238,13 @@ class Pieces:
     def finish(self, scene: Lesson) -> None:
         """Wait for every copy, then give ``scene`` (the first piece) their partial
         movies, scene time, animation count and marks; a copy's failure is raised here."""
+        from manim import logger
+
         try:
+            if any(c.result is None for c in self.children):
+                logger.info("Waiting for the %d forked copies drawing the rest of the clip",
+                            sum(c.result is None for c in self.children))
             self.forward(block=True)
-            for child in self.children:
-                assert child.result is not None
-                if "failed" in child.result:
-                    raise child.result["failed"]
             writer = scene.renderer.file_writer
             for child in self.children:
                 state = child.result["done"]
@@ -226,18 +262,35 @@ class Pieces:
             self.abort()
 
     def abort(self) -> None:
-        """Stop every copy still running and clear up after them (idempotent)."""
+        """Stop every copy still running (asked to end first, so that it closes its
+        videos; killed if it has not within :data:`STOP_SECONDS`) and clear up after
+        them (idempotent)."""
         for child in self.children:
             if child.pid:
-                try:
-                    os.kill(child.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                os.waitpid(child.pid, 0)
+                _stop(child.pid)
                 child.pid = 0
             child.conn.close()
             shutil.rmtree(child.texts, ignore_errors=True)
         self.children = []
+
+
+#: seconds a copy asked to stop has to close its videos before it is killed
+STOP_SECONDS = 2.0
+
+
+def _stop(pid: int) -> None:
+    """End the copy ``pid`` and reap it: SIGTERM, then SIGKILL after STOP_SECONDS."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        while time.monotonic() < deadline:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.01)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass  # gone already (reaped elsewhere)
 
 
 def start(scene: Lesson, play: Callable[[], None]) -> Pieces | None:
@@ -265,36 +318,58 @@ def start(scene: Lesson, play: Callable[[], None]) -> Pieces | None:
     pieces = Pieces(cuts, report=scene.progress_report)
     sys.stdout.flush()
     sys.stderr.flush()
-    for index in range(1, k):
-        texts = Path(tempfile.mkdtemp(prefix="optiroll-piece-"))
-        receive, send = Pipe(duplex=False)
-        pid = os.fork()
-        if pid == 0:
-            receive.close()
-            for child in pieces.children:
-                child.conn.close()
-            _run_copy(scene, play, index, cuts, send, texts, config.frame_rate)
-        send.close()
-        pieces.children.append(_Child(index, pid, receive, texts))
-    _take_stretch(scene, 0, cuts, config.frame_rate)
+    try:
+        for index in range(1, k):
+            texts = Path(tempfile.mkdtemp(prefix="optiroll-piece-"))
+            receive, send = Pipe(duplex=False)
+            # (Ctrl-C held off until the copy is in its own hands, and this process in its)
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        receive.close()
+                        for child in pieces.children:
+                            child.conn.close()
+                        _run_copy(scene, play, index, cuts, send, texts, config.frame_rate)
+                    finally:
+                        os._exit(1)  # (_run_copy ends the copy itself)
+                send.close()
+                pieces.children.append(_Child(index, pid, receive, texts))
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    except BaseException:  # a fork, a pipe or a folder refused, or Ctrl-C: none left
+        pieces.abort()
+        raise
+    _take_stretch(scene, 0, cuts, config.frame_rate, on_play=pieces.forward)
     return pieces
 
 
 def _may_fork(scene: Lesson) -> bool:
-    """Whether this render may be drawn in pieces at all (before counting cores)."""
+    """Whether this render may be drawn in pieces at all (before counting cores): a
+    video, all of it, Manim's caching off (a copy's partial movies are named by their
+    number; Manim's cache would jump over a cached one), the lesson's own ``construct``
+    (a subclass's may play more after it), Linux."""
     from manim import config
+    from manim.utils.file_ops import is_png_format, write_to_movie
+
+    from .scene import Lesson
 
     return (hasattr(os, "fork") and sys.platform.startswith("linux")
-            and type(scene).cores != 1 and config.write_to_movie and not config.save_last_frame
-            and not config.save_sections and not config.dry_run
+            and type(scene).cores != 1 and write_to_movie() and not is_png_format()
+            and not config.save_last_frame and not config.save_sections
+            and not config.dry_run and config.disable_caching
             and config.from_animation_number == 0
             and config.upto_animation_number in (-1, float("inf"))
-            and not scene.only_acts and scene.renderer.num_plays == 0)
+            and not scene.only_acts and scene.renderer.num_plays == 0
+            and type(scene).construct is Lesson.construct)
 
 
-def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float) -> None:
+def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float,
+                  on_play: Callable[[], None] | None = None) -> None:
     """Make ``scene`` draw only the animations of piece ``index``: the earlier ones are
-    stepped through without drawing (scene time as if drawn), a later one ends it."""
+    stepped through without drawing (scene time as if drawn), a later one ends it;
+    ``on_play()`` runs before each animation."""
     from manim.utils.exceptions import EndSceneEarlyException
 
     from ..kit.stepping import replay_skipped
@@ -305,6 +380,8 @@ def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float) -> N
     skipped: list[tuple[float, bool]] = []
 
     def compile_animation_data(*args: Any, **kwargs: Any) -> None:
+        if on_play is not None:
+            on_play()
         compile_data(*args, **kwargs)
         start, clock[0] = clock[0], clock[0] + scene.duration
         owner = piece_of(start, scene.duration, cuts)
@@ -336,27 +413,75 @@ def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float) -> N
         replay_skipped(scene)
 
 
+class _FrameCounts:
+    """A copy's frames for the progress display, sent a few times a second (a message a
+    frame could fill the pipe while the first piece is busy drawing)."""
+
+    def __init__(self, conn: Connection, every: float = 0.25) -> None:
+        self.conn, self.every, self.count, self.sent = conn, every, 0, time.monotonic()
+
+    def add(self, n: int) -> None:
+        self.count += n
+        if time.monotonic() - self.sent >= self.every:
+            self.send()
+
+    def send(self) -> None:
+        if self.count:
+            self.conn.send(("frames", self.count))
+        self.count, self.sent = 0, time.monotonic()
+
+
+def _on_its_own(texts: Path) -> None:
+    """What a copy must not share with the process it was forked from: Manim's text
+    folder (a text's SVG is written and parsed under a fixed name), the output streams
+    (a progress display's thread may have held their lock as the copy was forked) and
+    tqdm's lock (a semaphore shared across the fork); its log says only errors (every
+    warning was the first piece's too) and draws no progress bars."""
+    import logging
+    import threading
+
+    from manim import config
+    from tqdm import tqdm
+
+    signal.signal(signal.SIGTERM, _end_quietly)
+    signal.signal(signal.SIGINT, _end_quietly)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - the process's own, kept open
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    tqdm.set_lock(threading.RLock())
+    config.text_dir = str(texts)
+    config.tex_dir = str(texts)
+    config.progress_bar = "none"
+    logging.getLogger("manim").setLevel(logging.ERROR)
+
+
+class _Stopped(BaseException):
+    """A copy asked to stop: by the first piece (which failed, or is stopping) or by
+    Ctrl-C (which the first piece has too)."""
+
+
+def _end_quietly(signum: int, frame: object) -> None:
+    """End through the copy's failure path, which closes its videos, telling nothing."""
+    raise _Stopped(signum)
+
+
 def _run_copy(scene: Lesson, play: Callable[[], None], index: int, cuts: list[float],
               conn: Connection, texts: Path, fps: float) -> None:
     """The copy's whole life: draw piece ``index`` of ``scene``, send back what the
     first piece needs, and exit (never returning to the caller)."""
-    import logging
-
-    from manim import config
     from manim.utils.exceptions import EndSceneEarlyException
 
     code = 1
     try:
-        config.text_dir = str(texts)
-        config.tex_dir = str(texts)
-        config.progress_bar = "none"
-        logging.getLogger("manim").setLevel(logging.WARNING)
-        scene.progress_report = lambda n: conn.send(("frames", n))
+        _on_its_own(texts)
+        frames = _FrameCounts(conn)
+        scene.progress_report = frames.add
         _take_stretch(scene, index, cuts, fps)
         try:
             play()
         except EndSceneEarlyException:
             pass
+        frames.send()
         writer = scene.renderer.file_writer
         writer.join_all_encode_jobs()
         conn.send(("done", {
@@ -366,15 +491,31 @@ def _run_copy(scene: Lesson, play: Callable[[], None], index: int, cuts: list[fl
         code = 0
     except BaseException as err:  # noqa: BLE001 - told to the first piece, which raises it
         try:
-            pickle.dumps(err)
-            conn.send(("failed", err))
-        except Exception:  # noqa: BLE001 - an error that cannot be pickled: its text
-            try:
-                conn.send(("failed", PieceError("".join(traceback.format_exception(err)))))
-            except Exception:  # noqa: BLE001, S110 - the first piece reports the exit
-                pass
+            scene.renderer.file_writer.abort_encode_jobs()  # no half-written video kept
+        except BaseException:  # noqa: BLE001, S110 - the error to tell is err
+            pass
+        if not isinstance(err, _Stopped):
+            _tell(conn, err)
     finally:
         try:
             conn.close()
         finally:
             os._exit(code)
+
+
+def _tell(conn: Connection, err: BaseException) -> None:
+    """Send ``err`` to the first piece with the copy's traceback: as a note, and its
+    frames as ``piece_frames`` (the command names the file and line from them), or,
+    where it would not arrive whole, a PieceError with its text."""
+    text = "".join(traceback.format_exception(err))
+    try:
+        err.piece_frames = [(f.filename, f.lineno, f.name)
+                            for f in traceback.extract_tb(err.__traceback__)]
+        err.add_note(f"(in the forked copy drawing that stretch)\n{text}")
+        pickle.loads(pickle.dumps(err))
+    except Exception:  # noqa: BLE001 - it does not travel: its text does
+        err = PieceError(text)
+    try:
+        conn.send(("failed", err))
+    except Exception:  # noqa: BLE001, S110 - the first piece reports the exit instead
+        pass
