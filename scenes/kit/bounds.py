@@ -45,9 +45,13 @@ def anchor_box(m: Mobject) -> tuple[np.ndarray, np.ndarray] | None:
     parts = _anchors(m)
     if not parts:
         return None
-    lo = np.min([p.min(axis=0) for p in parts], axis=0)
-    hi = np.max([p.max(axis=0) for p in parts], axis=0)
-    return lo, hi
+    points = _joined(parts)
+    return points.min(axis=0), points.max(axis=0)
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    """The arrays ``parts`` as one (one reduction over it beats one a part)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def critical_point(m: Mobject, direction: np.ndarray) -> np.ndarray:
@@ -74,5 +78,5 @@ def spans(m: Mobject) -> np.ndarray:
     pts = [x.points for x in m.get_family() if len(x.points)]
     if not pts:
         return np.zeros(3)
-    return (np.max([p.max(axis=0) for p in pts], axis=0)
-            - np.min([p.min(axis=0) for p in pts], axis=0))
+    points = _joined(pts)
+    return points.max(axis=0) - points.min(axis=0)
