@@ -25,11 +25,14 @@ same in every copy). The stretches come from the acts' planned seconds and their
 measured cost (:data:`DRAW_COST`, :func:`plan_cuts`): the piece that steps through
 more of the lesson draws less of it, so the pieces finish together.
 
-Only where it can help and stay exact: a video (not ``-s``, a PNG or a deck), the
-whole lesson (not ``--act`` or a ``-n`` range), Linux (``os.fork``), at least
+Only where it can help and stay exact (:func:`_may_fork`): a video (not ``-s``, PNG
+frames or a deck), the whole lesson (not ``--act`` or a ``-n`` range), Manim's
+caching off, the lesson's own ``construct``, Linux (``os.fork``), at least
 :data:`MIN_PIECE_SECONDS` of clip a piece, and more than one core to use: all of
-this machine's by default (at most :data:`MAX_PIECES`), ``Lesson.cores`` or
-``OPTIROLL_CORES`` (``optiroll render --cores N``) to choose; 1 draws in one process.
+this machine's by default (at most :data:`MAX_PIECES`; a CPU quota counts),
+``Lesson.cores`` or ``OPTIROLL_CORES`` (``optiroll render --cores N``) to choose; 1
+draws in one process. A copy that fails stops the first piece at its next
+animation, with the copy's error; the first piece's failure stops the copies.
 """
 
 from __future__ import annotations
