@@ -269,9 +269,11 @@ class Pieces:
         videos; killed if it has not within :data:`STOP_SECONDS`) and clear up after
         them (idempotent)."""
         for child in self.children:
-            if child.pid:
+            if child.pid and child.result is not None and "done" in child.result:
+                _reap(child.pid)  # it said its last word and is exiting: no signal needed
+            elif child.pid:
                 _stop(child.pid)
-                child.pid = 0
+            child.pid = 0
             child.conn.close()
             shutil.rmtree(child.texts, ignore_errors=True)
         self.children = []
@@ -279,6 +281,13 @@ class Pieces:
 
 #: seconds a copy asked to stop has to close its videos before it is killed
 STOP_SECONDS = 2.0
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # reaped elsewhere
 
 
 def _stop(pid: int) -> None:
