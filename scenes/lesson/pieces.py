@@ -384,10 +384,8 @@ def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float,
     ``on_play()`` runs before each animation."""
     from manim.utils.exceptions import EndSceneEarlyException
 
-    from ..kit.stepping import replay_skipped
-
     renderer = scene.renderer
-    compile_data, play = scene.compile_animation_data, renderer.play
+    compile_data = scene.compile_animation_data
     clock = [0.0]  # the durations played so far: the same sum in every copy
     skipped: list[tuple[float, bool]] = []
 
@@ -403,6 +401,23 @@ def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float,
             renderer.skip_animations = True
             skipped.append((scene.duration, scene.is_current_animation_frozen_frame()))
 
+    scene.compile_animation_data = compile_animation_data
+    if index > 0:  # a copy
+        _step_as_drawn(scene, skipped, fps)
+
+
+def _step_as_drawn(scene: Lesson, skipped: list[tuple[float, bool]], fps: float) -> None:
+    """Make a copy step through each animation its compile hook marked skipped (its
+    duration and whether it is a still wait, in ``skipped``) frame by frame, leaving the
+    scene time drawing it would have, and without drawing even the frames Manim draws
+    in a skipped animation (its still image, a still wait's frame: nothing reads them,
+    the next drawn animation draws its own; a copy never saves a last frame, which
+    Manim draws while skipping)."""
+    from ..kit.stepping import replay_skipped
+
+    renderer = scene.renderer
+    play, update_frame = renderer.play, renderer.update_frame
+
     def played(sc: Any, *args: Any, **kwargs: Any) -> None:
         start = renderer.time
         play(sc, *args, **kwargs)
@@ -410,19 +425,13 @@ def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float,
             duration, frozen = skipped.pop()
             renderer.time = drawn_time(start, duration, frozen, fps)
 
-    update_frame = renderer.update_frame
-
     def drawn_only(*args: Any, **kwargs: Any) -> None:
-        """Manim draws a frame in a skipped animation too (its still image, a still
-        wait's frame), which nothing reads: the next drawn animation draws its own."""
         if not renderer.skip_animations:
             update_frame(*args, **kwargs)
 
-    scene.compile_animation_data = compile_animation_data
-    if index > 0:  # (a copy: it never saves a last frame, which Manim draws skipping)
-        renderer.play = played
-        renderer.update_frame = drawn_only
-        replay_skipped(scene)
+    renderer.play = played
+    renderer.update_frame = drawn_only
+    replay_skipped(scene)
 
 
 class _FrameCounts:

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from manim import Circle, VGroup
 
 from ...kit import theme
 from ...kit.balls import Ball, Trail, VectorArrow, nest
-from ...kit.bounds import anchor_box
 from ...kit.motion import fade_in, fade_out
 from ...kit.quadratic import ModelEllipse
-from ..stage import ARROW_STYLE
+from ..stage import ARROW_STYLE, box_of
 
 if TYPE_CHECKING:
     from ..prepare import ArrowData
@@ -154,7 +152,6 @@ class _Visible:
     def __call__(self):
         from ..layout import Box
 
-        boxes = [anchor_box(p) or (np.zeros(3), np.zeros(3))
-                 for p in self.panel.visible_parts()]  # (Manim's get_left and so on)
-        return Box(min(lo[0] for lo, _ in boxes), max(hi[0] for _, hi in boxes),
-                   min(lo[1] for lo, _ in boxes), max(hi[1] for _, hi in boxes))
+        boxes = [box_of(p) for p in self.panel.visible_parts()]
+        return Box(min(b.left for b in boxes), max(b.right for b in boxes),
+                   min(b.bottom for b in boxes), max(b.top for b in boxes))
