@@ -203,6 +203,24 @@ def test_a_string_composed_again_comes_from_the_cache_unchanged() -> None:
     np.testing.assert_array_equal(cache.points("loss 2.87×10⁻⁵"), first)
 
 
+def outlines(mobs: list) -> list:
+    """Every attribute of every mobject of each family (the parent's too: Manim's flip
+    turns its sheen direction), arrays as bytes, colours as text; and which of the
+    family's mobjects each named group of ``id_to_vgroup_dict`` holds."""
+    out: list = []
+    for mob in mobs:
+        family = mob.get_family()
+        out += [(type(m).__name__, k, v.tobytes() if isinstance(v, np.ndarray) else
+                 str(v) if type(v).__name__ == "ManimColor" else v)
+                for m in family for k, v in sorted(vars(m).items())
+                if isinstance(v, np.ndarray | int | float | str | bool | type(None))
+                or type(v).__name__ == "ManimColor"]
+        index = {id(m): i for i, m in enumerate(family)}
+        out.append([(name, [index.get(id(m)) for m in group.get_family()])
+                    for name, group in mob.id_to_vgroup_dict.items()])
+    return out
+
+
 def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Text parsed once is kept on disk (kit/svgcache.py) and read back into the same
@@ -223,23 +241,6 @@ def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
                          color=theme.SKY_BLUE),
                     Text("AV fi", font=theme.FONT, font_size=40, weight="BOLD"),
                     MathTypst("L(x, y) = x^2 / 16 + 9 y^2", font_size=28)]
-
-    def outlines(mobs: list) -> list:
-        """Every attribute of every mobject of each family (the parent's too: Manim's
-        flip turns its sheen direction), arrays as bytes, colours as text; and which of
-        the family's mobjects each named group of ``id_to_vgroup_dict`` holds."""
-        out: list = []
-        for mob in mobs:
-            family = mob.get_family()
-            out += [(type(m).__name__, k, v.tobytes() if isinstance(v, np.ndarray) else
-                     str(v) if type(v).__name__ == "ManimColor" else v)
-                    for m in family for k, v in sorted(vars(m).items())
-                    if isinstance(v, np.ndarray | int | float | str | bool | type(None))
-                    or type(v).__name__ == "ManimColor"]
-            index = {id(m): i for i, m in enumerate(family)}
-            out.append(sorted((name, [index.get(id(m)) for m in group.get_family()])
-                              for name, group in mob.id_to_vgroup_dict.items()))
-        return out
 
     monkeypatch.setenv("OPTIROLL_CACHE", "off")
     manims = outlines(make())
@@ -274,3 +275,44 @@ def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
 
     monkeypatch.setattr(svgcache, "config", SimpleNamespace(renderer=RendererType.OPENGL))
     assert not svgcache.cacheable(Text)
+
+
+def test_a_kept_parse_is_found_whatever_surface_cairo_numbered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cairo numbers an SVG's top group by the surfaces the process has made: a string
+    typeset again into a new text folder after other strings (a copy drawing a piece of
+    a lesson, a new media folder) differs in that number alone. It is still read back
+    from the cache, with the group named as in its own SVG."""
+    import re
+
+    from manim.mobject.svg import svg_mobject
+    from optiroll.scenes.kit import svgcache
+
+    def typeset(media: str, before: int = 0) -> tuple[Text, bytes]:
+        svg_mobject.SVG_HASH_TO_MOB_MAP.clear()  # Manim's own per-process cache
+        with tempconfig({"media_dir": str(tmp_path / media)}):
+            for i in range(before):
+                Text(f"filler{i}", font=theme.FONT)
+            text = Text("β = 0.8 (plain GD)", font=theme.FONT, font_size=24)
+            return text, text.get_file_path().read_bytes()
+
+    def numbered(svg: bytes) -> str:
+        return re.search(rb'<g id="(surface[0-9]+)"', svg).group(1).decode()
+
+    monkeypatch.setenv("OPTIROLL_CACHE", "off")
+    manims, manims_svg = typeset("manim")
+    monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path / "cache"))
+    typeset("first")  # parsed, and kept
+    calls, parse = [], svgcache.manim_generate_mobject
+    monkeypatch.setattr(svgcache, "manim_generate_mobject",
+                        lambda self: calls.append(self) or parse(self))
+    again, svg = typeset("again", before=2)
+    assert numbered(svg) != numbered(manims_svg)
+    assert svg.replace(numbered(svg).encode(), b"") == manims_svg.replace(
+        numbered(manims_svg).encode(), b"")  # the number is all that differs
+    assert [m.text for m in calls] == ["filler0", "filler1"]  # the string read back
+    assert numbered(svg) in again.id_to_vgroup_dict
+    assert outlines([again]) == [
+        [(numbered(svg) if name == numbered(manims_svg) else name, members)
+         for name, members in part] if isinstance(part, list) else part
+        for part in outlines([manims])]

@@ -75,7 +75,10 @@ def x264_settings(path: Path) -> str:
 def test_previews_encode_veryfast_and_larger_renders_keep_manims_preset(tmp_path: Path
                                                                          ) -> None:
     """A ThemedScene (a lesson) 480 high or less (``-ql``) is a preview: x264's
-    veryfast (subme=2, one reference frame); above, Manim's medium (subme=7, three)."""
+    veryfast (subme=2, one reference frame) on one thread; above, Manim's medium
+    (subme=7, three) on the threads x264 picks (more than one where there are cores)."""
+    from optiroll.scenes.lesson.pieces import machine_cores
+
     scene = tmp_path / "themed.py"
     scene.write_text(
         "from optiroll.scenes.kit import ThemedScene\n"
@@ -83,13 +86,15 @@ def test_previews_encode_veryfast_and_larger_renders_keep_manims_preset(tmp_path
         "class Themed(ThemedScene):\n"
         "    def construct(self):\n"
         "        self.play(Create(Circle()), run_time=0.5)\n")
-    for size, subme, refs in (("320,180", 2, 1), ("864,486", 7, 3)):
+    for size, subme, refs, one_thread in (("320,180", 2, 1, True),
+                                          ("864,486", 7, 3, machine_cores() < 2)):
         media = tmp_path / size.replace(",", "x")
         r = manim(["--fps", "10", "-r", size, str(scene), "Themed"], media)
         assert r.returncode == 0, r.stderr[-3000:]
         options = x264_settings(only(list(media.rglob("Themed.mp4"))))
         assert f" subme={subme} " in options and f" ref={refs} " in options, options
         assert " crf=23.0 " in options, options
+        assert (" threads=1 " in options) == one_thread, options
 
 
 def test_transparent_webm(tmp_path: Path) -> None:

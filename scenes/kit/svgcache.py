@@ -14,6 +14,13 @@ processes, into the same mobjects (``tests/test_glyphs.py`` compares them). Only
 Manim's own ``Text`` and ``MarkupText`` under the Cairo renderer are kept
 (:func:`cacheable`); Typst formulas are parsed every time.
 
+Cairo names an SVG's one top group ``surface<N>``, N counting the SVG surfaces the
+process has made: the same string typeset in another process, or after other
+strings, differs in that number alone. The key leaves it out, and an entry is read
+back with the name this SVG gives the group (:func:`_surface_id`), so a string
+typeset again into a new text folder (a copy drawing a stretch of a lesson,
+``lesson/pieces.py``; a render into a new media folder) is still parsed once.
+
 Entries are written atomically (parallel renders share the folder) and read
 only by the user who wrote them (a folder of mode 0700: they are pickles); one
 that cannot be read is parsed again and written anew; past :data:`MAX_ENTRIES`
@@ -25,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import tempfile
 import time
 import zlib
@@ -45,6 +53,10 @@ manim_generate_mobject = svg_mobject.SVGMobject.generate_mobject
 #: the classes whose parse is kept (see :func:`cacheable`)
 _KEPT = (Text, MarkupText)
 _pruned = False
+#: cairo's name for an SVG's top group, numbered by the surfaces the process has made
+_SURFACE_ID = re.compile(rb'<g id="(surface[0-9]+)"')
+#: the name that group has in a kept entry
+_KEPT_SURFACE_ID = "surface"
 
 
 def cache_dir() -> Path | None:
@@ -65,8 +77,9 @@ def _versions() -> str:
 
 
 def key(mob: svg_mobject.SVGMobject, svg: bytes) -> str:
-    """The entry's name: a hash of the SVG and of what else the parse depends on."""
-    h = hashlib.sha256(svg)
+    """The entry's name: a hash of the SVG (its top group's number left out: see the
+    module) and of what else the parse depends on."""
+    h = hashlib.sha256(_SURFACE_ID.sub(b'<g id="surface"', svg, count=1))
     h.update(repr((type(mob).__module__, type(mob).__qualname__, mob.svg_default,
                    mob.path_string_config, str(config.renderer), _versions(),
                    pickle.HIGHEST_PROTOCOL)).encode())
@@ -92,6 +105,7 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
     if folder is None or svg is None:
         return manim_generate_mobject(self)
     entry = folder / f"{key(self, svg)}.pickle"
+    surface = _surface_id(svg)
     try:
         submobjects, groups = pickle.loads(zlib.decompress(entry.read_bytes()))
         if not (isinstance(submobjects, list) and isinstance(groups, dict) and all(
@@ -100,14 +114,29 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
         os.utime(entry)  # recently used: the pruning keeps it
     except Exception:  # noqa: BLE001 - missing, damaged or from elsewhere: parse it
         manim_generate_mobject(self)
-        _store(entry, (self.submobjects, self.id_to_vgroup_dict))
+        _store(entry, (self.submobjects, _renamed(self.id_to_vgroup_dict, surface,
+                                                  _KEPT_SURFACE_ID)))
         return self
     self.add(*submobjects)
-    self.id_to_vgroup_dict = groups
+    self.id_to_vgroup_dict = _renamed(groups, _KEPT_SURFACE_ID, surface)
     # the kept submobjects are flipped already; Manim's flip also turns the mobject's own
     # sheen direction (VMobject.rotate), as here
     self.rotate_sheen_direction(TAU / 2, RIGHT, family=False)
     return self
+
+
+def _surface_id(svg: bytes) -> str | None:
+    """The name cairo gave the SVG's top group (``surface<N>``), or None."""
+    found = _SURFACE_ID.search(svg)
+    return found.group(1).decode() if found else None
+
+
+def _renamed(groups: dict[str, Any], old: str | None, new: str | None) -> dict[str, Any]:
+    """``groups`` (a parse's ``id_to_vgroup_dict``) with its group ``old`` named ``new``,
+    in the same place (an SVG without cairo's top group: unchanged)."""
+    if old is None or new is None:
+        return groups
+    return {new if name == old else name: group for name, group in groups.items()}
 
 
 def _store(entry: Path, value: Any) -> None:

@@ -15,6 +15,15 @@ the same size, and the frames the preview's encoder thread no longer has to
 catch up with are waited for at the end of every animation. Larger renders keep
 Manim's settings.
 
+x264 encodes a partial movie on one thread (:meth:`ColourGifWriter.encoder_threads`)
+where more threads would only compete for the cores: in a preview, whose one thread
+keeps up with the drawing, and wherever the scene is drawn in pieces that take every
+core (``lesson/pieces.py`` sets :attr:`ColourGifWriter.pieces_fill_cores`). There the
+encoder's own threads had cost a tenth more CPU time and made its output differ from
+run to run (which frames x264's threads encode together depends on their timing); on
+one thread the same frames give the same file, byte for byte, in one process or in
+pieces. Elsewhere x264 picks its threads itself, as in Manim.
+
 Lessons use it; another scene can too::
 
     class MyScene(Scene):
@@ -44,14 +53,29 @@ def preview_preset() -> str | None:
 
 
 class ColourGifWriter(SceneFileWriter):
+    #: set while the scene is drawn in pieces that take every core (see the module)
+    pieces_fill_cores: bool = False
+
+    def encoder_threads(self) -> int | None:
+        """x264's threads for a partial movie: 1 in a preview and in pieces that take
+        every core, else None (x264's own choice); None for VP9 and QuickTime RLE."""
+        if config.movie_file_extension != ".mp4" or config.transparent:
+            return None
+        return 1 if self.pieces_fill_cores or preview_preset() is not None else None
+
     def open_partial_movie_stream(self, file_path: str | Path | None = None) -> None:
-        """Manim's stream, with :func:`preview_preset` for previews (x264 reads its
-        options when the first frame opens the codec)."""
+        """Manim's stream, with :func:`preview_preset` for previews and
+        :meth:`encoder_threads` (x264 reads them when the first frame opens the
+        codec)."""
         super().open_partial_movie_stream(file_path)
-        preset = preview_preset()
         job = self._current_encode_job
-        if preset is not None and job is not None:
+        if job is None:
+            return
+        preset, threads = preview_preset(), self.encoder_threads()
+        if preset is not None:
             job.stream.codec_context.options["preset"] = preset
+        if threads is not None:
+            job.stream.codec_context.thread_count = threads
 
     def combine_files(self, input_files: list[str], output_file: Path,
                       create_gif: bool = False, includes_sound: bool = False) -> None:
