@@ -19,10 +19,9 @@ x264 encodes a partial movie on one thread (:meth:`ColourGifWriter.encoder_threa
 where more threads would only compete for the cores: in a preview, whose one thread
 keeps up with the drawing, and wherever the scene is drawn in pieces that take every
 core (``lesson/pieces.py`` sets :attr:`ColourGifWriter.pieces_fill_cores`). There the
-encoder's own threads had cost a tenth more CPU time and made its output differ from
-run to run (which frames x264's threads encode together depends on their timing); on
-one thread the same frames give the same file, byte for byte, in one process or in
-pieces. Elsewhere x264 picks its threads itself, as in Manim.
+encoder's own threads cost about a tenth more CPU time (the flagship's preview in two
+pieces: 0.2 to 0.4 s sooner, alternating runs). Elsewhere x264 picks its threads
+itself, as in Manim.
 
 Lessons use it; another scene can too::
 
