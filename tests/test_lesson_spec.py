@@ -217,6 +217,47 @@ def test_swarm_and_basins_keys() -> None:
         validate({**bare, "show": {"plots": ["loss"]}})
 
 
+def test_basin_maps_run_on_the_cores_to_the_same_labels(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A lesson's basin maps run their chunks in forked processes on the render's cores
+    (prepare.chunk_pool): the same labels as one process; one core, or one chunk, runs
+    them here."""
+    from optiroll.scenes.lesson import prepare as prep
+
+    pools: list[int] = []
+    pool = prep.ProcessPoolExecutor
+
+    def counted(*args: object, **kwargs: object) -> object:
+        pools.append(int(kwargs["max_workers"]))
+        return pool(*args, **kwargs)
+
+    monkeypatch.setattr(prep, "ProcessPoolExecutor", counted)
+    wells = {"surface": "wells", "start": [0, 0], "steps": 30,
+             "runs": [{"optimizer": "gd", "lr": 0.3},
+                      {"optimizer": "momentum", "lr": 0.3, "beta": 0.9}]}
+    s = validate({**BASE, **wells, "show": {"swarm": 8, "basins": 100}})  # 3 chunks a map
+
+    class Hooks(prep.LessonHooks):
+        cores = 1
+
+    one = prepare(s, Hooks)
+    assert pools == []
+    Hooks.cores = 2
+    two = prepare(s, Hooks)
+    assert pools == [2]
+    for a, b in zip(one.basin_maps, two.basin_maps, strict=True):
+        assert a.labels.shape == (100, 100) and np.array_equal(a.labels, b.labels)
+        assert len(np.unique(a.labels)) > 1
+    small = validate({**BASE, **wells, "runs": wells["runs"][:1],
+                      "show": {"swarm": 8, "basins": 20}})
+    prepare(small, Hooks)  # one chunk: here
+    assert pools == [2]
+    monkeypatch.setenv("OPTIROLL_CORES", "x")
+    Hooks.cores = None
+    with pytest.raises(SpecError, match="OPTIROLL_CORES='x'"):
+        prepare(s, Hooks)
+
+
 def test_a_swarm_of_four_runs_without_title_or_basins_plays_and_fits() -> None:
     """Four columns on a wide view, no title act (the header comes in with the swarm), no
     basins: every act plays, the columns stay apart and inside the frame, the readouts
