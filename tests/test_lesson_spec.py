@@ -237,25 +237,27 @@ def test_basin_maps_run_on_the_cores_to_the_same_labels(monkeypatch: pytest.Monk
                       {"optimizer": "momentum", "lr": 0.3, "beta": 0.9}]}
     s = validate({**BASE, **wells, "show": {"swarm": 8, "basins": 100}})  # 3 chunks a map
 
-    class Hooks(prep.LessonHooks):
-        cores = 1
-
-    one = prepare(s, Hooks)
+    one = prepare(s, cores=1)
     assert pools == []
-    Hooks.cores = 2
-    two = prepare(s, Hooks)
+    two = prepare(s, cores=2)
     assert pools == [2]
     for a, b in zip(one.basin_maps, two.basin_maps, strict=True):
         assert a.labels.shape == (100, 100) and np.array_equal(a.labels, b.labels)
         assert len(np.unique(a.labels)) > 1
-    small = validate({**BASE, **wells, "runs": wells["runs"][:1],
-                      "show": {"swarm": 8, "basins": 20}})
-    prepare(small, Hooks)  # one chunk: here
+    small = validate({**BASE, **wells, "show": {"swarm": 8, "basins": 60}})
+    prepare(small, cores=2)  # a map of one chunk (each map in turn): here
     assert pools == [2]
+    # a lesson's own cores, for itself and for each of its parts (cores = 1: here)
+    part = type("Part", (prep.Part,), {"spec": s})
+    lone = type("Lone", (lesson_class(s),), {"cores": 1})
+    parted = type("Parted", (lesson_class(s),), {"cores": 1, "parts": (part,)})
+    assert len(lone.prepare_parts()) == len(parted.prepare_parts()) == 1
+    assert pools == [2]
+    type("Two", (parted,), {"cores": 2}).prepare_parts()
+    assert pools == [2, 2]
     monkeypatch.setenv("OPTIROLL_CORES", "x")
-    Hooks.cores = None
     with pytest.raises(SpecError, match="OPTIROLL_CORES='x'"):
-        prepare(s, Hooks)
+        prepare(s)
 
 
 def test_a_swarm_of_four_runs_without_title_or_basins_plays_and_fits() -> None:

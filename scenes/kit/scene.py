@@ -39,12 +39,21 @@ typeset_on_a_fixed_canvas()  # Text laid out alike at every output size (kit.typ
 
 MANIM_DEFAULT_BACKGROUND = "#000000"
 
-# At exit, what is still alive (a rendered scene's mobjects, runs, caches: millions of
-# objects) is moved out of the collector's way before Python's own shutdown collects
-# every generation: a quarter of a second at the end of every preview, spent walking
-# objects that Python frees by reference count anyway. Files and folders are closed by
-# their owners and by the exit handlers registered before this one, which still run.
-atexit.register(gc.freeze)
+_freezing_at_exit = False
+
+
+def freeze_at_exit() -> None:
+    """Once a process has rendered: at its exit, move what is still alive (a scene's
+    mobjects, runs, caches: millions of objects) out of the collector's way before
+    Python's shutdown collects every generation, a quarter of a second at the end of
+    every preview. What is freed by reference count is freed as before; objects left in
+    reference cycles are then not finalized at exit, which Python does not promise
+    anyway (files and folders are closed by their owners and by the exit handlers, which
+    all still run)."""
+    global _freezing_at_exit
+    if not _freezing_at_exit:
+        _freezing_at_exit = True
+        atexit.register(gc.freeze)
 
 
 def use_theme_background() -> None:
@@ -113,6 +122,7 @@ class ThemedScene(Scene):
         """Manim's ``render``; what :meth:`play` froze is handed back to the collector
         even where the scene fails (Manim then skips :meth:`tear_down`: in a process that
         renders again, ``render --watch``, each failed scene had stayed in memory)."""
+        freeze_at_exit()
         try:
             return super().render(preview)
         finally:

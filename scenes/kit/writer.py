@@ -44,11 +44,15 @@ PREVIEW_HEIGHT = 480
 PREVIEW_PRESET = "veryfast"
 
 
+def x264() -> bool:
+    """Whether this render's partial movies are x264's (not VP9 for WebM, nor QuickTime
+    RLE for a transparent video)."""
+    return config.movie_file_extension == ".mp4" and not config.transparent
+
+
 def preview_preset() -> str | None:
     """The x264 preset for this render's partial movies, or None for Manim's own."""
-    if config.movie_file_extension != ".mp4" or config.transparent:
-        return None  # VP9 (WebM) and QuickTime RLE have no x264 presets
-    return PREVIEW_PRESET if config.pixel_height <= PREVIEW_HEIGHT else None
+    return PREVIEW_PRESET if x264() and config.pixel_height <= PREVIEW_HEIGHT else None
 
 
 class ColourGifWriter(SceneFileWriter):
@@ -58,7 +62,7 @@ class ColourGifWriter(SceneFileWriter):
     def encoder_threads(self) -> int | None:
         """x264's threads for a partial movie: 1 in a preview and in pieces that take
         every core, else None (x264's own choice); None for VP9 and QuickTime RLE."""
-        if config.movie_file_extension != ".mp4" or config.transparent:
+        if not x264():
             return None
         return 1 if self.pieces_fill_cores or preview_preset() is not None else None
 

@@ -9,14 +9,16 @@ without starting a renderer.
 from __future__ import annotations
 
 import inspect
+import math
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from multiprocessing import get_context
+from multiprocessing import current_process, get_context
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -306,8 +308,9 @@ class Part(LessonHooks):
         return cls.spec
 
     @classmethod
-    def prepare(cls) -> Prepared:
-        """The part's runs and words, without rendering (for tests and checks).
+    def prepare(cls, cores: int | None = None) -> Prepared:
+        """The part's runs and words, without rendering (for tests and checks), computed
+        on ``cores`` (see :func:`chunk_pool`; by default a Lesson's own ``cores``).
 
         A spec that does not validate raises :class:`SpecError` with one line per
         problem, as a TOML spec would."""
@@ -315,7 +318,7 @@ class Part(LessonHooks):
             spec = cls.make_spec()
         except ValidationError as err:
             raise SpecError(describe(err, cls.__name__)) from None
-        return prepare(spec, cls)
+        return prepare(spec, cls, cores if cores is not None else getattr(cls, "cores", None))
 
 
 def prepare_file(path: str | Path) -> Prepared:
@@ -415,8 +418,10 @@ def colour_family(opt: dyn.Optimizer) -> str:
     return opt.name
 
 
-def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepared:
-    """Run every rollout and resolve what the spec asks to show.
+def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks,
+            cores: int | None = None) -> Prepared:
+    """Run every rollout and resolve what the spec asks to show (basin maps on
+    ``cores``: :func:`chunk_pool`).
 
     Raises :class:`SpecError` for requests that only the runs can refute (a plot
     of a series no run records).
@@ -449,8 +454,8 @@ def prepare(spec: LessonSpec, hooks: type[LessonHooks] = LessonHooks) -> Prepare
     if spec.show.swarm:
         p.swarms = [swarm_data(spec, i, spec.show.swarm) for i in range(len(spec.runs))]
     if spec.show.basins:
-        chunks = len(spec.runs) * -(-spec.show.basins ** 2 // DEFAULT_CHUNK)
-        with chunk_pool(getattr(hooks, "cores", None), chunks) as pool:
+        chunks = math.ceil(spec.show.basins ** 2 / DEFAULT_CHUNK)  # a map's (in turn)
+        with chunk_pool(cores, chunks) as pool:
             p.basin_maps = [basin_data(spec, i, spec.show.basins, pool)
                             for i in range(len(spec.runs))]
     if p.swarms and hooks.conclusions is LessonHooks.conclusions:  # the swarms' own words
@@ -550,9 +555,11 @@ def chunk_pool(cores: int | None, chunks: int) -> Iterator[Executor | None]:
     """Processes forked to run a basin map's ``chunks`` on the cores the render may use
     (``cores``: ``Lesson.cores``, else ``OPTIROLL_CORES``, else every core, as for the
     pieces a lesson is drawn in: :func:`.pieces.cores_wanted`), or None to run them here:
-    one core, a single chunk, or no ``fork`` (off Linux). Each chunk's labels are the
-    same wherever it runs (``dynamics/distributed.py``), so the map is too: local_minima's
-    two 400-pixel maps take 3.6 s here, 2.0 s on two cores."""
+    one core, a single chunk, no ``fork`` (off Linux), or a daemonic process (a Dask
+    worker's, which may not have children). Each chunk's labels are the same wherever it
+    runs (``dynamics/distributed.py``), so the map is too: local_minima's two 400-pixel
+    maps take 3.6 s here, 2.0 s on two cores. The processes leave Ctrl-C to this one,
+    which stops waiting for the chunks not yet begun."""
     from .pieces import cores_wanted
 
     try:
@@ -560,11 +567,18 @@ def chunk_pool(cores: int | None, chunks: int) -> Iterator[Executor | None]:
     except ValueError as err:
         raise SpecError([str(err)]) from None
     workers = min(wanted, chunks)
-    if workers < 2 or not (hasattr(os, "fork") and sys.platform.startswith("linux")):
+    if (workers < 2 or not (hasattr(os, "fork") and sys.platform.startswith("linux"))
+            or current_process().daemon):
         yield None
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                             initializer=_leave_ctrl_c) as pool:
         yield pool
+
+
+def _leave_ctrl_c() -> None:
+    """In a pool's process: Ctrl-C is the process that made the pool's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def share_strings(shares: np.ndarray) -> list[str]:

@@ -88,7 +88,7 @@ class Lesson(Part, ThemedScene):
     @classmethod
     def prepare_parts(cls) -> list[Prepared]:
         """Every part's runs and words (one part unless :attr:`parts` lists several)."""
-        return [part.prepare() for part in (cls.parts or (cls,))]
+        return [part.prepare(cls.cores) for part in (cls.parts or (cls,))]
 
     # -- Manim's hooks -------------------------------------------------------------
     def setup(self) -> None:
