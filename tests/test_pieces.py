@@ -144,24 +144,6 @@ def test_pieces_draw_the_single_process_clip_and_marks(tmp_path: Path) -> None:
     assert len(a) > 150 and len({x.tobytes() for x in a}) > 100  # a moving clip
 
 
-def test_pieces_that_take_every_core_encode_on_one_thread(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pieces that take every core encode on one x264 thread at any size (kit/writer.py;
-    a preview always does, tests/test_scene_render.py); fewer than the cores leave x264
-    its threads above a preview's size."""
-    cls = lesson_class(load_spec(THREE_D), "Behind")
-    for machine, fill in ((2, True), (8, False)):
-        monkeypatch.setattr(pieces, "machine_cores", lambda machine=machine: machine)
-        many, many_file = _render(cls, tmp_path / f"on{machine}", 2)
-        assert many.pieces is not None and many_file.suffix == ".mp4"
-        writer = many.renderer.file_writer
-        assert writer.pieces_fill_cores == fill
-        with tempconfig({"pixel_width": 1920, "pixel_height": 1080}):
-            assert writer.encoder_threads() == (1 if fill else None)
-        with tempconfig(TINY):
-            assert writer.encoder_threads() == 1  # a preview
-
-
 def test_a_short_clip_a_still_or_an_act_range_is_drawn_in_one_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = load_spec(THREE_D)

@@ -15,13 +15,12 @@ the same size, and the frames the preview's encoder thread no longer has to
 catch up with are waited for at the end of every animation. Larger renders keep
 Manim's settings.
 
-x264 encodes a partial movie on one thread (:meth:`ColourGifWriter.encoder_threads`)
-where more threads would only compete for the cores: in a preview, whose one thread
-keeps up with the drawing, and wherever the scene is drawn in pieces that take every
-core (``lesson/pieces.py`` sets :attr:`ColourGifWriter.pieces_fill_cores`). There the
-encoder's own threads cost about a tenth more CPU time (the flagship's preview in two
-pieces: 0.2 to 0.4 s sooner, alternating runs). Elsewhere x264 picks its threads
-itself, as in Manim.
+A preview's partial movies are also encoded on one x264 thread (:func:`encoder_threads`):
+it keeps up with the drawing, and where a lesson is drawn in pieces on every core
+(``lesson/pieces.py``), x264's own threads cost about a tenth more CPU time (the
+flagship's preview in two pieces: 0.2 to 0.4 s sooner in alternating runs; in one
+process no different). Larger renders keep x264's own threads: at 1080p60 the flagship
+in two pieces took 68 s with them and 69 to 74 s on one thread each.
 
 Lessons use it; another scene can too::
 
@@ -55,26 +54,21 @@ def preview_preset() -> str | None:
     return PREVIEW_PRESET if x264() and config.pixel_height <= PREVIEW_HEIGHT else None
 
 
+def encoder_threads() -> int | None:
+    """x264's threads for this render's partial movies: 1 in a preview, else None
+    (x264's own choice, as for VP9 and QuickTime RLE)."""
+    return 1 if preview_preset() is not None else None
+
+
 class ColourGifWriter(SceneFileWriter):
-    #: set while the scene is drawn in pieces that take every core (see the module)
-    pieces_fill_cores: bool = False
-
-    def encoder_threads(self) -> int | None:
-        """x264's threads for a partial movie: 1 in a preview and in pieces that take
-        every core, else None (x264's own choice); None for VP9 and QuickTime RLE."""
-        if not x264():
-            return None
-        return 1 if self.pieces_fill_cores or preview_preset() is not None else None
-
     def open_partial_movie_stream(self, file_path: str | Path | None = None) -> None:
-        """Manim's stream, with :func:`preview_preset` for previews and
-        :meth:`encoder_threads` (x264 reads them when the first frame opens the
-        codec)."""
+        """Manim's stream, with :func:`preview_preset` and :func:`encoder_threads` for
+        previews (x264 reads them when the first frame opens the codec)."""
         super().open_partial_movie_stream(file_path)
         job = self._current_encode_job
         if job is None:
             return
-        preset, threads = preview_preset(), self.encoder_threads()
+        preset, threads = preview_preset(), encoder_threads()
         if preset is not None:
             job.stream.codec_context.options["preset"] = preset
         if threads is not None:

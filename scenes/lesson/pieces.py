@@ -328,11 +328,6 @@ def start(scene: Lesson, play: Callable[[], None]) -> Pieces | None:
         return None
     cuts = plan_cuts(spans, k)
     pieces = Pieces(cuts, report=scene.progress_report)
-    # every core drawing: each piece's encoder on one thread (kit/writer.py), set before
-    # the fork and so in every piece
-    writer = scene.renderer.file_writer
-    if hasattr(writer, "pieces_fill_cores"):
-        writer.pieces_fill_cores = k >= machine_cores()
     sys.stdout.flush()
     sys.stderr.flush()
     try:
