@@ -54,6 +54,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .loading import SpecError
+
 if TYPE_CHECKING:
     from .scene import Lesson
 
@@ -83,7 +85,7 @@ def cores_wanted(chosen: int | None) -> int:
     """The cores a lesson's render may use: ``chosen`` (``Lesson.cores``), else
     ``OPTIROLL_CORES``, else every core this process may run on; at most
     :data:`MAX_PIECES`, at least 1. A value that is not a whole number >= 1 is refused
-    with the fix."""
+    with the fix (a :class:`SpecError`: one line, before anything renders)."""
     if chosen is None:
         text = os.environ.get(CORES_VARIABLE, "").strip()
         if text:
@@ -92,12 +94,12 @@ def cores_wanted(chosen: int | None) -> int:
             except ValueError:
                 chosen = 0
             if chosen < 1:
-                raise ValueError(f"{CORES_VARIABLE}={text!r}: give a whole number of cores, "
-                                 f"1 or more (1 draws the lesson in one process)")
+                raise SpecError([f"{CORES_VARIABLE}={text!r}: give a whole number of cores, "
+                                 f"1 or more (1 draws the lesson in one process)"])
     if chosen is None:
         chosen = machine_cores()
     if chosen < 1:
-        raise ValueError(f"cores {chosen}: give 1 or more")
+        raise SpecError([f"cores {chosen}: give 1 or more"])
     return min(chosen, MAX_PIECES)
 
 
@@ -116,6 +118,11 @@ def machine_cores(quota: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
     except (OSError, ValueError):
         pass
     return cores
+
+
+def can_fork() -> bool:
+    """Whether this process may fork copies of itself (``os.fork`` on Linux)."""
+    return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
 def plan_cuts(spans: Sequence[tuple[float, float]], k: int,
@@ -244,9 +251,10 @@ class Pieces:
         from manim import logger
 
         try:
-            if any(c.result is None for c in self.children):
+            waiting = sum(c.result is None for c in self.children)
+            if waiting:
                 logger.info("Waiting for the %d forked copies drawing the rest of the clip",
-                            sum(c.result is None for c in self.children))
+                            waiting)
             self.forward(block=True)
             writer = scene.renderer.file_writer
             for child in self.children:
@@ -317,13 +325,7 @@ def start(scene: Lesson, play: Callable[[], None]) -> Pieces | None:
     spans = [(seconds, DRAW_COST.get(key.rsplit("-", 1)[-1], DEFAULT_COST))
              for key, seconds, _ in scene.stretches()]
     clip = sum(s for s, _ in spans)
-    try:
-        wanted = cores_wanted(type(scene).cores)
-    except ValueError as err:
-        from .loading import SpecError
-
-        raise SpecError([str(err)]) from None
-    k = min(wanted, int(clip // MIN_PIECE_SECONDS))
+    k = min(cores_wanted(type(scene).cores), int(clip // MIN_PIECE_SECONDS))
     if k < 2:
         return None
     cuts = plan_cuts(spans, k)
@@ -367,8 +369,7 @@ def _may_fork(scene: Lesson) -> bool:
 
     from .scene import Lesson
 
-    return (hasattr(os, "fork") and sys.platform.startswith("linux")
-            and type(scene).cores != 1 and write_to_movie() and not is_png_format()
+    return (can_fork() and type(scene).cores != 1 and write_to_movie() and not is_png_format()
             and not config.save_last_frame and not config.save_sections
             and not config.dry_run and config.disable_caching
             and config.from_animation_number == 0

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import inspect
 import math
-import os
 import signal
-import sys
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -560,15 +558,10 @@ def chunk_pool(cores: int | None, chunks: int) -> Iterator[Executor | None]:
     runs (``dynamics/distributed.py``), so the map is too: local_minima's two 400-pixel
     maps take 3.6 s here, 2.0 s on two cores. The processes leave Ctrl-C to this one,
     which stops waiting for the chunks not yet begun."""
-    from .pieces import cores_wanted
+    from .pieces import can_fork, cores_wanted
 
-    try:
-        wanted = cores_wanted(cores)
-    except ValueError as err:
-        raise SpecError([str(err)]) from None
-    workers = min(wanted, chunks)
-    if (workers < 2 or not (hasattr(os, "fork") and sys.platform.startswith("linux"))
-            or current_process().daemon):
+    workers = min(cores_wanted(cores), chunks)
+    if workers < 2 or not can_fork() or current_process().daemon:
         yield None
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
