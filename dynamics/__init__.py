@@ -37,7 +37,6 @@ from . import optimizers as _optimizers  # noqa: F401  (registers every optimize
 from .catalog import CATALOG, catalog_surface
 from .data_surfaces import DATA_SURFACES
 from .errors import FormulaError, OptirollError, UnknownNameError, closest, unknown_name
-from .formula import parse_formula
 from .optimizers.base import REGISTRY, Optimizer, make_optimizer
 from .rollouts import Rollout, rollout
 from .schedules import Schedule, schedule
@@ -147,7 +146,7 @@ def surface(name_or_formula: str, *, view: Any = None, **params: Any) -> Surface
         if params:
             raise OptirollError(f"a formula surface takes only view=..., got {', '.join(params)}")
         try:
-            expr = parse_formula(name_or_formula)
+            s = formula_surface(name_or_formula)
         except FormulaError:
             # not a formula: a mistyped name (letters, _ - and spaces only; 'x - y' parses)
             if len(key) <= 64 and key.replace("_", "").isalpha():
@@ -158,8 +157,6 @@ def surface(name_or_formula: str, *, view: Any = None, **params: Any) -> Surface
                     " Or pass a formula in x and y, e.g. '0.1*x**2 + 2*y**2'.",
                 ) from None
             raise
-        return formula_surface(name_or_formula, expr,
-                               _check_view(view) if view is not None else None)
     if view is not None:
         s = _with_view(s, _check_view(view))
     return s

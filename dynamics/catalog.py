@@ -12,7 +12,6 @@ from functools import cache
 
 import numpy as np
 
-from .formula import parse_formula
 from .surfaces import Box, SymbolicSurface
 
 
@@ -174,7 +173,7 @@ def catalog_surface(name: str) -> SymbolicSurface:
         view=e.view,
         minima=e.minima,
         spec={"name": name},
-        expr=parse_formula(e.formula),
+        formula=e.formula,
     )
     if name == "wells":
         refined = tuple(map(tuple, _newton_refine(s, np.array(e.minima)).tolist()))

@@ -3,20 +3,22 @@
 A point array has shape ``(..., 2)``; :meth:`Surface.value` returns ``(...)``,
 :meth:`Surface.gradient` ``(..., 2)`` and :meth:`Surface.hessian`
 ``(..., 2, 2)``. Symbolic surfaces (the catalog and user formulas) get their
-derivatives from sympy and are compiled to numpy once.
+derivatives from sympy and are compiled to numpy once (:mod:`.compiled`, which
+keeps the compiled source on disk: sympy is imported only for a formula not seen
+before).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
+from .compiled import compile_formula
 from .errors import OptirollError
-from .formula import X, Y, to_typst_as_written, too_deep
 
 Box = tuple[tuple[float, float], tuple[float, float]]
 Array = np.ndarray
@@ -202,26 +204,30 @@ def _quiet() -> np.errstate:
 
 @dataclass(frozen=True, eq=False)
 class SymbolicSurface(Surface):
-    """A surface given by a sympy expression in ``x`` and ``y``.
+    """A surface given by a formula in ``x`` and ``y`` (:mod:`.formula`).
 
     The gradient and Hessian are the exact symbolic derivatives, simplified
-    with common-subexpression elimination and compiled to numpy. Outside the
-    expression's domain its values are NaN (or inf), without numpy's warnings.
+    with common-subexpression elimination and compiled to numpy
+    (:func:`~.compiled.compile_formula`). Outside the formula's domain its values
+    are NaN (or inf), without numpy's warnings.
     """
 
-    expr: sp.Expr = field(default=sp.Integer(0))
+    #: the formula, as :func:`~.formula.parse_formula` reads it
+    formula: str = "0"
 
     def __post_init__(self) -> None:
-        f = self.expr
-        fx, fy = sp.diff(f, X), sp.diff(f, Y)
-        # the second derivative of abs() or of a step is a Dirac delta: zero wherever it is
-        # defined (numpy has no delta; the kink itself has no Hessian)
-        hess = [sp.diff(fx, X), sp.diff(fx, Y), sp.diff(fy, Y)]
-        hess = [h.replace(sp.DiracDelta, lambda *args: sp.Integer(0)) for h in hess]
-        object.__setattr__(self, "_f", sp.lambdify((X, Y), f, "numpy"))
-        object.__setattr__(self, "_fg", sp.lambdify((X, Y), [f, fx, fy], "numpy", cse=True))
-        object.__setattr__(self, "_g", sp.lambdify((X, Y), [fx, fy], "numpy", cse=True))
-        object.__setattr__(self, "_h", sp.lambdify((X, Y), hess, "numpy", cse=True))
+        c = compile_formula(self.formula)
+        object.__setattr__(self, "_f", c.f)
+        object.__setattr__(self, "_fg", c.fg)
+        object.__setattr__(self, "_g", c.g)
+        object.__setattr__(self, "_h", c.h)
+
+    @cached_property
+    def expr(self) -> Any:
+        """The formula as a sympy expression (sympy is imported on first use)."""
+        from .formula import parse_formula
+
+        return parse_formula(self.formula)
 
     def value(self, p: Array, sample: Any = None) -> Array:
         """``f(x, y)``; a noise ``sample`` does not change the loss."""
@@ -254,17 +260,21 @@ class SymbolicSurface(Surface):
         return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
 
 
-def formula_surface(text: str, expr: sp.Expr, view: Box | None = None) -> SymbolicSurface:
-    """A surface for a user formula; the view defaults to ``[-2, 2]^2``."""
+def formula_surface(text: str, view: Box | None = None) -> SymbolicSurface:
+    """A surface for a user formula; the view defaults to ``[-2, 2]^2``. A formula that
+    does not parse raises :class:`~.errors.FormulaError`."""
     view = view or ((-2.0, 2.0), (-2.0, 2.0))
     try:  # sympy's derivatives, printing and code generation recurse over the tree
-        return SymbolicSurface(
-            name="formula",
-            display_name=text,
-            typst=to_typst_as_written(text, expr),
-            view=view,
-            spec={"name": text, "view": [list(view[0]), list(view[1])]},
-            expr=expr,
-        )
+        typst = compile_formula(text).typst
     except RecursionError:
+        from .formula import too_deep
+
         raise too_deep(text) from None
+    return SymbolicSurface(
+        name="formula",
+        display_name=text,
+        typst=typst,
+        view=view,
+        spec={"name": text, "view": [list(view[0]), list(view[1])]},
+        formula=text,
+    )

@@ -70,6 +70,36 @@ def test_known_glyphs_and_pairs_need_no_layout(cache: GlyphCache) -> None:
     assert cache.layouts == n
 
 
+def test_layouts_are_measured_in_one_folder_removed_by_its_process_at_exit() -> None:
+    """Pango writes every measured layout to one file a process, in a folder the first
+    measuring process makes and removes at exit; a forked copy measures into a file of its
+    own there and leaves the folder alone when it exits."""
+    import subprocess
+    import sys
+
+    from conftest import installed_env
+
+    script = """
+import os, sys
+from optiroll.scenes.kit import glyphs
+cache = glyphs.GlyphCache()
+cache.points("AV 1.25")
+folder = glyphs._layouts
+pid = os.fork()
+if pid == 0:
+    cache.points("Te 7.5")  # new pairs: measured in the copy
+    sys.exit(0)  # a normal exit runs the inherited exit handlers
+os.waitpid(pid, 0)
+names = sorted(p.name for p in folder.iterdir())
+print(folder, folder.is_dir(), names == sorted([f"layout-{os.getpid()}.svg",
+                                                 f"layout-{pid}.svg"]))
+"""
+    out = subprocess.run([sys.executable, "-c", script], env=installed_env(),
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out[1:] == ["True", "True"]
+    assert not Path(out[0]).exists()
+
+
 @pytest.mark.parametrize("size", [theme.SMALL_SIZE, theme.TITLE_SIZE])
 def test_other_sizes(size: float) -> None:
     s = "Tw 0.5 AV"

@@ -33,8 +33,6 @@ import hashlib
 import os
 import pickle
 import re
-import tempfile
-import time
 import zlib
 from functools import cache
 from importlib import metadata
@@ -44,6 +42,7 @@ from typing import Any
 from manim import MarkupText, Text, config
 from manim.constants import RIGHT, TAU, RendererType
 from manim.mobject.svg import svg_mobject
+from optiroll.dynamics.disk_cache import cache_folder, store
 
 #: entries kept before the less recently used half is removed (a lesson makes ~100, of
 #: 2 to 60 KB each, compressed)
@@ -52,7 +51,6 @@ MAX_ENTRIES = 5_000
 manim_generate_mobject = svg_mobject.SVGMobject.generate_mobject
 #: the classes whose parse is kept (see :func:`cacheable`)
 _KEPT = (Text, MarkupText)
-_pruned = False
 #: cairo's name for an SVG's top group, numbered by the surfaces the process has made
 _SURFACE_ID = re.compile(rb'<g id="(surface[0-9]+)"')
 #: the name that group has in a kept entry
@@ -61,14 +59,7 @@ _KEPT_SURFACE_ID = "surface"
 
 def cache_dir() -> Path | None:
     """The folder entries go to, or None when the cache is off (``OPTIROLL_CACHE=off``)."""
-    chosen = os.environ.get("OPTIROLL_CACHE")
-    if chosen is not None:
-        return None if chosen.strip().lower() in ("off", "") else Path(chosen) / "svg"
-    try:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    except RuntimeError:  # no home folder to be found: no cache
-        return None
-    return Path(base) / "optiroll" / "svg"
+    return cache_folder("svg")
 
 
 @cache
@@ -144,36 +135,9 @@ def _store(entry: Path, value: Any) -> None:
     is no error: the next run parses the SVG again)."""
     try:
         data = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _prune(entry.parent)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, entry)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except Exception:  # noqa: BLE001 - a mobject pickle refuses, a full disk: no entry
-        pass
-
-
-def _prune(folder: Path) -> None:
-    """Once a process, past :data:`MAX_ENTRIES` entries, remove the older half."""
-    global _pruned
-    if _pruned:
+    except Exception:  # noqa: BLE001 - a mobject pickle refuses: no entry
         return
-    _pruned = True
-    now = time.time()
-    for p in folder.glob("*.tmp"):  # left by a process killed while writing
-        if now - p.stat().st_mtime > 3600:
-            p.unlink(missing_ok=True)
-    entries = list(folder.glob("*.pickle"))
-    if len(entries) <= MAX_ENTRIES:
-        return
-    entries.sort(key=lambda p: p.stat().st_mtime)
-    for p in entries[:len(entries) // 2]:
-        p.unlink(missing_ok=True)
+    store(entry, data, MAX_ENTRIES)
 
 
 def install() -> None:
