@@ -123,25 +123,32 @@ def _frames(path: Path) -> list[np.ndarray]:
 
 
 def test_pieces_draw_the_single_process_clip_and_marks(tmp_path: Path) -> None:
-    """QuickTime animation (-t) is lossless: the file drawn in 2 and 3 pieces is the same
-    bytes as one process's; the scene keeps the same time, plays and marks."""
+    """QuickTime animation (-t) is lossless: the clip drawn in 2 and 3 pieces, long
+    animations cut between them, has the same frames, bit for bit, as one process's; the
+    scene keeps the same time, plays and marks."""
     cls = lesson_class(load_spec(THREE_D), "Behind")
     one, one_file = _render(cls, tmp_path / "one", 1, transparent=True)
     assert one.pieces is None and one_file.suffix == ".mov"
+    one_frames = _frames(one_file)
+    one_parts = len([f for f in one.renderer.file_writer.partial_movie_files if f])
     for k in (2, 3):
         counted: list[int] = []
         many, many_file = _render(cls, tmp_path / f"k{k}", k, counted, transparent=True)
         assert many.pieces is not None and len(many.pieces.cuts) == k - 1
         assert many.pieces.children == []  # joined and cleared
-        assert many_file.read_bytes() == one_file.read_bytes()
+        parts = many.renderer.file_writer.partial_movie_files
+        assert len(parts) == one_parts + k - 1  # each cut inside an animation
+        assert sum("_from_frame_" in p for p in parts) == k - 1
+        frames = _frames(many_file)
+        assert len(frames) == len(one_frames)
+        assert all(np.array_equal(a, b) for a, b in zip(frames, one_frames, strict=True))
         assert many.renderer.time == one.renderer.time
         assert many.renderer.num_plays == one.renderer.num_plays
         assert many.marks == one.marks and many.snapshots.keys() == one.snapshots.keys()
         assert many.snapshots == one.snapshots
         # the progress display: the planned frames, then every frame, the copies' too
         assert counted[0] < 0 and sum(counted[1:]) == len(_frames(many_file))
-    a = _frames(one_file)
-    assert len(a) > 150 and len({x.tobytes() for x in a}) > 100  # a moving clip
+    assert len(one_frames) > 150 and len({x.tobytes() for x in one_frames}) > 100  # moving
 
 
 def test_a_short_clip_a_still_or_an_act_range_is_drawn_in_one_process(
@@ -183,15 +190,18 @@ class _Boom(RuntimeError):
     pass
 
 
-def _failing(at_act: str, how: str) -> type:
-    """The 3-D lesson, failing as ``how`` says in the act ``at_act`` where it is drawn
-    (an act stepped through without drawing plays its animations skipped)."""
+def _failing(at_act: str, how: str, in_copy: bool = True) -> type:
+    """The 3-D lesson, failing as ``how`` says in the act ``at_act`` in a forked copy
+    (``in_copy``; else in the first piece, where that act is drawn: an act stepped
+    through without drawing plays its animations skipped)."""
     cls = lesson_class(load_spec(THREE_D), "Failing")
+    first = os.getpid()
 
     class Failing(cls):  # type: ignore[misc, valid-type]
         def begin_act(self, name: str, loop: bool = False) -> None:
             super().begin_act(name, loop)
-            if name == at_act and not self.renderer.skip_animations:
+            where = os.getpid() != first if in_copy else not self.renderer.skip_animations
+            if name == at_act and where:
                 if how == "raise":
                     raise _Boom(f"boom in {name}")
                 os.kill(os.getpid(), signal.SIGKILL)
@@ -251,7 +261,7 @@ def test_the_first_piece_failing_stops_its_copies(tmp_path: Path,
 
     monkeypatch.setattr(pieces.os, "fork", recorded)
     with pytest.raises(_Boom, match="boom in race"):
-        _render(_failing("race", "raise"), tmp_path / "m", 3)
+        _render(_failing("race", "raise", in_copy=False), tmp_path / "m", 3)
     assert len(forked) == 2
     for pid in forked:  # killed and reaped: no such child any more
         with pytest.raises(ChildProcessError):
@@ -285,7 +295,12 @@ def test_command_cores_and_its_refusals(tmp_path: Path) -> None:
     a, b = _frames(tmp_path / "one.mp4"), _frames(tmp_path / "two.mp4")
     assert len(a) == len(b) > 150
     diff = np.abs(np.stack(a).astype(int) - np.stack(b).astype(int))
-    assert diff.mean() < 0.05, diff.mean()  # (H.264 itself is not reproducible to the bit)
+    # (H.264 is not reproducible to the bit, and the animation cut between the pieces is
+    # two encodes, the second from a key frame: its frames after the cut differ by the
+    # encoder's rounding, under a level on average; the lossless test above shows the
+    # drawing itself is exact)
+    per_frame = diff.reshape(len(a), -1).mean(axis=1)
+    assert diff.mean() < 0.3 and per_frame.max() < 1.5, (diff.mean(), per_frame.max())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.mp4", "two.mp4"]
     for extra in (["--split", "2"], [str(THREE_D)], ["--scheduler", "tcp://nowhere:1"]):
         r = _optiroll("render", str(THREE_D), *extra, "--cores", "2", cwd=tmp_path)

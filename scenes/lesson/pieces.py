@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import draw_costs
 from .loading import SpecError
 
 if TYPE_CHECKING:
@@ -169,6 +170,42 @@ def piece_of(start: float, duration: float, cuts: Sequence[float]) -> int:
     return bisect.bisect_right(cuts, start + duration / 2)
 
 
+def frames_of(duration: float, fps: float) -> int:
+    """How many frames Manim draws for an animation of ``duration`` seconds (its times
+    are ``numpy.arange(0, duration, 1 / fps)``)."""
+    return len(np.arange(0, duration, 1 / fps))
+
+
+def share_of(start: float, duration: float, frames: int, splittable: bool,
+             cuts: Sequence[float], index: int, fps: float) -> tuple[str, int, int]:
+    """What piece ``index`` does with an animation from ``start`` (clip seconds) of
+    ``duration`` and ``frames`` frames: ``("step", 0, 0)`` (it belongs to earlier
+    pieces), ``("end", 0, 0)`` (to later ones: the piece is done) or ``("draw", lo,
+    hi)``, its frames ``lo`` to ``hi - 1``.
+
+    A ``splittable`` animation is cut at the frame nearest each cut, so a long animation
+    (a 3-D ride) can be drawn by two pieces; any other belongs whole to the piece
+    holding its midpoint (:func:`piece_of`).
+
+    >>> share_of(10.0, 10.0, 150, True, [14.0], 0, 15.0)
+    ('draw', 0, 60)
+    >>> share_of(10.0, 10.0, 150, True, [14.0], 1, 15.0)
+    ('draw', 60, 150)
+    >>> share_of(10.0, 10.0, 150, False, [14.0], 1, 15.0)
+    ('end', 0, 0)
+    """
+    if not splittable or frames == 0:
+        owner = piece_of(start, duration, cuts)
+        if owner == index:
+            return ("draw", 0, frames)
+        return ("step", 0, 0) if owner < index else ("end", 0, 0)
+    bounds = [0, *(min(max(round((c - start) * fps), 0), frames) for c in cuts), frames]
+    lo, hi = bounds[index], bounds[index + 1]
+    if lo < hi:
+        return ("draw", lo, hi)
+    return ("end", 0, 0) if lo == 0 else ("step", 0, 0)
+
+
 def drawn_time(start: float, duration: float, frozen: bool, fps: float) -> float:
     """Manim's scene time after drawing an animation of ``duration`` from ``start``, to
     the last bit: a still wait adds its frames at once, anything else a frame at a
@@ -199,6 +236,8 @@ class Pieces:
     cuts: list[float]
     children: list[_Child] = field(default_factory=list)
     report: Callable[[int], None] | None = None
+    #: the first piece's timings of its animations (:mod:`.draw_costs`)
+    timing: draw_costs.Timing | None = None
 
     def forward(self, block: bool = False) -> None:
         """Pass the frames the copies have drawn to the progress display and raise a
@@ -257,18 +296,23 @@ class Pieces:
                             waiting)
             self.forward(block=True)
             writer = scene.renderer.file_writer
+            # every piece's partial movies in the order of the animations, an animation
+            # cut between pieces as the earlier piece's part and then the later one's
+            lists = [writer.partial_movie_files, *(
+                c.result["done"]["partial_movie_files"] for c in self.children)]
+            writer.partial_movie_files = [
+                files[i] for i in range(max(map(len, lists))) for files in lists
+                if i < len(files) and files[i] is not None]
             for child in self.children:
                 state = child.result["done"]
-                files = writer.partial_movie_files
-                theirs = state["partial_movie_files"]
-                files.extend([None] * (len(theirs) - len(files)))
-                for i, f in enumerate(theirs):
-                    if f is not None:
-                        files[i] = f
                 scene.renderer.time = state["time"]
                 scene.renderer.num_plays = state["num_plays"]
                 scene.marks.update(state["marks"])
                 scene.snapshots.update(state["snapshots"])
+            if self.timing is not None:
+                self.timing.end()
+                draw_costs.remember(scene, [*self.timing.records, *(
+                    r for c in self.children for r in c.result["done"]["timings"])])
         finally:
             self.abort()
 
@@ -328,7 +372,12 @@ def start(scene: Lesson, play: Callable[[], None]) -> Pieces | None:
     k = min(cores_wanted(type(scene).cores), int(clip // MIN_PIECE_SECONDS))
     if k < 2:
         return None
-    cuts = plan_cuts(spans, k)
+    step_share = STEP_SHARE
+    learned = draw_costs.recalled(scene)  # the last render's own timings, where kept
+    if learned is not None:
+        spans, share = learned
+        step_share = share if share is not None else step_share
+    cuts = plan_cuts(spans, k, step_share)
     pieces = Pieces(cuts, report=scene.progress_report)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -355,7 +404,7 @@ def start(scene: Lesson, play: Callable[[], None]) -> Pieces | None:
     except BaseException:  # a fork, a pipe or a folder refused, or Ctrl-C: none left
         pieces.abort()
         raise
-    _take_stretch(scene, 0, cuts, config.frame_rate, on_play=pieces.forward)
+    pieces.timing = _take_stretch(scene, 0, cuts, config.frame_rate, on_play=pieces.forward)
     return pieces
 
 
@@ -379,32 +428,100 @@ def _may_fork(scene: Lesson) -> bool:
 
 
 def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float,
-                  on_play: Callable[[], None] | None = None) -> None:
+                  on_play: Callable[[], None] | None = None) -> draw_costs.Timing:
     """Make ``scene`` draw only the animations of piece ``index``: the earlier ones are
-    stepped through without drawing (scene time as if drawn), a later one ends it;
-    ``on_play()`` runs before each animation."""
+    stepped through without drawing (scene time as if drawn), a later one ends it, and
+    of an animation cut between two pieces (:func:`share_of`) only its own frames;
+    ``on_play()`` runs before each animation. Returns the piece's timings of its
+    animations (:mod:`.draw_costs`), the last one open until the piece ends it."""
     from manim.utils.exceptions import EndSceneEarlyException
 
     renderer = scene.renderer
     compile_data = scene.compile_animation_data
     clock = [0.0]  # the durations played so far: the same sum in every copy
     skipped: list[tuple[float, bool]] = []
+    share = _Share()
+    timing = draw_costs.Timing()
 
     def compile_animation_data(*args: Any, **kwargs: Any) -> None:
         if on_play is not None:
             on_play()
+        timing.end()
         compile_data(*args, **kwargs)
         start, clock[0] = clock[0], clock[0] + scene.duration
-        owner = piece_of(start, scene.duration, cuts)
-        if owner > index:
+        frozen = scene.is_current_animation_frozen_frame()
+        frames = frames_of(scene.duration, fps)
+        splittable = (not frozen and scene.duration >= MIN_SPLIT_SECONDS and not any(
+            getattr(a, "stop_condition", None) is not None for a in scene.animations))
+        what, lo, hi = share_of(start, scene.duration, frames, splittable, cuts, index, fps)
+        share.set(lo, hi, frames)
+        if what == "end":
             raise EndSceneEarlyException()
-        if owner < index:
+        if what == "step":
             renderer.skip_animations = True
-            skipped.append((scene.duration, scene.is_current_animation_frozen_frame()))
+            skipped.append((scene.duration, frozen))
+        timing.begin(start, scene.duration, what == "draw", (hi - lo) / frames if frames else 1.0)
 
     scene.compile_animation_data = compile_animation_data
     if index > 0:  # a copy
         _step_as_drawn(scene, skipped, fps)
+    _draw_share(scene, share)
+    return timing
+
+
+#: animations at least this long (seconds) may be cut between two pieces
+MIN_SPLIT_SECONDS = 2.0
+
+
+@dataclass
+class _Share:
+    """The frames of the current animation a piece draws: ``lo`` to ``hi - 1`` of
+    ``frames``; ``frame`` counts the frames played so far."""
+
+    lo: int = 0
+    hi: int = 0
+    frames: int = 0
+    frame: int = 0
+
+    def set(self, lo: int, hi: int, frames: int) -> None:
+        self.lo, self.hi, self.frames, self.frame = lo, hi, frames, 0
+
+
+def _draw_share(scene: Lesson, share: _Share) -> None:
+    """Make ``scene`` draw only ``share``'s frames of an animation cut between pieces:
+    the frames before them are played without drawing (each adds its frame's time, as
+    drawing it does: ``CairoRenderer.add_frame``), the animation ends after the last of
+    them (its partial movie holds only them), and a piece that starts inside it names
+    its partial movie by its first frame (the piece before writes the same animation's
+    number)."""
+    renderer = scene.renderer
+    render, progression = renderer.render, scene.get_time_progression
+    add_partial = renderer.file_writer.add_partial_movie_file
+
+    def render_share(sc: Any, t: float, moving: Any = None) -> None:
+        frame, share.frame = share.frame, share.frame + 1
+        if frame < share.lo:
+            renderer.time += 1 * (1 / renderer.camera.frame_rate)
+            return
+        render(sc, t, moving)
+
+    def progression_share(run_time: float, description: Any, n_iterations: int | None = None,
+                          override_skip_animations: bool = False) -> Any:
+        times = progression(run_time, description, n_iterations, override_skip_animations)
+        if (not renderer.skip_animations and share.hi < share.frames
+                and len(times.iterable) == share.frames):
+            times.iterable = times.iterable[:share.hi]
+            times.total = share.hi
+        return times
+
+    def add_partial_share(hash_animation: str | None) -> None:
+        if hash_animation is not None and share.lo > 0:
+            hash_animation = f"{hash_animation}_from_frame_{share.lo:05}"
+        add_partial(hash_animation)
+
+    renderer.render = render_share
+    scene.get_time_progression = progression_share
+    renderer.file_writer.add_partial_movie_file = add_partial_share
 
 
 def _step_as_drawn(scene: Lesson, skipped: list[tuple[float, bool]], fps: float) -> None:
@@ -498,18 +615,20 @@ def _run_copy(scene: Lesson, play: Callable[[], None], index: int, cuts: list[fl
         _on_its_own(texts)
         frames = _FrameCounts(conn)
         scene.progress_report = frames.add
-        _take_stretch(scene, index, cuts, fps)
+        timing = _take_stretch(scene, index, cuts, fps)
         try:
             play()
         except EndSceneEarlyException:
             pass
+        timing.end()
         frames.send()
         writer = scene.renderer.file_writer
         writer.join_all_encode_jobs()
         conn.send(("done", {
             "partial_movie_files": list(writer.partial_movie_files),
             "time": scene.renderer.time, "num_plays": scene.renderer.num_plays,
-            "marks": dict(scene.marks), "snapshots": dict(scene.snapshots)}))
+            "marks": dict(scene.marks), "snapshots": dict(scene.snapshots),
+            "timings": timing.records}))
         code = 0
     except BaseException as err:  # noqa: BLE001 - told to the first piece, which raises it
         try:
