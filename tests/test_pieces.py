@@ -19,7 +19,7 @@ import pytest
 from conftest import installed_env
 from manim import config, tempconfig
 from optiroll.scenes.jobs import describe_error
-from optiroll.scenes.lesson import pieces
+from optiroll.scenes.lesson import draw_costs, pieces
 from optiroll.scenes.lesson.loading import SpecError, load_spec
 from optiroll.scenes.lesson.pieces import (
     DRAW_COST,
@@ -28,6 +28,7 @@ from optiroll.scenes.lesson.pieces import (
     drawn_time,
     piece_of,
     plan_cuts,
+    share_of,
 )
 from optiroll.scenes.lesson.scene import lesson_class
 
@@ -58,6 +59,80 @@ def test_an_animation_belongs_to_the_piece_holding_its_midpoint() -> None:
     cuts = [10.0, 20.0]
     assert [piece_of(s, d, cuts) for s, d in [(0, 4), (8, 3), (8, 5), (19, 2), (25, 1)]] == [
         0, 0, 1, 2, 2]
+
+
+def test_a_long_animation_is_cut_at_the_frame_nearest_the_cut() -> None:
+    # 150 frames from 10 s at 15 fps, the cut at 14 s: frames 0-59 and 60-149
+    assert share_of(10.0, 10.0, 150, True, [14.0], 0, 15.0) == ("draw", 0, 60)
+    assert share_of(10.0, 10.0, 150, True, [14.0], 1, 15.0) == ("draw", 60, 150)
+    # three pieces, both cuts inside it; a piece past it steps, one before it ends
+    assert [share_of(0.0, 9.0, 90, True, [3.0, 6.0], i, 10.0) for i in range(3)] == [
+        ("draw", 0, 30), ("draw", 30, 60), ("draw", 60, 90)]
+    assert share_of(0.0, 2.0, 20, True, [3.0], 1, 10.0) == ("step", 0, 0)
+    assert share_of(5.0, 2.0, 20, True, [3.0], 0, 10.0) == ("end", 0, 0)
+    # a short, still or open-ended animation is not cut: its midpoint's piece draws it
+    assert share_of(10.0, 10.0, 150, False, [16.0], 0, 15.0) == ("draw", 0, 150)
+    assert share_of(10.0, 10.0, 150, False, [16.0], 1, 15.0) == ("step", 0, 0)
+    assert share_of(10.0, 10.0, 150, False, [14.0], 0, 15.0) == ("end", 0, 0)
+
+
+def test_timings_give_each_animations_cost_and_steppings_share() -> None:
+    # (start, duration, drawn, share of its frames, seconds): the 4 s animation cut 1:3
+    first = [(0.0, 2.0, True, 1.0, 0.4), (2.0, 4.0, True, 0.25, 0.2), (6.0, 0.0, True, 1.0, 0.0)]
+    copy = [(0.0, 2.0, False, 1.0, 0.1), (2.0, 4.0, True, 0.75, 0.6), (6.0, 1.0, True, 1.0, 0.5)]
+    spans, share = draw_costs.costs_of(first + copy)
+    assert spans == [(2.0, 0.2), (4.0, 0.2), (1.0, 0.5)] and share == 0.25
+    # a piece that failed before its share was drawn: nothing learned
+    assert draw_costs.costs_of(first + copy[:1]) is None
+
+
+class _Lesson:
+    """What draw_costs reads of a lesson: its class and its acts' seconds."""
+
+    acts = [("title", 5.0, 0.0), ("race", 10.0, 0.0)]
+
+    def stretches(self) -> list:
+        return list(self.acts)
+
+
+def test_timings_are_kept_for_the_same_lesson_acts_and_output(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path))
+    lesson = _Lesson()
+    records = [(0.0, 5.0, True, 1.0, 1.0), (5.0, 10.0, True, 1.0, 4.0),
+               (0.0, 5.0, False, 1.0, 0.3)]
+    with tempconfig(TINY):
+        assert draw_costs.recalled(lesson) is None
+        draw_costs.remember(lesson, records)
+        assert draw_costs.recalled(lesson) == ([(5.0, 0.2), (10.0, 0.4)], 0.3)
+        lesson.acts = [("title", 5.0, 0.0), ("race", 12.0, 0.0)]  # the race paced anew
+        assert draw_costs.recalled(lesson) is None
+        lesson.acts = _Lesson.acts
+        (kept,) = (tmp_path / "pieces").glob("*.json")
+        kept.write_text("{not json")
+        assert draw_costs.recalled(lesson) is None
+    with tempconfig({**TINY, "pixel_width": 320, "pixel_height": 180}):
+        draw_costs.remember(lesson, records)  # another output size: kept apart
+    assert len(list((tmp_path / "pieces").glob("*.json"))) == 2
+    monkeypatch.setenv("OPTIROLL_CACHE", "off")
+    with tempconfig(TINY):
+        draw_costs.remember(lesson, records)
+        assert draw_costs.recalled(lesson) is None
+
+
+def test_a_render_in_pieces_plans_the_next_from_its_timings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path / "cache"))
+    cls = lesson_class(load_spec(THREE_D), "Timed")
+    first, _ = _render(cls, tmp_path / "a", 2)
+    with tempconfig({**TINY, "media_dir": str(tmp_path / "a")}):
+        learned = draw_costs.recalled(first)
+    assert learned is not None
+    spans, share = learned
+    assert sum(s for s, _ in spans) == pytest.approx(first.planned_seconds())
+    assert all(c > 0 for _, c in spans) and share is not None and 0 < share < 1
+    second, _ = _render(cls, tmp_path / "b", 2)
+    assert second.pieces.cuts == plan_cuts(spans, 2, share)
 
 
 def test_drawn_time_is_manims_own_sum() -> None:
@@ -122,10 +197,12 @@ def _frames(path: Path) -> list[np.ndarray]:
         return [f.to_ndarray(format="rgba") for f in c.decode(video=0)]
 
 
-def test_pieces_draw_the_single_process_clip_and_marks(tmp_path: Path) -> None:
+def test_pieces_draw_the_single_process_clip_and_marks(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """QuickTime animation (-t) is lossless: the clip drawn in 2 and 3 pieces, long
     animations cut between them, has the same frames, bit for bit, as one process's; the
     scene keeps the same time, plays and marks."""
+    monkeypatch.setenv("OPTIROLL_CACHE", "off")  # the act table's cuts, every time
     cls = lesson_class(load_spec(THREE_D), "Behind")
     one, one_file = _render(cls, tmp_path / "one", 1, transparent=True)
     assert one.pieces is None and one_file.suffix == ".mov"

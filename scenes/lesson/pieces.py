@@ -66,16 +66,18 @@ MAX_PIECES = 4
 MIN_PIECE_SECONDS = 8.0
 #: the environment variable that chooses the cores (``optiroll render --cores``)
 CORES_VARIABLE = "OPTIROLL_CORES"
-#: CPU seconds an act costs a second of clip at ``-ql``, its encoding included (measured
-#: per act on the flagship, local_minima and why_momentum; the 3-D ride while both cores
-#: draw, when its layer's helper thread no longer has a core to itself)
-DRAW_COST = {"title": 0.12, "race": 0.2, "swarm": 0.19, "basins": 0.27, "replay": 0.3,
-             "chart": 0.32, "surface3d": 0.5, "closing": 0.3}
+#: wall seconds an act takes to draw a second of clip at ``-ql`` while both cores draw,
+#: its encoding included: the median over the library's ten lessons of what their
+#: pieces timed (:mod:`.draw_costs`). Only the first render of a lesson at an output
+#: size plans with these; the next plans with its own timings
+DRAW_COST = {"title": 0.16, "race": 0.14, "swarm": 0.26, "basins": 0.8, "replay": 0.27,
+             "chart": 0.2, "surface3d": 0.39, "closing": 0.24}
 #: an act not listed above
 DEFAULT_COST = 0.2
-#: stepping through a stretch without drawing costs this share of drawing it (measured in
-#: CPU seconds on the flagship: 0.19 of its first 45 seconds)
-STEP_SHARE = 0.2
+#: stepping through a stretch without drawing costs this share of drawing it: the median
+#: over the same lessons (0.28; 0.13 to 0.39), rounded up, since on a first render a copy
+#: also typesets the glyphs its readouts need while it steps
+STEP_SHARE = 0.3
 
 
 class PieceError(RuntimeError):
