@@ -11,19 +11,23 @@ single process reaches there (:func:`~optiroll.scenes.kit.stepping.replay_skippe
 and draw the next stretch while the process that forked it draws the first.
 
 Each animation is drawn by one process into its own partial movie (Manim numbers
-them), and the first process joins them all in order, as Manim joins its own, and
-takes on the copies' scene time, animation count and marks: the same frames, the
-same file, the same marks (``tests/test_pieces.py`` compares the bytes of a
-lossless render and every mark). A copy types its new strings into a folder of
+them), or, where a cut falls inside it, its first frames by one and the rest by the
+next into a partial movie of their own (:func:`share_of`); the first process joins
+them all in order, as Manim joins its own, and takes on the copies' scene time,
+animation count and marks: the same frames and marks (``tests/test_pieces.py``
+compares the frames of a lossless render, bit for bit, and every mark). A copy types its new strings into a folder of
 its own (Manim writes and parses a text's SVG under a fixed name), sends its
 frames to the progress display through a pipe, and ends with ``os._exit`` (never
 running the caller's code, nor writing the clip).
 
-Where to cut: an animation belongs to the piece whose stretch of the planned clip
-holds its midpoint (:func:`piece_of`, from the sum of the durations played, the
-same in every copy). The stretches come from the acts' planned seconds and their
-measured cost (:data:`DRAW_COST`, :func:`plan_cuts`): the piece that steps through
-more of the lesson draws less of it, so the pieces finish together.
+Where to cut: an animation of two seconds or more that moves (not a still wait, nor
+one that waits for a condition) is cut at the frame nearest the cut; any other
+belongs to the piece whose stretch of the planned clip holds its midpoint
+(:func:`piece_of`, from the sum of the durations played, the same in every copy).
+The stretches come from the last render's own timing of each animation where it
+was kept (:mod:`.draw_costs`), else from the acts' planned seconds and their typical
+cost (:data:`DRAW_COST`); :func:`plan_cuts` makes the piece that steps through more
+of the lesson draw less of it, so the pieces finish together.
 
 Only where it can help and stay exact (:func:`_may_fork`): a video (not ``-s``, PNG
 frames or a deck), the whole lesson (not ``--act`` or a ``-n`` range), Manim's
