@@ -1,8 +1,8 @@
 """A lesson drawn on several cores (``scenes/lesson/pieces.py``): forked copies of the
 render each draw a stretch of the lesson; the clip is the one a single process writes
-(frame for frame, bit for bit, with a lossless codec), the scene's time, animation count and marks are
-its own to the last bit, and a copy that fails or dies is reported with the fix, as is
-the first piece's own failure (its copies stopped, nothing written)."""
+(frame for frame, bit for bit, with a lossless codec), the scene's time, animation count
+and marks are its own to the last bit, and a copy that fails or dies is reported with
+the fix, as is the first piece's own failure (its copies stopped, nothing written)."""
 
 from __future__ import annotations
 

@@ -122,7 +122,8 @@ def test_split_mp4_and_gif_and_a_plain_scene(tmp_path: Path) -> None:
     r = optiroll("render", str(TWO_D), str(PLAIN), *TINY, "--split", "2", "-o", ".",
                  cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    r = optiroll("render", str(TWO_D), *TINY, "-o", "whole.mp4", cwd=tmp_path)
+    r = optiroll("render", str(TWO_D), *TINY, "--cores", "1", "-o", "whole.mp4",
+                 cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     a, b = decoded(tmp_path / "whole.mp4"), decoded(tmp_path / "adaptive_trio_90p5.mp4")
     assert len(a) == len(b)
@@ -170,7 +171,8 @@ def test_render_on_a_local_cluster(tmp_path: Path, dask_client) -> None:
     assert r.returncode == 2, r.stderr  # raised by the lesson's own code: bad input
     assert "failed: broken: broken.py:5: RuntimeError: no ball" in r.stderr
     assert "rendering adaptive_trio (" in r.stderr and "adaptive_trio: done" in r.stderr
-    local = optiroll("render", str(TWO_D), *TINY, "-t", "-o", "local.mov", cwd=tmp_path)
+    local = optiroll("render", str(TWO_D), *TINY, "-t", "--cores", "1", "-o", "local.mov",
+                     cwd=tmp_path)
     assert local.returncode == 0, local.stderr
     assert (tmp_path / "adaptive_trio_90p5.mov").read_bytes() == \
         (tmp_path / "local.mov").read_bytes()
@@ -341,8 +343,8 @@ def test_command_line_cluster_survives_a_killed_worker(tmp_path: Path) -> None:
     finally:
         _stop(proc)
         cluster.close()
-    local = optiroll("render", str(THREE_D), "-r", "320,180", "--fps", "10", "-t", "-o",
-                     "local.mov", cwd=tmp_path)
+    local = optiroll("render", str(THREE_D), "-r", "320,180", "--fps", "10", "-t",
+                     "--cores", "1", "-o", "local.mov", cwd=tmp_path)
     assert local.returncode == 0, local.stderr
     assert (tmp_path / "ride.mov").read_bytes() == (tmp_path / "local.mov").read_bytes()
 

@@ -15,10 +15,10 @@ them), or, where a cut falls inside it, its first frames by one and the rest by 
 next into a partial movie of their own (:func:`share_of`); the first process joins
 them all in order, as Manim joins its own, and takes on the copies' scene time,
 animation count and marks: the same frames and marks (``tests/test_pieces.py``
-compares the frames of a lossless render, bit for bit, and every mark). A copy types its new strings into a folder of
-its own (Manim writes and parses a text's SVG under a fixed name), sends its
-frames to the progress display through a pipe, and ends with ``os._exit`` (never
-running the caller's code, nor writing the clip).
+compares the frames of a lossless render, bit for bit, and every mark). A copy types
+its new strings into a folder of its own (Manim writes and parses a text's SVG under
+a fixed name), sends its frames to the progress display through a pipe, and ends
+with ``os._exit`` (never running the caller's code, nor writing the clip).
 
 Where to cut: an animation of two seconds or more that moves (not a still wait, nor
 one that waits for a condition) is cut at the frame nearest the cut; any other
