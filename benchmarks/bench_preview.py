@@ -41,7 +41,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from optiroll.scenes.kit.writer import PREVIEW_PRESET  # noqa: E402
+#: the x264 preset the kit encodes previews with (``kit/writer.py``; written here so the
+#: benchmark does not import Manim for it: tests/test_scene_render.py checks they agree)
+PREVIEW_PRESET = "veryfast"
 
 
 def _ctrl_c_on() -> None:

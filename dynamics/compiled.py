@@ -1,5 +1,5 @@
-"""A formula's numeric functions, compiled from source kept on disk: a render of a
-catalog surface, or of a formula drawn before, needs no sympy.
+"""A formula's numeric functions, compiled from source kept on disk: once a formula
+(a catalog surface's, or a user's) has been derived, later renders need no sympy.
 
 :class:`~.surfaces.SymbolicSurface` gets its gradient and Hessian from sympy, and
 ``sympy.lambdify`` writes the four functions a surface evaluates (the loss; the loss
@@ -16,7 +16,7 @@ code lambdify wrote, compiled the same way: the same numbers, bit for bit
 The source is kept only where every global name it uses is numpy's (``cos``,
 ``pi``) or a builtin; any other (none in the catalog) is compiled by sympy every
 time. Entries are JSON; like every entry of the cache, they are read only from a
-folder of their user's (they are code).
+folder of their user's own (:func:`~.disk_cache.read`: they are code).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .disk_cache import cache_folder, store
+from .disk_cache import cache_folder, read, store
 
 #: the functions of a surface, by the name :class:`~.surfaces.SymbolicSurface` keeps
 FUNCTIONS = ("f", "fg", "g", "h")
@@ -176,9 +176,12 @@ def _resolve(name: str, where: str) -> Any:
 
 def _load(entry: Path) -> Compiled | None:
     """The entry's functions, or None where it is missing or cannot be used."""
+    data = read(entry)
+    if data is None:
+        return None
     try:
-        kept = json.loads(entry.read_bytes())
-    except (OSError, ValueError):
+        kept = json.loads(data)
+    except ValueError:
         return None
     return _compile(kept) if isinstance(kept, dict) else None
 

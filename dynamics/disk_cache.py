@@ -1,11 +1,14 @@
-"""optiroll's cache folder on disk: where it is, and writing an entry whole or not at all.
+"""optiroll's cache folder on disk: where it is, writing an entry whole or not at all,
+and reading one back only from a folder of this user's own.
 
-Two caches live there, each in a folder of its own: parsed SVG outlines
-(``scenes/kit/svgcache.py``, ``svg/``) and surfaces' compiled functions
-(:mod:`.compiled`, ``surfaces/``). The root is ``$OPTIROLL_CACHE`` where that is
-set (``off`` or empty: no cache), else ``$XDG_CACHE_HOME/optiroll`` or
-``~/.cache/optiroll``. Folders are made readable by their user only (mode 0700): the
-entries are pickles and code, read back only by whoever wrote them.
+Three caches live there, each in a folder of its own: parsed SVG outlines
+(``scenes/kit/svgcache.py``, ``svg/``), surfaces' compiled functions
+(:mod:`.compiled`, ``surfaces/``) and the drawing times of a lesson's animations
+(``scenes/lesson/draw_costs.py``, ``pieces/``). The root is ``$OPTIROLL_CACHE``
+where that is set (``off`` or empty: no cache), else ``$XDG_CACHE_HOME/optiroll``
+or ``~/.cache/optiroll``. Folders are made readable by their user only (mode 0700),
+and an entry is read only from a folder that this user owns and no one else may
+write to or read (:func:`read`): the entries are pickles and code.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 _pruned: set[Path] = set()
 
 
 def cache_folder(kind: str) -> Path | None:
-    """The folder of the cache ``kind`` (``svg``, ``surfaces``), or None when caching is
+    """The folder of the cache ``kind`` (``svg``, ``surfaces``, ``pieces``), or None when caching is
     off (``OPTIROLL_CACHE=off``) or there is no home folder to keep it in."""
     chosen = os.environ.get("OPTIROLL_CACHE")
     if chosen is not None:
@@ -51,6 +55,22 @@ def store(entry: Path, data: bytes, max_entries: int) -> None:
         pass
 
 
+def read(entry: Path) -> bytes | None:
+    """The bytes of ``entry``, or None where it is missing or its folder is not this
+    user's own (another owner, or open to others: a cache folder someone else made,
+    whose pickles and code must not be run). A read entry is marked recently used, so
+    the pruning keeps it."""
+    try:
+        st = entry.parent.stat()
+        if st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None
+        data = entry.read_bytes()
+        os.utime(entry)
+    except OSError:
+        return None
+    return data
+
+
 def prune(folder: Path, suffix: str, max_entries: int) -> None:
     """Once a process and folder: remove temporary files over an hour old (left by a
     process killed while writing) and, past ``max_entries`` entries (files ending in
@@ -59,12 +79,24 @@ def prune(folder: Path, suffix: str, max_entries: int) -> None:
         return
     _pruned.add(folder)
     now = time.time()
-    for p in folder.glob("*.tmp"):
-        if now - p.stat().st_mtime > 3600:
+    for p, mtime in _ages(folder.glob("*.tmp")):
+        if now - mtime > 3600:
             p.unlink(missing_ok=True)
-    entries = list(folder.glob(f"*{suffix}"))
+    entries = _ages(folder.glob(f"*{suffix}"))
     if len(entries) <= max_entries:
         return
-    entries.sort(key=lambda p: p.stat().st_mtime)
-    for p in entries[:len(entries) // 2]:
+    entries.sort(key=lambda e: e[1])
+    for p, _ in entries[:len(entries) // 2]:
         p.unlink(missing_ok=True)
+
+
+def _ages(paths: Iterable[Path]) -> list[tuple[Path, float]]:
+    """Each path with its modification time, leaving out one removed meanwhile (by
+    another process pruning the same folder)."""
+    out = []
+    for p in paths:
+        try:
+            out.append((p, p.stat().st_mtime))
+        except FileNotFoundError:
+            pass
+    return out

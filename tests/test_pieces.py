@@ -84,6 +84,12 @@ def test_timings_give_each_animations_cost_and_steppings_share() -> None:
     assert spans == [(2.0, 0.2), (4.0, 0.2), (1.0, 0.5)] and share == 0.25
     # a piece that failed before its share was drawn: nothing learned
     assert draw_costs.costs_of(first + copy[:1]) is None
+    # three pieces: the third steps through both animations, each stepping counted
+    third = [(0.0, 2.0, False, 1.0, 0.1), (2.0, 4.0, False, 1.0, 0.2),
+             (6.0, 1.0, True, 1.0, 0.5)]
+    _, share = draw_costs.costs_of(first[:2] + [(2.0, 4.0, True, 0.75, 0.6)] + copy[:1]
+                                   + third)
+    assert share == pytest.approx((0.1 + 0.1 + 0.2) / (0.4 + 0.4 + 0.8))
 
 
 class _Lesson:
@@ -114,6 +120,10 @@ def test_timings_are_kept_for_the_same_lesson_acts_and_output(
     with tempconfig({**TINY, "pixel_width": 320, "pixel_height": 180}):
         draw_costs.remember(lesson, records)  # another output size: kept apart
     assert len(list((tmp_path / "pieces").glob("*.json"))) == 2
+    (tmp_path / "pieces").chmod(0o755)  # a folder others may read: not read back
+    with tempconfig(TINY):
+        assert draw_costs.recalled(lesson) is None
+    (tmp_path / "pieces").chmod(0o700)
     monkeypatch.setenv("OPTIROLL_CACHE", "off")
     with tempconfig(TINY):
         draw_costs.remember(lesson, records)
@@ -130,9 +140,10 @@ def test_a_render_in_pieces_plans_the_next_from_its_timings(
     assert learned is not None
     spans, share = learned
     assert sum(s for s, _ in spans) == pytest.approx(first.planned_seconds())
-    assert all(c > 0 for _, c in spans) and share is not None and 0 < share < 1
+    assert all(c > 0 for _, c in spans) and (share is None or 0 < share <= 1)
     second, _ = _render(cls, tmp_path / "b", 2)
-    assert second.pieces.cuts == plan_cuts(spans, 2, share)
+    assert second.pieces.cuts == plan_cuts(spans, 2, pieces.STEP_SHARE if share is None
+                                           else share)
 
 
 def test_drawn_time_is_manims_own_sum() -> None:

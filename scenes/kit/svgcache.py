@@ -30,7 +30,6 @@ the less recently used half is removed.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import re
 import zlib
@@ -42,7 +41,7 @@ from typing import Any
 from manim import MarkupText, Text, config
 from manim.constants import RIGHT, TAU, RendererType
 from manim.mobject.svg import svg_mobject
-from optiroll.dynamics.disk_cache import cache_folder, store
+from optiroll.dynamics.disk_cache import cache_folder, read, store
 
 #: entries kept before the less recently used half is removed (a lesson makes ~100, of
 #: 2 to 60 KB each, compressed)
@@ -98,11 +97,13 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
     entry = folder / f"{key(self, svg)}.pickle"
     surface = _surface_id(svg)
     try:
-        submobjects, groups = pickle.loads(zlib.decompress(entry.read_bytes()))
+        data = read(entry)  # (None: missing, or a folder not this user's own)
+        if data is None:
+            raise FileNotFoundError(entry)
+        submobjects, groups = pickle.loads(zlib.decompress(data))
         if not (isinstance(submobjects, list) and isinstance(groups, dict) and all(
                 isinstance(m, svg_mobject.VMobject) for m in submobjects)):
             raise TypeError("not a parse")
-        os.utime(entry)  # recently used: the pruning keeps it
     except Exception:  # noqa: BLE001 - missing, damaged or from elsewhere: parse it
         manim_generate_mobject(self)
         _store(entry, (self.submobjects, _renamed(self.id_to_vgroup_dict, surface,

@@ -23,7 +23,7 @@ import json
 import time
 from typing import Any
 
-from optiroll.dynamics.disk_cache import cache_folder, store
+from optiroll.dynamics.disk_cache import cache_folder, read, store
 
 #: kept lessons before the less recently used half is removed (a few KB each)
 MAX_ENTRIES = 500
@@ -39,10 +39,13 @@ class Timing:
         self.records: list[tuple[float, float, bool, float, float]] = []
         self._open: tuple[float, float, bool, float, float] | None = None
 
-    def begin(self, start: float, duration: float, drawn: bool, share: float) -> None:
-        """An animation begins (the one before ends)."""
+    def begin(self, start: float, duration: float, drawn: bool, share: float,
+              began: float | None = None) -> None:
+        """An animation begins (at ``began``, a ``time.perf_counter()``; now where not
+        given): the one before ends."""
         self.end()
-        self._open = (start, duration, drawn, share, time.perf_counter())
+        self._open = (start, duration, drawn, share,
+                      time.perf_counter() if began is None else began)
 
     def end(self) -> None:
         """The animation playing ends (the piece is done)."""
@@ -72,7 +75,7 @@ def costs_of(records: list[tuple[float, float, bool, float, float]]
     and stepping's cost as a share of drawing, from every piece's records; None where
     some animation's drawing was not timed whole (a piece failed)."""
     drawn: dict[tuple[float, float], list[float]] = {}  # (start, duration): [share, secs]
-    stepped: dict[tuple[float, float], float] = {}
+    stepped: list[tuple[tuple[float, float], float]] = []  # each piece's, with three or more
     for start, duration, was_drawn, share, seconds in records:
         at = (start, duration)
         if was_drawn:
@@ -80,12 +83,14 @@ def costs_of(records: list[tuple[float, float, bool, float, float]]
             got[0] += share
             got[1] += seconds
         else:
-            stepped[at] = stepped.get(at, 0.0) + seconds
+            stepped.append((at, seconds))
     if not drawn or any(abs(share - 1.0) > 1e-6 for share, _ in drawn.values()):
         return None
     spans = [(d, drawn[(t, d)][1] / d) for t, d in sorted(drawn) if d > 0]
-    draw_of_stepped = sum(drawn[at][1] for at in stepped if at in drawn)
-    share = sum(stepped.values()) / draw_of_stepped if draw_of_stepped > 0 else None
+    # each stepping against the drawing of the same animation, once per piece stepping it
+    draw_of_stepped = sum(drawn[at][1] for at, _ in stepped if at in drawn)
+    share = (sum(secs for at, secs in stepped if at in drawn) / draw_of_stepped
+             if draw_of_stepped > 0 else None)
     return spans, share
 
 
@@ -106,15 +111,18 @@ def recalled(scene: Any) -> tuple[list[tuple[float, float]], float | None] | Non
     folder = cache_folder("pieces")
     if folder is None:
         return None
+    data = read(folder / f"{key_of(scene)}.json")
+    if data is None:
+        return None
     try:
-        kept = json.loads((folder / f"{key_of(scene)}.json").read_bytes())
+        kept = json.loads(data)
         if kept["stretches"] != _stretches(scene):
             return None
         spans = [(float(s), float(c)) for s, c in kept["spans"]]
         share = kept["step_share"]
         share = None if share is None else float(share)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
-    if not spans or any(s <= 0 or c < 0 for s, c in spans):
+    if not spans or any(s <= 0 or c <= 0 for s, c in spans):
         return None
     return spans, (share if share is not None and 0 <= share <= 1 else None)

@@ -220,7 +220,7 @@ def drawn_time(start: float, duration: float, frozen: bool, fps: float) -> float
     if frozen:
         return start + int(duration / dt) * dt
     t = start
-    for _ in range(len(np.arange(0, duration, dt))):
+    for _ in range(frames_of(duration, fps)):
         t += dt
     return t
 
@@ -384,6 +384,8 @@ def start(scene: Lesson, play: Callable[[], None]) -> Pieces | None:
         spans, share = learned
         step_share = share if share is not None else step_share
     cuts = plan_cuts(spans, k, step_share)
+    if len(cuts) != k - 1:  # (nothing to share: costs all zero)
+        return None
     pieces = Pieces(cuts, report=scene.progress_report)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -453,6 +455,7 @@ def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float,
         if on_play is not None:
             on_play()
         timing.end()
+        began = time.perf_counter()  # (the animation's own set-up counts as its cost)
         compile_data(*args, **kwargs)
         start, clock[0] = clock[0], clock[0] + scene.duration
         frozen = scene.is_current_animation_frozen_frame()
@@ -466,7 +469,8 @@ def _take_stretch(scene: Lesson, index: int, cuts: list[float], fps: float,
         if what == "step":
             renderer.skip_animations = True
             skipped.append((scene.duration, frozen))
-        timing.begin(start, scene.duration, what == "draw", (hi - lo) / frames if frames else 1.0)
+        timing.begin(start, scene.duration, what == "draw", (hi - lo) / frames if frames else 1.0,
+                     began)
 
     scene.compile_animation_data = compile_animation_data
     if index > 0:  # a copy
@@ -514,8 +518,11 @@ def _draw_share(scene: Lesson, share: _Share) -> None:
     def progression_share(run_time: float, description: Any, n_iterations: int | None = None,
                           override_skip_animations: bool = False) -> Any:
         times = progression(run_time, description, n_iterations, override_skip_animations)
-        if (not renderer.skip_animations and share.hi < share.frames
-                and len(times.iterable) == share.frames):
+        if not renderer.skip_animations and share.hi < share.frames:
+            if len(times.iterable) != share.frames:  # (planned from Manim's own arange)
+                raise PieceError(f"an animation cut between pieces has {len(times.iterable)} "
+                                 f"frames, not the {share.frames} planned; render with "
+                                 "--cores 1")
             times.iterable = times.iterable[:share.hi]
             times.total = share.hi
         return times
@@ -646,6 +653,9 @@ def _run_copy(scene: Lesson, play: Callable[[], None], index: int, cuts: list[fl
     finally:
         try:
             conn.close()
+            from ..kit.glyphs import remove_own_layouts
+
+            remove_own_layouts()  # (os._exit runs no exit handler)
         finally:
             os._exit(code)
 
