@@ -119,6 +119,12 @@ def test_timings_are_kept_for_the_same_lesson_acts_and_output(
         assert draw_costs.recalled(lesson) is None
     with tempconfig({**TINY, "pixel_width": 320, "pixel_height": 180}):
         draw_costs.remember(lesson, records)  # another output size: kept apart
+    # two spec lessons' classes share a module and may share a name: their titles differ
+    from types import SimpleNamespace
+
+    a, b = (type("L", (_Lesson,), {"spec": SimpleNamespace(title=t)})() for t in "ab")
+    with tempconfig(TINY):
+        assert draw_costs.key_of(a) != draw_costs.key_of(b)
     assert len(list((tmp_path / "pieces").glob("*.json"))) == 2
     (tmp_path / "pieces").chmod(0o755)  # a folder others may read: not read back
     with tempconfig(TINY):

@@ -56,12 +56,15 @@ class Timing:
 
 
 def key_of(scene: Any) -> str:
-    """The kept file's name: the lesson's class and what the output is."""
+    """The kept file's name: the lesson's class (and a spec lesson's title: spec files'
+    classes share a module and often a name) and what the output is."""
     from manim import config
 
     cls = type(scene)
-    what = (FORMAT, cls.__module__, cls.__qualname__, config.pixel_width, config.pixel_height,
-            float(config.frame_rate), config.movie_file_extension, bool(config.transparent))
+    title = getattr(getattr(cls, "spec", None), "title", None)
+    what = (FORMAT, cls.__module__, cls.__qualname__, title, config.pixel_width,
+            config.pixel_height, float(config.frame_rate), config.movie_file_extension,
+            bool(config.transparent))
     return hashlib.sha256(repr(what).encode()).hexdigest()
 
 
