@@ -41,9 +41,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-#: the x264 preset the kit encodes previews with (``kit/writer.py``; written here so the
-#: benchmark does not import Manim for it: tests/test_scene_render.py checks they agree)
-PREVIEW_PRESET = "veryfast"
+from optiroll.scenes.kit.writer import PREVIEW_PRESET  # noqa: E402
 
 
 def _ctrl_c_on() -> None:

@@ -260,10 +260,11 @@ class SymbolicSurface(Surface):
         return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
 
 
-def formula_surface(text: str, view: Box | None = None) -> SymbolicSurface:
-    """A surface for a user formula; the view defaults to ``[-2, 2]^2``. A formula that
-    does not parse raises :class:`~.errors.FormulaError`."""
-    view = view or ((-2.0, 2.0), (-2.0, 2.0))
+def formula_surface(text: str) -> SymbolicSurface:
+    """A surface for a user formula over ``[-2, 2]^2`` (:func:`~optiroll.dynamics.surface`
+    sets another view). A formula that does not parse raises
+    :class:`~.errors.FormulaError`."""
+    view = ((-2.0, 2.0), (-2.0, 2.0))
     try:  # sympy's derivatives, printing and code generation recurse over the tree
         typst = compile_formula(text).typst
     except RecursionError:

@@ -96,15 +96,6 @@ def test_previews_encode_veryfast_and_larger_renders_keep_manims_preset(tmp_path
         assert f" subme={subme} " in options and f" ref={refs} " in options, options
         assert " crf=23.0 " in options, options
         assert (" threads=1 " in options) == one_thread, options
-    # the preview benchmark compares with a bare encode at the same preset (its own copy
-    # of the name, read here without running the script)
-    import re
-
-    from optiroll.scenes.kit import writer
-
-    bench = (Path(__file__).resolve().parents[1] / "benchmarks" / "bench_preview.py")
-    assert re.findall(r'^PREVIEW_PRESET = "(\w+)"', bench.read_text(), re.M) == [
-        writer.PREVIEW_PRESET]
 
 
 def test_transparent_webm(tmp_path: Path) -> None:

@@ -96,25 +96,35 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
         return manim_generate_mobject(self)
     entry = folder / f"{key(self, svg)}.pickle"
     surface = _surface_id(svg)
-    try:
-        data = read(entry)  # (None: missing, or a folder not this user's own)
-        if data is None:
-            raise FileNotFoundError(entry)
-        submobjects, groups = pickle.loads(zlib.decompress(data))
-        if not (isinstance(submobjects, list) and isinstance(groups, dict) and all(
-                isinstance(m, svg_mobject.VMobject) for m in submobjects)):
-            raise TypeError("not a parse")
-    except Exception:  # noqa: BLE001 - missing, damaged or from elsewhere: parse it
+    kept = _load(entry)
+    if kept is None:  # missing, damaged or from elsewhere: parse it
         manim_generate_mobject(self)
         _store(entry, (self.submobjects, _renamed(self.id_to_vgroup_dict, surface,
                                                   _KEPT_SURFACE_ID)))
         return self
+    submobjects, groups = kept
     self.add(*submobjects)
     self.id_to_vgroup_dict = _renamed(groups, _KEPT_SURFACE_ID, surface)
     # the kept submobjects are flipped already; Manim's flip also turns the mobject's own
     # sheen direction (VMobject.rotate), as here
     self.rotate_sheen_direction(TAU / 2, RIGHT, family=False)
     return self
+
+
+def _load(entry: Path) -> tuple[list[svg_mobject.VMobject], dict[str, Any]] | None:
+    """A kept parse (its submobjects and groups), or None where ``entry`` is missing,
+    damaged, not a parse or in a folder that is not this user's own."""
+    data = read(entry)
+    if data is None:
+        return None
+    try:
+        submobjects, groups = pickle.loads(zlib.decompress(data))
+    except Exception:  # noqa: BLE001 - damaged or from elsewhere
+        return None
+    if not (isinstance(submobjects, list) and isinstance(groups, dict) and all(
+            isinstance(m, svg_mobject.VMobject) for m in submobjects)):
+        return None
+    return submobjects, groups
 
 
 def _surface_id(svg: bytes) -> str | None:
