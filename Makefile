@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.optiroll-installed
 SYSDEPS_STAMP := $(VENV)/.optiroll-sysdeps
 
-.PHONY: help setup sysdeps demo test test-slow test-torch lint reference bench gallery revealjs clean
+.PHONY: help setup sysdeps demo test test-slow test-torch lint reference bench gallery revealjs \
+        catalog-code clean
 
 help:
 	@echo "make demo        set up (first time) and run the demo"
@@ -17,6 +18,7 @@ help:
 	@echo "make bench       run the benchmarks (they print ratios)"
 	@echo "make lint        ruff"
 	@echo "make revealjs    refresh the shipped reveal.js (offline decks) from npm"
+	@echo "make catalog-code  compile the catalog's formulas again (after changing them)"
 
 # --- setup ---------------------------------------------------------------
 # What a fresh machine lacks to build manim's and optiroll's compiled parts: cairo, pango,
@@ -97,6 +99,11 @@ test-torch: $(VENV)/.optiroll-torch
 
 reference: $(VENV)/.optiroll-torch
 	$(PY) tests/make_torch_reference.py
+
+# The catalog's formulas compiled, shipped (dynamics/catalog_code.json): written again after
+# a change to the catalog, dynamics/formula.py or dynamics/compiled.py (a test says when).
+catalog-code: $(STAMP)
+	$(PY) -c "from optiroll.dynamics.compiled import write_shipped; write_shipped()"
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -13,6 +13,12 @@ then compiled from that source with numpy alone. Either way the functions are th
 code lambdify wrote, compiled the same way: the same numbers, bit for bit
 (``tests/test_compiled.py``).
 
+The catalog's formulas ship compiled (``catalog_code.json``, written by ``make
+catalog-code`` from the same derivation): a first render of a catalog surface, with
+nothing in the cache, needs no sympy either. They are used while ``formula.py`` and
+this module are the ones they were written from (:func:`_code_hash`); a test derives
+every one again and compares the functions bit for bit.
+
 The source is kept only where every global name it uses is numpy's (``cos``,
 ``pi``) or a builtin; any other (none in the catalog) is compiled by sympy every
 time. Entries are JSON; like every entry of the cache, they are read only from a
@@ -43,6 +49,8 @@ GENERATED = "_lambdifygenerated"
 #: entries kept before the less recently used half is removed (a few KB each)
 MAX_ENTRIES = 2_000
 FORMAT = 1
+#: the catalog's formulas compiled (see the module's docstring)
+SHIPPED = Path(__file__).with_name("catalog_code.json")
 
 
 @dataclass(frozen=True)
@@ -61,14 +69,18 @@ class Compiled:
 @lru_cache(maxsize=256)
 def compile_formula(text: str) -> Compiled:
     """The functions of the formula ``text`` (once a process): from the cache's source
-    when it holds the formula, else derived by sympy (and kept). A formula that does
-    not parse raises :class:`~.errors.FormulaError`, as :func:`~.formula.parse_formula`."""
+    when it holds the formula, or the catalog's shipped source, else derived by sympy
+    (and kept). A formula that does not parse raises :class:`~.errors.FormulaError`, as
+    :func:`~.formula.parse_formula`."""
     folder = cache_folder("surfaces")
     entry = folder / f"{_key(text)}.json" if folder is not None else None
     if entry is not None:
         found = _load(entry)
         if found is not None:
             return found
+    shipped = shipped_entries().get(text)
+    if shipped is not None and (made := _compile(shipped)) is not None:
+        return made
     made, kept = _derive(text)
     if entry is not None and kept is not None:
         store(entry, json.dumps(kept).encode(), MAX_ENTRIES)
@@ -186,6 +198,39 @@ def _load(entry: Path) -> Compiled | None:
     return _compile(kept) if isinstance(kept, dict) else None
 
 
+@cache
+def shipped_entries() -> dict[str, Any]:
+    """The catalog's shipped entries by formula, or none where the file is missing,
+    damaged or written from another ``formula.py`` or ``compiled.py`` than these."""
+    try:
+        shipped = json.loads(SHIPPED.read_bytes())
+        if shipped["format"] == FORMAT and shipped["code"] == _code_hash():
+            return dict(shipped["formulas"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return {}
+
+
+def write_shipped(texts: list[str] | None = None, path: Path = SHIPPED) -> None:
+    """Derive ``texts`` (by default the catalog's formulas) and write their entries to
+    ``path`` (``make catalog-code``)."""
+    if texts is None:
+        from .catalog import CATALOG
+
+        texts = sorted({e.formula for e in CATALOG.values()})
+    formulas = {}
+    for text in texts:
+        kept = _derive(text)[1]
+        if kept is None:
+            raise ValueError(f"the formula {text!r} compiles to code that cannot be kept")
+        formulas[text] = kept
+    import sympy
+
+    body = {"format": FORMAT, "code": _code_hash(), "sympy": sympy.__version__,
+            "formulas": formulas}
+    path.write_text(json.dumps(body, indent=1, sort_keys=True) + "\n")
+
+
 def _key(text: str) -> str:
     """The entry's name: a hash of the formula and of what its functions depend on."""
     h = hashlib.sha256(text.encode())
@@ -197,6 +242,13 @@ def _key(text: str) -> str:
 def _context() -> str:
     """The format, the versions of sympy and numpy, and the source of the modules that
     parse and derive a formula (any change to them makes new entries)."""
+    return f"{FORMAT}-{metadata.version('sympy')}-{np.__version__}-{_code_hash()}"
+
+
+@cache
+def _code_hash() -> str:
+    """A hash of the source of the modules that parse and derive a formula."""
     here = Path(__file__).parent
-    code = hashlib.sha256(b"".join((here / m).read_bytes() for m in ("formula.py", "compiled.py")))
-    return f"{FORMAT}-{metadata.version('sympy')}-{np.__version__}-{code.hexdigest()}"
+    return hashlib.sha256(b"".join((here / m).read_bytes()
+                                   for m in ("formula.py", "compiled.py"))).hexdigest()
+

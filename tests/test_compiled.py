@@ -44,10 +44,14 @@ def values(fn: object, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 @pytest.fixture()
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache folder, and no shipped entries (every formula derived)."""
     monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path))
+    monkeypatch.setattr(compiled, "SHIPPED", tmp_path / "none.json")
     compiled.compile_formula.cache_clear()
+    compiled.shipped_entries.cache_clear()
     yield tmp_path / "surfaces"
     compiled.compile_formula.cache_clear()
+    compiled.shipped_entries.cache_clear()
 
 
 def test_read_back_functions_give_sympys_numbers_bit_for_bit(cache: Path) -> None:
@@ -83,6 +87,57 @@ def test_a_kept_surface_is_built_without_importing_sympy(cache: Path) -> None:
     first, second = run(), run()
     assert first[0] == "True" and second[0] == "False"  # derived, then read back
     assert first[1] == second[1]  # the same Typst, and the wells' minima refined alike
+
+
+def test_the_shipped_catalog_is_current_and_gives_sympys_numbers(cache: Path) -> None:
+    shipped = json.loads(compiled.Path(compiled.__file__).with_name("catalog_code.json")
+                         .read_text())
+    assert shipped["code"] == compiled._code_hash(), \
+        "dynamics/catalog_code.json is out of date: run make catalog-code"
+    assert set(shipped["formulas"]) == {e.formula for e in CATALOG.values()}, \
+        "the catalog changed: run make catalog-code"
+    rng = np.random.default_rng(4)
+    x, y = rng.uniform(-3, 3, 400), rng.uniform(-3, 3, 400)
+    for text, kept in shipped["formulas"].items():
+        read, reference = compiled._compile(kept), sympy_functions(text)
+        assert read is not None and read.typst == compiled._derive(text)[0].typst
+        for name in compiled.FUNCTIONS:
+            want, got = values(reference[name], x, y), values(getattr(read, name), x, y)
+            np.testing.assert_array_equal(got, want, err_msg=f"{text} {name}")
+            assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_a_first_catalog_surface_needs_no_sympy(cache: Path) -> None:
+    script = ("import sys; from optiroll import dynamics as dyn; s = dyn.surface('wells'); "
+              "print('sympy' in sys.modules, s.minima[0])")
+    env = {**installed_env(), "OPTIROLL_CACHE": str(cache.parent)}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                         text=True, check=True).stdout.split(" ", 1)
+    assert out[0] == "False"
+    assert not cache.exists() or not list(cache.glob("*.json"))  # nothing derived to keep
+    with pytest.MonkeyPatch.context() as mp:  # the same minima as derived by sympy
+        mp.setattr(compiled, "SHIPPED", cache.parent / "none.json")
+        compiled.shipped_entries.cache_clear()
+        assert repr(dyn.catalog.catalog_surface.__wrapped__("wells").minima[0]) == \
+            out[1].strip()
+
+
+def test_shipped_entries_from_other_code_are_not_used(cache: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "x**2/16 + 9*y**2"
+    compiled.write_shipped([text], tmp_path / "shipped.json")
+    monkeypatch.setattr(compiled, "SHIPPED", tmp_path / "shipped.json")
+    assert set(compiled.shipped_entries()) == {text}
+    assert compiled.compile_formula(text).typst and not cache.exists()  # used: none kept
+    body = json.loads((tmp_path / "shipped.json").read_text())
+    for stale in ({**body, "code": "0" * 64}, {**body, "format": 0}, "not json"):
+        (tmp_path / "shipped.json").write_text(stale if isinstance(stale, str)
+                                               else json.dumps(stale))
+        compiled.shipped_entries.cache_clear()
+        compiled.compile_formula.cache_clear()
+        assert compiled.shipped_entries() == {}
+        compiled.compile_formula(text)  # derived, and kept
+        assert len(list(cache.glob("*.json"))) == 1
 
 
 def test_a_damaged_or_foreign_entry_is_derived_again(cache: Path) -> None:

@@ -29,7 +29,8 @@ def test_wheel_installs_only_optiroll(wheel: Path) -> None:
     for module in ("optiroll/dynamics/__init__.py", "optiroll/dynamics/surfaces.py",
                    "optiroll/dynamics/optimizers/adam.py", "optiroll/scenes/cli.py",
                    "optiroll/scenes/lesson/acts/race.py", "optiroll/scenes/kit/surface3d.py",
-                   "optiroll/scenes/assets/revealjs/dist/reveal.js"):
+                   "optiroll/scenes/assets/revealjs/dist/reveal.js",
+                   "optiroll/dynamics/catalog_code.json"):
         assert module in names, module
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "optiroll = optiroll.scenes.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
