@@ -1,8 +1,9 @@
 """optiroll's cache folder on disk: where it is, writing an entry whole or not at all,
 and reading one back only from a folder of this user's own.
 
-Three caches live there, each in a folder of its own: parsed SVG outlines
-(``scenes/kit/svgcache.py``, ``svg/``), surfaces' compiled functions
+Four caches live there, each in a folder of its own: parsed SVG outlines
+(``scenes/kit/svgcache.py``, ``svg/``), the glyph measures live text is composed
+from (``scenes/kit/glyphs.py``, ``glyphs/``), surfaces' compiled functions
 (:mod:`.compiled`, ``surfaces/``) and the drawing times of a lesson's animations
 (``scenes/lesson/draw_costs.py``, ``pieces/``). The root is ``$OPTIROLL_CACHE``
 where that is set (``off`` or empty: no cache), else ``$XDG_CACHE_HOME/optiroll``
@@ -23,8 +24,9 @@ _pruned: set[Path] = set()
 
 
 def cache_folder(kind: str) -> Path | None:
-    """The folder of the cache ``kind`` (``svg``, ``surfaces``, ``pieces``), or None when caching is
-    off (``OPTIROLL_CACHE=off``) or there is no home folder to keep it in."""
+    """The folder of the cache ``kind`` (``svg``, ``glyphs``, ``surfaces``, ``pieces``), or
+    None when caching is off (``OPTIROLL_CACHE=off``) or there is no home folder to keep
+    it in."""
     chosen = os.environ.get("OPTIROLL_CACHE")
     if chosen is not None:
         return None if chosen.strip().lower() in ("off", "") else Path(chosen) / kind

@@ -353,3 +353,87 @@ def test_a_kept_parse_is_found_whatever_surface_cairo_numbered(
         [(numbered(svg) if name == numbered(manims_svg) else name, members)
          for name, members in part] if isinstance(part, list) else part
         for part in outlines([manims])]
+
+
+@pytest.fixture()
+def kept_measures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache folder, and a process-wide registry of glyph caches of its own."""
+    from optiroll.scenes.kit import glyphs
+
+    monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path))
+    monkeypatch.setattr(glyphs, "_CACHES", {})
+    monkeypatch.setattr(glyphs, "_STARTED", {})
+    return tmp_path / "glyphs"
+
+
+def _forget() -> None:
+    """A new process's registry (the measures on disk kept)."""
+    from optiroll.scenes.kit import glyphs
+
+    glyphs._CACHES.clear()
+    glyphs._STARTED.clear()
+
+
+def test_measures_kept_on_disk_compose_the_same_points_with_no_layout(kept_measures: Path
+                                                                     ) -> None:
+    from optiroll.scenes.kit import glyphs
+
+    strings = [*STRINGS, "flies off"]
+    measured = [glyphs.glyph_cache().points(s) for s in strings]
+    glyphs.save_measures()
+    (entry,) = kept_measures.glob("*.pickle")
+    _forget()
+    recalled = glyphs.glyph_cache()
+    assert recalled.svg_layouts == 0 and recalled.layouts == 0  # (the check laid one out)
+    for s, want in zip(strings, measured, strict=True):
+        np.testing.assert_array_equal(recalled.points(s), want)
+    assert recalled.layouts == 1 and recalled.svg_layouts == 0  # "flies off": typeset
+    assert ("f", "l") in recalled.unsafe
+    before = entry.stat().st_mtime_ns
+    glyphs.save_measures()  # nothing new measured: nothing written
+    assert entry.stat().st_mtime_ns == before
+
+
+def test_measures_from_another_font_or_damaged_are_measured_anew(kept_measures: Path) -> None:
+    import pickle
+    import zlib
+
+    from optiroll.scenes.kit import glyphs
+
+    want = glyphs.glyph_cache().points("AV 1.25")
+    glyphs.save_measures()
+    (entry,) = kept_measures.glob("*.pickle")
+    kept = pickle.loads(zlib.decompress(entry.read_bytes()))
+    for damage in (zlib.compress(pickle.dumps({**kept, "fingerprint": "0" * 64})),
+                   b"not a pickle", zlib.compress(pickle.dumps({"measures": {}}))):
+        entry.write_bytes(damage)
+        _forget()
+        fresh = glyphs.glyph_cache()
+        assert fresh.layouts > 0  # measured anew
+        np.testing.assert_array_equal(fresh.points("AV 1.25"), want)
+    # the fingerprint is the font's: the same line laid out in another (here a size a
+    # hundredth larger) is another SVG
+    cache = glyphs.GlyphCache(kept=kept["measures"])
+    assert cache.fingerprint(kept["measures"]) == kept["fingerprint"]
+    other = glyphs.GlyphCache(size=theme.BODY_SIZE * 1.01, kept=kept["measures"])
+    assert other.fingerprint(kept["measures"]) != kept["fingerprint"]
+
+
+def test_measures_of_two_processes_are_merged(kept_measures: Path) -> None:
+    import pickle
+    import zlib
+
+    from optiroll.scenes.kit import glyphs
+
+    glyphs.glyph_cache().points("AV")
+    glyphs.save_measures()
+    _forget()
+    monkey = glyphs.GlyphCache()  # a second process that never read the entry
+    monkey.points("Te 7.5")
+    glyphs._CACHES[(theme.FONT, float(theme.BODY_SIZE))] = monkey
+    glyphs._STARTED[(theme.FONT, float(theme.BODY_SIZE))] = 0
+    glyphs.save_measures()
+    (entry,) = kept_measures.glob("*.pickle")
+    measures = pickle.loads(zlib.decompress(entry.read_bytes()))["measures"]
+    assert {("A", "V"), ("T", "e"), ("7", "."), (".", "5")} <= set(measures["kerning"])
+    assert set("AVTe7.5 ") <= set(measures["glyphs"])

@@ -26,24 +26,41 @@ by those metrics:
 
 The composed outlines equal ``Text``'s to floating-point rounding
 (``tests/test_glyphs.py`` compares them on digits, kerned capitals and
-punctuation). The cache is per process and shared by every readout.
+punctuation). The cache is per process and shared by every readout
+(:func:`glyph_cache`), and its measures are kept on disk between processes, in the
+cache folder's ``glyphs/`` (:mod:`~optiroll.dynamics.disk_cache`): one entry per
+font and size, under a key of the versions of Manim, ManimPango, Pango, cairo and
+svgelements and of this module's code. Fonts change without those: an entry is
+used only where the SVG Pango writes now for a line of all its glyphs and pairs
+(``"||"``, every glyph, each pair between bars) is the one it was measured with,
+byte for byte (one layout, a few milliseconds, against about 1 ms a pair and 5 ms a
+glyph measured again). Each process adds what it measured when it exits
+(:func:`save_measures`; a forked copy calls it before ``os._exit``).
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
+import pickle
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import InitVar, dataclass, field
+from functools import cache
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
+import cairo
 import manimpango
 import numpy as np
-from manim import Text, VGroup, VMobject
+from manim import Text, VGroup, VMobject, config
 from manim.constants import START_X, START_Y
 from manim.mobject.text.text_mobject import TEXT2SVG_ADJUSTMENT_FACTOR
+from optiroll.dynamics.disk_cache import cache_folder, read, store
 
 from . import theme
 from .typeset import CANVAS, install
@@ -55,6 +72,14 @@ BAR = "|"
 MAX_COMPOSED = 8192
 #: a glyph's pen position in Pango's SVG: ``<use xlink:href="#glyph0-1" x="30" .../>``
 _USE_X = re.compile(r'<use\b[^>]*?\bx="([-0-9.e]+)"')
+#: cairo's name for an SVG's top group, numbered by the surfaces the process has made
+_SURFACE_ID = re.compile(rb'<g id="surface[0-9]+"')
+#: the format of an entry of measures kept on disk
+MEASURES_FORMAT = 1
+#: entries of measures kept (one per font and size) before the less used half goes
+MAX_MEASURES = 200
+#: most kerning pairs an entry keeps (the flagship measures about 300)
+MAX_KEPT_PAIRS = 4096
 
 
 _layouts: Path | None = None
@@ -64,28 +89,33 @@ _layouts_owner = 0
 def _layout_file() -> Path:
     """The file Pango writes each measured layout to: one per process, in a temporary
     folder made by the first process that measures (a forked copy writes a file of its
-    own there) and removed when that process exits. A folder made and removed for each
-    measure had cost more than the layout itself (0.6 ms of 1 ms)."""
+    own there) and removed when that process exits (:func:`_at_exit`). A folder made
+    and removed for each measure had cost more than the layout itself (0.6 ms of 1 ms)."""
     global _layouts, _layouts_owner
     if _layouts is None or not _layouts.is_dir():
         _layouts, _layouts_owner = Path(tempfile.mkdtemp(prefix="optiroll-glyphs-")), os.getpid()
-        atexit.register(_remove_layouts, _layouts, _layouts_owner)
     return _layouts / f"layout-{os.getpid()}.svg"
 
 
-def _remove_layouts(folder: Path, owner: int) -> None:
-    """At exit, the folder of :func:`_layout_file`, by the process that made it only (a
-    forked copy that exits normally inherits the exit handler)."""
-    if os.getpid() == owner:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def remove_own_layouts() -> None:
-    """Remove the folder of :func:`_layout_file` now if this process made it: for a
-    process that ends in ``os._exit`` (a forked copy drawing a piece of a lesson, which
-    made a folder of its own where the first process had measured nothing before)."""
+    """Remove the folder of :func:`_layout_file` now if this process made it (a forked
+    copy that exits inherits the exit handler, and must leave the first process's
+    folder alone)."""
     if _layouts is not None and _layouts_owner == os.getpid():
         shutil.rmtree(_layouts, ignore_errors=True)
+
+
+def end_of_process() -> None:
+    """What a process does before it exits: keep its new measures on disk
+    (:func:`save_measures`), then remove its layouts' folder. At exit, or called by a
+    process that ends in ``os._exit`` (a forked copy drawing a piece of a lesson)."""
+    try:
+        save_measures()
+    finally:
+        remove_own_layouts()
+
+
+atexit.register(end_of_process)
 
 
 @dataclass
@@ -117,8 +147,17 @@ class GlyphCache:
     svg_layouts: int = 0
     #: strings composed so far (a replay shows the race's readouts again): string -> points
     composed: dict[str, np.ndarray] = field(default_factory=dict)
+    #: measures kept on disk to start from (:meth:`measures`), checked by the caller
+    kept: InitVar[dict[str, Any] | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, kept: dict[str, Any] | None) -> None:
+        if kept is not None:
+            self._bar_advance, self._svg_scale = kept["bar_advance"], kept["svg_scale"]
+            self.glyphs = {c: _Glyph(list(parts), advance, left)
+                           for c, (parts, advance, left) in kept["glyphs"].items()}
+            self.kerning = dict(kept["kerning"])
+            self.unsafe = set(kept["unsafe"])
+            return
         bars = self._text(BAR * 2).submobjects
         self._bar_advance = float(bars[1].get_left()[0] - bars[0].get_left()[0])
         self._svg_scale = 1.0
@@ -152,13 +191,33 @@ class GlyphCache:
         for ``s``: its layout's SVG, read without building outlines (well under a
         millisecond, against ~5 ms a glyph for ``Text``)."""
         self.svg_layouts += 1
+        xs = [float(x) for x in _USE_X.findall(self._layout(s).decode())]
+        return (np.array(xs) - xs[0]) * self._svg_scale if xs else np.zeros(0)
+
+    def _layout(self, s: str) -> bytes:
+        """The SVG Pango writes for ``s`` in this font and size, on the canvas ``Text``
+        lays out on."""
         path = _layout_file()
         manimpango.text2svg(
             [manimpango.TextSetting(0, len(s), self.font, "NORMAL", "NORMAL", line_num=0)],
             self.size / TEXT2SVG_ADJUSTMENT_FACTOR, 0.0, False, str(path),
             START_X, START_Y, *CANVAS, s)
-        xs = [float(x) for x in _USE_X.findall(path.read_text(encoding="utf-8"))]
-        return (np.array(xs) - xs[0]) * self._svg_scale if xs else np.zeros(0)
+        return path.read_bytes()
+
+    # -- keeping the measures ---------------------------------------------
+    def measures(self) -> dict[str, Any]:
+        """What was measured (glyphs, pairs, what cannot be composed), as kept on disk."""
+        return {"bar_advance": self._bar_advance, "svg_scale": self._svg_scale,
+                "glyphs": {c: (g.parts, g.advance, g.left) for c, g in self.glyphs.items()},
+                "kerning": dict(self.kerning), "unsafe": set(self.unsafe)}
+
+    def fingerprint(self, measures: dict[str, Any]) -> str:
+        """A hash of the SVG Pango writes now for ``"||"``, every glyph of ``measures``
+        and each of its pairs between bars, in one line (its top group's number left
+        out): the same where the font's outlines and metrics are the ones measured."""
+        pairs = "".join(f"{a}{b}{BAR}" for a, b in sorted(measures["kerning"]))
+        line = BAR * 2 + "".join(sorted(measures["glyphs"])) + BAR + pairs
+        return hashlib.sha256(_SURFACE_ID.sub(b"", self._layout(line), count=1)).hexdigest()
 
     def _measure_pairs(self, pairs: list[tuple[str, str]]) -> None:
         """Kerning of ``pairs`` (both characters with outlines), each from a layout of its
@@ -223,15 +282,82 @@ class GlyphCache:
 
 
 _CACHES: dict[tuple[str, float], GlyphCache] = {}
+#: how many measures each of :data:`_CACHES` started with (saved only if it grew)
+_STARTED: dict[tuple[str, float], int] = {}
 
 
 def glyph_cache(font: str = theme.FONT, size: float = theme.BODY_SIZE) -> GlyphCache:
-    """The process-wide cache for ``font`` at ``size``."""
+    """The process-wide cache for ``font`` at ``size``: from the measures kept on disk
+    where they hold for the font as it is now (see the module), else measured anew."""
     key = (font, float(size))
-    cache = _CACHES.get(key)
-    if cache is None:
-        cache = _CACHES[key] = GlyphCache(font, float(size))
-    return cache
+    glyphs = _CACHES.get(key)
+    if glyphs is None:
+        kept = _recall(*key)
+        glyphs = _CACHES[key] = GlyphCache(*key, kept=kept)
+        _STARTED[key] = _count(glyphs.measures())
+    return glyphs
+
+
+def _count(measures: dict[str, Any]) -> int:
+    return len(measures["glyphs"]) + len(measures["kerning"]) + len(measures["unsafe"])
+
+
+def _entry(font: str, size: float) -> Path | None:
+    """Where the measures of ``font`` at ``size`` are kept (None: no cache)."""
+    folder = cache_folder("glyphs")
+    if folder is None:
+        return None
+    h = hashlib.sha256(repr((MEASURES_FORMAT, font, size, CANVAS, str(config.renderer),
+                             _context())).encode())
+    return folder / f"{h.hexdigest()}.pickle"
+
+
+@cache
+def _context() -> str:
+    """The versions and code the measures depend on."""
+    here = Path(__file__).parent
+    code = hashlib.sha256(b"".join((here / m).read_bytes() for m in ("glyphs.py", "typeset.py")))
+    versions = [metadata.version(p) for p in ("manim", "manimpango", "svgelements")]
+    return "-".join([*versions, manimpango.pango_version(), cairo.cairo_version_string(),
+                     code.hexdigest()])
+
+
+def _recall(font: str, size: float) -> dict[str, Any] | None:
+    """The measures kept for ``font`` at ``size``, where they hold for the font now."""
+    entry = _entry(font, size)
+    data = read(entry) if entry is not None else None
+    if data is None:
+        return None
+    try:
+        kept = pickle.loads(zlib.decompress(data))
+        measures, fingerprint = kept["measures"], kept["fingerprint"]
+        probe = GlyphCache(font, size, kept=measures)
+    except Exception:  # noqa: BLE001 - damaged or from elsewhere: measure anew
+        return None
+    return measures if probe.fingerprint(measures) == fingerprint else None
+
+
+def save_measures() -> None:
+    """Keep on disk what each cache of this process measured beyond what it started
+    with, added to what is kept there (another process's, where it still holds)."""
+    for key, glyphs in list(_CACHES.items()):
+        measures = glyphs.measures()
+        if _count(measures) == _STARTED.get(key) or (entry := _entry(*key)) is None:
+            continue
+        try:
+            kept = _recall(*key)
+            if kept is not None:  # ours last: the same numbers where both measured
+                for name in ("glyphs", "kerning"):
+                    measures[name] = {**kept[name], **measures[name]}
+                measures["unsafe"] |= kept["unsafe"]
+            if len(measures["kerning"]) > MAX_KEPT_PAIRS:
+                continue
+            data = {"measures": measures, "fingerprint": glyphs.fingerprint(measures)}
+            store(entry, zlib.compress(pickle.dumps(data, pickle.HIGHEST_PROTOCOL), 1),
+                  MAX_MEASURES)
+            _STARTED[key] = _count(measures)
+        except Exception:  # noqa: BLE001, S112 - a cache not written is no error
+            continue
 
 
 def text_points(s: str, font: str = theme.FONT, size: float = theme.BODY_SIZE) -> np.ndarray:

@@ -653,9 +653,9 @@ def _run_copy(scene: Lesson, play: Callable[[], None], index: int, cuts: list[fl
     finally:
         try:
             conn.close()
-            from ..kit.glyphs import remove_own_layouts
+            from ..kit.glyphs import end_of_process
 
-            remove_own_layouts()  # (os._exit runs no exit handler)
+            end_of_process()  # (os._exit runs no exit handler)
         finally:
             os._exit(code)
 
