@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import Text, config, tempconfig
+from manim import Text, VGroup, config, tempconfig
 from optiroll.scenes.kit import theme
 from optiroll.scenes.kit.glyphs import GlyphCache
 from optiroll.scenes.kit.readouts import LiveText
@@ -242,18 +242,22 @@ def test_a_string_composed_again_comes_from_the_cache_unchanged() -> None:
 
 def outlines(mobs: list) -> list:
     """Every attribute of every mobject of each family (the parent's too: Manim's flip
-    turns its sheen direction), arrays as bytes, colours as text; and which of the
-    family's mobjects each named group of ``id_to_vgroup_dict`` holds."""
+    turns its sheen direction), arrays as bytes, colours as text; and, for each named
+    group of ``id_to_vgroup_dict``, which of the family's mobjects it holds and its own
+    attributes."""
+    def attributes(m: object) -> list:
+        return [(type(m).__name__, k, v.tobytes() if isinstance(v, np.ndarray) else
+                 str(v) if type(v).__name__ == "ManimColor" else v)
+                for k, v in sorted(vars(m).items())
+                if isinstance(v, np.ndarray | int | float | str | bool | type(None))
+                or type(v).__name__ == "ManimColor"]
+
     out: list = []
     for mob in mobs:
         family = mob.get_family()
-        out += [(type(m).__name__, k, v.tobytes() if isinstance(v, np.ndarray) else
-                 str(v) if type(v).__name__ == "ManimColor" else v)
-                for m in family for k, v in sorted(vars(m).items())
-                if isinstance(v, np.ndarray | int | float | str | bool | type(None))
-                or type(v).__name__ == "ManimColor"]
+        out += [a for m in family for a in attributes(m)]
         index = {id(m): i for i, m in enumerate(family)}
-        out.append([(name, [index.get(id(m)) for m in group.get_family()])
+        out.append([(name, [index.get(id(m)) for m in group.get_family()], attributes(group))
                     for name, group in mob.id_to_vgroup_dict.items()])
     return out
 
@@ -280,7 +284,12 @@ def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
                     MathTypst("L(x, y) = x^2 / 16 + 9 y^2", font_size=28)]
 
     monkeypatch.setenv("OPTIROLL_CACHE", "off")
-    manims = outlines(make())
+    with monkeypatch.context() as manims_own:
+        manims_own.setattr(svg_mobject.SVGMobject, "get_mobjects_from",
+                           svgcache.manim_get_mobjects_from)
+        manims = outlines(make())  # Manim's own parse and conversion
+    assert outlines(make()) == manims  # converted with its empty groups copied
+    assert svg_mobject.VGroup is VGroup  # (bound back)
     assert svgcache.generate_mobject is svg_mobject.SVGMobject.generate_mobject  # installed
     monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path / "cache"))
     assert outlines(make()) == manims  # parsed, and kept
@@ -350,8 +359,8 @@ def test_a_kept_parse_is_found_whatever_surface_cairo_numbered(
     assert [m.text for m in calls] == ["filler0", "filler1"]  # the string read back
     assert numbered(svg) in again.id_to_vgroup_dict
     assert outlines([again]) == [
-        [(numbered(svg) if name == numbered(manims_svg) else name, members)
-         for name, members in part] if isinstance(part, list) else part
+        [(numbered(svg) if name == numbered(manims_svg) else name, members, own)
+         for name, members, own in part] if isinstance(part, list) else part
         for part in outlines([manims])]
 
 

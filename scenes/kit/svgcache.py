@@ -21,6 +21,12 @@ back with the name this SVG gives the group (:func:`_surface_id`), so a string
 typeset again into a new text folder (a copy drawing a stretch of a lesson,
 ``lesson/pieces.py``; a render into a new media folder) is still parsed once.
 
+A parse that is not kept is also quicker: Manim's ``get_mobjects_from`` makes an
+empty ``VGroup`` for every element of the SVG (each glyph's ``use`` and its path),
+about 55 µs each through ``VMobject``'s constructor, nearly half of a long
+string's conversion; here each is a copy of one made for that parse (14 µs), the
+same mobject (:func:`get_mobjects_from`; tests compare every attribute).
+
 Entries are written atomically (parallel renders share the folder) and read
 only by the user who wrote them (a folder of mode 0700: they are pickles); one
 that cannot be read is parsed again and written anew; past :data:`MAX_ENTRIES`
@@ -29,6 +35,7 @@ the less recently used half is removed.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import pickle
 import re
@@ -38,7 +45,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from manim import MarkupText, Text, config
+from manim import MarkupText, Text, VGroup, config
 from manim.constants import RIGHT, TAU, RendererType
 from manim.mobject.svg import svg_mobject
 from optiroll.dynamics.disk_cache import cache_folder, read, store
@@ -48,6 +55,8 @@ from optiroll.dynamics.disk_cache import cache_folder, read, store
 MAX_ENTRIES = 5_000
 #: Manim's own parser, which the cache calls on a miss
 manim_generate_mobject = svg_mobject.SVGMobject.generate_mobject
+#: Manim's own conversion of a parsed SVG to mobjects (see :func:`get_mobjects_from`)
+manim_get_mobjects_from = svg_mobject.SVGMobject.get_mobjects_from
 #: the classes whose parse is kept (see :func:`cacheable`)
 _KEPT = (Text, MarkupText)
 #: cairo's name for an SVG's top group, numbered by the surfaces the process has made
@@ -151,6 +160,37 @@ def _store(entry: Path, value: Any) -> None:
     store(entry, data, MAX_ENTRIES)
 
 
+class _EmptyGroups:
+    """Stands for ``VGroup`` in Manim's SVG module during one conversion: an empty group
+    is a copy of one made by ``VGroup()`` for it (Manim's deepcopy notes the original's
+    ``original_id``, which a new group has not: removed); any other call is passed on."""
+
+    def __init__(self) -> None:
+        self.model: VGroup | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> VGroup:
+        if args or kwargs:
+            return VGroup(*args, **kwargs)
+        if self.model is None:
+            self.model = VGroup()
+        group = copy.deepcopy(self.model)
+        del group.original_id
+        return group
+
+
+def get_mobjects_from(self: svg_mobject.SVGMobject, svg: Any) -> tuple[list, dict]:
+    """Manim's ``SVGMobject.get_mobjects_from``, its empty groups copied (see the
+    module). The module's name is bound back even if the conversion fails; another
+    thread converting meanwhile gets the same mobjects either way."""
+    svg_mobject.VGroup = _EmptyGroups()
+    try:
+        return manim_get_mobjects_from(self, svg)
+    finally:
+        svg_mobject.VGroup = VGroup
+
+
 def install() -> None:
-    """Parse every ``SVGMobject`` through the cache (idempotent)."""
+    """Parse every ``SVGMobject`` through the cache, and convert it with empty groups
+    copied (idempotent)."""
     svg_mobject.SVGMobject.generate_mobject = generate_mobject
+    svg_mobject.SVGMobject.get_mobjects_from = get_mobjects_from
