@@ -20,8 +20,10 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-#: seconds between two looks at the files
-POLL = 0.2
+#: seconds between two looks at the files: a save is seen within one and rendered once it
+#: stood still for another (0.15 s on average; an editor's save in several writes takes
+#: milliseconds, and a look is one ``stat`` a file)
+POLL = 0.1
 
 Stamp = tuple[tuple[str, float, int] | None, ...]
 

@@ -1,5 +1,8 @@
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,13 +11,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 # the tests' own cache of parsed SVGs (scenes/kit/svgcache.py), not the user's: each run
 # starts with none, and renders in subprocesses share it
-if "OPTIROLL_CACHE" not in os.environ:
-    import atexit
-    import shutil
-    import tempfile
+def run_folder(prefix: str) -> str:
+    """A new temporary folder, removed when the test run ends (by the process that made
+    it: a forked copy that exits normally leaves it alone)."""
+    folder, owner = tempfile.mkdtemp(prefix=prefix), os.getpid()
+    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(folder, ignore_errors=True))
+    return folder
 
-    os.environ["OPTIROLL_CACHE"] = tempfile.mkdtemp(prefix="optiroll-test-cache-")
-    atexit.register(shutil.rmtree, os.environ["OPTIROLL_CACHE"], ignore_errors=True)
+
+if "OPTIROLL_CACHE" not in os.environ:
+    os.environ["OPTIROLL_CACHE"] = run_folder("optiroll-test-cache-")
 
 
 def installed_env() -> dict[str, str]:

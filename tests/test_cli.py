@@ -7,14 +7,13 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import installed_env
+from conftest import installed_env, run_folder
 from manim import tempconfig
 from optiroll import dynamics as dyn
 from optiroll.scenes.cli import main
@@ -25,7 +24,7 @@ from PIL import Image
 
 #: this session's own media folder: Manim's text cache is not safe to share between
 #: processes (a render beside the tests could clash with them in one fixed folder)
-MEDIA = tempfile.mkdtemp(prefix="optiroll-cli-tests-")
+MEDIA = run_folder("optiroll-cli-tests-")  # (removed when the run ends)
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples").glob("*.toml"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from conftest import run_folder
 from manim import config, tempconfig
 from optiroll.scenes.lesson import LessonSpec, validate
 from optiroll.scenes.lesson.layout import (
@@ -26,7 +26,7 @@ from optiroll.scenes.lesson.scene import Lesson, lesson_class
 
 #: this session's own media folder: Manim's text cache is not safe to share between
 #: processes (a render beside the tests could clash with them in one fixed folder)
-MEDIA = tempfile.mkdtemp(prefix="optiroll-layout-tests-")
+MEDIA = run_folder("optiroll-layout-tests-")  # (removed when the run ends)
 
 LONG = "a label of about forty characters, long"  # 39 characters
 

@@ -4,12 +4,12 @@ message per problem, naming the file, line and fix."""
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from conftest import run_folder
 from manim import tempconfig
 from optiroll import dynamics as dyn
 from optiroll.scenes.kit.balls import VectorArrow
@@ -32,7 +32,7 @@ from optiroll.scenes.lesson.spec import (
 
 #: this session's own media folder: Manim's text cache is not safe to share between
 #: processes (a render beside the tests could clash with them in one fixed folder)
-MEDIA = tempfile.mkdtemp(prefix="optiroll-spec-tests-")
+MEDIA = run_folder("optiroll-spec-tests-")  # (removed when the run ends)
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()

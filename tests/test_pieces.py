@@ -6,11 +6,13 @@ the fix, as is the first piece's own failure (its copies stopped, nothing writte
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import av
@@ -298,6 +300,8 @@ def _failing(at_act: str, how: str, in_copy: bool = True) -> type:
             if name == at_act and where:
                 if how == "raise":
                     raise _Boom(f"boom in {name}")
+                if how == "hang":
+                    time.sleep(3600)
                 os.kill(os.getpid(), signal.SIGKILL)
 
     return Failing
@@ -340,6 +344,34 @@ def test_a_copy_that_dies_is_reported_with_the_fix(tmp_path: Path) -> None:
                                          r"--cores 1"):
         _render(_failing("closing", "kill"), tmp_path / "m", 2)
     assert not list((tmp_path / "m").rglob("Failing.mp4"))
+
+
+def test_a_stuck_copy_is_stopped_with_the_fix(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy that says nothing for SILENT_SECONDS (here 3 s, stuck in its closing act, as
+    on a lock a thread held at the fork) is stopped: one message, no clip, no copy left."""
+    forked: list[int] = []
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(pieces, "SILENT_SECONDS", 3.0)
+    monkeypatch.setattr(pieces.os, "fork", recorded)
+    # (were the copy waited for on and on, the run would end here with its tracebacks)
+    faulthandler.dump_traceback_later(300, exit=True)
+    try:
+        with pytest.raises(PieceError, match=r"piece 2 of the render said nothing for 3 s "
+                                             r"and was stopped as stuck.*--cores 1"):
+            _render(_failing("closing", "hang"), tmp_path / "m", 2)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    assert not list((tmp_path / "m").rglob("Failing.mp4")) and len(forked) == 1
+    with pytest.raises(ChildProcessError):  # stopped and reaped
+        os.waitpid(forked[0], os.WNOHANG)
 
 
 def test_the_first_piece_failing_stops_its_copies(tmp_path: Path,

@@ -232,6 +232,8 @@ class _Child:
     conn: Connection
     texts: Path
     result: dict[str, Any] | None = None
+    #: when the copy last said anything (frames drawn, an animation begun)
+    heard: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -248,14 +250,27 @@ class Pieces:
     def forward(self, block: bool = False) -> None:
         """Pass the frames the copies have drawn to the progress display and raise a
         copy's failure as soon as it is known; with ``block``, until every copy has
-        sent its last word."""
+        sent its last word, or one has said nothing for :data:`SILENT_SECONDS` (a copy
+        beats before each animation and sends its frames a few times a second: one
+        that is silent that long is stuck, e.g. on a lock a thread held as it was
+        forked, and is stopped with a :class:`PieceError`)."""
         while True:
             pending = [c for c in self.children if c.result is None]
             if not pending:
                 return
-            ready = wait([c.conn for c in pending], timeout=None if block else 0)
+            timeout = 0.0 if not block else max(
+                0.0, min(c.heard for c in pending) + SILENT_SECONDS - time.monotonic())
+            ready = wait([c.conn for c in pending], timeout=timeout)
             if not ready:
-                return
+                if not block:
+                    return
+                for child in pending:
+                    if time.monotonic() - child.heard >= SILENT_SECONDS:
+                        raise PieceError(
+                            f"piece {child.index + 1} of the render said nothing for "
+                            f"{SILENT_SECONDS:g} s and was stopped as stuck: render in one "
+                            f"process with --cores 1 ({CORES_VARIABLE}=1)")
+                continue
             for child in pending:
                 if child.conn in ready:
                     self._receive(child)
@@ -264,6 +279,7 @@ class Pieces:
                         raise failed
 
     def _receive(self, child: _Child) -> None:
+        child.heard = time.monotonic()
         try:
             kind, value = child.conn.recv()
         except Exception:  # noqa: BLE001 - a copy gone, or a message it sent unreadable
@@ -339,6 +355,9 @@ class Pieces:
 
 #: seconds a copy asked to stop has to close its videos before it is killed
 STOP_SECONDS = 2.0
+#: seconds a copy may say nothing before the first piece, waiting for it, stops it as
+#: stuck (:meth:`Pieces.forward`)
+SILENT_SECONDS = 600.0
 
 
 def _reap(pid: int) -> None:
@@ -582,6 +601,13 @@ class _FrameCounts:
             self.conn.send(("frames", self.count))
         self.count, self.sent = 0, time.monotonic()
 
+    def beat(self) -> None:
+        """Say the copy is alive (before each animation, drawn or stepped through): the
+        frames drawn since the last word, none perhaps, at most every ``every`` s."""
+        if time.monotonic() - self.sent >= self.every:
+            self.conn.send(("frames", self.count))
+            self.count, self.sent = 0, time.monotonic()
+
 
 def _on_its_own(texts: Path) -> None:
     """What a copy must not share with the process it was forked from: Manim's text
@@ -628,7 +654,7 @@ def _run_copy(scene: Lesson, play: Callable[[], None], index: int, cuts: list[fl
         _on_its_own(texts)
         frames = _FrameCounts(conn)
         scene.progress_report = frames.add
-        timing = _take_stretch(scene, index, cuts, fps)
+        timing = _take_stretch(scene, index, cuts, fps, on_play=frames.beat)
         try:
             play()
         except EndSceneEarlyException:
