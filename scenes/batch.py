@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .jobs import Job, JobError, Result, _deliver, _failure, _move_into_place, run
+from .kit.temp_folders import own_folder
 from .progress import Display
 from .split import join_partials, measure, plan_ranges, render_range
 
@@ -175,7 +176,7 @@ def on_worker(fn: Callable[..., Any], bundle: Bundle, topic: str, debug: bool,
     """The task a Dask worker runs: unpack the bundle, run ``fn`` and send progress as
     events on ``topic``; an unsplit job returns its finished file's bytes."""
     report = EventReport(topic)
-    folder = Path(tempfile.mkdtemp(prefix="optiroll-bundle-"))
+    folder = own_folder("bundle")
     try:
         job = bundle.unpack(folder)
         if fn is whole:

@@ -20,13 +20,14 @@ import re
 import shlex
 import shutil
 import sys
-import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .kit.temp_folders import own_folder
 
 QUALITIES = {
     "l": ("low_quality", 854, 480, 15), "m": ("medium_quality", 1280, 720, 30),
@@ -241,7 +242,7 @@ def working_folder() -> Iterator[Path]:
 
 def _in_fresh_folder() -> Iterator[Path]:
     old = Path.cwd()
-    tmp = Path(tempfile.mkdtemp(prefix="optiroll-job-"))
+    tmp = own_folder("job")
     os.chdir(tmp)
     try:
         yield tmp

@@ -46,7 +46,6 @@ import os
 import pickle
 import re
 import shutil
-import tempfile
 import zlib
 from dataclasses import InitVar, dataclass, field
 from functools import cache
@@ -63,6 +62,7 @@ from manim.mobject.text.text_mobject import TEXT2SVG_ADJUSTMENT_FACTOR
 from optiroll.dynamics.disk_cache import cache_folder, read, store
 
 from . import theme
+from .temp_folders import own_folder
 from .typeset import CANVAS, install
 
 install()  # Text laid out on the same canvas at every output size
@@ -93,7 +93,7 @@ def _layout_file() -> Path:
     and removed for each measure had cost more than the layout itself (0.6 ms of 1 ms)."""
     global _layouts, _layouts_owner
     if _layouts is None or not _layouts.is_dir():
-        _layouts, _layouts_owner = Path(tempfile.mkdtemp(prefix="optiroll-glyphs-")), os.getpid()
+        _layouts, _layouts_owner = own_folder("glyphs"), os.getpid()
     return _layouts / f"layout-{os.getpid()}.svg"
 
 

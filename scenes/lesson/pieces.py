@@ -47,7 +47,6 @@ import pickle
 import shutil
 import signal
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -58,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..kit.temp_folders import own_folder
 from . import draw_costs
 from .loading import SpecError
 
@@ -410,7 +410,7 @@ def start(scene: Lesson, play: Callable[[], None]) -> Pieces | None:
     sys.stderr.flush()
     try:
         for index in range(1, k):
-            texts = Path(tempfile.mkdtemp(prefix="optiroll-piece-"))
+            texts = own_folder("piece")
             receive, send = Pipe(duplex=False)
             # (Ctrl-C held off until the copy is in its own hands, and this process in its)
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
