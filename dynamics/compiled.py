@@ -16,8 +16,10 @@ code lambdify wrote, compiled the same way: the same numbers, bit for bit
 The catalog's formulas ship compiled (``catalog_code.json``, written by ``make
 catalog-code`` from the same derivation): a first render of a catalog surface, with
 nothing in the cache, needs no sympy either. They are used while ``formula.py`` and
-this module are the ones they were written from (:func:`_code_hash`); a test derives
-every one again and compares the functions bit for bit.
+this module are the ones they were written from (:func:`_code_hash`) and the sympy
+installed is the one that wrote them (its version is read from its metadata, not
+imported); a test derives every one again and compares the functions bit for bit.
+They are package code, not a cache: used with ``OPTIROLL_CACHE=off`` too.
 
 The source is kept only where every global name it uses is numpy's (``cos``,
 ``pi``) or a builtin; any other (none in the catalog) is compiled by sympy every
@@ -201,12 +203,14 @@ def _load(entry: Path) -> Compiled | None:
 @cache
 def shipped_entries() -> dict[str, Any]:
     """The catalog's shipped entries by formula, or none where the file is missing,
-    damaged or written from another ``formula.py`` or ``compiled.py`` than these."""
+    damaged or written from another ``formula.py`` or ``compiled.py`` than these, or by
+    another sympy than the one installed."""
     try:
         shipped = json.loads(SHIPPED.read_bytes())
-        if shipped["format"] == FORMAT and shipped["code"] == _code_hash():
+        if (shipped["format"] == FORMAT and shipped["code"] == _code_hash()
+                and shipped["sympy"] == metadata.version("sympy")):
             return dict(shipped["formulas"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, metadata.PackageNotFoundError):
         pass
     return {}
 
@@ -224,9 +228,7 @@ def write_shipped(texts: list[str] | None = None, path: Path = SHIPPED) -> None:
         if kept is None:
             raise ValueError(f"the formula {text!r} compiles to code that cannot be kept")
         formulas[text] = kept
-    import sympy
-
-    body = {"format": FORMAT, "code": _code_hash(), "sympy": sympy.__version__,
+    body = {"format": FORMAT, "code": _code_hash(), "sympy": metadata.version("sympy"),
             "formulas": formulas}
     path.write_text(json.dumps(body, indent=1, sort_keys=True) + "\n")
 
@@ -251,4 +253,3 @@ def _code_hash() -> str:
     here = Path(__file__).parent
     return hashlib.sha256(b"".join((here / m).read_bytes()
                                    for m in ("formula.py", "compiled.py"))).hexdigest()
-

@@ -446,3 +446,32 @@ def test_measures_of_two_processes_are_merged(kept_measures: Path) -> None:
     measures = pickle.loads(zlib.decompress(entry.read_bytes()))["measures"]
     assert {("A", "V"), ("T", "e"), ("7", "."), (".", "5")} <= set(measures["kerning"])
     assert set("AVTe7.5 ") <= set(measures["glyphs"])
+
+
+def test_measures_kept_by_one_process_compose_another_ones_points(tmp_path: Path) -> None:
+    """Across processes: what one process measured and kept at its exit, the next reads
+    back and composes with, to the same points, bit for bit, as a process that keeps
+    nothing (``OPTIROLL_CACHE=off``) measuring everything itself."""
+    import subprocess
+    import sys
+
+    from conftest import installed_env
+
+    strings = [*STRINGS, "AVATAR 0.102 Te r."]
+    script = f"""
+import hashlib
+from optiroll.scenes.kit import glyphs
+cache = glyphs.glyph_cache()
+points = [cache.points(s) for s in {strings!r}]
+print(hashlib.sha256(b"".join(p.tobytes() for p in points)).hexdigest(), cache.layouts,
+      cache.svg_layouts)
+"""
+
+    def run(where: str) -> list[str]:
+        env = {**installed_env(), "OPTIROLL_CACHE": where}
+        return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                              text=True, check=True).stdout.split()
+
+    first, again, alone = run(str(tmp_path)), run(str(tmp_path)), run("off")
+    assert first[0] == again[0] == alone[0]
+    assert int(first[1]) > 0 and again[1:] == ["0", "0"]  # read back: nothing measured

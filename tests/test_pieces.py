@@ -302,6 +302,11 @@ def _failing(at_act: str, how: str, in_copy: bool = True) -> type:
                     raise _Boom(f"boom in {name}")
                 if how == "hang":
                     time.sleep(3600)
+                if how == "busy":  # silent, but working (as an encoder finishing a still)
+                    end = time.monotonic() + 8.0
+                    while time.monotonic() < end:
+                        pass
+                    return
                 os.kill(os.getpid(), signal.SIGKILL)
 
     return Failing
@@ -372,6 +377,15 @@ def test_a_stuck_copy_is_stopped_with_the_fix(tmp_path: Path,
     assert not list((tmp_path / "m").rglob("Failing.mp4")) and len(forked) == 1
     with pytest.raises(ChildProcessError):  # stopped and reaped
         os.waitpid(forked[0], os.WNOHANG)
+
+
+def test_a_silent_copy_that_works_is_waited_for(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Silence alone is not taken for stuck: a copy that says nothing for four times
+    SILENT_SECONDS while using the CPU (8 s at 2 s here) finishes its piece."""
+    monkeypatch.setattr(pieces, "SILENT_SECONDS", 2.0)
+    scene, _ = _render(_failing("closing", "busy"), tmp_path / "m", 2)
+    assert scene.pieces is not None and list((tmp_path / "m").rglob("Failing.mp4"))
 
 
 def test_the_first_piece_failing_stops_its_copies(tmp_path: Path,

@@ -29,8 +29,9 @@ The composed outlines equal ``Text``'s to floating-point rounding
 punctuation). The cache is per process and shared by every readout
 (:func:`glyph_cache`), and its measures are kept on disk between processes, in the
 cache folder's ``glyphs/`` (:mod:`~optiroll.dynamics.disk_cache`): one entry per
-font and size, under a key of the versions of Manim, ManimPango, Pango, cairo and
-svgelements and of this module's code. Fonts change without those: an entry is
+font and size, under a key of the versions of Manim, ManimPango, Pango, cairo,
+svgelements and numpy and of the code of this module, ``typeset.py`` and
+``svgcache.py``. Fonts change without those: an entry is
 used only where the SVG Pango writes now for a line of all its glyphs and pairs
 (``"||"``, every glyph, each pair between bars) is the one it was measured with,
 byte for byte (one layout, a few milliseconds, against about 1 ms a pair and 5 ms a
@@ -89,7 +90,7 @@ _layouts_owner = 0
 def _layout_file() -> Path:
     """The file Pango writes each measured layout to: one per process, in a temporary
     folder made by the first process that measures (a forked copy writes a file of its
-    own there) and removed when that process exits (:func:`_at_exit`). A folder made
+    own there) and removed when that process exits (:func:`end_of_process`). A folder made
     and removed for each measure had cost more than the layout itself (0.6 ms of 1 ms)."""
     global _layouts, _layouts_owner
     if _layouts is None or not _layouts.is_dir():
@@ -316,25 +317,27 @@ def _entry(font: str, size: float) -> Path | None:
 def _context() -> str:
     """The versions and code the measures depend on."""
     here = Path(__file__).parent
-    code = hashlib.sha256(b"".join((here / m).read_bytes() for m in ("glyphs.py", "typeset.py")))
+    code = hashlib.sha256(b"".join((here / m).read_bytes()
+                                   for m in ("glyphs.py", "typeset.py", "svgcache.py")))
     versions = [metadata.version(p) for p in ("manim", "manimpango", "svgelements")]
-    return "-".join([*versions, manimpango.pango_version(), cairo.cairo_version_string(),
-                     code.hexdigest()])
+    return "-".join([*versions, np.__version__, manimpango.pango_version(),
+                     cairo.cairo_version_string(), code.hexdigest()])
 
 
 def _recall(font: str, size: float) -> dict[str, Any] | None:
-    """The measures kept for ``font`` at ``size``, where they hold for the font now."""
-    entry = _entry(font, size)
-    data = read(entry) if entry is not None else None
-    if data is None:
-        return None
+    """The measures kept for ``font`` at ``size``, where they hold for the font now (None:
+    none kept, or not readable, damaged, from elsewhere or for another font)."""
     try:
+        entry = _entry(font, size)
+        data = read(entry) if entry is not None else None
+        if data is None:
+            return None
         kept = pickle.loads(zlib.decompress(data))
         measures, fingerprint = kept["measures"], kept["fingerprint"]
         probe = GlyphCache(font, size, kept=measures)
-    except Exception:  # noqa: BLE001 - damaged or from elsewhere: measure anew
+        return measures if probe.fingerprint(measures) == fingerprint else None
+    except Exception:  # noqa: BLE001 - measured anew
         return None
-    return measures if probe.fingerprint(measures) == fingerprint else None
 
 
 def save_measures() -> None:
@@ -342,9 +345,11 @@ def save_measures() -> None:
     with, added to what is kept there (another process's, where it still holds)."""
     for key, glyphs in list(_CACHES.items()):
         measures = glyphs.measures()
-        if _count(measures) == _STARTED.get(key) or (entry := _entry(*key)) is None:
+        if _count(measures) == _STARTED.get(key):
             continue
         try:
+            if (entry := _entry(*key)) is None:
+                continue
             kept = _recall(*key)
             if kept is not None:  # ours last: the same numbers where both measured
                 for name in ("glyphs", "kerning"):

@@ -234,6 +234,8 @@ class _Child:
     result: dict[str, Any] | None = None
     #: when the copy last said anything (frames drawn, an animation begun)
     heard: float = field(default_factory=time.monotonic)
+    #: the copy's CPU seconds when it was last found silent (:meth:`Pieces.forward`)
+    cpu: float | None = None
 
 
 @dataclass
@@ -251,9 +253,10 @@ class Pieces:
         """Pass the frames the copies have drawn to the progress display and raise a
         copy's failure as soon as it is known; with ``block``, until every copy has
         sent its last word, or one has said nothing for :data:`SILENT_SECONDS` (a copy
-        beats before each animation and sends its frames a few times a second: one
-        that is silent that long is stuck, e.g. on a lock a thread held as it was
-        forked, and is stopped with a :class:`PieceError`)."""
+        beats before each animation and sends its frames a few times a second) and
+        used no CPU since it was last found silent (an encoder finishing a long still
+        says nothing but works): such a copy is stuck, e.g. on a lock a thread held as
+        it was forked, and is stopped with a :class:`PieceError`."""
         while True:
             pending = [c for c in self.children if c.result is None]
             if not pending:
@@ -265,8 +268,13 @@ class Pieces:
                 if not block:
                     return
                 for child in pending:
-                    if time.monotonic() - child.heard >= SILENT_SECONDS:
-                        raise PieceError(
+                    if time.monotonic() - child.heard < SILENT_SECONDS:
+                        continue
+                    cpu = _cpu_seconds(child.pid)
+                    if cpu is not None and cpu != child.cpu:  # busy (an encoder draining)
+                        child.cpu, child.heard = cpu, time.monotonic()
+                        continue
+                    raise PieceError(
                             f"piece {child.index + 1} of the render said nothing for "
                             f"{SILENT_SECONDS:g} s and was stopped as stuck: render in one "
                             f"process with --cores 1 ({CORES_VARIABLE}=1)")
@@ -358,6 +366,16 @@ STOP_SECONDS = 2.0
 #: seconds a copy may say nothing before the first piece, waiting for it, stops it as
 #: stuck (:meth:`Pieces.forward`)
 SILENT_SECONDS = 600.0
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The CPU seconds process ``pid`` has used (its threads' user and system time, from
+    ``/proc``), or None where that cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _reap(pid: int) -> None:
@@ -663,6 +681,9 @@ def _run_copy(scene: Lesson, play: Callable[[], None], index: int, cuts: list[fl
         frames.send()
         writer = scene.renderer.file_writer
         writer.join_all_encode_jobs()
+        from ..kit.glyphs import save_measures
+
+        save_measures()  # (before the last word: the first piece's watch covers it)
         conn.send(("done", {
             "partial_movie_files": list(writer.partial_movie_files),
             "time": scene.renderer.time, "num_plays": scene.renderer.num_plays,
