@@ -351,21 +351,27 @@ def test_a_copy_that_dies_is_reported_with_the_fix(tmp_path: Path) -> None:
     assert not list((tmp_path / "m").rglob("Failing.mp4"))
 
 
-def test_a_stuck_copy_is_stopped_with_the_fix(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """A copy that says nothing for SILENT_SECONDS (here 3 s, stuck in its closing act, as
-    on a lock a thread held at the fork) is stopped: one message, no clip, no copy left."""
-    forked: list[int] = []
+@pytest.fixture()
+def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The process ids of the copies forked while the test runs."""
+    pids: list[int] = []
     fork = os.fork
 
     def recorded() -> int:
         pid = fork()
         if pid:
-            forked.append(pid)
+            pids.append(pid)
         return pid
 
-    monkeypatch.setattr(pieces, "SILENT_SECONDS", 3.0)
     monkeypatch.setattr(pieces.os, "fork", recorded)
+    return pids
+
+
+def test_a_stuck_copy_is_stopped_with_the_fix(tmp_path: Path, forked: list[int],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy that says nothing for SILENT_SECONDS (here 3 s, stuck in its closing act, as
+    on a lock a thread held at the fork) is stopped: one message, no clip, no copy left."""
+    monkeypatch.setattr(pieces, "SILENT_SECONDS", 3.0)
     # (were the copy waited for on and on, the run would end here with its tracebacks)
     faulthandler.dump_traceback_later(300, exit=True)
     try:
@@ -388,18 +394,7 @@ def test_a_silent_copy_that_works_is_waited_for(tmp_path: Path,
     assert scene.pieces is not None and list((tmp_path / "m").rglob("Failing.mp4"))
 
 
-def test_the_first_piece_failing_stops_its_copies(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    forked: list[int] = []
-    fork = os.fork
-
-    def recorded() -> int:
-        pid = fork()
-        if pid:
-            forked.append(pid)
-        return pid
-
-    monkeypatch.setattr(pieces.os, "fork", recorded)
+def test_the_first_piece_failing_stops_its_copies(tmp_path: Path, forked: list[int]) -> None:
     with pytest.raises(_Boom, match="boom in race"):
         _render(_failing("race", "raise", in_copy=False), tmp_path / "m", 3)
     assert len(forked) == 2
