@@ -63,6 +63,7 @@ from manim.mobject.text.text_mobject import TEXT2SVG_ADJUSTMENT_FACTOR
 from optiroll.dynamics.disk_cache import cache_folder, read, store
 
 from . import theme
+from .svgcache import unnumbered
 from .temp_folders import own_folder
 from .typeset import CANVAS, install
 
@@ -73,8 +74,6 @@ BAR = "|"
 MAX_COMPOSED = 8192
 #: a glyph's pen position in Pango's SVG: ``<use xlink:href="#glyph0-1" x="30" .../>``
 _USE_X = re.compile(r'<use\b[^>]*?\bx="([-0-9.e]+)"')
-#: cairo's name for an SVG's top group, numbered by the surfaces the process has made
-_SURFACE_ID = re.compile(rb'<g id="surface[0-9]+"')
 #: the format of an entry of measures kept on disk
 MEASURES_FORMAT = 1
 #: entries of measures kept (one per font and size) before the less used half goes
@@ -218,7 +217,7 @@ class GlyphCache:
         out): the same where the font's outlines and metrics are the ones measured."""
         pairs = "".join(f"{a}{b}{BAR}" for a, b in sorted(measures["kerning"]))
         line = BAR * 2 + "".join(sorted(measures["glyphs"])) + BAR + pairs
-        return hashlib.sha256(_SURFACE_ID.sub(b"", self._layout(line), count=1)).hexdigest()
+        return hashlib.sha256(unnumbered(self._layout(line))).hexdigest()
 
     def _measure_pairs(self, pairs: list[tuple[str, str]]) -> None:
         """Kerning of ``pairs`` (both characters with outlines), each from a layout of its
@@ -293,8 +292,7 @@ def glyph_cache(font: str = theme.FONT, size: float = theme.BODY_SIZE) -> GlyphC
     key = (font, float(size))
     glyphs = _CACHES.get(key)
     if glyphs is None:
-        kept = _recall(*key)
-        glyphs = _CACHES[key] = GlyphCache(*key, kept=kept)
+        glyphs = _CACHES[key] = _recall(*key) or GlyphCache(*key)
         _STARTED[key] = _count(glyphs.measures())
     return glyphs
 
@@ -324,9 +322,9 @@ def _context() -> str:
                      cairo.cairo_version_string(), code.hexdigest()])
 
 
-def _recall(font: str, size: float) -> dict[str, Any] | None:
-    """The measures kept for ``font`` at ``size``, where they hold for the font now (None:
-    none kept, or not readable, damaged, from elsewhere or for another font)."""
+def _recall(font: str, size: float) -> GlyphCache | None:
+    """A cache of the measures kept for ``font`` at ``size``, where they hold for the font
+    now (None: none kept, or not readable, damaged, from elsewhere or for another font)."""
     try:
         entry = _entry(font, size)
         data = read(entry) if entry is not None else None
@@ -334,8 +332,8 @@ def _recall(font: str, size: float) -> dict[str, Any] | None:
             return None
         kept = pickle.loads(zlib.decompress(data))
         measures, fingerprint = kept["measures"], kept["fingerprint"]
-        probe = GlyphCache(font, size, kept=measures)
-        return measures if probe.fingerprint(measures) == fingerprint else None
+        glyphs = GlyphCache(font, size, kept=measures)
+        return glyphs if glyphs.fingerprint(measures) == fingerprint else None
     except Exception:  # noqa: BLE001 - measured anew
         return None
 
@@ -350,8 +348,9 @@ def save_measures() -> None:
         try:
             if (entry := _entry(*key)) is None:
                 continue
-            kept = _recall(*key)
-            if kept is not None:  # ours last: the same numbers where both measured
+            theirs = _recall(*key)
+            if theirs is not None:  # ours last: the same numbers where both measured
+                kept = theirs.measures()
                 for name in ("glyphs", "kerning"):
                     measures[name] = {**kept[name], **measures[name]}
                 measures["unsafe"] |= kept["unsafe"]

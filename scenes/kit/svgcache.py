@@ -78,7 +78,7 @@ def _versions() -> str:
 def key(mob: svg_mobject.SVGMobject, svg: bytes) -> str:
     """The entry's name: a hash of the SVG (its top group's number left out: see the
     module) and of what else the parse depends on."""
-    h = hashlib.sha256(_SURFACE_ID.sub(b'<g id="surface"', svg, count=1))
+    h = hashlib.sha256(unnumbered(svg))
     h.update(repr((type(mob).__module__, type(mob).__qualname__, mob.svg_default,
                    mob.path_string_config, str(config.renderer), _versions(),
                    pickle.HIGHEST_PROTOCOL)).encode())
@@ -134,6 +134,12 @@ def _load(entry: Path) -> tuple[list[svg_mobject.VMobject], dict[str, Any]] | No
             isinstance(m, svg_mobject.VMobject) for m in submobjects)):
         return None
     return submobjects, groups
+
+
+def unnumbered(svg: bytes) -> bytes:
+    """``svg`` with its top group's number left out (the same string typeset by any
+    process, after any other strings, gives the same bytes: see the module)."""
+    return _SURFACE_ID.sub(b'<g id="surface"', svg, count=1)
 
 
 def _surface_id(svg: bytes) -> str | None:

@@ -275,9 +275,9 @@ class Pieces:
                         child.cpu, child.heard = cpu, time.monotonic()
                         continue
                     raise PieceError(
-                            f"piece {child.index + 1} of the render said nothing for "
-                            f"{SILENT_SECONDS:g} s and was stopped as stuck: render in one "
-                            f"process with --cores 1 ({CORES_VARIABLE}=1)")
+                        f"piece {child.index + 1} of the render said nothing for "
+                        f"{SILENT_SECONDS:g} s and was stopped as stuck: render in one "
+                        f"process with --cores 1 ({CORES_VARIABLE}=1)")
                 continue
             for child in pending:
                 if child.conn in ready:
@@ -614,8 +614,8 @@ class _FrameCounts:
         if time.monotonic() - self.sent >= self.every:
             self.send()
 
-    def send(self) -> None:
-        if self.count:
+    def send(self, even_none: bool = False) -> None:
+        if self.count or even_none:
             self.conn.send(("frames", self.count))
         self.count, self.sent = 0, time.monotonic()
 
@@ -623,8 +623,7 @@ class _FrameCounts:
         """Say the copy is alive (before each animation, drawn or stepped through): the
         frames drawn since the last word, none perhaps, at most every ``every`` s."""
         if time.monotonic() - self.sent >= self.every:
-            self.conn.send(("frames", self.count))
-            self.count, self.sent = 0, time.monotonic()
+            self.send(even_none=True)
 
 
 def _on_its_own(texts: Path) -> None:
