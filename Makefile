@@ -53,12 +53,20 @@ $(STAMP): pyproject.toml setup.py scenes/kit/_faces.c | $(PY)
 	$(PY) -m pip install -q -e ".[scenes,test,cluster]"
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# The theme's glyph measures (scenes/kit/glyphs.py: about 5 s), so that a first render does
+# not measure them; made again after a change to the code or the packages they depend on.
+GLYPHS := scenes/kit/glyph_measures.pickle
+$(GLYPHS): $(STAMP) scenes/kit/glyphs.py scenes/kit/typeset.py scenes/kit/svgcache.py \
+           scenes/kit/theme.py
+	OPTIROLL_CACHE=off $(PY) -m optiroll.scenes.kit.glyphs \
+	  || echo "could not measure the theme's glyphs: a first render measures what it needs"
+
+setup: $(STAMP) $(GLYPHS)
 
 # --- the two README commands ---------------------------------------------
 # The flagship clip at 720p30 (about half a minute on 2 cores); the numbers first.
 DEMO_MP4 := media/videos/momentum/720p30/MomentumRavine.mp4
-demo: $(STAMP)
+demo: $(STAMP) $(GLYPHS)
 	$(PY) -m optiroll.dynamics.demo
 	$(VENV)/bin/manim render -qm scenes/momentum.py
 	@echo ""
@@ -82,13 +90,13 @@ $(BROWSER_STAMP): | $(PY)
 	@touch $@
 
 # (the machines this Makefile sets up build the compiled face filler: a test fails if not)
-test: $(STAMP) $(BROWSER_STAMP)
+test: $(STAMP) $(GLYPHS) $(BROWSER_STAMP)
 	$(PY) -m ruff check .
-	OPTIROLL_REQUIRE_FILLER=1 $(PY) -m pytest
+	OPTIROLL_REQUIRE_FILLER=1 OPTIROLL_REQUIRE_GLYPHS=1 $(PY) -m pytest
 
 # --- the rest -------------------------------------------------------------
-test-slow: $(STAMP)
-	OPTIROLL_REQUIRE_FILLER=1 $(PY) -m pytest -m "slow or not slow"
+test-slow: $(STAMP) $(GLYPHS)
+	OPTIROLL_REQUIRE_FILLER=1 OPTIROLL_REQUIRE_GLYPHS=1 $(PY) -m pytest -m "slow or not slow"
 
 $(VENV)/.optiroll-torch: $(STAMP)
 	$(PY) -m pip install -q -e ".[torch]"
@@ -112,14 +120,14 @@ $(VENV)/.optiroll-bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"
 	@touch $@
 
-bench: $(VENV)/.optiroll-bench
+bench: $(VENV)/.optiroll-bench $(GLYPHS)
 	$(PY) benchmarks/bench_rollout.py
 	$(PY) benchmarks/bench_render.py
 	$(PY) benchmarks/bench_preview.py
 	$(PY) benchmarks/bench_split.py
 	$(PY) benchmarks/bench_basins.py
 
-gallery: $(STAMP) $(BROWSER_STAMP)
+gallery: $(STAMP) $(GLYPHS) $(BROWSER_STAMP)
 	$(PY) -m optiroll.scenes.gallery
 
 # Refresh the reveal.js files shipped for offline decks from the npm registry (pinned).
@@ -134,4 +142,4 @@ revealjs:
 	echo $(REVEALJS_VERSION) > scenes/assets/revealjs/VERSION && rm -rf $$tmp
 
 clean:
-	rm -rf $(VENV) media/videos media/images media/texts media/Tex build *.egg-info
+	rm -rf $(VENV) media/videos media/images media/texts media/Tex build *.egg-info $(GLYPHS)

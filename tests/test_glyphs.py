@@ -264,10 +264,11 @@ def outlines(mobs: list) -> list:
 
 def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Text parsed once is kept on disk (kit/svgcache.py) and read back into the same
-    mobjects as Manim's own parse, every attribute alike, its named groups too; a
-    damaged entry is parsed again and written anew; OPTIROLL_CACHE=off keeps nothing;
-    only Manim's own Text and MarkupText under Cairo are kept."""
+    """Text and Typst parsed once are kept on disk (kit/svgcache.py) and read back into
+    the same mobjects as Manim's own parse, every attribute alike, its named groups and
+    a formula's notes (the fraction bar whose stroke follows its scale) too; a damaged
+    entry is parsed again and written anew; OPTIROLL_CACHE=off keeps nothing; only
+    Manim's own classes under Cairo are kept."""
     import pickle
     import zlib
 
@@ -294,13 +295,23 @@ def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
     monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path / "cache"))
     assert outlines(make()) == manims  # parsed, and kept
     entries = sorted((tmp_path / "cache" / "svg").glob("*.pickle"))
-    # the two Texts (Typst records the strokes to rescale on the mobject while parsing:
-    # parsed every time, or its fraction bar had been drawn half as thick)
-    assert len(entries) == 2 and not svgcache.cacheable(MathTypst)
+    assert len(entries) == 3 and svgcache.cacheable(MathTypst)
     calls, parse = [], svgcache.manim_generate_mobject
     monkeypatch.setattr(svgcache, "manim_generate_mobject",
                         lambda self: calls.append(type(self).__name__) or parse(self))
-    assert outlines(make()) == manims and calls == ["MathTypst"]  # the Texts read back
+    again = make()
+    assert outlines(again) == manims and calls == []  # all three read back
+    # the formula's notes are its own shapes, as Manim's parse notes them (without them
+    # its fraction bar had been drawn half as thick: the outlines above would differ)
+    monkeypatch.setenv("OPTIROLL_CACHE", "off")
+    formula, parsed = again[2], make()[2]
+    for notes in ("_stroke_width_tracked_submobjects", "_baseline_tracked_submobjects"):
+        index = {id(m): i for i, m in enumerate(formula.get_family())}
+        own = {id(m): i for i, m in enumerate(parsed.get_family())}
+        assert [index[id(m)] for m in getattr(formula, notes)] == [
+            own[id(m)] for m in getattr(parsed, notes)]
+    assert formula._stroke_width_tracked_submobjects  # (the bar)
+    monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path / "cache"))
     monkeypatch.undo()
     monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path / "cache"))
     entries[0].write_bytes(b"not a pickle")
@@ -366,10 +377,12 @@ def test_a_kept_parse_is_found_whatever_surface_cairo_numbered(
 
 @pytest.fixture()
 def kept_measures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache folder, and a process-wide registry of glyph caches of its own."""
+    """An empty cache folder, and a process-wide registry of glyph caches of its own (no
+    measures made at install: every process here measures what it keeps)."""
     from optiroll.scenes.kit import glyphs
 
     monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path))
+    monkeypatch.setattr(glyphs, "BUILT", tmp_path / "none-built.pickle")
     monkeypatch.setattr(glyphs, "_CACHES", {})
     monkeypatch.setattr(glyphs, "_STARTED", {})
     return tmp_path / "glyphs"
@@ -461,6 +474,7 @@ def test_measures_kept_by_one_process_compose_another_ones_points(tmp_path: Path
     script = f"""
 import hashlib
 from optiroll.scenes.kit import glyphs
+glyphs.BUILT = glyphs.BUILT.with_name("none-built.pickle")  # (this test's own measures)
 cache = glyphs.glyph_cache()
 points = [cache.points(s) for s in {strings!r}]
 print(hashlib.sha256(b"".join(p.tobytes() for p in points)).hexdigest(), cache.layouts,
@@ -475,3 +489,123 @@ print(hashlib.sha256(b"".join(p.tobytes() for p in points)).hexdigest(), cache.l
     first, again, alone = run(str(tmp_path)), run(str(tmp_path)), run("off")
     assert first[0] == again[0] == alone[0]
     assert int(first[1]) > 0 and again[1:] == ["0", "0"]  # read back: nothing measured
+
+
+# -- measures made at install (make setup) -------------------------------------------
+def _built_or_skip() -> Path:
+    """The measures ``make setup`` made; skipped where they were not made, except under
+    ``make test`` (OPTIROLL_REQUIRE_GLYPHS=1), which makes them first."""
+    import os
+
+    from optiroll.scenes.kit import glyphs
+
+    if not glyphs._built_entries():
+        assert not os.environ.get("OPTIROLL_REQUIRE_GLYPHS"), (
+            f"{glyphs.BUILT} is missing or was made with other versions or code: "
+            "make setup makes it again")
+        pytest.skip("no glyph measures made at install (make setup makes them)")
+    return glyphs.BUILT
+
+
+def _same_measures(a: dict, b: dict) -> None:
+    """Two caches' measures, bit for bit: every glyph's outline parts, advance and left
+    edge, every pair's kerning, what cannot be composed."""
+    assert a["glyphs"].keys() == b["glyphs"].keys()
+    for c, (parts, advance, left) in a["glyphs"].items():
+        parts_, advance_, left_ = b["glyphs"][c]
+        assert advance == advance_ and left == left_, c
+        assert len(parts) == len(parts_) and all(
+            p.tobytes() == q.tobytes() for p, q in zip(parts, parts_, strict=True)), c
+    assert a["kerning"] == b["kerning"] and a["unsafe"] == b["unsafe"]
+    assert (a["bar_advance"], a["svg_scale"]) == (b["bar_advance"], b["svg_scale"])
+
+
+@pytest.mark.parametrize("size", [theme.BODY_SIZE, theme.SMALL_SIZE * theme.READOUT_SCALE])
+def test_measures_made_at_install_are_those_measured_now(size: float) -> None:
+    """Of the theme's font at a body and a readout size: what ``make setup`` measured
+    equals what a process measures now, glyph by glyph and pair by pair, bit for bit
+    (a third of the set: the digits, signs and superscripts, and their pairs)."""
+    from optiroll.scenes.kit import glyphs
+
+    _built_or_skip()
+    assert {(theme.FONT, float(s)) for s in glyphs.built_sizes()} == set(
+        glyphs._built_entries())
+    built = glyphs._built_entries()[(theme.FONT, float(size))]["measures"]
+    chars, pairs = glyphs.built_set()
+    numeric = set(glyphs.DIGITS + glyphs.SUPERSCRIPTS + ".,−-+×⁻()%")
+    now = GlyphCache(theme.FONT, float(size))
+    for c in sorted(numeric):
+        now._glyph(c)
+    now._measure_pairs([p for p in pairs if set(p) <= numeric])
+    measured = now.measures()
+    part = {"glyphs": {c: built["glyphs"][c] for c in measured["glyphs"]},
+            "kerning": {p: built["kerning"][p] for p in measured["kerning"]},
+            "unsafe": {u for u in built["unsafe"] if set(u) <= numeric},
+            "bar_advance": built["bar_advance"], "svg_scale": built["svg_scale"]}
+    _same_measures(measured, part)
+    assert len(measured["kerning"]) > 200  # (most of the pairs: numbers' own)
+
+
+def test_a_first_process_starts_from_the_measures_made_at_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With nothing kept (a first render, or the cache off), a readout's numbers are
+    composed from the measures made at install, with no layout, to the points a process
+    measuring them itself composes; what it measures beyond them is kept as usual."""
+    from optiroll.scenes.kit import glyphs
+
+    _built_or_skip()
+    monkeypatch.setattr(glyphs, "_CACHES", {})
+    monkeypatch.setattr(glyphs, "_STARTED", {})
+    numbers = ["loss 2.87×10⁻⁵", "(−2.382563, −0.158591)", "3,600×", "0.102", "12.5%"]
+    size = theme.BODY_SIZE * theme.READOUT_SCALE
+    for where in ("off", str(tmp_path / "cache")):
+        monkeypatch.setenv("OPTIROLL_CACHE", where)
+        glyphs._CACHES.clear()
+        glyphs._STARTED.clear()
+        cache = glyphs.glyph_cache(theme.FONT, size)
+        points = [cache.points(s) for s in numbers]
+        assert cache.layouts == 0  # every glyph made at install
+        assert cache.svg_layouts <= 3  # the pairs of "loss" only
+        alone = GlyphCache(theme.FONT, size)
+        for s, got in zip(numbers, points, strict=True):
+            np.testing.assert_array_equal(got, alone.points(s))
+    glyphs.save_measures()  # "lo", "os", "ss" measured: kept with the rest
+    (entry,) = (tmp_path / "cache" / "glyphs").glob("*.pickle")
+    glyphs._CACHES.clear()
+    glyphs._STARTED.clear()
+    again = glyphs.glyph_cache(theme.FONT, size)
+    assert ("l", "o") in again.kerning and ("9", "9") in again.kerning
+    assert entry.exists()
+
+
+def test_measures_made_with_other_code_or_for_another_font_are_not_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file of measures made at install is used only when made with this code and
+    these versions (its context), and an entry only where the font's fingerprint is
+    still the one measured; a damaged file is no error: everything is measured."""
+    import pickle
+    import zlib
+
+    from optiroll.scenes.kit import glyphs
+
+    monkeypatch.setattr(glyphs, "built_set", lambda: ("0.5", [("0", "."), (".", "5")]))
+    monkeypatch.setattr(glyphs, "built_sizes", lambda: (float(theme.SMALL_SIZE),))
+    path = glyphs.write_built(tmp_path / "built.pickle")
+    monkeypatch.setattr(glyphs, "BUILT", path)
+    key = (theme.FONT, float(theme.SMALL_SIZE))
+    made = glyphs._from_built(*key)
+    assert made is not None and made.layouts == 0 and set(made.glyphs) == set("0.5")
+    np.testing.assert_array_equal(made.points("0.5"), GlyphCache(*key).points("0.5"))
+    assert made.svg_layouts == 0  # (its pairs made at install too)
+    assert list(tmp_path.iterdir()) == [path]  # written whole: no part left
+    kept = pickle.loads(zlib.decompress(path.read_bytes()))
+    entry = kept["entries"][key]
+    for damaged in (
+            {**kept, "context": kept["context"].replace("-", "+")},  # other versions
+            {**kept, "entries": {key: {**entry, "fingerprint": "0" * 64}}},  # other font
+            None):
+        path.write_bytes(b"not a pickle" if damaged is None
+                         else zlib.compress(pickle.dumps(damaged)))
+        glyphs._built = None  # (a new process)
+        assert glyphs._from_built(*key) is None
+    glyphs._built = None

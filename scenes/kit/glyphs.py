@@ -37,6 +37,15 @@ used only where the SVG Pango writes now for a line of all its glyphs and pairs
 byte for byte (one layout, a few milliseconds, against about 1 ms a pair and 5 ms a
 glyph measured again). Each process adds what it measured when it exits
 (:func:`save_measures`; a forked copy calls it before ``os._exit``).
+
+Measures made at install: ``make setup`` measures the theme's font at its text and
+readout sizes (:func:`built_sizes`), for every character numbers on screen are made of,
+letters and the pairs numbers make (:func:`built_set`), into ``glyph_measures.pickle``
+beside this module (:func:`write_built`, about 5 s). A process that keeps no measures
+of its own for a font and size (a first render; the cache off) starts from those,
+under the same checks as kept ones: the same versions and code, and the font's
+fingerprint. Without them a first preview of the flagship measured ~50 glyphs and
+~200 pairs, in its serial start and again in each of its pieces.
 """
 
 from __future__ import annotations
@@ -47,6 +56,8 @@ import os
 import pickle
 import re
 import shutil
+import string
+import sys
 import zlib
 from dataclasses import InitVar, dataclass, field
 from functools import cache
@@ -80,6 +91,12 @@ MEASURES_FORMAT = 1
 MAX_MEASURES = 200
 #: most kerning pairs an entry keeps (the flagship measures about 300)
 MAX_KEPT_PAIRS = 4096
+#: the measures made at install (:func:`write_built`; not in the repository)
+BUILT = Path(__file__).with_name("glyph_measures.pickle")
+#: digits and superscript digits (numbers on screen: ``0.102``, ``2.87×10⁻⁵``)
+DIGITS, SUPERSCRIPTS = "0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"
+#: Greek letters lessons name parameters with
+GREEK = "αβγδεηθλμρστφω"
 
 
 _layouts: Path | None = None
@@ -288,11 +305,12 @@ _STARTED: dict[tuple[str, float], int] = {}
 
 def glyph_cache(font: str = theme.FONT, size: float = theme.BODY_SIZE) -> GlyphCache:
     """The process-wide cache for ``font`` at ``size``: from the measures kept on disk
-    where they hold for the font as it is now (see the module), else measured anew."""
+    where they hold for the font as it is now (see the module), else from those made at
+    install, else measured anew."""
     key = (font, float(size))
     glyphs = _CACHES.get(key)
     if glyphs is None:
-        glyphs = _CACHES[key] = _recall(*key) or GlyphCache(*key)
+        glyphs = _CACHES[key] = _recall(*key) or _from_built(*key) or GlyphCache(*key)
         _STARTED[key] = _count(glyphs.measures())
     return glyphs
 
@@ -320,6 +338,91 @@ def _context() -> str:
     versions = [metadata.version(p) for p in ("manim", "manimpango", "svgelements")]
     return "-".join([*versions, np.__version__, manimpango.pango_version(),
                      cairo.cairo_version_string(), code.hexdigest()])
+
+
+def built_sizes() -> tuple[float, ...]:
+    """The sizes measured at install: the theme's body and small text, and a readout's
+    value beneath each (``size * READOUT_SCALE``, as the panels compute it)."""
+    return tuple(dict.fromkeys(float(s) for base in (theme.BODY_SIZE, theme.SMALL_SIZE)
+                               for s in (base, base * theme.READOUT_SCALE)))
+
+
+def built_set() -> tuple[str, list[tuple[str, str]]]:
+    """The glyphs and pairs measured at install: every character of the numbers
+    :mod:`optiroll.scenes.text` writes (digits, ``.``, ``,``, signs, ``×``, superscripts),
+    brackets and a few marks, letters (Latin, some Greek); and the pairs numbers make:
+    digits, points and commas in any order, a sign before a digit, ``×10``, an exponent's
+    superscripts, brackets and percent signs about digits."""
+    glyphs = (DIGITS + SUPERSCRIPTS + ".,−-+×⁻·()[]<>=/:%' " + string.ascii_letters
+              + GREEK)
+    number = DIGITS + ".,"
+    pairs = [(a, b) for a in number for b in number]
+    pairs += [("−", b) for b in DIGITS + "."] + [(s, b) for s in "-+" for b in DIGITS]
+    pairs += [(a, "×") for a in DIGITS] + [("×", "1")]
+    pairs += [("0", b) for b in "⁻" + SUPERSCRIPTS]
+    pairs += [(a, b) for a in "⁻" + SUPERSCRIPTS for b in SUPERSCRIPTS]
+    pairs += [("(", b) for b in DIGITS + "−"] + [(a, c) for a in DIGITS for c in ")%"]
+    return glyphs, list(dict.fromkeys(pairs))
+
+
+def _built_context() -> str:
+    """What the measures made at install must have been made with to be used."""
+    return repr((MEASURES_FORMAT, CANVAS, str(config.renderer), _context()))
+
+
+def write_built(path: Path | None = None) -> Path:
+    """Measure :func:`built_set` in the theme's font at :func:`built_sizes` and write it to
+    ``path`` (:data:`BUILT`) whole or not at all; returns the path."""
+    path = BUILT if path is None else path
+    chars, pairs = built_set()
+    entries = {}
+    for size in built_sizes():
+        glyphs = GlyphCache(theme.FONT, size)
+        outlined = {c for c in chars if glyphs._glyph(c).left is not None}
+        glyphs._measure_pairs([(a, b) for a, b in pairs
+                               if a in outlined and b in outlined and (a, b) not in glyphs.kerning])
+        measures = glyphs.measures()
+        entries[(theme.FONT, size)] = {"measures": measures,
+                                       "fingerprint": glyphs.fingerprint(measures)}
+    data = zlib.compress(pickle.dumps({"context": _built_context(), "entries": entries},
+                                      pickle.HIGHEST_PROTOCOL), 6)
+    part = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        part.write_bytes(data)
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+    return path
+
+
+_built: tuple[Path, dict[tuple[str, float], Any]] | None = None
+
+
+def _built_entries() -> dict[tuple[str, float], Any]:
+    """The measures made at install, read once per process (empty: none, damaged, or
+    made with other versions or code)."""
+    global _built
+    if _built is None or _built[0] != BUILT:
+        try:
+            kept = pickle.loads(zlib.decompress(BUILT.read_bytes()))
+            entries = kept["entries"] if kept["context"] == _built_context() else {}
+        except Exception:  # noqa: BLE001 - none, or not ours: measured as needed
+            entries = {}
+        _built = (BUILT, entries)
+    return _built[1]
+
+
+def _from_built(font: str, size: float) -> GlyphCache | None:
+    """A cache of the measures made at install for ``font`` at ``size``, where they hold
+    for the font now (None: none made, or another font)."""
+    try:
+        entry = _built_entries().get((font, size))
+        if entry is None:
+            return None
+        glyphs = GlyphCache(font, size, kept=entry["measures"])
+        return glyphs if glyphs.fingerprint(entry["measures"]) == entry["fingerprint"] else None
+    except Exception:  # noqa: BLE001 - measured anew
+        return None
 
 
 def _recall(font: str, size: float) -> GlyphCache | None:
@@ -380,3 +483,7 @@ class GlyphText(VGroup):
         self.text = text
         self.add(*(VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
                    .set_points(p) for p in glyph_cache(font, font_size).parts(text)))
+
+
+if __name__ == "__main__":  # ``make setup``: the measures made at install
+    print(f"glyph measures of the theme's font: {write_built()}", file=sys.stderr)

@@ -158,8 +158,9 @@ class LegendRow(VGroup):
         name = Text(wrap(label, wrap_at), font=theme.FONT, font_size=font_size,
                     color=theme.FOREGROUND, line_spacing=0.8)
         dot.next_to(name, LEFT, buff=0.15).align_to(name, UP).shift(0.03 * DOWN)
-        value = LiveText(sequence_text(readouts, timeline), font_size=font_size * 0.85,
-                         color=theme.MUTED, widest=max(readouts, key=len))
+        value = LiveText(sequence_text(readouts, timeline),
+                         font_size=font_size * theme.READOUT_SCALE, color=theme.MUTED,
+                         widest=max(readouts, key=len))
         value.next_to(name, DOWN, aligned_edge=LEFT, buff=0.08)
         super().__init__(dot, name, value)
         self.dot, self.name, self.value = dot, name, value

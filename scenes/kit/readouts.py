@@ -120,8 +120,8 @@ class Legend(VGroup):
             dot = Dot(radius=0.09, color=color, stroke_color=theme.FOREGROUND, stroke_width=2)
             name = Text(label, font=theme.FONT, font_size=font_size, color=theme.FOREGROUND)
             name.next_to(dot, RIGHT, buff=0.15)
-            value = LiveText(loss_text(loss, div, timeline), font_size=font_size * 0.85,
-                             color=theme.MUTED)
+            value = LiveText(loss_text(loss, div, timeline),
+                             font_size=font_size * theme.READOUT_SCALE, color=theme.MUTED)
             value.next_to(name, DOWN, aligned_edge=LEFT, buff=0.08)
             row = VGroup(dot, name, value)
             self.rows.add(row)

@@ -11,8 +11,11 @@ SVG file's bytes, everything else ``generate_mobject`` reads (``svg_default``,
 ``path_string_config``), the class, the renderer and the versions of Manim and
 svgelements. So a string typeset once is parsed once, across previews and
 processes, into the same mobjects (``tests/test_glyphs.py`` compares them). Only
-Manim's own ``Text`` and ``MarkupText`` under the Cairo renderer are kept
-(:func:`cacheable`); Typst formulas are parsed every time.
+Manim's own ``Text``, ``MarkupText``, ``Typst`` and ``MathTypst`` under the Cairo
+renderer are kept (:func:`cacheable`). A Typst formula's parse also notes, on the
+mobject, the shapes whose stroke follows its scale (a fraction bar) and those whose
+baseline it tracks: kept with the shapes, in the same pickle, so they are the same
+objects when read back (a formula parsed every time had cost ~12 ms a preview each).
 
 Cairo names an SVG's one top group ``surface<N>``, N counting the SVG surfaces the
 process has made: the same string typeset in another process, or after other
@@ -45,7 +48,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from manim import MarkupText, Text, VGroup, config
+from manim import MarkupText, MathTypst, Text, Typst, VGroup, config
 from manim.constants import RIGHT, TAU, RendererType
 from manim.mobject.svg import svg_mobject
 from optiroll.dynamics.disk_cache import cache_folder, read, store
@@ -58,7 +61,11 @@ manim_generate_mobject = svg_mobject.SVGMobject.generate_mobject
 #: Manim's own conversion of a parsed SVG to mobjects (see :func:`get_mobjects_from`)
 manim_get_mobjects_from = svg_mobject.SVGMobject.get_mobjects_from
 #: the classes whose parse is kept (see :func:`cacheable`)
-_KEPT = (Text, MarkupText)
+_KEPT = (Text, MarkupText, Typst, MathTypst)
+#: what a Typst formula's parse notes on the mobject, kept with its shapes
+_TYPST_NOTES = ("_stroke_width_tracked_submobjects", "_baseline_tracked_submobjects")
+#: the format of a kept entry (in its key: an entry of another format is not read)
+FORMAT = 2
 #: cairo's name for an SVG's top group, numbered by the surfaces the process has made
 _SURFACE_ID = re.compile(rb'<g id="(surface[0-9]+)"')
 #: the name that group has in a kept entry
@@ -79,18 +86,21 @@ def key(mob: svg_mobject.SVGMobject, svg: bytes) -> str:
     """The entry's name: a hash of the SVG (its top group's number left out: see the
     module) and of what else the parse depends on."""
     h = hashlib.sha256(unnumbered(svg))
-    h.update(repr((type(mob).__module__, type(mob).__qualname__, mob.svg_default,
+    h.update(repr((FORMAT, type(mob).__module__, type(mob).__qualname__, mob.svg_default,
                    mob.path_string_config, str(config.renderer), _versions(),
-                   pickle.HIGHEST_PROTOCOL)).encode())
+                   pickle.HIGHEST_PROTOCOL,
+                   # (what a Typst formula notes while parsing depends on these)
+                   getattr(mob, "_preserve_svg_stroke_widths", None),
+                   getattr(mob, "track_baselines", None))).encode())
     return h.hexdigest()
 
 
 def cacheable(cls: type) -> bool:
-    """Whether ``cls`` is kept: Manim's ``Text`` and ``MarkupText`` themselves (whose
-    parse only sets the mobject's submobjects and ``id_to_vgroup_dict`` and flips them),
-    with Manim's Cairo renderer. Not subclasses, which may change the parse, nor Manim's
-    Typst classes, which record on the mobject while parsing the strokes whose width
-    follows the scale, nor the OpenGL renderer's mobjects."""
+    """Whether ``cls`` is kept: Manim's ``Text``, ``MarkupText``, ``Typst`` and
+    ``MathTypst`` themselves (whose parse only sets the mobject's submobjects,
+    ``id_to_vgroup_dict`` and, for Typst, the notes of :data:`_TYPST_NOTES`, and flips
+    them), with Manim's Cairo renderer. Not subclasses, which may change the parse, nor
+    the OpenGL renderer's mobjects."""
     return cls in _KEPT and config.renderer == RendererType.CAIRO
 
 
@@ -106,34 +116,44 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
     entry = folder / f"{key(self, svg)}.pickle"
     surface = _surface_id(svg)
     kept = _load(entry)
+    notes = [n for n in _TYPST_NOTES if hasattr(self, n)]
     if kept is None:  # missing, damaged or from elsewhere: parse it
         manim_generate_mobject(self)
         _store(entry, (self.submobjects, _renamed(self.id_to_vgroup_dict, surface,
-                                                  _KEPT_SURFACE_ID)))
+                                                  _KEPT_SURFACE_ID),
+                       {n: getattr(self, n) for n in notes}))
         return self
-    submobjects, groups = kept
+    submobjects, groups, noted = kept
+    if set(noted) != set(notes):  # (not this class's entry: parse it)
+        return manim_generate_mobject(self)
     self.add(*submobjects)
     self.id_to_vgroup_dict = _renamed(groups, _KEPT_SURFACE_ID, surface)
+    for name, mobs in noted.items():
+        setattr(self, name, mobs)
     # the kept submobjects are flipped already; Manim's flip also turns the mobject's own
     # sheen direction (VMobject.rotate), as here
     self.rotate_sheen_direction(TAU / 2, RIGHT, family=False)
     return self
 
 
-def _load(entry: Path) -> tuple[list[svg_mobject.VMobject], dict[str, Any]] | None:
-    """A kept parse (its submobjects and groups), or None where ``entry`` is missing,
-    damaged, not a parse or in a folder that is not this user's own."""
+def _load(entry: Path) -> tuple[list[svg_mobject.VMobject], dict[str, Any],
+                                 dict[str, list]] | None:
+    """A kept parse (its submobjects, groups and a Typst formula's notes), or None where
+    ``entry`` is missing, damaged, not a parse or in a folder that is not this user's
+    own."""
     data = read(entry)
     if data is None:
         return None
     try:
-        submobjects, groups = pickle.loads(zlib.decompress(data))
+        submobjects, groups, notes = pickle.loads(zlib.decompress(data))
     except Exception:  # noqa: BLE001 - damaged or from elsewhere
         return None
     if not (isinstance(submobjects, list) and isinstance(groups, dict) and all(
-            isinstance(m, svg_mobject.VMobject) for m in submobjects)):
+            isinstance(m, svg_mobject.VMobject) for m in submobjects)
+            and isinstance(notes, dict) and set(notes) <= set(_TYPST_NOTES)
+            and all(isinstance(v, list) for v in notes.values())):
         return None
-    return submobjects, groups
+    return submobjects, groups, notes
 
 
 def unnumbered(svg: bytes) -> bytes:

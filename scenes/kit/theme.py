@@ -63,6 +63,8 @@ _INK = np.array([
 TITLE_SIZE = 40
 BODY_SIZE = 26
 SMALL_SIZE = 20
+#: a live value's size as a share of its label's (the panels' readouts)
+READOUT_SCALE = 0.85
 #: Typst math at this multiple of a Text's font size has the Text's cap height
 #: (measured: "H" is 0.263 units in DejaVu Sans at 26, 0.185 in Typst's math font)
 MATH_SCALE = 1.42
