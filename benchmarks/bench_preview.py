@@ -186,26 +186,26 @@ def main() -> None:
     del frames
     print(f"flagship preview (-ql), {w}x{h} at 15 fps, {n} frames, {len(pairs)} runs each")
     for cold, warm, edit, bare, fast in pairs:
-        print(f"  manim render -ql: {cold:5.1f} s, again {warm:5.1f} s, edited {edit:5.1f} s   "
-              f"bare encode of its frames: {bare:4.1f} s   ratios {cold / bare:4.1f}x, "
-              f"{warm / bare:4.1f}x, {edit / bare:4.1f}x   ({PREVIEW_PRESET}: {fast:4.1f} s)")
+        print(f"  manim render -ql: {cold:5.2f} s, again {warm:5.2f} s, edited {edit:5.2f} s   "
+              f"bare encode of its frames: {bare:4.2f} s   ratios {cold / bare:4.2f}x, "
+              f"{warm / bare:4.2f}x, {edit / bare:4.2f}x   ({PREVIEW_PRESET}: {fast:4.2f} s)")
     kinds = (("the first preview", 0), ("the next preview", 1),
              ("the preview after an edit (another learning rate)", 2))
     for which, k in kinds:
         median = float(np.median([p[k] / p[3] for p in pairs]))
-        print(f"  median ratio preview / encode, {which}: {median:4.1f}x   (target: within 2x)")
+        print(f"  median ratio preview / encode, {which}: {median:4.2f}x   (target: within 2x)")
     # the preview encodes with a faster x264 preset than Manim's (kit/writer.py); against
     # a bare encode at that preset too, for the record
     for which, k in kinds:
         median = float(np.median([p[k] / p[4] for p in pairs]))
         print(f"  the same against the bare encode at the preview's own preset "
-              f"({PREVIEW_PRESET}), {which}: {median:4.1f}x")
+              f"({PREVIEW_PRESET}), {which}: {median:4.2f}x")
     saves = watched_previews(args.repeats)
     bare = float(np.median([p[3] for p in pairs]))
     print("  optiroll render --watch, from each save (another learning rate) to the file "
           "written: "
           + ", ".join(f"{t:.1f} s" for t in saves)
-          + f"   median ratio to the median encode: {np.median(saves) / bare:4.1f}x")
+          + f"   median ratio to the median encode: {np.median(saves) / bare:4.2f}x")
 
     hd = ["-r", "1920,1080", "--fps", "60", "benchmarks/render_scenes.py"]
     t2, n2, f2 = render([*hd, "Race2D"], "Race2D", keep=True)

@@ -244,13 +244,14 @@ def outlines(mobs: list) -> list:
     """Every attribute of every mobject of each family (the parent's too: Manim's flip
     turns its sheen direction), arrays as bytes, colours as text; and, for each named
     group of ``id_to_vgroup_dict``, which of the family's mobjects it holds and its own
-    attributes."""
+    attributes; not an outline's ``path_obj``, which the kit drops (kit/svgcache.py)."""
     def attributes(m: object) -> list:
         return [(type(m).__name__, k, v.tobytes() if isinstance(v, np.ndarray) else
                  str(v) if type(v).__name__ == "ManimColor" else v)
                 for k, v in sorted(vars(m).items())
-                if isinstance(v, np.ndarray | int | float | str | bool | type(None))
-                or type(v).__name__ == "ManimColor"]
+                if k != "path_obj" and (
+                    isinstance(v, np.ndarray | int | float | str | bool | type(None))
+                    or type(v).__name__ == "ManimColor")]
 
     out: list = []
     for mob in mobs:
@@ -284,12 +285,23 @@ def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
                     Text("AV fi", font=theme.FONT, font_size=40, weight="BOLD"),
                     MathTypst("L(x, y) = x^2 / 16 + 9 y^2", font_size=28)]
 
+    def unpathed(mobs: list) -> bool:
+        """No outline keeps the svgelements path it was made from (kit/svgcache.py)."""
+        paths = [m for mob in mobs for m in mob.get_family()
+                 if isinstance(m, svg_mobject.VMobjectFromSVGPath)]
+        return bool(paths) and all(m.path_obj is None for m in paths)
+
     monkeypatch.setenv("OPTIROLL_CACHE", "off")
     with monkeypatch.context() as manims_own:
         manims_own.setattr(svg_mobject.SVGMobject, "get_mobjects_from",
                            svgcache.manim_get_mobjects_from)
-        manims = outlines(make())  # Manim's own parse and conversion
-    assert outlines(make()) == manims  # converted with its empty groups copied
+        manims_own.setattr(svgcache, "_unpathed", lambda mob: mob)
+        own = make()
+        manims = outlines(own)  # Manim's own parse and conversion
+        assert not unpathed(own)  # (Manim keeps each outline's path)
+    unpathless = make()
+    assert outlines(unpathless) == manims  # converted with its empty groups copied
+    assert unpathed(unpathless)
     assert svg_mobject.VGroup is VGroup  # (bound back)
     assert svgcache.generate_mobject is svg_mobject.SVGMobject.generate_mobject  # installed
     monkeypatch.setenv("OPTIROLL_CACHE", str(tmp_path / "cache"))
@@ -301,6 +313,7 @@ def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
                         lambda self: calls.append(type(self).__name__) or parse(self))
     again = make()
     assert outlines(again) == manims and calls == []  # all three read back
+    assert unpathed(again)
     # the formula's notes are its own shapes, as Manim's parse notes them (without them
     # its fraction bar had been drawn half as thick: the outlines above would differ)
     monkeypatch.setenv("OPTIROLL_CACHE", "off")
