@@ -12,6 +12,7 @@ from manim import Arrow, Dot, VGroup, VMobject
 from . import theme
 from .bounds import center
 from .frame import PlotFrame
+from .stepping import updates_from_state
 from .timeline import Timeline, at
 
 
@@ -128,6 +129,7 @@ class Trail(VGroup):
         if np.isfinite(off) and not np.all(np.isfinite(self.positions[int(off)])):
             self.exit = max(off - 1 + 0.999999, 0.0)
         self.add_updater(lambda m: m.redraw())
+        updates_from_state(self)  # (redrawn from the timeline and its frame alone)
         self.redraw()
 
     def data_points(self, start: float, stop: float) -> np.ndarray:

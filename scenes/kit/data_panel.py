@@ -16,6 +16,7 @@ from manim import DL, Dot, Line, VGroup, VMobject
 
 from . import theme
 from .frame import PlotFrame, straight_curves
+from .stepping import updates_from_state
 from .timeline import Timeline, at
 
 
@@ -53,6 +54,7 @@ class DataPanel(PlotFrame):
         self.curves = VGroup(*[VMobject(stroke_color=c, stroke_width=3.5) for c in colors])
         self.add(self.curves, self.dots)
         self.curves.add_updater(lambda m: self.redraw())
+        updates_from_state(self.curves)  # (redrawn from the timeline and the frame alone)
         self.redraw()
 
     def model_at(self, i: int, iteration: float) -> np.ndarray:

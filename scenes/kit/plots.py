@@ -10,6 +10,7 @@ from manim import DL, DOWN, LEFT, RIGHT, UP, Circle, Dot, Star, Text, VGroup, VM
 
 from . import theme
 from .frame import PlotFrame, clip_parameters, straight_curves
+from .stepping import updates_from_state
 from .timeline import Timeline, at, reached
 
 #: on a log axis, the least room left below the lowest value and above the highest, as
@@ -95,6 +96,7 @@ class IterationPlot(PlotFrame):
                                for c in colors])
         self.add(self.references, self.curves)
         self.curves.add_updater(lambda m: self.redraw())
+        updates_from_state(self.curves)  # (redrawn from the timeline and the frame alone)
         self.redraw()
 
     def points_until(self, values: np.ndarray, iteration: float) -> np.ndarray:

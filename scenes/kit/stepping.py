@@ -9,6 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+#: the attribute a mobject sets True when its updaters set it afresh from the scene's
+#: state at that moment (the timeline, the frame it is drawn in) and never from its own
+#: earlier state (a trail, a plot's curves): a stepped-through animation updates it
+#: once, after its last frame (:func:`replay_skipped`); its submobjects have no
+#: updaters of their own
+FROM_STATE = "updates_from_state"
+
+
+def updates_from_state(mob: Any) -> Any:
+    """Declare that ``mob``'s updaters set it from the scene's state alone (see
+    :data:`FROM_STATE`); returns ``mob``."""
+    setattr(mob, FROM_STATE, True)
+    return mob
+
 
 def replay_skipped(scene: Any) -> None:
     """Make ``scene`` play each skipped animation frame by frame, without drawing.
@@ -19,6 +33,13 @@ def replay_skipped(scene: Any) -> None:
     first drawn frame differs by a pixel's shade. Stepping through the same frame
     times (and the final ``update_mobjects(0)`` Manim runs after a drawn
     animation) leaves exactly the state a single process has.
+
+    Mobjects updated from the scene's state alone (:func:`updates_from_state`) are
+    held still meanwhile and updated once, by that final ``update_mobjects(0)``: what
+    their updaters set depends only on the state then, which is the one drawing leaves
+    (a trail redrawn on every one of the race's frames was a quarter of a lesson's
+    stepping). Nothing reads them in between: what is held is only what no other
+    updater or animation reads back.
     """
     progression = scene.get_time_progression
     play_internal = scene.play_internal
@@ -30,9 +51,27 @@ def replay_skipped(scene: Any) -> None:
 
     def replay(skip_rendering: bool = False) -> None:
         skipping = scene.renderer.skip_animations
-        play_internal(skip_rendering or skipping)
+        held = _hold(scene) if skipping else []
+        try:
+            play_internal(skip_rendering or skipping)
+        finally:
+            for mob in held:
+                mob.updating_suspended = False
         if skipping:
             scene.update_mobjects(0)
 
     scene.get_time_progression = every_frame
     scene.play_internal = replay
+
+
+def _hold(scene: Any) -> list[Any]:
+    """Suspend the updating of every mobject in ``scene`` updated from its state alone
+    (whose submobjects have no updaters of their own), not suspended already; returns
+    them."""
+    held = []
+    for mob in scene.get_mobject_family_members():
+        if (getattr(mob, FROM_STATE, False) and not mob.updating_suspended
+                and not any(m.updaters for m in mob.get_family()[1:])):
+            mob.updating_suspended = True
+            held.append(mob)
+    return held

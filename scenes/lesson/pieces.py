@@ -79,9 +79,10 @@ DRAW_COST = {"title": 0.16, "race": 0.14, "swarm": 0.26, "basins": 0.8, "replay"
 #: an act not listed above
 DEFAULT_COST = 0.2
 #: stepping through a stretch without drawing costs this share of drawing it: the median
-#: over the same lessons (0.28; 0.13 to 0.39), rounded up, since on a first render a copy
-#: also typesets the glyphs its readouts need while it steps
-STEP_SHARE = 0.3
+#: over the library's first renders at ``-ql`` (0.17; 0.08 to 0.22), since trails and
+#: plots are redrawn once an animation while stepping (``kit/stepping.py``) and the
+#: readouts' glyphs are measured at install (it had been 0.28, rounded up to 0.3)
+STEP_SHARE = 0.17
 
 
 class PieceError(RuntimeError):
