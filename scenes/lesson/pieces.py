@@ -71,11 +71,12 @@ MIN_PIECE_SECONDS = 8.0
 #: the environment variable that chooses the cores (``optiroll render --cores``)
 CORES_VARIABLE = "OPTIROLL_CORES"
 #: wall seconds an act takes to draw a second of clip at ``-ql`` while both cores draw,
-#: its encoding included: the median over the library's ten lessons of what their
-#: pieces timed (:mod:`.draw_costs`). Only the first render of a lesson at an output
-#: size plans with these; the next plans with its own timings
-DRAW_COST = {"title": 0.16, "race": 0.14, "swarm": 0.26, "basins": 0.8, "replay": 0.27,
-             "chart": 0.2, "surface3d": 0.39, "closing": 0.24}
+#: its encoding included: the median over the library's eleven lessons of what their
+#: pieces timed on a first render (:mod:`.draw_costs`; swarm and basins: local_minima's
+#: own). Only the first render of a lesson at an output size plans with these; the next
+#: plans with its own timings
+DRAW_COST = {"title": 0.14, "race": 0.125, "swarm": 0.14, "basins": 0.34, "replay": 0.22,
+             "chart": 0.21, "surface3d": 0.43, "closing": 0.22}
 #: an act not listed above
 DEFAULT_COST = 0.2
 #: stepping through a stretch without drawing costs this share of drawing it: the median
