@@ -7,7 +7,7 @@ STAMP := $(VENV)/.optiroll-installed
 SYSDEPS_STAMP := $(VENV)/.optiroll-sysdeps
 
 .PHONY: help setup sysdeps demo test test-slow test-torch lint reference bench gallery revealjs \
-        catalog-code bytecode clean
+        catalog-code bytecode glyphs clean
 
 help:
 	@echo "make demo        set up (first time) and run the demo"
@@ -53,13 +53,13 @@ $(STAMP): pyproject.toml setup.py scenes/kit/_faces.c | $(PY)
 	$(PY) -m pip install -q -e ".[scenes,test,cluster]"
 	@touch $(STAMP)
 
-# The theme's glyph measures (scenes/kit/glyphs.py: about 5 s), so that a first render does
-# not measure them; made again after a change to the code or the packages they depend on.
+# The theme's glyph measures (scenes/kit/glyphs.py; about 3 s to make), so that a first render
+# does not measure them: checked every time (about 1 s) and made again where the code, a
+# package or the font they were made with has changed.
 GLYPHS := scenes/kit/glyph_measures.pickle
-$(GLYPHS): $(STAMP) scenes/kit/glyphs.py scenes/kit/typeset.py scenes/kit/svgcache.py \
-           scenes/kit/theme.py
-	OPTIROLL_CACHE=off $(PY) -m optiroll.scenes.kit.glyphs \
-	  || echo "could not measure the theme's glyphs: a first render measures what it needs"
+glyphs: $(STAMP)
+	@OPTIROLL_CACHE=off $(PY) -m optiroll.scenes.kit.glyphs \
+	  || echo "could not measure the theme's glyphs (above): a first render measures what it needs"
 
 # optiroll's own modules compiled to bytecode, as pip does for a package it installs (an
 # editable install's are compiled on first import, or on every run where
@@ -67,12 +67,12 @@ $(GLYPHS): $(STAMP) scenes/kit/glyphs.py scenes/kit/typeset.py scenes/kit/svgcac
 bytecode: $(STAMP)
 	@$(PY) -m compileall -q scenes dynamics benchmarks tests
 
-setup: $(STAMP) $(GLYPHS) bytecode
+setup: $(STAMP) glyphs bytecode
 
 # --- the two README commands ---------------------------------------------
 # The flagship clip at 720p30 (about half a minute on 2 cores); the numbers first.
 DEMO_MP4 := media/videos/momentum/720p30/MomentumRavine.mp4
-demo: $(STAMP) $(GLYPHS) bytecode
+demo: $(STAMP) glyphs bytecode
 	$(PY) -m optiroll.dynamics.demo
 	$(VENV)/bin/manim render -qm scenes/momentum.py
 	@echo ""
@@ -96,12 +96,12 @@ $(BROWSER_STAMP): | $(PY)
 	@touch $@
 
 # (the machines this Makefile sets up build the compiled face filler: a test fails if not)
-test: $(STAMP) $(GLYPHS) bytecode $(BROWSER_STAMP)
+test: $(STAMP) glyphs bytecode $(BROWSER_STAMP)
 	$(PY) -m ruff check .
 	OPTIROLL_REQUIRE_FILLER=1 OPTIROLL_REQUIRE_GLYPHS=1 $(PY) -m pytest
 
 # --- the rest -------------------------------------------------------------
-test-slow: $(STAMP) $(GLYPHS) bytecode
+test-slow: $(STAMP) glyphs bytecode
 	OPTIROLL_REQUIRE_FILLER=1 OPTIROLL_REQUIRE_GLYPHS=1 $(PY) -m pytest -m "slow or not slow"
 
 $(VENV)/.optiroll-torch: $(STAMP)
@@ -126,14 +126,14 @@ $(VENV)/.optiroll-bench: $(STAMP)
 	$(PY) -m pip install -q -e ".[bench]"
 	@touch $@
 
-bench: $(VENV)/.optiroll-bench $(GLYPHS) bytecode
+bench: $(VENV)/.optiroll-bench glyphs bytecode
 	$(PY) benchmarks/bench_rollout.py
 	$(PY) benchmarks/bench_render.py
 	$(PY) benchmarks/bench_preview.py
 	$(PY) benchmarks/bench_split.py
 	$(PY) benchmarks/bench_basins.py
 
-gallery: $(STAMP) $(GLYPHS) $(BROWSER_STAMP)
+gallery: $(STAMP) glyphs $(BROWSER_STAMP)
 	$(PY) -m optiroll.scenes.gallery
 
 # Refresh the reveal.js files shipped for offline decks from the npm registry (pinned).

@@ -21,12 +21,13 @@ TINY = {"pixel_width": 160, "pixel_height": 90, "frame_rate": 10, "write_to_movi
 COLORS = (theme.VERMILLION, theme.SKY_BLUE, theme.BLUISH_GREEN)
 
 
-def play(tmp_path: Path, skipping: bool, monkeypatch: pytest.MonkeyPatch
-         ) -> tuple[list[bytes], dict[str, int]]:
+def play(tmp_path: Path, skipping: bool, monkeypatch: pytest.MonkeyPatch,
+         fading: bool = False) -> tuple[list[bytes], dict[str, int]]:
     """The flagship's race on the map with a loss plot, then the map gliding and shrinking
     while the race goes on: drawn frame by frame, or stepped through without drawing.
     Returns every mobject's points and style arrays, and how often the trails and the
-    plot were redrawn."""
+    plot were redrawn. ``fading``: the first trail also fades a little every frame (an
+    updater of its own, added after the trail declared its own: updated every frame)."""
     s = dyn.surface("ravine")
     runs = [dyn.rollout(s, dyn.optimizer("momentum", lr=0.1, beta=b), (-2.4, 0.2), 50)
             for b in (0.0, 0.8, 0.9)]
@@ -52,6 +53,9 @@ def play(tmp_path: Path, skipping: bool, monkeypatch: pytest.MonkeyPatch
         plot = IterationPlot([r.loss for r in runs], list(COLORS), tl, 4.0, 2.5,
                              y_label="loss", log_y=True).to_corner(UP + RIGHT)
         scene.add(m, *trails, *balls, plot)
+        if fading:
+            trails[0].add_updater(lambda t, dt: t.set_stroke(
+                opacity=max(0.2, t.get_stroke_opacity() - 0.2 * dt)))
         if skipping:  # (as `-n` makes Manim skip every animation)
             replay_skipped(scene)
             scene.renderer._original_skipping_status = True
@@ -78,3 +82,14 @@ def test_stepping_leaves_what_drawing_leaves_and_redraws_trails_once(
     assert drawn_calls["trail"] > 3 * 30 and stepped_calls["trail"] == 3 * 2
     assert drawn_calls["plot"] > 30 and stepped_calls["plot"] == 2
     assert getattr(Trail, FROM_STATE, None) is None  # (marked per mobject, not per class)
+
+
+def test_a_trail_with_an_updater_of_its_own_is_stepped_every_frame(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trail given another updater (here one fading it a little a frame, by ``dt``) is
+    no longer what it declared: stepping updates it every frame, to drawing's state."""
+    drawn, drawn_calls = play(tmp_path / "drawn", False, monkeypatch, fading=True)
+    stepped, stepped_calls = play(tmp_path / "stepped", True, monkeypatch, fading=True)
+    assert drawn == stepped
+    assert stepped_calls["trail"] > 30 + 2 * 2  # the fading one every frame, two not
+    assert stepped_calls["trail"] < drawn_calls["trail"]

@@ -485,5 +485,15 @@ class GlyphText(VGroup):
                    .set_points(p) for p in glyph_cache(font, font_size).parts(text)))
 
 
-if __name__ == "__main__":  # ``make setup``: the measures made at install
-    print(f"glyph measures of the theme's font: {write_built()}", file=sys.stderr)
+def built_is_current() -> bool:
+    """Whether the measures made at install hold for every size of :func:`built_sizes`:
+    made with these versions and this code, for the font as it is now."""
+    sizes = {(theme.FONT, float(s)) for s in built_sizes()}
+    return set(_built_entries()) == sizes and all(_from_built(*k) is not None for k in sizes)
+
+
+if __name__ == "__main__":  # ``make setup``: the measures made at install, where not current
+    if built_is_current():
+        print(f"glyph measures of the theme's font: up to date ({BUILT})", file=sys.stderr)
+    else:
+        print(f"glyph measures of the theme's font: {write_built()}", file=sys.stderr)

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-#: the attribute a mobject sets True when its updaters set it afresh from the scene's
-#: state at that moment (the timeline, the frame it is drawn in) and never from its own
-#: earlier state (a trail, a plot's curves): a stepped-through animation updates it
-#: once, after its last frame (:func:`replay_skipped`); its submobjects have no
-#: updaters of their own
+#: the attribute holding the updaters a mobject declared to set it afresh from the
+#: scene's state at that moment (the timeline, the frame it is drawn in), never from its
+#: own earlier state (a trail, a plot's curves): see :func:`updates_from_state`
 FROM_STATE = "updates_from_state"
 
 
 def updates_from_state(mob: Any) -> Any:
-    """Declare that ``mob``'s updaters set it from the scene's state alone (see
-    :data:`FROM_STATE`); returns ``mob``."""
-    setattr(mob, FROM_STATE, True)
+    """Declare that ``mob``'s updaters, as they are now, set it from the scene's state
+    alone; returns ``mob``. A skipped animation (:func:`replay_skipped`) then updates it
+    once, after its last frame, instead of on every frame, while its updaters are still
+    exactly these (an updater added later, or one that takes ``dt``, and it is updated
+    every frame again) and its submobjects have none of their own.
+
+    The promise the mark makes: nothing reads the mobject during an animation (no other
+    updater, animation or ``wait_until`` condition), and nothing suspends its updating
+    meanwhile. A lesson that reads a trail's points frame by frame clears the mark
+    (``setattr(trail, FROM_STATE, None)``)."""
+    setattr(mob, FROM_STATE, tuple(mob.updaters))
     return mob
 
 
@@ -38,8 +44,8 @@ def replay_skipped(scene: Any) -> None:
     held still meanwhile and updated once, by that final ``update_mobjects(0)``: what
     their updaters set depends only on the state then, which is the one drawing leaves
     (a trail redrawn on every one of the race's frames was a quarter of a lesson's
-    stepping). Nothing reads them in between: what is held is only what no other
-    updater or animation reads back.
+    stepping). What :func:`updates_from_state` declares is held: nothing reads it in
+    between.
     """
     progression = scene.get_time_progression
     play_internal = scene.play_internal
@@ -66,11 +72,13 @@ def replay_skipped(scene: Any) -> None:
 
 def _hold(scene: Any) -> list[Any]:
     """Suspend the updating of every mobject in ``scene`` updated from its state alone
-    (whose submobjects have no updaters of their own), not suspended already; returns
-    them."""
+    (:func:`updates_from_state`: its updaters the declared ones, none taking ``dt``, none
+    on its submobjects), not suspended already; returns them."""
     held = []
     for mob in scene.get_mobject_family_members():
-        if (getattr(mob, FROM_STATE, False) and not mob.updating_suspended
+        declared = getattr(mob, FROM_STATE, None)
+        if (declared and tuple(mob.updaters) == declared and not mob.updating_suspended
+                and not mob.has_time_based_updater()
                 and not any(m.updaters for m in mob.get_family()[1:])):
             mob.updating_suspended = True
             held.append(mob)

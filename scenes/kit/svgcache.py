@@ -127,6 +127,8 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
     surface = _surface_id(svg)
     kept = _load(entry)
     notes = [n for n in _TYPST_NOTES if hasattr(self, n)]
+    if kept is not None and set(kept[2]) != set(notes):
+        kept = None  # (another class's notes: not this parse)
     if kept is None:  # missing, damaged or from elsewhere: parse it
         _unpathed(manim_generate_mobject(self))
         _store(entry, (self.submobjects, _renamed(self.id_to_vgroup_dict, surface,
@@ -134,8 +136,6 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
                        {n: getattr(self, n) for n in notes}))
         return self
     submobjects, groups, noted = kept
-    if set(noted) != set(notes):  # (not this class's entry: parse it)
-        return manim_generate_mobject(self)
     self.add(*submobjects)
     self.id_to_vgroup_dict = _renamed(groups, _KEPT_SURFACE_ID, surface)
     for name, mobs in noted.items():
