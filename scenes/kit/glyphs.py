@@ -41,7 +41,7 @@ glyph measured again). Each process adds what it measured when it exits
 Measures made at install: ``make setup`` measures the theme's font at its text and
 readout sizes (:func:`built_sizes`), for every character numbers on screen are made of,
 letters and the pairs numbers make (:func:`built_set`), into ``glyph_measures.pickle``
-beside this module (:func:`write_built`, about 5 s). A process that keeps no measures
+beside this module (:func:`write_built`, about 4 s). A process that keeps no measures
 of its own for a font and size (a first render; the cache off) starts from those,
 under the same checks as kept ones: the same versions and code, and the font's
 fingerprint. Without them a first preview of the flagship measured ~50 glyphs and
