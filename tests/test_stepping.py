@@ -32,18 +32,18 @@ def play(tmp_path: Path, skipping: bool, monkeypatch: pytest.MonkeyPatch,
     runs = [dyn.rollout(s, dyn.optimizer("momentum", lr=0.1, beta=b), (-2.4, 0.2), 50)
             for b in (0.0, 0.8, 0.9)]
     calls = {"trail": 0, "plot": 0}
-    redraw_trail, redraw_plot = Trail.redraw, IterationPlot.redraw
 
-    def counted_trail(self: Trail) -> None:
-        calls["trail"] += 1
-        redraw_trail(self)
+    def count(cls: type, name: str) -> None:
+        redraw = cls.redraw
 
-    def counted_plot(self: IterationPlot) -> None:
-        calls["plot"] += 1
-        redraw_plot(self)
+        def counted(self: object) -> None:
+            calls[name] += 1
+            redraw(self)
 
-    monkeypatch.setattr(Trail, "redraw", counted_trail)
-    monkeypatch.setattr(IterationPlot, "redraw", counted_plot)
+        monkeypatch.setattr(cls, "redraw", counted)
+
+    count(Trail, "trail")
+    count(IterationPlot, "plot")
     with tempconfig({**TINY, "media_dir": str(tmp_path)}):
         scene = Scene()
         tl = Timeline(50)

@@ -379,8 +379,7 @@ def write_built(path: Path | None = None) -> Path:
     for size in built_sizes():
         glyphs = GlyphCache(theme.FONT, size)
         outlined = {c for c in chars if glyphs._glyph(c).left is not None}
-        glyphs._measure_pairs([(a, b) for a, b in pairs
-                               if a in outlined and b in outlined and (a, b) not in glyphs.kerning])
+        glyphs._measure_pairs([(a, b) for a, b in pairs if a in outlined and b in outlined])
         measures = glyphs.measures()
         entries[(theme.FONT, size)] = {"measures": measures,
                                        "fingerprint": glyphs.fingerprint(measures)}
@@ -417,12 +416,16 @@ def _from_built(font: str, size: float) -> GlyphCache | None:
     for the font now (None: none made, or another font)."""
     try:
         entry = _built_entries().get((font, size))
-        if entry is None:
-            return None
-        glyphs = GlyphCache(font, size, kept=entry["measures"])
-        return glyphs if glyphs.fingerprint(entry["measures"]) == entry["fingerprint"] else None
+        return None if entry is None else _checked(font, size, entry)
     except Exception:  # noqa: BLE001 - measured anew
         return None
+
+
+def _checked(font: str, size: float, kept: dict[str, Any]) -> GlyphCache | None:
+    """A cache of ``kept``'s measures (``{"measures", "fingerprint"}``, as kept on disk and
+    made at install) where the font's fingerprint is still the one they were made with."""
+    glyphs = GlyphCache(font, size, kept=kept["measures"])
+    return glyphs if glyphs.fingerprint(kept["measures"]) == kept["fingerprint"] else None
 
 
 def _recall(font: str, size: float) -> GlyphCache | None:
@@ -433,10 +436,7 @@ def _recall(font: str, size: float) -> GlyphCache | None:
         data = read(entry) if entry is not None else None
         if data is None:
             return None
-        kept = pickle.loads(zlib.decompress(data))
-        measures, fingerprint = kept["measures"], kept["fingerprint"]
-        glyphs = GlyphCache(font, size, kept=measures)
-        return glyphs if glyphs.fingerprint(measures) == fingerprint else None
+        return _checked(font, size, pickle.loads(zlib.decompress(data)))
     except Exception:  # noqa: BLE001 - measured anew
         return None
 

@@ -125,10 +125,8 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
         return _unpathed(manim_generate_mobject(self))
     entry = folder / f"{key(self, svg)}.pickle"
     surface = _surface_id(svg)
-    kept = _load(entry)
     notes = [n for n in _TYPST_NOTES if hasattr(self, n)]
-    if kept is not None and set(kept[2]) != set(notes):
-        kept = None  # (another class's notes: not this parse)
+    kept = _load(entry, notes)
     if kept is None:  # missing, damaged or from elsewhere: parse it
         _unpathed(manim_generate_mobject(self))
         _store(entry, (self.submobjects, _renamed(self.id_to_vgroup_dict, surface,
@@ -156,24 +154,24 @@ def _unpathed(mob: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
     return mob
 
 
-def _load(entry: Path) -> tuple[list[svg_mobject.VMobject], dict[str, Any],
-                                 dict[str, list]] | None:
-    """A kept parse (its submobjects, groups and a Typst formula's notes), or None where
-    ``entry`` is missing, damaged, not a parse or in a folder that is not this user's
-    own."""
+def _load(entry: Path, notes: list[str]) -> tuple[list[svg_mobject.VMobject],
+                                                   dict[str, Any], dict[str, list]] | None:
+    """A kept parse (its submobjects, groups and a Typst formula's ``notes``), or None where
+    ``entry`` is missing, damaged, not a parse with those notes or in a folder that is not
+    this user's own."""
     data = read(entry)
     if data is None:
         return None
     try:
-        submobjects, groups, notes = pickle.loads(zlib.decompress(data))
+        submobjects, groups, noted = pickle.loads(zlib.decompress(data))
     except Exception:  # noqa: BLE001 - damaged or from elsewhere
         return None
     if not (isinstance(submobjects, list) and isinstance(groups, dict) and all(
             isinstance(m, svg_mobject.VMobject) for m in submobjects)
-            and isinstance(notes, dict) and set(notes) <= set(_TYPST_NOTES)
-            and all(isinstance(v, list) for v in notes.values())):
+            and isinstance(noted, dict) and set(noted) == set(notes)
+            and all(isinstance(v, list) for v in noted.values())):
         return None
-    return submobjects, groups, notes
+    return submobjects, groups, noted
 
 
 def unnumbered(svg: bytes) -> bytes:
