@@ -334,7 +334,8 @@ def _context() -> str:
     """The versions and code the measures depend on."""
     here = Path(__file__).parent
     code = hashlib.sha256(b"".join((here / m).read_bytes()
-                                   for m in ("glyphs.py", "typeset.py", "svgcache.py")))
+                                   for m in ("glyphs.py", "typeset.py", "svgcache.py",
+                                             "textsvg.py")))
     versions = [metadata.version(p) for p in ("manim", "manimpango", "svgelements")]
     return "-".join([*versions, np.__version__, manimpango.pango_version(),
                      cairo.cairo_version_string(), code.hexdigest()])

@@ -60,6 +60,8 @@ from manim.constants import RIGHT, TAU, RendererType
 from manim.mobject.svg import svg_mobject
 from optiroll.dynamics.disk_cache import cache_folder, read, store
 
+from . import textsvg
+
 #: entries kept before the less recently used half is removed (a lesson makes ~100, of
 #: 2 to 60 KB each, compressed)
 MAX_ENTRIES = 5_000
@@ -118,17 +120,17 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
         return manim_generate_mobject(self)
     folder = cache_dir()
     try:
-        svg = self.get_file_path().read_bytes() if folder is not None else None
+        svg = self.get_file_path().read_bytes()
     except (OSError, ValueError):
         svg = None
     if folder is None or svg is None:
-        return _unpathed(manim_generate_mobject(self))
+        return _unpathed(_parsed(self, svg))
     entry = folder / f"{key(self, svg)}.pickle"
     surface = _surface_id(svg)
     notes = [n for n in _TYPST_NOTES if hasattr(self, n)]
     kept = _load(entry, notes)
     if kept is None:  # missing, damaged or from elsewhere: parse it
-        _unpathed(manim_generate_mobject(self))
+        _unpathed(_parsed(self, svg))
         _store(entry, (self.submobjects, _renamed(self.id_to_vgroup_dict, surface,
                                                   _KEPT_SURFACE_ID),
                        {n: getattr(self, n) for n in notes}))
@@ -142,6 +144,21 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
     # sheen direction (VMobject.rotate), as here
     self.rotate_sheen_direction(TAU / 2, RIGHT, family=False)
     return self
+
+
+def _parsed(self: svg_mobject.SVGMobject, svg: bytes | None) -> svg_mobject.SVGMobject:
+    """Manim's ``generate_mobject``: for a ``Text`` or ``MarkupText`` whose SVG has the
+    form cairo writes for a text, its own steps with the conversion of
+    :func:`.textsvg.convert` (the same mobjects, without svgelements)."""
+    if svg is not None and type(self) in (Text, MarkupText):
+        converted = textsvg.convert(self, svg)
+        if converted is not None:
+            mobjects, groups = converted
+            self.add(*mobjects)
+            self.id_to_vgroup_dict = groups
+            self.flip(RIGHT)  # (as Manim's generate_mobject ends)
+            return self
+    return manim_generate_mobject(self)
 
 
 def _unpathed(mob: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
