@@ -50,9 +50,11 @@ def _text2svg(self: text_mobject.Text, color: object) -> str:
 
 
 def install() -> None:
-    """Lay every ``Text`` out on :data:`CANVAS`, and keep parsed SVGs on disk between
-    runs (:mod:`.svgcache`) (idempotent)."""
-    from . import svgcache
+    """Lay every ``Text`` out on :data:`CANVAS`, keep parsed SVGs on disk between runs
+    (:mod:`.svgcache`) and compile formulas with one Typst compiler a process
+    (:mod:`.typstcompile`) (idempotent)."""
+    from . import svgcache, typstcompile
 
     text_mobject.Text._text2svg = _text2svg
     svgcache.install()
+    typstcompile.install()

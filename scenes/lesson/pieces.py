@@ -75,8 +75,8 @@ CORES_VARIABLE = "OPTIROLL_CORES"
 #: pieces timed on a first render (:mod:`.draw_costs`; swarm and basins: local_minima's
 #: own). Only the first render of a lesson at an output size plans with these; the next
 #: plans with its own timings
-DRAW_COST = {"title": 0.14, "race": 0.125, "swarm": 0.14, "basins": 0.34, "replay": 0.22,
-             "chart": 0.21, "surface3d": 0.43, "closing": 0.22}
+DRAW_COST = {"title": 0.12, "race": 0.10, "swarm": 0.13, "basins": 0.25, "replay": 0.19,
+             "chart": 0.20, "surface3d": 0.36, "closing": 0.19}
 #: an act not listed above
 DEFAULT_COST = 0.2
 #: stepping through a stretch without drawing costs this share of drawing it: the median
