@@ -113,7 +113,10 @@ def test_a_closing_line_at_the_threshold_is_decided_for_each_use(no_cache: None)
     (rb'fill-opacity:1;', rb'fill-opacity:1;stroke:rgb(0%,0%,0%);'),
     (rb' d="M ', rb' d="M 1e-3 0 M '),
     (rb'</svg>', rb'<text>x</text></svg>'),
-], ids=["transform", "rect", "relative", "quadratic", "stroke", "exponent", "text"])
+    (b'</g>\n</svg>', b'</g>\x0c</svg>'),
+    (rb' x="30"', rb' x="300000"'),
+], ids=["transform", "rect", "relative", "quadratic", "stroke", "exponent", "text",
+        "not-xml-space", "far-off"])
 def test_anything_but_cairos_text_form_is_left_to_manim(edit: tuple[bytes, bytes],
                                                         no_cache: None) -> None:
     owner, svg = svg_of("Ab, c", no_cache)
@@ -141,22 +144,41 @@ def test_markup_the_conversion_does_not_read_is_parsed_by_manim(
 
 def test_copies_of_a_model_are_deep_copies(no_cache: None) -> None:
     """The models' copies are what ``copy.deepcopy`` makes (less ``original_id``), and
-    share nothing that can change."""
+    share nothing that can change; a model holding one object under two names is copied
+    whole, as deepcopy keeps it one."""
     import copy
 
     owner, svg = svg_of("ab", no_cache)
     mobjects, _ = textsvg.convert(owner, svg)
-    model = textsvg._MODELS[next(iter(textsvg._MODELS))]
-    a, b = model(), model()
-    deep = copy.deepcopy(a)
-    del deep.original_id
-    assert outlines([_held(a)]) == outlines([_held(deep)])
-    shared = {id(v) for v in vars(a).values()} & {id(v) for v in vars(b).values()}
-    assert all(isinstance(v, textsvg._SHARED) for v in vars(a).values() if id(v) in shared)
-    assert a.background_stroke_color is not b.background_stroke_color
-    a.background_stroke_color._ManimColor__value[0] = 0.5
-    assert b.background_stroke_color._ManimColor__value[0] == 0.0
-    assert np.shares_memory(mobjects[0].points, mobjects[1].points) is False
+    for model in textsvg._MODELS.values():
+        assert model.model is None  # (the quick copy)
+        a, b = model(), model()
+        deep = copy.deepcopy(a)
+        del deep.original_id
+        assert outlines([_held(a)]) == outlines([_held(deep)])
+        shared = {id(v) for v in vars(a).values()} & {id(v) for v in vars(b).values()}
+        assert all(isinstance(v, textsvg._SHARED) for v in vars(a).values() if id(v) in shared)
+        a.background_stroke_color._ManimColor__value[0] = 0.5
+        assert b.background_stroke_color._ManimColor__value[0] == 0.0
+    before = mobjects[1].points.copy()
+    mobjects[0].points += 1.0
+    np.testing.assert_array_equal(mobjects[1].points, before)
+    assert all(m.points.base is None for m in mobjects)  # (each its own array, as Manim's)
+    model = copy.deepcopy(mobjects[0])
+    model.stroke_rgbas = model.fill_rgbas  # one array under two names
+    aliased = textsvg._Cloner(model)
+    assert aliased.model is model
+    copied = aliased()
+    assert copied.stroke_rgbas is copied.fill_rgbas and copied.fill_rgbas is not model.fill_rgbas
+    assert not hasattr(copied, "original_id")
+
+
+def test_quadratic_outlines_are_left_to_manim(no_cache: None) -> None:
+    """Asked for quadratic curves (three points a curve), Manim converts a path another
+    way: not this form."""
+    owner, svg = svg_of("ab", no_cache)
+    owner.path_string_config = {"n_points_per_cubic_curve": 3}
+    assert textsvg.convert(owner, svg) is None
 
 
 def _held(m):

@@ -34,8 +34,10 @@ def test_manims_formulas_compile_to_typsts_own_svg(tmp_path: Path) -> None:
         path = written(tmp_path, f"{i}.typ", body)
         assert compile_svg(str(path), format="svg", font_paths=[]) == typst_compile(
             str(path), format="svg", font_paths=[])
-    own = [k for k in typstcompile._COMPILERS if k[0] == os.getpid()]
-    assert len(own) == 1  # one compiler for the folder: every formula after the first reused it
+    assert typstcompile._OWNER[0] == os.getpid()
+    here = [k for k in typstcompile._COMPILERS if k[0] == str(tmp_path.resolve())]
+    assert len(here) == 1  # one compiler for the folder: every formula after the first reused it
+    assert len(list(tmp_path.glob(".optiroll-formula-*"))) == 1
 
 
 def test_imports_resolve_in_the_formulas_folder(tmp_path: Path) -> None:
@@ -44,14 +46,22 @@ def test_imports_resolve_in_the_formulas_folder(tmp_path: Path) -> None:
     assert compile_svg(str(path), format="svg") == typst_compile(str(path), format="svg")
 
 
-def test_an_error_is_typsts_own_and_the_compiler_goes_on(tmp_path: Path) -> None:
-    bad = written(tmp_path, "bad.typ", "$ x^ $ #undefined_function(1)")
-    with pytest.raises(Exception) as own:
-        typst_compile(str(bad), format="svg")
-    with pytest.raises(type(own.value)) as ours:
-        compile_svg(str(bad), format="svg")
-    assert str(ours.value) == str(own.value)
+@pytest.mark.parametrize("name", ["bad.typ", "missing.typ"])
+def test_an_error_is_typsts_own_and_the_compiler_goes_on(tmp_path: Path, name: str) -> None:
+    """A formula that does not compile, or a file that is not there, fails as with
+    Typst's own compile: the same error, naming the user's file."""
     good = written(tmp_path, "good.typ", "$ x + 1 $")
+    compile_svg(str(good), format="svg")  # (the folder's compiler made)
+    path = tmp_path / name
+    if name == "bad.typ":
+        written(tmp_path, name, "$ x^ $ #undefined_function(1)")
+    with pytest.raises(Exception) as own:
+        typst_compile(str(path), format="svg")
+    with pytest.raises(type(own.value)) as ours:
+        compile_svg(str(path), format="svg")
+    assert str(ours.value) == str(own.value)
+    assert getattr(ours.value, "diagnostic", None) == getattr(own.value, "diagnostic", None)
+    assert ".optiroll" not in str(ours.value) + str(getattr(ours.value, "diagnostic", ""))
     assert compile_svg(str(good), format="svg") == typst_compile(str(good), format="svg")
 
 
@@ -61,10 +71,24 @@ def test_other_calls_go_to_typst(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                         lambda *a, **k: calls.append((a, k)) or b"typst's")
     path = written(tmp_path, "f.typ", "$ x $")
     for kwargs in ({"format": "png"}, {"format": "svg", "ppi": 144.0},
-                   {"format": "svg", "output": str(tmp_path / "o.svg")}, {}):
+                   {"format": "svg", "output": str(tmp_path / "o.svg")}, {},
+                   {"format": "svg", "font_paths": "fonts"}):  # (a string: Typst refuses it)
         assert compile_svg(str(path), **kwargs) == b"typst's"
     assert compile_svg(path.read_bytes(), format="svg") == b"typst's"  # not a file
-    assert len(calls) == 5
+    assert len(calls) == 6
+
+
+def test_a_process_keeps_compilers_for_its_last_folders(tmp_path: Path) -> None:
+    """A batch worker renders each job in a new folder: compilers (and their files) for
+    the folders used longest ago are dropped."""
+    folders = [tmp_path / f"job{i}" for i in range(typstcompile.KEPT + 2)]
+    for folder in folders:
+        folder.mkdir()
+        path = written(folder, "f.typ", f"$ x_{folder.name[-1]} $")
+        assert compile_svg(str(path), format="svg") == typst_compile(str(path), format="svg")
+    assert len(typstcompile._COMPILERS) == typstcompile.KEPT
+    assert [len(list(f.glob(".optiroll-formula-*"))) for f in folders] == [0, 0] + [1] * (
+        typstcompile.KEPT)
 
 
 def test_a_forked_copy_compiles_with_its_own_compiler(tmp_path: Path) -> None:
@@ -78,9 +102,9 @@ def test_a_forked_copy_compiles_with_its_own_compiler(tmp_path: Path) -> None:
         try:
             os.close(read)
             svg = compile_svg(str(path), format="svg")
-            mine = [k for k in typstcompile._COMPILERS if k[0] == os.getpid()]
+            mine = typstcompile._OWNER[0] == os.getpid() and len(typstcompile._COMPILERS) == 1
             with os.fdopen(write, "wb") as out:
-                out.write(svg if len(mine) == 1 else b"no compiler of its own")
+                out.write(svg if mine else b"no compiler of its own")
             code = 0
         finally:
             os._exit(code)

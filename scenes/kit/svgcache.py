@@ -88,7 +88,10 @@ def cache_dir() -> Path | None:
 
 @cache
 def _versions() -> str:
-    return "-".join(metadata.version(p) for p in ("manim", "svgelements"))
+    """The versions of Manim and svgelements, and of the code that converts a text's SVG
+    without them (:mod:`.textsvg`: a change to it makes its parses anew)."""
+    code = hashlib.sha256(Path(textsvg.__file__).read_bytes()).hexdigest()[:16]
+    return "-".join([*(metadata.version(p) for p in ("manim", "svgelements")), code])
 
 
 def key(mob: svg_mobject.SVGMobject, svg: bytes) -> str:

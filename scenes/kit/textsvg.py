@@ -45,6 +45,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from functools import cache
+from typing import Any
 
 import numpy as np
 import svgelements as se
@@ -53,6 +54,8 @@ from manim.mobject.svg import svg_mobject
 
 #: the tags of the one form read here, in the order cairo writes them (see :func:`_parse`)
 _TAG = re.compile(rb"<[^<>]*>")
+#: what may stand between them (XML's white space)
+_SPACE = re.compile(rb"[ \t\r\n]*")
 _XML_DECL = re.compile(rb'<\?xml version="1\.0" encoding="UTF-8"\?>')
 _ROOT = re.compile(rb'<svg xmlns="http://www\.w3\.org/2000/svg" '
                    rb'xmlns:xlink="http://www\.w3\.org/1999/xlink" width="[0-9.]+pt" '
@@ -71,6 +74,9 @@ _PATH_DATA = re.compile(r"(?:(?:[MLCZ]|-?[0-9]+(?:\.[0-9]+)?) )*")
 CLOSE_GAP = 0.0001
 #: a gap this close to the threshold is measured one by one, as Manim does
 _GAP_GUARD = 1e-9
+#: the largest coordinate read here (a text's canvas is 7680 points wide): moving a point
+#: this far rounds it by under 1.5e-11, so a gap by well under the guard
+MAX_COORDINATE = 1e5
 
 
 class _Outline:
@@ -170,10 +176,11 @@ def _parse(svg: bytes) -> tuple[dict[str, str], str, list[tuple[str, list]]] | N
     y), ...]), ...]), or None where it is not exactly the form cairo writes for Pango's
     text (see the module)."""
     tags = list(_TAG.finditer(svg))
-    if not tags or svg[:tags[0].start()].strip() or svg[tags[-1].end():].strip():
+    if not tags or not _SPACE.fullmatch(svg, 0, tags[0].start()) or not _SPACE.fullmatch(
+            svg, tags[-1].end()):
         return None
     for prev, tag in zip(tags, tags[1:], strict=False):
-        if svg[prev.end():tag.start()].strip():
+        if not _SPACE.fullmatch(svg, prev.end(), tag.start()):
             return None  # text between tags
     it = iter(m.group(0) for m in tags)
     symbols: dict[str, str] = {}
@@ -270,41 +277,48 @@ class _Cloner:
     """Copies of a model mobject as ``copy.deepcopy`` makes them, less the
     ``original_id`` Manim's deepcopy notes (a parsed outline or a new group has none),
     about ten times sooner: immutable values shared, arrays and empty lists new, plain
-    objects (:func:`_plain`) remade, anything else deep-copied. The model is read once,
-    and must not change after (the models here are private)."""
+    objects (:func:`_plain`) remade. Where the model holds anything else, or one object
+    under two names (a deepcopy keeps it one), each copy is the model's whole deepcopy.
+    The model is read once, and must not change after (the models here are private)."""
 
     def __init__(self, model: VMobject) -> None:
         self.cls = type(model)
         self.values = dict(vars(model))
         self.values.pop("original_id", None)
-        kinds: dict[str, list] = {"array": [], "list": [], "plain": [], "deep": []}
+        self.arrays: list[tuple[str, np.ndarray]] = []
+        self.lists: list[str] = []
+        self.plain: list[tuple[str, Any]] = []
+        other = False
         for name, value in self.values.items():
             if isinstance(value, _SHARED):
                 continue
-            kind = ("array" if type(value) is np.ndarray
-                    else "list" if type(value) is list and not value
-                    else "plain" if _plain(value) else "deep")
-            kinds[kind].append((name, value))
-        mutable = [id(v) for group in kinds.values() for _, v in group]
-        if len(set(mutable)) != len(mutable):  # aliased values: deepcopy keeps that
-            kinds = {"array": [], "list": [], "plain": [],
-                     "deep": [(n, v) for group in kinds.values() for n, v in group]}
-        self.arrays, self.lists = kinds["array"], kinds["list"]
-        self.plain, self.deep = kinds["plain"], kinds["deep"]
+            if type(value) is np.ndarray:
+                self.arrays.append((name, value))
+            elif type(value) is list and not value:
+                self.lists.append(name)
+            elif _plain(value):
+                self.plain.append((name, value))
+            else:
+                other = True
+        mutable = [id(v) for v in self.values.values() if not isinstance(v, _SHARED)]
+        #: the model, where each copy must be its whole deepcopy
+        self.model = model if other or len(set(mutable)) != len(mutable) else None
 
     def __call__(self) -> VMobject:
+        if self.model is not None:
+            new = copy.deepcopy(self.model)
+            new.__dict__.pop("original_id", None)
+            return new
         values = self.values.copy()
         for name, value in self.arrays:
             values[name] = value.copy()
-        for name, _ in self.lists:
+        for name in self.lists:
             values[name] = []
         for name, value in self.plain:
             twin = object.__new__(type(value))
             twin.__dict__.update({k: v.copy() if type(v) is np.ndarray else v
                                   for k, v in vars(value).items()})
             values[name] = twin
-        for name, value in self.deep:
-            values[name] = copy.deepcopy(value)
         new = object.__new__(self.cls)
         new.__dict__.update(values)
         return new
@@ -336,9 +350,19 @@ def convert(owner: svg_mobject.SVGMobject, svg: bytes
     if parsed is None:
         return None
     symbols, surface, fills = parsed
+    if any(_model(owner, fill).values.get("n_points_per_cubic_curve") != 4
+           for fill, _ in fills):
+        return None  # (Manim's conversion makes quadratic curves: not what is made here)
     try:
         outlines = {name: _Outline(d) for name, d in symbols.items()}
     except (ValueError, IndexError):
+        return None
+    # (a closing line's gap is decided once a glyph where it is not within _GAP_GUARD of
+    # the threshold: rounding at coordinates this large stays far below that)
+    if any(abs(x) > MAX_COORDINATE or abs(y) > MAX_COORDINATE
+           for _, uses in fills for _, x, y in uses) or any(
+            len(o.coords) and np.abs(o.coords).max() > MAX_COORDINATE
+            for o in outlines.values()):
         return None
     # every use's points, each glyph's uses at once, then Manim's identity transform on
     # all of them (elementwise: the same numbers as one outline at a time)
@@ -354,7 +378,7 @@ def convert(owner: svg_mobject.SVGMobject, svg: bytes
     sizes = [len(p) for p in made]
     if sum(sizes):
         flat = _identity_transform(np.concatenate(made))
-        chunks = iter(np.split(flat, np.cumsum(sizes)[:-1]))
+        chunks = iter([c.copy() for c in np.split(flat, np.cumsum(sizes)[:-1])])
     else:
         chunks = iter(made)
 
