@@ -73,8 +73,10 @@ CORES_VARIABLE = "OPTIROLL_CORES"
 #: wall seconds an act takes to draw a second of clip at ``-ql`` while both cores draw,
 #: its encoding included: the median over the library's eleven lessons of what their
 #: pieces timed on a first render (:mod:`.draw_costs`; swarm and basins: local_minima's
-#: own). Only the first render of a lesson at an output size plans with these; the next
-#: plans with its own timings
+#: own, chart why_momentum's, surface3d the median of three; measured again after Texts
+#: were converted without svgelements, which made text-heavy acts cheaper). Only the
+#: first render of a lesson at an output size plans with these; the next plans with its
+#: own timings
 DRAW_COST = {"title": 0.12, "race": 0.10, "swarm": 0.13, "basins": 0.25, "replay": 0.19,
              "chart": 0.20, "surface3d": 0.36, "closing": 0.19}
 #: an act not listed above
