@@ -325,6 +325,53 @@ def test_parsed_svgs_kept_on_disk_give_the_same_mobjects(
     assert not svgcache.cacheable(Text)
 
 
+@pytest.mark.parametrize("cache", ["off", "on"])
+def test_a_formula_met_again_in_a_process_is_the_formula_made_first(
+        cache: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Manim gives a formula it has parsed before in the process (a lesson previewed
+    again under --watch, a formula typeset twice) a copy of the first one's shapes
+    without its notes: its fraction bar came out half as wide and did not follow its
+    size. With the kit it is the first one again, notes and all, scaled or not; a
+    formula whose strokes are set by hand in between does not change that."""
+    from manim import MathTypst
+    from manim.mobject.svg import svg_mobject
+    from optiroll.scenes.kit import svgcache
+
+    monkeypatch.setenv("OPTIROLL_CACHE", "off" if cache == "off" else str(tmp_path / "c"))
+
+    def pair(**kwargs: object) -> list:
+        svg_mobject.SVG_HASH_TO_MOB_MAP.clear()
+        with tempconfig({"media_dir": str(tmp_path / "media")}):
+            first = MathTypst("x^2 / 16 + 9 y^2", font_size=28, **kwargs)
+            MathTypst("x^2 / 16 + 9 y^2", font_size=28, stroke_width=2, **kwargs)
+            return [first, MathTypst("x^2 / 16 + 9 y^2", font_size=28, **kwargs)]
+
+    def bars(m: object) -> list:
+        return [float(s.get_stroke_width()) for s in m._stroke_width_tracked_submobjects]
+
+    for kwargs in ({}, {"track_baselines": True}):
+        first, again = pair(**kwargs)
+        assert outlines([again]) == outlines([first])
+        assert bars(again) == bars(first) and bars(first)  # (a bar, with its width)
+        width = bars(first)[0]
+        first.scale(0.5)
+        again.scale(0.5)
+        assert outlines([again]) == outlines([first])
+        assert bars(again)[0] == pytest.approx(width / 2)
+        family = {id(m) for m in again.get_family()}
+        assert all(id(m) in family for name in svgcache._TYPST_NOTES
+                   for m in getattr(again, name))  # (its own shapes)
+        if kwargs:
+            assert len(again.baseline_frames) == len(first.baseline_frames) > 0
+            for (o1, r1, u1), (o2, r2, u2) in zip(first.baseline_frames,
+                                                   again.baseline_frames, strict=True):
+                np.testing.assert_array_equal(np.array([o1, r1, u1]), np.array([o2, r2, u2]))
+    monkeypatch.setattr(svg_mobject.SVGMobject, "init_svg_mobject",
+                        svgcache.manim_init_svg_mobject)
+    first, again = pair()
+    assert bars(again) == []  # Manim's own: the notes lost (so the test above can fail)
+
+
 def test_a_kept_parse_is_found_whatever_surface_cairo_numbered(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Cairo numbers an SVG's top group by the surfaces the process has made: a string

@@ -69,6 +69,8 @@ MAX_ENTRIES = 5_000
 manim_generate_mobject = svg_mobject.SVGMobject.generate_mobject
 #: Manim's own conversion of a parsed SVG to mobjects (see :func:`get_mobjects_from`)
 manim_get_mobjects_from = svg_mobject.SVGMobject.get_mobjects_from
+#: Manim's own start of an SVG mobject (see :func:`init_svg_mobject`)
+manim_init_svg_mobject = svg_mobject.SVGMobject.init_svg_mobject
 #: the classes whose parse is kept (see :func:`cacheable`)
 _KEPT = (Text, MarkupText, Typst, MathTypst)
 #: what a Typst formula's parse notes on the mobject, kept with its shapes
@@ -253,8 +255,39 @@ def get_mobjects_from(self: svg_mobject.SVGMobject, svg: Any) -> tuple[list, dic
         svg_mobject.VGroup = VGroup
 
 
+def init_svg_mobject(self: svg_mobject.SVGMobject, use_svg_cache: bool
+                     ) -> svg_mobject.SVGMobject:
+    """Manim's ``init_svg_mobject``, but a Typst formula met before in this process gets
+    the notes its parse made as well as its shapes.
+
+    Manim keeps a copy of each SVG mobject it parses (``SVG_HASH_TO_MOB_MAP``) and gives
+    a later one of the same SVG a copy of that copy's shapes, without the notes a Typst
+    parse makes: the second formula's fraction bar was drawn at half its width and not
+    rescaled with its size (a lesson previewed again under ``--watch``, or a formula
+    typeset twice). Here the copy's notes come with its shapes (they are its own shapes:
+    the copy is a deepcopy); a formula whose notes the kept one was not made with (its
+    strokes' widths set by hand, ``stroke_width``) is parsed, as the first one was."""
+    notes = [n for n in _TYPST_NOTES if hasattr(self, n)]
+    if not (use_svg_cache and notes):
+        return manim_init_svg_mobject(self, use_svg_cache)
+    hash_val = svg_mobject.hash_obj(self.hash_seed)
+    kept = svg_mobject.SVG_HASH_TO_MOB_MAP.get(hash_val)
+    preserve = getattr(self, "_preserve_svg_stroke_widths", None)
+    if kept is None or getattr(kept, "_preserve_svg_stroke_widths", None) != preserve:
+        self.generate_mobject()
+        svg_mobject.SVG_HASH_TO_MOB_MAP[hash_val] = self.copy()
+        return self
+    mob = kept.copy()
+    self.add(*mob)
+    self.id_to_vgroup_dict = mob.id_to_vgroup_dict
+    for name in notes:
+        setattr(self, name, getattr(mob, name))
+    return self
+
+
 def install() -> None:
-    """Parse every ``SVGMobject`` through the cache, and convert it with empty groups
-    copied (idempotent)."""
+    """Parse every ``SVGMobject`` through the cache, convert it with empty groups copied,
+    and give a formula met before its notes (idempotent)."""
     svg_mobject.SVGMobject.generate_mobject = generate_mobject
     svg_mobject.SVGMobject.get_mobjects_from = get_mobjects_from
+    svg_mobject.SVGMobject.init_svg_mobject = init_svg_mobject
