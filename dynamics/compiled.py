@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from .disk_cache import cache_folder, read, store
+from .disk_cache import cache_folder, read, source_hash, store
 
 #: the functions of a surface, by the name :class:`~.surfaces.SymbolicSurface` keeps
 FUNCTIONS = ("f", "fg", "g", "h")
@@ -251,5 +251,4 @@ def _context() -> str:
 def _code_hash() -> str:
     """A hash of the source of the modules that parse and derive a formula."""
     here = Path(__file__).parent
-    return hashlib.sha256(b"".join((here / m).read_bytes()
-                                   for m in ("formula.py", "compiled.py"))).hexdigest()
+    return source_hash(here / "formula.py", here / "compiled.py")

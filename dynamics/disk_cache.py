@@ -14,6 +14,7 @@ write to or read (:func:`read`): the entries are pickles and code.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import time
@@ -21,6 +22,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 _pruned: set[Path] = set()
+
+
+def source_hash(*files: Path) -> str:
+    """A hash of ``files``' bytes, one after another: the code an entry was made by (a
+    change to it, and entries made by the old code are not read)."""
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
 
 
 def cache_folder(kind: str) -> Path | None:

@@ -71,7 +71,7 @@ import numpy as np
 from manim import Text, VGroup, VMobject, config
 from manim.constants import START_X, START_Y
 from manim.mobject.text.text_mobject import TEXT2SVG_ADJUSTMENT_FACTOR
-from optiroll.dynamics.disk_cache import cache_folder, read, store
+from optiroll.dynamics.disk_cache import cache_folder, read, source_hash, store
 
 from . import theme
 from .svgcache import unnumbered
@@ -333,12 +333,11 @@ def _entry(font: str, size: float) -> Path | None:
 def _context() -> str:
     """The versions and code the measures depend on."""
     here = Path(__file__).parent
-    code = hashlib.sha256(b"".join((here / m).read_bytes()
-                                   for m in ("glyphs.py", "typeset.py", "svgcache.py",
-                                             "textsvg.py")))
+    code = source_hash(*(here / m for m in ("glyphs.py", "typeset.py", "svgcache.py",
+                                            "textsvg.py")))
     versions = [metadata.version(p) for p in ("manim", "manimpango", "svgelements")]
     return "-".join([*versions, np.__version__, manimpango.pango_version(),
-                     cairo.cairo_version_string(), code.hexdigest()])
+                     cairo.cairo_version_string(), code])
 
 
 def built_sizes() -> tuple[float, ...]:

@@ -58,7 +58,7 @@ from typing import Any
 from manim import MarkupText, MathTypst, Text, Typst, VGroup, config
 from manim.constants import RIGHT, TAU, RendererType
 from manim.mobject.svg import svg_mobject
-from optiroll.dynamics.disk_cache import cache_folder, read, store
+from optiroll.dynamics.disk_cache import cache_folder, read, source_hash, store
 
 from . import textsvg
 
@@ -92,8 +92,8 @@ def cache_dir() -> Path | None:
 def _versions() -> str:
     """The versions of Manim and svgelements, and of the code that converts a text's SVG
     without them (:mod:`.textsvg`: a change to it makes its parses anew)."""
-    code = hashlib.sha256(Path(textsvg.__file__).read_bytes()).hexdigest()[:16]
-    return "-".join([*(metadata.version(p) for p in ("manim", "svgelements")), code])
+    return "-".join([*(metadata.version(p) for p in ("manim", "svgelements")),
+                     source_hash(Path(textsvg.__file__))])
 
 
 def key(mob: svg_mobject.SVGMobject, svg: bytes) -> str:
@@ -132,7 +132,7 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
         return _unpathed(_parsed(self, svg))
     entry = folder / f"{key(self, svg)}.pickle"
     surface = _surface_id(svg)
-    notes = [n for n in _TYPST_NOTES if hasattr(self, n)]
+    notes = _notes(self)
     kept = _load(entry, notes)
     if kept is None:  # missing, damaged or from elsewhere: parse it
         _unpathed(_parsed(self, svg))
@@ -149,6 +149,12 @@ def generate_mobject(self: svg_mobject.SVGMobject) -> svg_mobject.SVGMobject:
     # sheen direction (VMobject.rotate), as here
     self.rotate_sheen_direction(TAU / 2, RIGHT, family=False)
     return self
+
+
+def _notes(mob: svg_mobject.SVGMobject) -> list[str]:
+    """The notes of :data:`_TYPST_NOTES` ``mob``'s parse makes (a Typst formula's), or
+    none."""
+    return [n for n in _TYPST_NOTES if hasattr(mob, n)]
 
 
 def _parsed(self: svg_mobject.SVGMobject, svg: bytes | None) -> svg_mobject.SVGMobject:
@@ -267,7 +273,7 @@ def init_svg_mobject(self: svg_mobject.SVGMobject, use_svg_cache: bool
     typeset twice). Here the copy's notes come with its shapes (they are its own shapes:
     the copy is a deepcopy); a formula whose notes the kept one was not made with (its
     strokes' widths set by hand, ``stroke_width``) is parsed, as the first one was."""
-    notes = [n for n in _TYPST_NOTES if hasattr(self, n)]
+    notes = _notes(self)
     if not (use_svg_cache and notes):
         return manim_init_svg_mobject(self, use_svg_cache)
     hash_val = svg_mobject.hash_obj(self.hash_seed)

@@ -350,8 +350,8 @@ def convert(owner: svg_mobject.SVGMobject, svg: bytes
     if parsed is None:
         return None
     symbols, surface, fills = parsed
-    if any(_model(owner, fill).values.get("n_points_per_cubic_curve") != 4
-           for fill, _ in fills):
+    models = [_model(owner, fill) for fill, _ in fills]  # (each fill group's outlines')
+    if any(m.values.get("n_points_per_cubic_curve") != 4 for m in models):
         return None  # (Manim's conversion makes quadratic curves: not what is made here)
     try:
         outlines = {name: _Outline(d) for name, d in symbols.items()}
@@ -391,9 +391,8 @@ def convert(owner: svg_mobject.SVGMobject, svg: bytes
         if name is None:
             name = f"numbered_group_{numbered}"
             numbered += 1
-        made = new_group()
-        groups[name] = made
-        return made
+        groups[name] = new = new_group()
+        return new
 
     # Manim's walk: "root", then the SVG, its two style groups, cairo's top group, each
     # fill's group, each use, its symbol and path (the path's outline goes to every group
@@ -402,7 +401,7 @@ def convert(owner: svg_mobject.SVGMobject, svg: bytes
     groups["root"] = root
     top = [root, group(None), group(None), group(None), group(surface)]
     result: list[VMobject] = []
-    for fill, group_uses in fills:
+    for (_, group_uses), model in zip(fills, models, strict=True):
         fill_group = group(None)
         members: list[VMobject] = []
         for name, _, _ in group_uses:
@@ -411,7 +410,7 @@ def convert(owner: svg_mobject.SVGMobject, svg: bytes
             group(None)
             points = next(chunks)
             if len(points):
-                mob = _model(owner, fill)()
+                mob = model()
                 mob.points = points
                 use_group.submobjects = [mob]
                 members.append(mob)

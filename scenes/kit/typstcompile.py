@@ -79,22 +79,22 @@ def _compiled(source: Path, fonts: tuple[str, ...]) -> bytes:
     folder = source.resolve().parent
     key = (str(folder), fonts)
     text = source.read_bytes()
-    if key not in _COMPILERS:
-        _MADE += 1
-        own = folder / f".optiroll-formula-{_OWNER[0]}-{_OWNER[1]}-{_MADE}.typ"
-        own.write_bytes(text)
-        try:
-            compiler = typst.Compiler(str(own), font_paths=list(fonts))
-        except BaseException:
-            own.unlink(missing_ok=True)
-            raise
-        _COMPILERS[key] = (own, compiler)
-        while len(_COMPILERS) > KEPT:
-            _COMPILERS.popitem(last=False)[1][0].unlink(missing_ok=True)
-    else:
+    if key in _COMPILERS:
         _COMPILERS.move_to_end(key)
-    own, compiler = _COMPILERS[key]
+        own, compiler = _COMPILERS[key]
+        own.write_bytes(text)
+        return compiler.compile(format="svg")
+    _MADE += 1
+    own = folder / f".optiroll-formula-{_OWNER[0]}-{_OWNER[1]}-{_MADE}.typ"
     own.write_bytes(text)
+    try:
+        compiler = typst.Compiler(str(own), font_paths=list(fonts))
+    except BaseException:
+        own.unlink(missing_ok=True)
+        raise
+    _COMPILERS[key] = (own, compiler)
+    while len(_COMPILERS) > KEPT:
+        _COMPILERS.popitem(last=False)[1][0].unlink(missing_ok=True)
     return compiler.compile(format="svg")
 
 
